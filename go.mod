@@ -1,0 +1,3 @@
+module github.com/credit-risk/credit-risk
+
+go 1.26.8
