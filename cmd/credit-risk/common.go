@@ -1,0 +1,96 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/credit-risk/credit-risk/internal/dataset"
+	"github.com/credit-risk/credit-risk/specs"
+)
+
+// version and commit are stamped at build time with -ldflags -X.
+var (
+	version = "dev"
+	commit  = ""
+)
+
+func versionString() string {
+	c := commit
+	if c == "" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			for _, s := range bi.Settings {
+				if s.Key == "vcs.revision" {
+					c = s.Value
+				}
+			}
+		}
+	}
+	if c == "" {
+		c = "unknown"
+	}
+	return fmt.Sprintf("credit-risk %s (commit %s)", version, c)
+}
+
+// dirs are the three working folders every command shares.
+type dirs struct {
+	data, models, artifacts string
+	spec                    string
+}
+
+// bind registers the shared flags on fs with defaults from the environment.
+func (d *dirs) bind(fs *flag.FlagSet, m *Main) {
+	def := func(env, fallback string) string {
+		if v := m.Getenv(env); v != "" {
+			return v
+		}
+		return fallback
+	}
+	fs.StringVar(&d.data, "data-dir", def("DATA_DIR", "data"), "data folder: raw/ inside is read, processed/ written (env DATA_DIR)")
+	fs.StringVar(&d.models, "models-dir", def("MODELS_DIR", "models"), "models folder (env MODELS_DIR)")
+	fs.StringVar(&d.artifacts, "artifacts-dir", def("ARTIFACTS_DIR", "artifacts"), "artifacts folder: registry and reports (env ARTIFACTS_DIR)")
+	fs.StringVar(&d.spec, "spec", "", "dataset spec file (YAML or JSON), or the name of a built-in spec; default: built-in "+specs.Default)
+}
+
+func (d *dirs) raw() string       { return filepath.Join(d.data, "raw") }
+func (d *dirs) processed() string { return filepath.Join(d.data, "processed") }
+
+// loadSpec returns the chosen spec.
+func (d *dirs) loadSpec() (*dataset.Spec, error) {
+	if d.spec == "" {
+		return specs.Load(specs.Default)
+	}
+	if !strings.ContainsAny(d.spec, "./\\") {
+		return specs.Load(d.spec)
+	}
+	return dataset.ReadSpecFile(d.spec)
+}
+
+// newFlagSet returns a flag set whose usage prints the command's help text.
+func newFlagSet(m *Main, name, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(m.Stdout, "%s\nFlags:\n", strings.TrimSpace(help))
+		fs.SetOutput(m.Stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(m.Stderr)
+	}
+	return fs
+}
+
+// parseFlags parses args and refuses positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: %s: unexpected argument %q", errUsage, fs.Name(), fs.Arg(0))
+	}
+	return nil
+}

@@ -1,0 +1,561 @@
+package clean
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/credit-risk/credit-risk/internal/dataset"
+	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/frame"
+	"github.com/credit-risk/credit-risk/internal/split"
+	"github.com/credit-risk/credit-risk/internal/value"
+)
+
+// state holds a cleaning run between streaming and writing.
+type state struct {
+	spec *dataset.Spec
+	log  *Log
+
+	cols   []*column
+	byName map[string]*column
+	labels []float64
+	dates  []float64 // application dates (days), when the spec has a date
+	rows   int
+
+	excluded  map[string]int
+	dropped   map[string]DroppedColumn
+	undatedN  int
+	dateInput *features.Input
+}
+
+func newState(spec *dataset.Spec) *state {
+	st := &state{
+		spec:     spec,
+		log:      &Log{Dataset: spec.Name, Spec: spec},
+		byName:   map[string]*column{},
+		excluded: map[string]int{},
+		dropped:  map[string]DroppedColumn{},
+	}
+	if spec.Date != nil {
+		layout, _ := value.DateLayout(spec.Date.Format) // validated with the spec
+		st.dateInput = &features.Input{Name: spec.Date.Column, Kind: features.KindDate, Parser: value.Date, Layout: layout, Missing: spec.MissingValues}
+	}
+	return st
+}
+
+// columnFor returns the accumulator for a header column, creating it on
+// first sight, or nil when the column is not kept.
+func (st *state) columnFor(name string) *column {
+	if c, ok := st.byName[name]; ok {
+		return c
+	}
+	if _, ok := st.dropped[name]; ok {
+		return nil
+	}
+	role := st.spec.RoleOf(name)
+	var in features.Input
+	inferred := false
+	switch role {
+	case dataset.RoleFeature:
+		in = inputFromSpec(st.spec, name)
+	case dataset.RoleUndeclared:
+		if st.spec.Undeclared == "drop" {
+			st.dropped[name] = DroppedColumn{Name: name, Reason: "undeclared", Detail: "not named in the spec (undeclared: drop)"}
+			return nil
+		}
+		in = features.Input{Name: name, Kind: features.KindNumeric, Parser: value.Number, Missing: st.spec.MissingValues}
+		inferred = true
+	case dataset.RoleTarget, dataset.RoleDate:
+		return nil
+	default:
+		st.dropped[name] = DroppedColumn{Name: name, Reason: role.String(), Detail: "named in the spec's " + roleField(role)}
+		return nil
+	}
+	c := &column{in: in, role: role, inferred: inferred, maxCats: st.spec.Cleaning.MaxCategories, levelIdx: map[string]int32{}}
+	c.pending = st.rows // rows seen in earlier files that lacked this column
+	st.cols = append(st.cols, c)
+	st.byName[name] = c
+	return c
+}
+
+func roleField(r dataset.Role) string {
+	switch r {
+	case dataset.RoleID:
+		return "id_columns"
+	case dataset.RoleText:
+		return "text_columns"
+	case dataset.RoleDrop:
+		return "drop_columns"
+	case dataset.RoleLeakage:
+		return "leakage_columns"
+	}
+	return r.String()
+}
+
+func inputFromSpec(spec *dataset.Spec, name string) features.Input {
+	sc := spec.Columns[name]
+	in := features.Input{
+		Name:     name,
+		Parser:   sc.Parser,
+		Missing:  append(slices.Clone(spec.MissingValues), sc.MissingValues...),
+		Order:    sc.Order,
+		Labels:   sc.Labels,
+		Min:      sc.Min,
+		Max:      sc.Max,
+		Monotone: sc.Monotone,
+	}
+	switch sc.Type {
+	case dataset.TypeNumeric:
+		in.Kind = features.KindNumeric
+	case dataset.TypeDate:
+		in.Kind = features.KindDate
+		in.Layout, _ = value.DateLayout(sc.Format)
+	case dataset.TypeCategorical:
+		in.Kind = features.KindCategorical
+	case dataset.TypeOrdinal:
+		in.Kind = features.KindOrdinal
+	}
+	return in
+}
+
+func (st *state) readSource(ctx context.Context, src dataset.Source, logger *slog.Logger) error {
+	sl := SourceLog{Name: src.Name}
+	var (
+		header  []string
+		colAt   []*column // per header field
+		present []bool    // per st.cols index: present in this file
+		target  int
+		date    int
+	)
+	err := dataset.ForEach(ctx, []dataset.Source{src}, st.spec, func(r *dataset.Reader, rec []string) error {
+		if header == nil {
+			header = r.Header()
+			colAt = make([]*column, len(header))
+			for i, h := range header {
+				colAt[i] = st.columnFor(h)
+			}
+			target = slices.Index(header, st.spec.Target.Column)
+			date = -1
+			if st.spec.Date != nil {
+				date = slices.Index(header, st.spec.Date.Column)
+			}
+			present = make([]bool, len(st.cols))
+			for _, c := range colAt {
+				if c != nil {
+					present[slices.Index(st.cols, c)] = true
+				}
+			}
+		}
+		sl.Rows++
+		y, ok, err := st.label(rec[target])
+		if err != nil {
+			return &dataset.ParseError{Path: r.Path(), Line: r.Line(), Column: st.spec.Target.Column, Field: target + 1, Err: err}
+		}
+		if !ok {
+			return nil
+		}
+		var d float64
+		if date >= 0 {
+			p, _, fe := st.dateInput.Parse(features.RawString(rec[date]), true)
+			if fe != nil {
+				return &dataset.ParseError{Path: r.Path(), Line: r.Line(), Column: st.spec.Date.Column, Field: date + 1, Err: fe}
+			}
+			if p.Missing {
+				st.undatedN++
+				return nil
+			}
+			d = p.Num
+		}
+		for i, c := range colAt {
+			if c == nil {
+				continue
+			}
+			if fe := c.add(rec[i]); fe != nil {
+				return &dataset.ParseError{Path: r.Path(), Line: r.Line(), Column: header[i], Field: i + 1, Err: fe}
+			}
+		}
+		for i, c := range st.cols {
+			if i >= len(present) || !present[i] {
+				c.appendMissing()
+			}
+		}
+		st.labels = append(st.labels, y)
+		if date >= 0 {
+			st.dates = append(st.dates, d)
+		}
+		st.rows++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	st.log.Sources = append(st.log.Sources, sl)
+	st.log.RowsRead += sl.Rows
+	logger.Info("read", "file", src.Name, "rows", sl.Rows)
+	return nil
+}
+
+// label maps a raw target value: (1|0, true) for bad|good, (_, false) for an
+// excluded value (counted).
+func (st *state) label(raw string) (float64, bool, error) {
+	t := &st.spec.Target
+	v := trimSpace(raw)
+	switch {
+	case slices.Contains(t.Bad, v):
+		return 1, true, nil
+	case slices.Contains(t.Good, v):
+		return 0, true, nil
+	case slices.Contains(t.Exclude, v):
+		st.excluded[v]++
+		return 0, false, nil
+	}
+	return 0, false, fmt.Errorf("%w %q: list it in the spec's target.bad, target.good or target.exclude", ErrTarget, v)
+}
+
+func trimSpace(s string) string { return string(bytes.TrimSpace([]byte(s))) }
+
+func (st *state) split(cut float64) ([]bool, SplitLog, error) {
+	sl := SplitLog{TestFraction: st.spec.Split.TestFraction}
+	var isTest []bool
+	if st.spec.Date != nil {
+		sl.Kind = "out_of_time"
+		var err error
+		if cut == 0 {
+			cut, err = split.MonthCut(st.dates, st.spec.Split.TestFraction)
+			if err != nil {
+				return nil, sl, err
+			}
+		} else if err := split.CheckCut(st.dates, cut); err != nil {
+			return nil, sl, err
+		}
+		sl.Date = split.FormatDay(cut)
+		isTest = split.ByDate(st.dates, cut)
+		lo, hi := slices.Min(st.dates), slices.Max(st.dates)
+		sl.FirstDate, sl.LastDate = split.FormatDay(lo), split.FormatDay(hi)
+	} else {
+		if cut != 0 {
+			return nil, sl, fmt.Errorf("a split date needs a date column, and spec %q has none", st.spec.Name)
+		}
+		sl.Kind = "stratified"
+		sl.Seed = st.spec.Split.Seed
+		var err error
+		isTest, err = split.Stratified(st.labels, st.spec.Split.TestFraction, st.spec.Split.Seed)
+		if err != nil {
+			return nil, sl, err
+		}
+	}
+	var bad [2]float64
+	for i, t := range isTest {
+		k := 0
+		if t {
+			k = 1
+		}
+		if k == 0 {
+			sl.TrainRows++
+		} else {
+			sl.TestRows++
+		}
+		bad[k] += st.labels[i]
+	}
+	if sl.TrainRows == 0 || sl.TestRows == 0 {
+		return nil, sl, fmt.Errorf("the split leaves %d train and %d test rows", sl.TrainRows, sl.TestRows)
+	}
+	sl.TrainBadRate = bad[0] / float64(sl.TrainRows)
+	sl.TestBadRate = bad[1] / float64(sl.TestRows)
+	return isTest, sl, nil
+}
+
+// learn decides which columns survive and learns their caps, imputation
+// values and indicators on the training rows.
+func (st *state) learn(isTest []bool) []features.Input {
+	cl := st.spec.Cleaning
+	var inputs []features.Input
+	if st.dateInput != nil {
+		in := *st.dateInput
+		in.Required = true
+		lo, hi := slices.Min(st.dates), slices.Max(st.dates)
+		in.Stats = features.InputStats{Min: &lo, Max: &hi, Example: value.DaysToTime(hi).Format(in.Layout)}
+		inputs = append(inputs, in)
+	}
+	nTrain := 0
+	for _, t := range isTest {
+		if !t {
+			nTrain++
+		}
+	}
+	for _, c := range st.cols {
+		c.materialise()
+		cl2 := ColumnLog{Name: c.in.Name, Kind: c.in.Kind, Parser: string(c.in.Parser), Inferred: c.inferred, OutOfRange: c.outOfRange}
+		if c.freeText {
+			st.drop(c.in.Name, "free_text", fmt.Sprintf("inferred text column with more than %d levels; declare it in the spec to use it", cl.MaxCategories))
+			continue
+		}
+		var missTrain, distinct int
+		seen := map[float64]bool{}
+		for i := 0; i < st.rows; i++ {
+			miss := c.isMissing(i)
+			if miss {
+				cl2.Missing++
+			}
+			if isTest[i] {
+				continue
+			}
+			if miss {
+				missTrain++
+			} else if distinct < 2 {
+				k := c.key(i)
+				if !seen[k] {
+					seen[k] = true
+					distinct++
+				}
+			}
+		}
+		share := float64(missTrain) / float64(nTrain)
+		cl2.MissingShareTrain = share
+		if share > cl.MaxMissing {
+			st.drop(c.in.Name, "high_missing", fmt.Sprintf("%.1f%% missing in the training period (cleaning.max_missing %.0f%%)", 100*share, 100*cl.MaxMissing))
+			continue
+		}
+		if distinct < 2 {
+			st.drop(c.in.Name, "constant", "one value (or none) in the training period")
+			continue
+		}
+		in := c.in
+		in.Required = missTrain == 0
+		in.Stats.MissingShare = share
+		switch in.Kind {
+		case features.KindNumeric:
+			train := make([]float64, 0, nTrain-missTrain)
+			for i, v := range c.num {
+				if !isTest[i] && !math.IsNaN(v) {
+					train = append(train, v)
+				}
+			}
+			slices.Sort(train)
+			noCap := st.spec.Columns[in.Name].NoCap
+			if !noCap {
+				lo, hi := quantile(train, cl.CapLower), quantile(train, cl.CapUpper)
+				if lo > train[0] {
+					in.CapLow = &lo
+				}
+				if hi < train[len(train)-1] {
+					in.CapHigh = &hi
+				}
+				cl2.CapLow, cl2.CapHigh = in.CapLow, in.CapHigh
+			}
+			for i := range train {
+				train[i] = capped(train[i], in.CapLow, in.CapHigh)
+			}
+			med := quantile(train, 0.5)
+			in.Impute = &med
+			cl2.ImputeValue = strconvG(med)
+			in.Indicator = share >= cl.MissingIndicatorMin
+			lo, hi := train[0], train[len(train)-1]
+			in.Stats.Min, in.Stats.Max = &lo, &hi
+			in.Stats.Example = strconvG(med)
+		case features.KindDate:
+			train := make([]float64, 0, nTrain-missTrain)
+			for i, v := range c.num {
+				if !isTest[i] && !math.IsNaN(v) {
+					train = append(train, v)
+				}
+			}
+			slices.Sort(train)
+			lo, hi := train[0], train[len(train)-1]
+			in.Stats.Min, in.Stats.Max = &lo, &hi
+			in.Stats.Example = value.DaysToTime(quantile(train, 0.5)).Format(in.Layout)
+			in.Indicator = share >= cl.MissingIndicatorMin
+		case features.KindCategorical, features.KindOrdinal:
+			counts := make([]int, len(c.levels))
+			for i, code := range c.codes {
+				if !isTest[i] && code >= 0 {
+					counts[code]++
+				}
+			}
+			order := make([]int, 0, len(c.levels))
+			for code, n := range counts {
+				if n > 0 {
+					order = append(order, code)
+				}
+			}
+			sort.SliceStable(order, func(a, b int) bool {
+				if counts[order[a]] != counts[order[b]] {
+					return counts[order[a]] > counts[order[b]]
+				}
+				return c.levels[order[a]] < c.levels[order[b]]
+			})
+			for _, code := range order {
+				in.Stats.Levels = append(in.Stats.Levels, c.levels[code])
+			}
+			in.Stats.Example = in.Stats.Levels[0]
+			if in.Kind == features.KindCategorical {
+				in.ImputeLevel = features.MissingLevel
+			} else {
+				in.ImputeLevel = in.Stats.Levels[0] // the mode
+			}
+			cl2.ImputeValue = in.ImputeLevel
+		}
+		cl2.Indicator = in.Indicator
+		cl2.Kind = in.Kind
+		st.log.Columns = append(st.log.Columns, cl2)
+		inputs = append(inputs, in)
+	}
+	st.log.Dropped = st.droppedList()
+	st.log.Target = TargetLog{
+		Column: st.spec.Target.Column, Rows: st.rows, Excluded: sortedCounts(st.excluded), Undated: st.undatedN,
+	}
+	for _, y := range st.labels {
+		if y == 1 {
+			st.log.Target.Bad++
+		} else {
+			st.log.Target.Good++
+		}
+	}
+	return inputs
+}
+
+func (c *column) isMissing(i int) bool {
+	if c.isText() {
+		return c.codes[i] < 0
+	}
+	return math.IsNaN(c.num[i])
+}
+
+func (c *column) key(i int) float64 {
+	if c.isText() {
+		return float64(c.codes[i])
+	}
+	return c.num[i]
+}
+
+func (st *state) drop(name, reason, detail string) {
+	st.dropped[name] = DroppedColumn{Name: name, Reason: reason, Detail: detail}
+}
+
+func (st *state) droppedList() []DroppedColumn {
+	out := make([]DroppedColumn, 0, len(st.dropped))
+	for _, d := range st.dropped {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b DroppedColumn) int {
+		if a.Reason != b.Reason {
+			if a.Reason < b.Reason {
+				return -1
+			}
+			return 1
+		}
+		if a.Name < b.Name {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// apply cleans every kept column with the learned inputs and assembles the
+// cleaned table: target, date, then each input (and its indicator).
+func (st *state) apply(inputs []features.Input) *frame.Frame {
+	f := &frame.Frame{}
+	f.Columns = append(f.Columns, &frame.Column{Name: st.spec.Target.Column, Kind: frame.Numeric, Num: st.labels})
+	logIdx := map[string]int{}
+	for i, c := range st.log.Columns {
+		logIdx[c.Name] = i
+	}
+	for k := range inputs {
+		in := &inputs[k]
+		if st.dateInput != nil && in.Name == st.dateInput.Name {
+			f.Columns = append(f.Columns, &frame.Column{Name: in.Name, Kind: frame.Date, Num: st.dates})
+			continue
+		}
+		c := st.byName[in.Name]
+		cl := &st.log.Columns[logIdx[in.Name]]
+		var ind []float64
+		if in.Indicator {
+			ind = make([]float64, st.rows)
+		}
+		if in.IsText() {
+			// Levels are rewritten: imputation adds one, nothing else changes.
+			out := &frame.Column{Name: in.Name, Kind: frame.Categorical, Codes: c.codes, Levels: c.levels}
+			fill := int32(-1)
+			for i, code := range c.codes {
+				if code >= 0 {
+					continue
+				}
+				if ind != nil {
+					ind[i] = 1
+				}
+				if in.ImputeLevel != "" {
+					if fill < 0 {
+						fill = int32(slices.Index(out.Levels, in.ImputeLevel))
+						if fill < 0 {
+							out.Levels = append(out.Levels, in.ImputeLevel)
+							fill = int32(len(out.Levels) - 1)
+						}
+					}
+					c.codes[i] = fill
+					cl.Imputed++
+				}
+			}
+			f.Columns = append(f.Columns, out)
+		} else {
+			kind := frame.Numeric
+			if in.Kind == features.KindDate {
+				kind = frame.Date
+			}
+			for i, v := range c.num {
+				cv, missing := in.Clean(features.Parsed{Num: v, Missing: math.IsNaN(v)})
+				if missing {
+					if ind != nil {
+						ind[i] = 1
+					}
+					if !math.IsNaN(cv.Num) {
+						cl.Imputed++
+					}
+				} else if cv.Num != v {
+					cl.Capped++
+				}
+				c.num[i] = cv.Num
+			}
+			f.Columns = append(f.Columns, &frame.Column{Name: in.Name, Kind: kind, Num: c.num})
+		}
+		if ind != nil {
+			f.Columns = append(f.Columns, &frame.Column{Name: features.IndicatorColumn(in.Name), Kind: frame.Numeric, Num: ind})
+		}
+	}
+	return f
+}
+
+// quantile returns the q-quantile of sorted values by linear interpolation
+// between closest ranks (numpy's default).
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return math.NaN()
+	}
+	pos := q * float64(len(sorted)-1)
+	lo := int(math.Floor(pos))
+	hi := min(lo+1, len(sorted)-1)
+	frac := pos - float64(lo)
+	return sorted[lo] + frac*(sorted[hi]-sorted[lo])
+}
+
+func capped(v float64, lo, hi *float64) float64 {
+	if lo != nil && v < *lo {
+		return *lo
+	}
+	if hi != nil && v > *hi {
+		return *hi
+	}
+	return v
+}
+
+func jsonUnmarshalStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}

@@ -1,0 +1,562 @@
+package dataset
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/credit-risk/credit-risk/internal/value"
+)
+
+// ErrSpec is wrapped by every error about an invalid spec.
+var ErrSpec = errors.New("invalid dataset spec")
+
+// Column types a spec can declare.
+const (
+	TypeNumeric     = "numeric"
+	TypeCategorical = "categorical"
+	TypeOrdinal     = "ordinal"
+	TypeDate        = "date"
+)
+
+// Spec describes a data set: what each column is and how to read it. The
+// zero value of every optional field means the documented default.
+type Spec struct {
+	// Name identifies the data set in reports and the registry.
+	Name string `yaml:"name"`
+	// Description is free text for people.
+	Description string `yaml:"description,omitempty"`
+	// Files are glob patterns, relative to data/raw, of the files to read.
+	// Default: every *.csv, *.csv.gz and *.zip.
+	Files []string `yaml:"files,omitempty"`
+	// Format says how the files are laid out.
+	Format Format `yaml:"format,omitempty"`
+	// Target is the outcome column.
+	Target Target `yaml:"target"`
+	// Date, when set, is the application date: the split is out-of-time on
+	// it and date features are measured up to it.
+	Date *DateColumn `yaml:"date,omitempty"`
+	// IDColumns identify a row; never features.
+	IDColumns []string `yaml:"id_columns,omitempty"`
+	// TextColumns are free text; never features.
+	TextColumns []string `yaml:"text_columns,omitempty"`
+	// DropColumns are dropped for any other reason.
+	DropColumns []string `yaml:"drop_columns,omitempty"`
+	// LeakageColumns are known only after the loan was granted (payments,
+	// recoveries, later bureau pulls). Entries may be glob patterns such as
+	// "total_rec_*". They are never features.
+	LeakageColumns []string `yaml:"leakage_columns,omitempty"`
+	// Columns declares how a column is parsed and used.
+	Columns map[string]Column `yaml:"columns,omitempty"`
+	// Undeclared says what happens to columns not named anywhere in the
+	// spec: "infer" (default) reads them as numbers when every value parses
+	// and as categories otherwise (dropped as free text when they have more
+	// than Cleaning.MaxCategories levels); "drop" drops them.
+	Undeclared string `yaml:"undeclared,omitempty"`
+	// MissingValues are tokens read as missing in every column. Default:
+	// value.DefaultMissing.
+	MissingValues []string `yaml:"missing_values,omitempty"`
+	// Cleaning tunes the cleaning step.
+	Cleaning Cleaning `yaml:"cleaning,omitempty"`
+	// Derived are engineered features computed from cleaned columns.
+	Derived []Derived `yaml:"derived,omitempty"`
+	// Split tunes the train/test split.
+	Split Split `yaml:"split,omitempty"`
+	// Encoding tunes how categories become numbers.
+	Encoding Encoding `yaml:"encoding,omitempty"`
+	// Segments are columns whose levels get their own AUC in evaluation.
+	Segments []string `yaml:"segments,omitempty"`
+	// Costs are the business costs used to choose the decision threshold.
+	Costs *Costs `yaml:"costs,omitempty"`
+}
+
+// Format is the layout of the raw files.
+type Format struct {
+	// Delimiter is ",", ";", "\t", "|" or "whitespace" (runs of blanks).
+	// Default ",".
+	Delimiter string `yaml:"delimiter,omitempty"`
+	// Columns names the columns of files without a header line. When set,
+	// the files must not have a header.
+	Columns []string `yaml:"columns,omitempty"`
+}
+
+// Target is the outcome column and how its values map to bad (1) and
+// good (0).
+type Target struct {
+	Column string `yaml:"column"`
+	// Bad values mean default (label 1).
+	Bad []string `yaml:"bad"`
+	// Good values mean repaid (label 0).
+	Good []string `yaml:"good"`
+	// Exclude values are not yet final (e.g. "Current"): such rows are
+	// dropped and counted.
+	Exclude []string `yaml:"exclude,omitempty"`
+}
+
+// DateColumn is the application date column.
+type DateColumn struct {
+	Column string `yaml:"column"`
+	// Format is a friendly date format such as "Mon-YYYY" or a Go layout;
+	// see value.DateLayout.
+	Format string `yaml:"format"`
+}
+
+// Column declares one column.
+type Column struct {
+	// Type is numeric, categorical, ordinal or date.
+	Type string `yaml:"type"`
+	// Parser reads numeric text: number (default), percent, months, years.
+	Parser value.Kind `yaml:"parser,omitempty"`
+	// Format is the date format of a date column (default: the spec's date
+	// format).
+	Format string `yaml:"format,omitempty"`
+	// Order lists an ordinal column's levels from lowest to highest.
+	Order []string `yaml:"order,omitempty"`
+	// Min and Max bound valid values; a value outside is an entry error and
+	// is treated as missing (counted).
+	Min *float64 `yaml:"min,omitempty"`
+	Max *float64 `yaml:"max,omitempty"`
+	// NoCap turns off quantile capping of a numeric column.
+	NoCap bool `yaml:"no_cap,omitempty"`
+	// Monotone constrains learners: 1 means the PD may only rise with the
+	// value, -1 only fall, 0 (default) free.
+	Monotone int `yaml:"monotone,omitempty"`
+	// MissingValues are extra tokens read as missing in this column.
+	MissingValues []string `yaml:"missing_values,omitempty"`
+	// Labels rename coded levels for people (e.g. A11 → "< 0 DM").
+	Labels map[string]string `yaml:"labels,omitempty"`
+}
+
+// Cleaning tunes the cleaning step.
+type Cleaning struct {
+	// MaxMissing drops a column whose missing share in the training period
+	// is above it. Default 0.9.
+	MaxMissing float64 `yaml:"max_missing,omitempty"`
+	// CapLower and CapUpper are the training-period quantiles numeric
+	// values are capped to. Defaults 0.001 and 0.999.
+	CapLower float64 `yaml:"cap_lower,omitempty"`
+	CapUpper float64 `yaml:"cap_upper,omitempty"`
+	// MissingIndicatorMin adds a <column>_missing indicator to a numeric
+	// column whose training missing share is at least this. Default 0.01.
+	MissingIndicatorMin float64 `yaml:"missing_indicator_min,omitempty"`
+	// MaxCategories is the most levels an inferred categorical column may
+	// have before it is dropped as free text. Default 50.
+	MaxCategories int `yaml:"max_categories,omitempty"`
+}
+
+// Derived is an engineered feature: Op applied to Args (cleaned columns),
+// times Scale.
+type Derived struct {
+	Name string `yaml:"name"`
+	// Op is ratio (a/b), mean, sum, difference (a−b), product, log1p (of a
+	// non-negative a) or months_between (from date a to date b; b may be
+	// the spec's date column).
+	Op   string   `yaml:"op"`
+	Args []string `yaml:"args"`
+	// Scale multiplies the result. Default 1.
+	Scale float64 `yaml:"scale,omitempty"`
+	// Monotone constrains learners as Column.Monotone does.
+	Monotone int `yaml:"monotone,omitempty"`
+}
+
+// Derived operations.
+var derivedOps = map[string]int{ // op → number of args (0 = two or more)
+	"ratio": 2, "difference": 2, "months_between": 2, "log1p": 1, "mean": 0, "sum": 0, "product": 0,
+}
+
+// Split tunes the train/test split.
+type Split struct {
+	// TestFraction is the share of loans in the test set. Default 0.2.
+	TestFraction float64 `yaml:"test_fraction,omitempty"`
+	// Seed drives the stratified split of data sets without a date.
+	// Default 42.
+	Seed uint64 `yaml:"seed,omitempty"`
+}
+
+// Encoding tunes categorical encoding.
+type Encoding struct {
+	// MaxOneHot is the most levels one-hot encoded; above it a category is
+	// target-mean encoded. Default 16.
+	MaxOneHot int `yaml:"max_onehot,omitempty"`
+	// MinLevelShare folds levels rarer than this share of training rows
+	// into "other". Default 0.005.
+	MinLevelShare float64 `yaml:"min_level_share,omitempty"`
+	// Smoothing is the prior weight of target-mean encoding. Default 100.
+	Smoothing float64 `yaml:"smoothing,omitempty"`
+}
+
+// Costs are per-loan business outcomes used to pick the decision threshold.
+type Costs struct {
+	// BadAccepted is the loss of approving a loan that defaults.
+	BadAccepted float64 `yaml:"bad_accepted"`
+	// GoodRejected is the profit forgone by declining a loan that repays.
+	GoodRejected float64 `yaml:"good_rejected"`
+}
+
+// Defaults.
+const (
+	DefaultMaxMissing          = 0.9
+	DefaultCapLower            = 0.001
+	DefaultCapUpper            = 0.999
+	DefaultMissingIndicatorMin = 0.01
+	DefaultMaxCategories       = 50
+	DefaultTestFraction        = 0.2
+	DefaultSeed                = 42
+	DefaultMaxOneHot           = 16
+	DefaultMinLevelShare       = 0.005
+	DefaultSmoothing           = 100
+)
+
+// DecodeSpec reads a YAML or JSON spec strictly: an unknown key is an error
+// that names it. Defaults are filled in and the spec is validated.
+func DecodeSpec(r io.Reader) (*Spec, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: empty file", ErrSpec)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var s Spec
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSpec, err)
+	}
+	var extra any
+	if err := dec.Decode(&extra); err != io.EOF {
+		return nil, fmt.Errorf("%w: more than one document", ErrSpec)
+	}
+	s.fillDefaults()
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// ReadSpecFile decodes the spec file at path.
+func ReadSpecFile(path string) (*Spec, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read spec: %w", err)
+	}
+	defer f.Close()
+	s, err := DecodeSpec(f)
+	if err != nil {
+		return nil, fmt.Errorf("spec %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *Spec) fillDefaults() {
+	if s.Format.Delimiter == "" {
+		s.Format.Delimiter = ","
+	}
+	if s.Undeclared == "" {
+		s.Undeclared = "infer"
+	}
+	if s.MissingValues == nil {
+		s.MissingValues = slices.Clone(value.DefaultMissing)
+	}
+	c := &s.Cleaning
+	if c.MaxMissing == 0 {
+		c.MaxMissing = DefaultMaxMissing
+	}
+	if c.CapLower == 0 {
+		c.CapLower = DefaultCapLower
+	}
+	if c.CapUpper == 0 {
+		c.CapUpper = DefaultCapUpper
+	}
+	if c.MissingIndicatorMin == 0 {
+		c.MissingIndicatorMin = DefaultMissingIndicatorMin
+	}
+	if c.MaxCategories == 0 {
+		c.MaxCategories = DefaultMaxCategories
+	}
+	if s.Split.TestFraction == 0 {
+		s.Split.TestFraction = DefaultTestFraction
+	}
+	if s.Split.Seed == 0 {
+		s.Split.Seed = DefaultSeed
+	}
+	e := &s.Encoding
+	if e.MaxOneHot == 0 {
+		e.MaxOneHot = DefaultMaxOneHot
+	}
+	if e.MinLevelShare == 0 {
+		e.MinLevelShare = DefaultMinLevelShare
+	}
+	if e.Smoothing == 0 {
+		e.Smoothing = DefaultSmoothing
+	}
+	for i := range s.Derived {
+		if s.Derived[i].Scale == 0 {
+			s.Derived[i].Scale = 1
+		}
+	}
+	for name, col := range s.Columns {
+		if col.Parser == "" {
+			switch col.Type {
+			case TypeNumeric:
+				col.Parser = value.Number
+			case TypeDate:
+				col.Parser = value.Date
+			default:
+				col.Parser = value.Text
+			}
+		}
+		if col.Type == TypeDate && col.Format == "" && s.Date != nil {
+			col.Format = s.Date.Format
+		}
+		s.Columns[name] = col
+	}
+}
+
+// Validate checks the spec on its own (without data). Errors name the field.
+func (s *Spec) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrSpec, fmt.Sprintf(format, args...))
+	}
+	if s.Name == "" {
+		return bad("name is required")
+	}
+	switch s.Format.Delimiter {
+	case ",", ";", "\t", "|", "whitespace":
+	default:
+		return bad("format.delimiter %q: want \",\", \";\", \"\\t\", \"|\" or \"whitespace\"", s.Format.Delimiter)
+	}
+	if s.Target.Column == "" {
+		return bad("target.column is required")
+	}
+	if len(s.Target.Bad) == 0 || len(s.Target.Good) == 0 {
+		return bad("target.bad and target.good each need at least one value")
+	}
+	seen := map[string]string{}
+	for _, list := range []struct {
+		name string
+		vals []string
+	}{{"bad", s.Target.Bad}, {"good", s.Target.Good}, {"exclude", s.Target.Exclude}} {
+		for _, v := range list.vals {
+			if prev, ok := seen[v]; ok {
+				return bad("target value %q is listed in both target.%s and target.%s", v, prev, list.name)
+			}
+			seen[v] = list.name
+		}
+	}
+	if s.Date != nil {
+		if s.Date.Column == "" {
+			return bad("date.column is required when date is set")
+		}
+		if _, err := value.DateLayout(s.Date.Format); err != nil {
+			return bad("date.format: %v", err)
+		}
+	}
+	switch s.Undeclared {
+	case "infer", "drop":
+	default:
+		return bad("undeclared %q: want infer or drop", s.Undeclared)
+	}
+	for name, col := range s.Columns {
+		if err := col.validate(); err != nil {
+			return bad("columns.%s: %v", name, err)
+		}
+		if name == s.Target.Column {
+			return bad("columns.%s: the target column cannot be declared as a feature", name)
+		}
+	}
+	for _, p := range s.LeakageColumns {
+		if _, err := path.Match(p, ""); err != nil {
+			return bad("leakage_columns: bad pattern %q", p)
+		}
+	}
+	c := s.Cleaning
+	if c.MaxMissing <= 0 || c.MaxMissing > 1 {
+		return bad("cleaning.max_missing %v: want (0, 1]", c.MaxMissing)
+	}
+	if c.CapLower < 0 || c.CapUpper > 1 || c.CapLower >= c.CapUpper {
+		return bad("cleaning.cap_lower %v / cap_upper %v: want 0 ≤ lower < upper ≤ 1", c.CapLower, c.CapUpper)
+	}
+	if c.MissingIndicatorMin < 0 || c.MissingIndicatorMin > 1 {
+		return bad("cleaning.missing_indicator_min %v: want [0, 1]", c.MissingIndicatorMin)
+	}
+	if c.MaxCategories < 2 {
+		return bad("cleaning.max_categories %d: want at least 2", c.MaxCategories)
+	}
+	if f := s.Split.TestFraction; f <= 0 || f >= 1 {
+		return bad("split.test_fraction %v: want (0, 1)", f)
+	}
+	if s.Encoding.MaxOneHot < 2 || s.Encoding.MinLevelShare < 0 || s.Encoding.MinLevelShare >= 0.5 || s.Encoding.Smoothing < 0 {
+		return bad("encoding: max_onehot ≥ 2, 0 ≤ min_level_share < 0.5, smoothing ≥ 0")
+	}
+	names := map[string]bool{}
+	for i, d := range s.Derived {
+		if d.Name == "" {
+			return bad("derived[%d].name is required", i)
+		}
+		if names[d.Name] {
+			return bad("derived %q is defined twice", d.Name)
+		}
+		names[d.Name] = true
+		n, ok := derivedOps[d.Op]
+		if !ok {
+			return bad("derived %q: unknown op %q (want ratio, difference, months_between, log1p, mean, sum or product)", d.Name, d.Op)
+		}
+		if (n > 0 && len(d.Args) != n) || (n == 0 && len(d.Args) < 2) {
+			return bad("derived %q: op %s takes %s arguments, got %d", d.Name, d.Op, argCount(n), len(d.Args))
+		}
+		if d.Monotone < -1 || d.Monotone > 1 {
+			return bad("derived %q: monotone %d: want -1, 0 or 1", d.Name, d.Monotone)
+		}
+	}
+	if s.Costs != nil && (s.Costs.BadAccepted <= 0 || s.Costs.GoodRejected <= 0) {
+		return bad("costs: bad_accepted and good_rejected must be positive")
+	}
+	return nil
+}
+
+func argCount(n int) string {
+	if n == 0 {
+		return "two or more"
+	}
+	return fmt.Sprint(n)
+}
+
+func (c Column) validate() error {
+	switch c.Type {
+	case TypeNumeric:
+		if !c.Parser.Valid() || !c.Parser.Numeric() || c.Parser == value.Date {
+			return fmt.Errorf("parser %q: want number, percent, months or years", c.Parser)
+		}
+	case TypeDate:
+		if c.Parser != value.Date {
+			return fmt.Errorf("a date column takes no parser other than date")
+		}
+		if _, err := value.DateLayout(c.Format); err != nil {
+			return fmt.Errorf("format: %v", err)
+		}
+	case TypeCategorical:
+		if c.Parser != value.Text {
+			return fmt.Errorf("a categorical column takes no parser")
+		}
+	case TypeOrdinal:
+		if c.Parser != value.Text {
+			return fmt.Errorf("an ordinal column takes no parser")
+		}
+		if len(c.Order) < 2 {
+			return fmt.Errorf("order needs at least two levels")
+		}
+		seen := map[string]bool{}
+		for _, l := range c.Order {
+			if seen[l] {
+				return fmt.Errorf("order lists %q twice", l)
+			}
+			seen[l] = true
+		}
+	default:
+		return fmt.Errorf("type %q: want numeric, categorical, ordinal or date", c.Type)
+	}
+	if c.Min != nil && c.Max != nil && *c.Min > *c.Max {
+		return fmt.Errorf("min %v above max %v", *c.Min, *c.Max)
+	}
+	if c.Monotone < -1 || c.Monotone > 1 {
+		return fmt.Errorf("monotone %d: want -1, 0 or 1", c.Monotone)
+	}
+	return nil
+}
+
+// Role is what the spec makes of a column.
+type Role int
+
+// Column roles.
+const (
+	RoleUndeclared Role = iota // not named: inferred or dropped per Undeclared
+	RoleFeature                // declared in Columns
+	RoleTarget
+	RoleDate // the application date
+	RoleID
+	RoleText
+	RoleDrop
+	RoleLeakage
+)
+
+// String names the role as logs show it.
+func (r Role) String() string {
+	return [...]string{"undeclared", "feature", "target", "date", "id", "free_text", "dropped", "leakage"}[r]
+}
+
+// RoleOf returns the role the spec gives the named column. Leakage wins
+// over every other role but the target, so a post-origination column is
+// never a feature even when declared.
+func (s *Spec) RoleOf(name string) Role {
+	switch {
+	case name == s.Target.Column:
+		return RoleTarget
+	case s.isLeakage(name):
+		return RoleLeakage
+	case s.Date != nil && name == s.Date.Column:
+		return RoleDate
+	case slices.Contains(s.IDColumns, name):
+		return RoleID
+	case slices.Contains(s.TextColumns, name):
+		return RoleText
+	case slices.Contains(s.DropColumns, name):
+		return RoleDrop
+	}
+	if _, ok := s.Columns[name]; ok {
+		return RoleFeature
+	}
+	return RoleUndeclared
+}
+
+func (s *Spec) isLeakage(name string) bool {
+	for _, p := range s.LeakageColumns {
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckHeader checks the spec against a file's columns: every column the
+// spec names must be present (leakage patterns excepted).
+func (s *Spec) CheckHeader(file string, header []string) error {
+	have := make(map[string]bool, len(header))
+	for _, h := range header {
+		have[h] = true
+	}
+	var missing []string
+	need := func(field, name string) {
+		if !have[name] {
+			missing = append(missing, fmt.Sprintf("%s %q", field, name))
+		}
+	}
+	need("target.column", s.Target.Column)
+	if s.Date != nil {
+		need("date.column", s.Date.Column)
+	}
+	for _, n := range s.IDColumns {
+		need("id_columns", n)
+	}
+	for _, n := range s.TextColumns {
+		need("text_columns", n)
+	}
+	for _, n := range s.DropColumns {
+		need("drop_columns", n)
+	}
+	for _, n := range slices.Sorted(maps.Keys(s.Columns)) {
+		need("columns", n)
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s: the spec names columns the file lacks: %s", file, strings.Join(missing, ", "))
+	}
+	return nil
+}

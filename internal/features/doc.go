@@ -1,0 +1,23 @@
+// Package features holds the one feature pipeline of a model: the chain
+// parse → clean → engineer → encode that turns a raw loan application (the
+// fields as a lender exports them) into the numeric vector a learner sees.
+//
+// A Pipeline is plain data (JSON), learned on the training period only and
+// saved inside the model file. Training runs it over tables; serving runs
+// it over single JSON applications; both go through the same code, so a
+// feature is never re-implemented and a raw record and a table row give
+// identical vectors.
+//
+// The stages:
+//
+//   - Inputs: each raw field is parsed (value package), values outside the
+//     spec's valid range become missing, numbers are capped to the
+//     training-period quantiles, and missing values are imputed (numbers with
+//     the training median, categories with the level "missing"), with a 0/1
+//     indicator for numeric fields that were often missing in training.
+//   - Derived: engineered features from cleaned fields (ratios, means,
+//     months between dates, …) as the spec declares them.
+//   - Encoded: numbers pass through, ordinal levels become their rank,
+//     categories become one-hot columns or a smoothed target mean, all
+//     learned on the training rows.
+package features

@@ -1,0 +1,75 @@
+package frame
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// fuzzSeeds returns small valid files written by WriteParquet and by Arrow,
+// and truncated and bit-flipped variants of them.
+func fuzzSeeds(tb testing.TB) [][]byte {
+	tb.Helper()
+	nan := math.NaN()
+	var valid [][]byte
+	for _, f := range []*Frame{
+		sampleFrame(),
+		{Columns: []*Column{{Name: "x", Kind: Numeric, Num: []float64{}}}},
+		{Columns: []*Column{{Name: "c", Kind: Categorical, Codes: []int32{-1, -1}, Levels: []string{"a"}}}},
+		{Columns: []*Column{{Name: "d", Kind: Date, Num: []float64{-1, nan, 19000}}}},
+		randomFrame(rand.New(rand.NewPCG(11, 12)), 40, 1, 1, 3, 1),
+	} {
+		valid = append(valid, writeBytes(tb, f))
+	}
+	for _, name := range []string{"arrow_required.parquet", "arrow_timestamp.parquet", "arrow_list.parquet"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			tb.Fatalf("ReadFile: %v", err)
+		}
+		valid = append(valid, data)
+	}
+	seeds := valid
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, data := range valid {
+		seeds = append(seeds, data[:len(data)/2], data[:len(data)-1], data[4:])
+		for range 4 {
+			bad := bytes.Clone(data)
+			bad[rng.IntN(len(bad))] ^= 1 << rng.IntN(8)
+			seeds = append(seeds, bad)
+		}
+	}
+	return seeds
+}
+
+// FuzzReadParquet checks that ReadParquet never panics and that whatever it
+// accepts is a valid frame that survives a write and a second read.
+func FuzzReadParquet(f *testing.F) {
+	for _, seed := range fuzzSeeds(f) {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := readBytes(data)
+		if err != nil {
+			return
+		}
+		if err := got.Validate(); err != nil {
+			t.Fatalf("ReadParquet returned an invalid frame: %v", err)
+		}
+		var buf bytes.Buffer
+		if err := WriteParquet(&buf, got); err != nil {
+			if errors.Is(err, ErrNoColumns) || errors.Is(err, ErrInvalidValue) {
+				return
+			}
+			t.Fatalf("WriteParquet of a frame read back: %v", err)
+		}
+		again, err := readBytes(buf.Bytes())
+		if err != nil {
+			t.Fatalf("ReadParquet of a rewritten file: %v", err)
+		}
+		assertSameFrame(t, again, got)
+	})
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package shap
+
+const raceEnabled = false

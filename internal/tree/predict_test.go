@@ -1,0 +1,162 @@
+package tree
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/credit-risk/credit-risk/internal/matrix"
+)
+
+// randomTree builds a random tree of at most the given depth over nf
+// features. Branches stop early at random, and the right child is stored
+// before the left one half of the time, so layouts vary.
+func randomTree(rng *rand.Rand, depth, nf int) Tree {
+	t := Tree{Nodes: []Node{{}}}
+	var grow func(i int32, d int)
+	grow = func(i int32, d int) {
+		if d == depth || (d > 1 && rng.IntN(4) == 0) {
+			t.Nodes[i] = Node{Feature: -1, Value: rng.NormFloat64() * 0.1, Cover: 1}
+			return
+		}
+		l, r := int32(len(t.Nodes)), int32(len(t.Nodes)+1)
+		if rng.IntN(2) == 0 {
+			l, r = r, l
+		}
+		t.Nodes = append(t.Nodes, Node{}, Node{})
+		t.Nodes[i] = Node{
+			Feature: int32(rng.IntN(nf)), Left: l, Right: r,
+			DefaultLeft: rng.IntN(2) == 0, Threshold: rng.NormFloat64(), Cover: 2,
+		}
+		grow(l, d+1)
+		grow(r, d+1)
+	}
+	grow(0, 0)
+	return t
+}
+
+func randomEnsemble(seed uint64, trees, depth, nf int, out Output) *Ensemble {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	e := &Ensemble{NumFeatures: nf, Base: -1.7, Scale: 1, Output: out}
+	if out == Probability {
+		e.Base, e.Scale = 0, 1/float64(trees)
+	}
+	for range trees {
+		e.Trees = append(e.Trees, randomTree(rng, depth, nf))
+	}
+	return e
+}
+
+// randomRows returns rows×nf normal values with some NaN, including values
+// equal to thresholds so that the < versus >= boundary is exercised.
+func randomRows(seed uint64, rows, nf int, e *Ensemble) *matrix.Dense {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	X := matrix.New(rows, nf)
+	for i := range X.Data {
+		switch r := rng.Float64(); {
+		case r < 0.1:
+			X.Data[i] = math.NaN()
+		case r < 0.2:
+			t := &e.Trees[rng.IntN(len(e.Trees))]
+			X.Data[i] = t.Nodes[rng.IntN(len(t.Nodes))].Threshold
+		default:
+			X.Data[i] = rng.NormFloat64()
+		}
+	}
+	return X
+}
+
+func TestMarginIntoMatchesMargin(t *testing.T) {
+	tests := []struct {
+		name    string
+		rows    int
+		threads int
+		out     Output
+	}{
+		{"one row", 1, 1, LogOdds},
+		{"partial block", 100, 2, LogOdds},
+		{"many blocks one thread", 3000, 1, LogOdds},
+		{"many blocks three threads", 3000, 3, LogOdds},
+		{"forest output", 777, 2, Probability},
+		{"no rows", 0, 2, LogOdds},
+		{"single-leaf trees", 300, 2, LogOdds},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			depth := 5
+			if tt.name == "single-leaf trees" {
+				depth = 0
+			}
+			e := randomEnsemble(1, 30, depth, 6, tt.out)
+			if err := e.Validate(); err != nil {
+				t.Fatalf("test ensemble invalid: %v", err)
+			}
+			X := randomRows(2, tt.rows, 6, e)
+			margin := make([]float64, X.Rows)
+			prob := make([]float64, X.Rows)
+			e.MarginInto(margin, X, tt.threads)
+			e.PredictInto(prob, X, tt.threads)
+			for i := range X.Rows {
+				want := e.Margin(X.Row(i))
+				if margin[i] != want {
+					t.Fatalf("row %d: got margin %v; want %v (bit-identical to Margin)", i, margin[i], want)
+				}
+				if got, want := prob[i], e.Prob(want); got != want {
+					t.Fatalf("row %d: got probability %v; want %v", i, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestPredictIntoPanics(t *testing.T) {
+	e := randomEnsemble(1, 2, 2, 3, LogOdds)
+	tests := []struct {
+		name string
+		dst  []float64
+		X    *matrix.Dense
+	}{
+		{"short dst", make([]float64, 2), matrix.New(3, 3)},
+		{"wrong columns", make([]float64, 3), matrix.New(3, 4)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("PredictInto did not panic")
+				}
+			}()
+			e.PredictInto(tt.dst, tt.X, 1)
+		})
+	}
+}
+
+func BenchmarkPredictInto(b *testing.B) {
+	e := randomEnsemble(1, 100, 6, 44, LogOdds)
+	for _, rows := range []int{1, 1000, 100_000} {
+		X := randomRows(3, rows, 44, e)
+		dst := make([]float64, rows)
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("rows=%d/threads=%d", rows, threads), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					e.PredictInto(dst, X, threads)
+				}
+				b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+			})
+		}
+	}
+}
+
+func BenchmarkMargin(b *testing.B) {
+	e := randomEnsemble(1, 100, 6, 44, LogOdds)
+	X := randomRows(3, 1000, 44, e)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range X.Rows {
+			_ = e.Margin(X.Row(i))
+		}
+	}
+	b.ReportMetric(float64(X.Rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
