@@ -11,7 +11,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/forest"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
-	"github.com/credit-risk/credit-risk/internal/linear"
+	"github.com/credit-risk/credit-risk/internal/logreg"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/tables"
@@ -104,7 +104,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 		}
 		predict = func(dst []float64, X *matrix.Dense) { e.PredictInto(dst, X, *threads) }
 	case "lr":
-		mod, err := linear.Fit(ctx, Xtr, ytr, linear.Config{C: 1, ClassWeight: linear.ClassWeightBalanced})
+		mod, err := logreg.Fit(ctx, Xtr, ytr, logreg.Config{C: 1, ClassWeight: logreg.ClassWeightBalanced})
 		if err != nil {
 			return err
 		}

@@ -44,6 +44,35 @@ func Write(path string, perm os.FileMode, write func(w io.Writer) error) (err er
 	return SyncDir(dir)
 }
 
+// WriteNew is Write for a file that must not exist yet: it fails with an
+// error wrapping os.ErrExist when path is already there, even when another
+// process creates it at the same moment (the file is published with a hard
+// link, which never replaces).
+func WriteNew(path string, perm os.FileMode, write func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	if err = write(tmp); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Chmod(perm); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Link(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return SyncDir(dir)
+}
+
 // WriteJSON writes v as indented JSON with Write.
 func WriteJSON(path string, v any) error {
 	return Write(path, 0o644, func(w io.Writer) error {

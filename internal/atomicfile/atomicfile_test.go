@@ -35,3 +35,23 @@ func TestWrite(t *testing.T) {
 		t.Errorf("WriteJSON wrote %q", got)
 	}
 }
+
+func TestWriteNew(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.model")
+	write := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	if err := WriteNew(path, 0o644, write("first")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteNew(path, 0o644, write("second")); !errors.Is(err, os.ErrExist) {
+		t.Errorf("second WriteNew = %v; want ErrExist", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "first" {
+		t.Errorf("file = %q; want first", got)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("dir holds %d entries; want 1", len(ents))
+	}
+}

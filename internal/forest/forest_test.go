@@ -80,7 +80,7 @@ func trueProb(row []float64) float64 {
 	if !math.IsNaN(row[3]) {
 		z += 0.08 * row[3] * row[1]
 	}
-	return tree1(z)
+	return sigmoid(z)
 }
 
 func TestDeterministicAcrossThreads(t *testing.T) {

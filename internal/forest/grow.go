@@ -185,8 +185,9 @@ func (g *grower) grow(i int32, lo, hi, depth int, s sums) {
 const batchSize = 4
 
 // batchMinRows is the smallest node whose histograms are built in batches.
-// Batched histograms are scanned over every bin of a feature, which only
-// pays when the node has many more rows than bins.
+// Batched histograms do not track which bins they touched, so their scan
+// covers every bin of the feature; in smaller nodes that scan would cost
+// more than the rows, and each feature's histogram is built on its own.
 const batchMinRows = 256
 
 // knownAt returns the constant-feature set of a node at depth d, a copy of

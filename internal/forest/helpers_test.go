@@ -50,14 +50,14 @@ func synthetic(seed uint64, rows, cols int) (*matrix.Dense, []float64) {
 		if cols > 3 && !math.IsNaN(row[3]) {
 			z += 0.08 * row[3] * row[1]
 		}
-		if rng.Float64() < tree1(z) {
+		if rng.Float64() < sigmoid(z) {
 			y[i] = 1
 		}
 	}
 	return X, y
 }
 
-func tree1(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
 // auc returns the area under the ROC curve of scores p for labels y, ties
 // counted half (the Mann–Whitney statistic, as scikit-learn's

@@ -1,4 +1,4 @@
-// Package linear fits and applies an L2-regularised logistic regression for
+// Package linear applies an L2-regularised logistic regression for
 // the probability of default.
 //
 // The fitted Model is plain data (exported fields, JSON-friendly) and holds
@@ -15,7 +15,6 @@
 // add_indicator=True), StandardScaler(), LogisticRegression()), and the
 // golden tests compare against it.
 //
-// Prediction (model.go) is kept apart from fitting (fit.go and its L-BFGS
-// optimiser in lbfgs.go, the only files that import gonum), so that the
-// prediction code can move to a predict-only package without change.
+// Fitting lives in package logreg; this package holds only the model and
+// its prediction, so the server links no training code.
 package linear

@@ -1,42 +1,6 @@
 package linear
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
-// Sentinel errors. Fit and Validate wrap them with the offending row,
-// column or field.
-var (
-	// ErrNoRows reports a training matrix without rows.
-	ErrNoRows = errors.New("linear: no rows")
-	// ErrShape reports labels that do not match the matrix rows, or a
-	// matrix whose data length is not Rows×Cols.
-	ErrShape = errors.New("linear: shape mismatch")
-	// ErrLabel reports a label that is not 0 or 1 (NaN and ±Inf included).
-	ErrLabel = errors.New("linear: label is not 0 or 1")
-	// ErrOneClass reports training labels of only one class.
-	ErrOneClass = errors.New("linear: only one class in the labels")
-	// ErrInfinite reports an infinite feature value. NaN is allowed: it
-	// means missing.
-	ErrInfinite = errors.New("linear: infinite feature value")
-	// ErrNotConverged reports that the optimiser stopped at Config.MaxIter
-	// before meeting Config.Tol. Fit returns the model reached so far with
-	// it.
-	ErrNotConverged = errors.New("linear: optimiser did not converge")
-	// ErrInvalidModel reports a model that fails Validate.
-	ErrInvalidModel = errors.New("linear: invalid model")
-)
-
-// ConfigError reports an invalid Config field.
-type ConfigError struct {
-	Field string
-	Value any
-	Err   error
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("linear: config %s = %v: %v", e.Field, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ErrInvalidModel reports a model that fails Validate.
+var ErrInvalidModel = errors.New("linear: invalid model")

@@ -107,8 +107,10 @@ func Decode(data []byte) (*Model, error) {
 
 // Save writes the model file and its metadata atomically into dir as
 // <base>.model and <base>_metadata.json, filling meta's file name, hash,
-// schema and identity fields. The model file is written first, so a
-// metadata file never names a model that is not there.
+// schema and identity fields. The model file is written first and never
+// replaces an existing one (the error wraps os.ErrExist), so two runs cannot
+// claim the same version and a metadata file never names a model that is not
+// there.
 func Save(dir, base string, m *Model, meta *Metadata) error {
 	if err := m.Init(); err != nil {
 		return fmt.Errorf("save model: %w", err)
@@ -119,7 +121,7 @@ func Save(dir, base string, m *Model, meta *Metadata) error {
 	}
 	sum := sha256.Sum256(buf.Bytes())
 	path := filepath.Join(dir, base+Ext)
-	if err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+	if err := atomicfile.WriteNew(path, 0o644, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	}); err != nil {

@@ -194,10 +194,11 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 	if dates != nil {
 		trDates, teDates = pick(dates, trainIdx), pick(dates, testIdx)
 	}
-	if err := writeTable(filepath.Join(opts.Dir, TrainFile), p, Xtr, ytr, dateName, trDates); err != nil {
+	segs := segmentColumns(table, spec.Segments)
+	if err := writeTable(filepath.Join(opts.Dir, TrainFile), p, Xtr, ytr, dateName, trDates, segs, trainIdx); err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
-	if err := writeTable(filepath.Join(opts.Dir, TestFile), p, Xte, yte, dateName, teDates); err != nil {
+	if err := writeTable(filepath.Join(opts.Dir, TestFile), p, Xte, yte, dateName, teDates, segs, testIdx); err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
 	if err := atomicfile.WriteJSON(filepath.Join(opts.Dir, PipelineFile), p); err != nil {
@@ -362,11 +363,57 @@ func describe(p *features.Pipeline, X *matrix.Dense) []FeatureMeta {
 	return out
 }
 
-func writeTable(path string, p *features.Pipeline, X *matrix.Dense, y []float64, dateName string, dates []float64) error {
+// SegmentPrefix starts the names of the segment columns of the feature
+// tables: the cleaned value of each of the spec's segment columns, as text,
+// kept for per-segment evaluation.
+const SegmentPrefix = "segment:"
+
+// segmentColumns returns the spec's segment columns of the cleaned table as
+// categorical columns (numbers written as text).
+func segmentColumns(t *frame.Frame, names []string) []*frame.Column {
+	var out []*frame.Column
+	for _, name := range names {
+		c := t.Col(name)
+		if c == nil {
+			continue
+		}
+		if c.Kind == frame.Categorical {
+			out = append(out, c)
+			continue
+		}
+		sc := &frame.Column{Name: name, Kind: frame.Categorical, Codes: make([]int32, len(c.Num))}
+		idx := map[string]int32{}
+		for i, v := range c.Num {
+			if math.IsNaN(v) {
+				sc.Codes[i] = -1
+				continue
+			}
+			s := strconv.FormatFloat(v, 'g', -1, 64)
+			code, ok := idx[s]
+			if !ok {
+				code = int32(len(sc.Levels))
+				sc.Levels = append(sc.Levels, s)
+				idx[s] = code
+			}
+			sc.Codes[i] = code
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+func writeTable(path string, p *features.Pipeline, X *matrix.Dense, y []float64, dateName string, dates []float64, segs []*frame.Column, rows []int) error {
 	f := &frame.Frame{}
 	f.Columns = append(f.Columns, &frame.Column{Name: TargetColumn, Kind: frame.Numeric, Num: y})
 	if dates != nil {
 		f.Columns = append(f.Columns, &frame.Column{Name: dateName, Kind: frame.Date, Num: dates})
+	}
+	for _, c := range segs {
+		codes := make([]int32, len(rows))
+		for k, i := range rows {
+			codes[k] = c.Codes[i]
+		}
+		f.Columns = append(f.Columns, &frame.Column{Name: SegmentPrefix + c.Name, Kind: frame.Categorical, Codes: codes, Levels: c.Levels})
 	}
 	for j, name := range p.FeatureNames() {
 		f.Columns = append(f.Columns, &frame.Column{Name: name, Kind: frame.Numeric, Num: X.Column(nil, j)})

@@ -26,7 +26,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/forest"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
-	"github.com/credit-risk/credit-risk/internal/linear"
+	"github.com/credit-risk/credit-risk/internal/logreg"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
@@ -53,7 +53,7 @@ type Options struct {
 	// their defaults (GBDT with early stopping after 20 rounds).
 	GBDT   *gbdt.Config
 	Forest *forest.Config
-	Linear *linear.Config
+	Linear *logreg.Config
 	// ValidFraction: 0 means DefaultValidFraction.
 	ValidFraction float64
 	// Threads: 0 means every core.
@@ -142,15 +142,11 @@ func Run(ctx context.Context, opts Options) ([]Candidate, error) {
 		if err != nil {
 			return out, fmt.Errorf("train %s: %w", algo, err)
 		}
-		version, err := NextVersion(opts.ModelsDir, algo)
+		base, err := SaveNext(opts.ModelsDir, m, meta)
 		if err != nil {
 			return out, fmt.Errorf("train %s: %w", algo, err)
 		}
-		m.Version = version
-		base := fmt.Sprintf("%s_v%d", algo, version)
-		if err := model.Save(opts.ModelsDir, base, m, meta); err != nil {
-			return out, fmt.Errorf("train %s: %w", algo, err)
-		}
+		version := m.Version
 		c := Candidate{Algorithm: algo, Version: version, Path: filepath.Join(opts.ModelsDir, base+model.Ext), Metrics: meta.Metrics, Seconds: secs}
 		logger.Info("trained", "model", base, "test_auc", meta.Metrics["roc_auc"], "fit_seconds", secs)
 		out = append(out, c)
@@ -205,11 +201,11 @@ func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model,
 		m.Ensemble = e
 		params["trees"], params["max_depth"], params["min_samples_leaf"], params["class_weight"] = cfg.Trees, cfg.MaxDepth, cfg.MinSamplesLeaf, cfg.ClassWeight
 	case model.Logistic:
-		cfg := linear.Config{C: 1, ClassWeight: linear.ClassWeightBalanced}
+		cfg := logreg.Config{C: 1, ClassWeight: logreg.ClassWeightBalanced}
 		if opts.Linear != nil {
 			cfg = *opts.Linear
 		}
-		lm, err := linear.Fit(ctx, fit.X, fit.Y, cfg)
+		lm, err := logreg.Fit(ctx, fit.X, fit.Y, cfg)
 		if err != nil && lm == nil {
 			return nil, nil, 0, err
 		}
@@ -359,6 +355,28 @@ func reference(d *Data, pdValid []float64) *model.Reference {
 		r.Features = append(r.Features, model.NewBins(name, col, 10))
 	}
 	return r
+}
+
+// SaveNext saves m as the next free version of its algorithm in dir and
+// returns the file base name (e.g. gbdt_v3).
+func SaveNext(dir string, m *model.Model, meta *model.Metadata) (string, error) {
+	version, err := NextVersion(dir, m.Algorithm)
+	if err != nil {
+		return "", err
+	}
+	for range 100 {
+		m.Version = version
+		base := fmt.Sprintf("%s_v%d", m.Algorithm, version)
+		err := model.Save(dir, base, m, meta)
+		if err == nil {
+			return base, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
+		version++ // another run took this version meanwhile
+	}
+	return "", fmt.Errorf("no free version for %s in %s", m.Algorithm, dir)
 }
 
 var versionRE = regexp.MustCompile(`^(.+)_v([0-9]+)\` + model.Ext + `$`)

@@ -1,10 +1,11 @@
-package linear
+package logreg
 
 import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"github.com/credit-risk/credit-risk/internal/linear"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -161,7 +162,7 @@ func TestConstantAndEmptyColumns(t *testing.T) {
 	}
 	tests := []struct {
 		name              string
-		f                 Feature
+		f                 linear.Feature
 		mean, scale, coef float64
 		indicator         bool
 	}{
@@ -268,7 +269,7 @@ func TestModelJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Marshal: %v", err)
 	}
-	var back Model
+	var back linear.Model
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatalf("Unmarshal: %v", err)
 	}
@@ -287,7 +288,7 @@ func TestModelJSONRoundTrip(t *testing.T) {
 	margins := make([]float64, X.Rows)
 	back.MarginInto(margins, X)
 	for i := range margins {
-		if p := sigmoid(margins[i]); p != got[i] {
+		if p := 1 / (1 + math.Exp(-margins[i])); p != got[i] {
 			t.Errorf("row %d: sigmoid(MarginInto) = %v; want PredictProbaInto %v", i, p, got[i])
 		}
 	}
@@ -353,8 +354,8 @@ func TestConfigErrors(t *testing.T) {
 			if ce.Field != tc.field {
 				t.Errorf("got field %q; want %q", ce.Field, tc.field)
 			}
-			if !strings.HasPrefix(err.Error(), "linear: config "+tc.field) {
-				t.Errorf("got message %q; want prefix %q", err, "linear: config "+tc.field)
+			if !strings.HasPrefix(err.Error(), "logreg: config "+tc.field) {
+				t.Errorf("got message %q; want prefix %q", err, "logreg: config "+tc.field)
 			}
 		})
 	}
@@ -406,79 +407,5 @@ func TestFitCancelled(t *testing.T) {
 	}
 	if m != nil {
 		t.Errorf("got model %+v; want nil", m)
-	}
-}
-
-func TestValidate(t *testing.T) {
-	ok := func() *Model {
-		return &Model{Intercept: 0.1, Features: []Feature{
-			{Mean: 1, Scale: 2, Coef: 0.5},
-			{Mean: 0, Scale: 1, Coef: -1, Missing: &Indicator{Mean: 0.2, Scale: 0.4, Coef: 0.3}},
-		}}
-	}
-	tests := []struct {
-		name   string
-		mutate func(m *Model)
-		valid  bool
-	}{
-		{"valid", func(*Model) {}, true},
-		{"NaN intercept", func(m *Model) { m.Intercept = math.NaN() }, false},
-		{"no features", func(m *Model) { m.Features = nil }, false},
-		{"zero scale", func(m *Model) { m.Features[0].Scale = 0 }, false},
-		{"negative scale", func(m *Model) { m.Features[0].Scale = -1 }, false},
-		{"Inf coef", func(m *Model) { m.Features[0].Coef = math.Inf(1) }, false},
-		{"NaN mean", func(m *Model) { m.Features[0].Mean = math.NaN() }, false},
-		{"indicator mean above 1", func(m *Model) { m.Features[1].Missing.Mean = 1.5 }, false},
-		{"indicator zero scale", func(m *Model) { m.Features[1].Missing.Scale = 0 }, false},
-		{"indicator NaN coef", func(m *Model) { m.Features[1].Missing.Coef = math.NaN() }, false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			m := ok()
-			tc.mutate(m)
-			err := m.Validate()
-			if tc.valid && err != nil {
-				t.Errorf("got error %v; want nil", err)
-			}
-			if !tc.valid && !errors.Is(err, ErrInvalidModel) {
-				t.Errorf("got error %v; want %v", err, ErrInvalidModel)
-			}
-		})
-	}
-}
-
-func TestPredictPanics(t *testing.T) {
-	m := &Model{Features: []Feature{{Scale: 1}, {Scale: 1}}}
-	tests := []struct {
-		name string
-		fn   func()
-	}{
-		{"Margin short row", func() { m.Margin([]float64{1}) }},
-		{"Contributions long row", func() { m.Contributions([]float64{1, 2, 3}) }},
-		{"PredictProbaInto columns", func() { m.PredictProbaInto(make([]float64, 2), matrix.New(2, 3)) }},
-		{"PredictProbaInto dst", func() { m.PredictProbaInto(make([]float64, 1), matrix.New(2, 2)) }},
-		{"MarginInto dst", func() { m.MarginInto(make([]float64, 3), matrix.New(2, 2)) }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if msg, _ := r.(string); !strings.HasPrefix(msg, "linear: ") {
-					t.Errorf("got panic %v; want a message starting with %q", r, "linear: ")
-				}
-			}()
-			tc.fn()
-		})
-	}
-}
-
-func TestSigmoidExtremes(t *testing.T) {
-	tests := []struct{ z, want float64 }{
-		{0, 0.5}, {-1000, 0}, {1000, 1}, {math.Inf(-1), 0}, {math.Inf(1), 1},
-	}
-	for _, tc := range tests {
-		if got := sigmoid(tc.z); got != tc.want {
-			t.Errorf("sigmoid(%v) = %v; want %v", tc.z, got, tc.want)
-		}
 	}
 }

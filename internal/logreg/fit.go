@@ -1,9 +1,10 @@
-package linear
+package logreg
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/credit-risk/credit-risk/internal/linear"
 	"math"
 	"runtime"
 	"sync"
@@ -111,7 +112,7 @@ func (c Config) withDefaults() (Config, error) {
 // infinite feature), a *ConfigError, or ctx's error. When the iteration
 // limit is reached first, Fit returns the last model together with an
 // error wrapping ErrNotConverged.
-func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*Model, error) {
+func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*linear.Model, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -197,7 +198,7 @@ type term struct {
 // standardised design matrix of the non-constant terms. It reads X row by
 // row: one pass for counts, sums and ranges, one for squared deviations,
 // one to fill the design matrix.
-func standardise(X *matrix.Dense) (*Model, *design) {
+func standardise(X *matrix.Dense) (*linear.Model, *design) {
 	n, cols := X.Rows, X.Cols
 	present := make([]int, cols)
 	sum := make([]float64, cols)
@@ -216,7 +217,7 @@ func standardise(X *matrix.Dense) (*Model, *design) {
 			lo[j], hi[j] = min(lo[j], v), max(hi[j], v)
 		}
 	}
-	model := &Model{Features: make([]Feature, cols)}
+	model := &linear.Model{Features: make([]linear.Feature, cols)}
 	for j := range cols {
 		f := &model.Features[j]
 		switch {
@@ -252,7 +253,7 @@ func standardise(X *matrix.Dense) (*Model, *design) {
 		}
 		if missing := n - present[j]; missing > 0 {
 			q := float64(missing) / float64(n)
-			ind := &Indicator{Mean: q, Scale: math.Sqrt(q * (1 - q))}
+			ind := &linear.Indicator{Mean: q, Scale: math.Sqrt(q * (1 - q))}
 			if ind.Scale > 0 {
 				d.terms = append(d.terms, term{feature: j, indicator: true})
 			} else {
@@ -288,7 +289,7 @@ func standardise(X *matrix.Dense) (*Model, *design) {
 
 // unpack stores the optimiser's solution theta (coefficients of the design
 // columns, then the intercept) into the model.
-func (d *design) unpack(m *Model, theta []float64) {
+func (d *design) unpack(m *linear.Model, theta []float64) {
 	for c, t := range d.terms {
 		f := &m.Features[t.feature]
 		if t.indicator {

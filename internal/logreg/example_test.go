@@ -1,11 +1,11 @@
-package linear_test
+package logreg_test
 
 import (
 	"context"
 	"fmt"
 	"math"
 
-	"github.com/credit-risk/credit-risk/internal/linear"
+	"github.com/credit-risk/credit-risk/internal/logreg"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 )
 
@@ -18,7 +18,7 @@ func ExampleFit() {
 		{25, 6}, {28, 12}, {30, nan}, {35, 3}, {38, 9},
 	})
 	y := []float64{0, 0, 0, 0, 1, 0, 1, 0, 1, 1}
-	m, err := linear.Fit(context.Background(), X, y, linear.Config{})
+	m, err := logreg.Fit(context.Background(), X, y, logreg.Config{})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,0 +1,283 @@
+package registry
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/credit-risk/credit-risk/internal/atomicfile"
+)
+
+// File is the registry file name inside the registry folder.
+const File = "registry.json"
+
+// FormatVersion is the registry file layout version.
+const FormatVersion = 1
+
+// Stages of a model version.
+const (
+	StageStaging    = "staging"
+	StageProduction = "production"
+	StageArchived   = "archived"
+)
+
+// Run statuses.
+const (
+	RunRunning     = "running"
+	RunSucceeded   = "succeeded"
+	RunFailed      = "failed"
+	RunInterrupted = "interrupted"
+)
+
+// Sentinel errors.
+var (
+	ErrNotFound = errors.New("registry: not found")
+	ErrCorrupt  = errors.New("registry: unreadable registry file")
+)
+
+// Registry is the whole registry file.
+type Registry struct {
+	FormatVersion int       `json:"format_version"`
+	Runs          []Run     `json:"runs"`
+	Versions      []Version `json:"versions"`
+	Events        []Event   `json:"events"`
+}
+
+// Run is one training run.
+type Run struct {
+	ID              string         `json:"id"`
+	Started         time.Time      `json:"started"`
+	Ended           *time.Time     `json:"ended,omitempty"`
+	Status          string         `json:"status"`
+	Error           string         `json:"error,omitempty"`
+	Step            string         `json:"step,omitempty"` // the step running or that failed
+	Host            string         `json:"host"`
+	PID             int            `json:"pid"`
+	Dataset         string         `json:"dataset,omitempty"`
+	Spec            string         `json:"spec,omitempty"`
+	DataFingerprint string         `json:"data_fingerprint,omitempty"`
+	CodeVersion     string         `json:"code_version"`
+	Params          map[string]any `json:"params,omitempty"`
+	Candidates      []Ref          `json:"candidates,omitempty"`
+	Champion        *Ref           `json:"champion,omitempty"`
+	Promoted        bool           `json:"promoted"`
+	Report          string         `json:"report,omitempty"`
+}
+
+// Ref names a model version.
+type Ref struct {
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+}
+
+func (r Ref) String() string { return fmt.Sprintf("%s v%d", r.Name, r.Version) }
+
+// Version is one registered model version.
+type Version struct {
+	Name           string             `json:"name"`
+	Version        int                `json:"version"`
+	Algorithm      string             `json:"algorithm"`
+	Stage          string             `json:"stage"`
+	RunID          string             `json:"run_id"`
+	Created        time.Time          `json:"created"`
+	File           string             `json:"file"`
+	SHA256         string             `json:"sha256"`
+	Metadata       string             `json:"metadata_file"`
+	MetadataSHA256 string             `json:"metadata_sha256"`
+	Metrics        map[string]float64 `json:"metrics"`
+	Params         map[string]any     `json:"params,omitempty"`
+}
+
+// Ref returns the version's reference.
+func (v *Version) Ref() Ref { return Ref{v.Name, v.Version} }
+
+// Event is a stage change.
+type Event struct {
+	Time   time.Time `json:"time"`
+	Action string    `json:"action"` // register, promote, rollback
+	Name   string    `json:"name"`
+	Ver    int       `json:"version"`
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to"`
+	Reason string    `json:"reason"`
+	RunID  string    `json:"run_id,omitempty"`
+}
+
+// Read returns the registry in dir, or an empty one when there is none yet.
+func Read(dir string) (*Registry, error) {
+	data, err := os.ReadFile(filepath.Join(dir, File))
+	if errors.Is(err, os.ErrNotExist) {
+		return &Registry{FormatVersion: FormatVersion}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var r Registry
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("%w %s: %v", ErrCorrupt, filepath.Join(dir, File), err)
+	}
+	if r.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("%w %s: format version %d, want %d", ErrCorrupt, filepath.Join(dir, File), r.FormatVersion, FormatVersion)
+	}
+	return &r, nil
+}
+
+// Update applies fn to the registry under an exclusive lock and writes the
+// result atomically. When fn returns an error nothing is written.
+func Update(dir string, fn func(r *Registry) error) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return fmt.Errorf("registry lock: %w", err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("registry lock: %w", err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	r, err := Read(dir)
+	if err != nil {
+		return err
+	}
+	if err := fn(r); err != nil {
+		return err
+	}
+	return atomicfile.WriteJSON(filepath.Join(dir, File), r)
+}
+
+// Run returns the run with the given id.
+func (r *Registry) Run(id string) (*Run, error) {
+	for i := range r.Runs {
+		if r.Runs[i].ID == id {
+			return &r.Runs[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w: run %s", ErrNotFound, id)
+}
+
+// Version returns the named version.
+func (r *Registry) Version(ref Ref) (*Version, error) {
+	for i := range r.Versions {
+		if r.Versions[i].Name == ref.Name && r.Versions[i].Version == ref.Version {
+			return &r.Versions[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w: model %s", ErrNotFound, ref)
+}
+
+// Production returns the version in production, or nil.
+func (r *Registry) Production() *Version {
+	for i := range r.Versions {
+		if r.Versions[i].Stage == StageProduction {
+			return &r.Versions[i]
+		}
+	}
+	return nil
+}
+
+// Register adds a new version in staging.
+func (r *Registry) Register(v Version, reason string, now time.Time) error {
+	if _, err := r.Version(v.Ref()); err == nil {
+		return fmt.Errorf("registry: model %s is already registered", v.Ref())
+	}
+	v.Stage = StageStaging
+	r.Versions = append(r.Versions, v)
+	r.Events = append(r.Events, Event{Time: now, Action: "register", Name: v.Name, Ver: v.Version, To: StageStaging, Reason: reason, RunID: v.RunID})
+	return nil
+}
+
+// Promote moves the current production version (if any) to archived and
+// ref to production, recording both changes under action ("promote" or
+// "rollback") with the reason.
+func (r *Registry) Promote(ref Ref, action, reason string, now time.Time) error {
+	v, err := r.Version(ref)
+	if err != nil {
+		return err
+	}
+	if v.Stage == StageProduction {
+		return nil
+	}
+	if cur := r.Production(); cur != nil {
+		r.Events = append(r.Events, Event{Time: now, Action: action, Name: cur.Name, Ver: cur.Version, From: StageProduction, To: StageArchived, Reason: reason})
+		cur.Stage = StageArchived
+	}
+	r.Events = append(r.Events, Event{Time: now, Action: action, Name: v.Name, Ver: v.Version, From: v.Stage, To: StageProduction, Reason: reason})
+	v.Stage = StageProduction
+	return nil
+}
+
+// PreviousProduction returns the version that was in production before the
+// current one, from the event history, or ErrNotFound.
+func (r *Registry) PreviousProduction() (*Version, error) {
+	cur := r.Production()
+	for i := len(r.Events) - 1; i >= 0; i-- {
+		e := r.Events[i]
+		if e.To != StageProduction {
+			continue
+		}
+		if cur != nil && e.Name == cur.Name && e.Ver == cur.Version {
+			continue
+		}
+		return r.Version(Ref{e.Name, e.Ver})
+	}
+	return nil, fmt.Errorf("%w: no earlier production version", ErrNotFound)
+}
+
+// NextVersion returns one more than the highest registered version of name.
+func (r *Registry) NextVersion(name string) int {
+	v := 0
+	for _, x := range r.Versions {
+		if x.Name == name && x.Version > v {
+			v = x.Version
+		}
+	}
+	return v + 1
+}
+
+// MarkStale marks as interrupted every run still "running" on this host
+// whose process is gone (killed without a chance to record it).
+func (r *Registry) MarkStale(host string, now time.Time) {
+	for i := range r.Runs {
+		run := &r.Runs[i]
+		if run.Status != RunRunning || run.Host != host || processAlive(run.PID) {
+			continue
+		}
+		run.Status = RunInterrupted
+		run.Error = "the process ended before the run finished"
+		t := now
+		run.Ended = &t
+	}
+}
+
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	if pid == os.Getpid() {
+		return true
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// Names returns the registered model names, sorted.
+func (r *Registry) Names() []string {
+	var names []string
+	for _, v := range r.Versions {
+		if !slices.Contains(names, v.Name) {
+			names = append(names, v.Name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}

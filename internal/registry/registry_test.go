@@ -1,0 +1,140 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestConcurrentUpdates(t *testing.T) {
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	const n = 40
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := Update(dir, func(r *Registry) error {
+				r.Runs = append(r.Runs, Run{ID: fmt.Sprint(i), Status: RunSucceeded})
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	r, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Runs) != n {
+		t.Errorf("got %d runs; want %d (lost updates)", len(r.Runs), n)
+	}
+}
+
+func TestUpdateErrorWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	boom := errors.New("boom")
+	if err := Update(dir, func(r *Registry) error { r.Runs = append(r.Runs, Run{ID: "x"}); return boom }); !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, File)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("registry written despite the error")
+	}
+}
+
+func TestCorruptRegistry(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, File), []byte(`{"format_version": 1, "runs": [`), 0o644)
+	if _, err := Read(dir); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Read(truncated) = %v; want ErrCorrupt", err)
+	}
+}
+
+func TestPromoteAndRollback(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := &Registry{FormatVersion: FormatVersion}
+	for _, ref := range []Ref{{"gbdt", 1}, {"lr", 1}, {"gbdt", 2}} {
+		if err := r.Register(Version{Name: ref.Name, Version: ref.Version}, "trained", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Register(Version{Name: "gbdt", Version: 1}, "again", now); err == nil {
+		t.Error("registering a version twice succeeded")
+	}
+	steps := []struct {
+		promote Ref
+		want    string
+	}{{Ref{"gbdt", 1}, "gbdt v1"}, {Ref{"lr", 1}, "lr v1"}, {Ref{"gbdt", 2}, "gbdt v2"}}
+	for _, s := range steps {
+		if err := r.Promote(s.promote, "promote", "test", now); err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Production().Ref().String(); got != s.want {
+			t.Errorf("production = %s; want %s", got, s.want)
+		}
+	}
+	prev, err := r.PreviousProduction()
+	if err != nil || prev.Ref() != (Ref{"lr", 1}) {
+		t.Fatalf("previous production = %v, %v; want lr v1", prev, err)
+	}
+	if err := r.Promote(prev.Ref(), "rollback", "bad model", now); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := r.Version(Ref{"gbdt", 2}); v.Stage != StageArchived {
+		t.Errorf("rolled-back version stage = %s; want archived", v.Stage)
+	}
+	n := 0
+	for _, v := range r.Versions {
+		if v.Stage == StageProduction {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d versions in production; want 1", n)
+	}
+	if r.NextVersion("gbdt") != 3 || r.NextVersion("rf") != 1 {
+		t.Errorf("NextVersion = %d, %d; want 3, 1", r.NextVersion("gbdt"), r.NextVersion("rf"))
+	}
+}
+
+func TestMarkStale(t *testing.T) {
+	r := &Registry{Runs: []Run{{ID: "a", Status: RunRunning, Host: "h", PID: 1 << 30}, {ID: "b", Status: RunRunning, Host: "h", PID: os.Getpid()}}}
+	r.MarkStale("h", time.Now())
+	if r.Runs[0].Status != RunInterrupted || r.Runs[1].Status != RunRunning {
+		t.Errorf("statuses = %s, %s; want interrupted, running", r.Runs[0].Status, r.Runs[1].Status)
+	}
+}
+
+func TestSetAlias(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"gbdt_v1.model", "gbdt_v1_metadata.json", "lr_v1.model", "lr_v1_metadata.json"} {
+		os.WriteFile(filepath.Join(dir, f), []byte(f), 0o644)
+	}
+	for _, base := range []string{"gbdt_v1", "lr_v1", "gbdt_v1"} {
+		if err := SetAlias(dir, base+".model", base+"_metadata.json"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(filepath.Join(dir, "production.model"))
+		gotMeta, _ := os.ReadFile(filepath.Join(dir, "production_metadata.json"))
+		if string(got) != base+".model" || string(gotMeta) != base+"_metadata.json" {
+			t.Errorf("alias reads %q, %q; want %s", got, gotMeta, base)
+		}
+		target, _ := os.Readlink(filepath.Join(dir, "production.model"))
+		if filepath.IsAbs(target) {
+			t.Errorf("alias target %q is absolute", target)
+		}
+	}
+	if err := SetAlias(dir, "absent.model", "gbdt_v1_metadata.json"); err == nil {
+		t.Error("alias to an absent file succeeded")
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 6 {
+		t.Errorf("dir holds %d entries; want 6 (temp links left?)", len(ents))
+	}
+}
