@@ -50,6 +50,9 @@ func (m *Main) commands() []command {
 		{"clean", "parse, filter and impute the raw data into data/processed/clean.parquet", runClean},
 		{"features", "split, engineer and encode features into train/test tables", runFeatures},
 		{"train", "fit gbdt, rf and lr, calibrate, evaluate and save versioned models", runTrain},
+		{"retrain", "the full job: clean, features, tune, train, evaluate, report, registry, alias", runRetrain},
+		{"models", "list model versions; promote or roll back the champion", runModels},
+		{"score", "batch-score a raw CSV with the champion", runScore},
 		{"sample-data", "write a synthetic loan file in the raw Lending Club layout", runSampleData},
 		{"bench", "bench train: time a learner on numeric CSVs, as the anchors do", runBench},
 	}
@@ -120,6 +123,19 @@ func (m *Main) ExitCode(err error) int {
 		fmt.Fprintln(m.Stderr, "credit-risk:", err)
 		return 1
 	}
+}
+
+// quietLogger logs warnings and errors only (info with LOG_LEVEL=debug or
+// info), for commands that show their own progress.
+func (m *Main) quietLogger() *slog.Logger {
+	level := slog.LevelWarn
+	switch m.Getenv("LOG_LEVEL") {
+	case "debug":
+		level = slog.LevelDebug
+	case "info":
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
 }
 
 func (m *Main) logger() *slog.Logger {

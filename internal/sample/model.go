@@ -12,6 +12,9 @@ const (
 	statusChargedOff = "Charged Off"
 	statusCurrent    = "Current"
 	notPolicyPrefix  = "Does not meet the credit policy. Status:"
+
+	statusNotPolicyFullyPaid  = notPolicyPrefix + statusFullyPaid
+	statusNotPolicyChargedOff = notPolicyPrefix + statusChargedOff
 )
 
 // Model constants. Money is in cents, rates and DTI in hundredths of a
@@ -52,15 +55,15 @@ var gradeRates = [7][2]float64{
 // loan holds one generated row before formatting.
 type loan struct {
 	id                   int64
-	loanAmnt, funded     int64 // cents
-	fundedInv            int64 // cents
-	term                 int   // 36 or 60
-	termPad              int   // leading spaces before the term
-	rate                 int   // hundredths of a percent
-	ratePad              int   // leading spaces before int_rate
-	installment          int64 // cents
-	subGrade             int   // 0 (A1) .. 34 (G5)
-	gradeScore           float64
+	loanAmnt, funded     int64   // cents
+	fundedInv            int64   // cents
+	term                 int     // 36 or 60
+	termPad              int     // leading spaces before the term
+	rate                 int     // hundredths of a percent
+	ratePad              int     // leading spaces before int_rate
+	installment          int64   // cents
+	subGrade             int     // 0 (A1) .. 34 (G5)
+	gradeScore           float64 // the score that placed subGrade
 	empTitle             string
 	empTitlePad          bool // trailing space after emp_title
 	empLength            int  // index into empLengths, naEmpLength = "n/a"
@@ -625,7 +628,12 @@ func (g *generator) outcome(r *rand.Rand, l *loan, bad, notPolicy bool) {
 		l.lastFicoHigh = 499
 	}
 	if notPolicy {
-		l.status = notPolicyPrefix + l.status
+		// Never Current: see the clamp above.
+		if bad {
+			l.status = statusNotPolicyChargedOff
+		} else {
+			l.status = statusNotPolicyFullyPaid
+		}
 	}
 }
 

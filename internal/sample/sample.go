@@ -48,21 +48,21 @@ var (
 	ErrInvalidConfig = errors.New("sample: invalid config")
 )
 
-// ConfigError reports which Config field is invalid and why. It wraps
-// ErrInvalidConfig.
+// ConfigError reports which Config field is invalid, its value and why.
+// errors.Is(err, ErrInvalidConfig) holds for every ConfigError.
 type ConfigError struct {
-	Field  string // Config field name, e.g. "Rows"
-	Value  any    // the rejected value
-	Reason string // what a valid value looks like
+	Field string // Config field name, e.g. "Rows"
+	Value any    // the rejected value
+	Err   error  // what is wrong with it
 }
 
 // Error implements error.
 func (e *ConfigError) Error() string {
-	return fmt.Sprintf("sample: invalid config: %s = %v: %s", e.Field, e.Value, e.Reason)
+	return fmt.Sprintf("sample: invalid config: %s = %v: %v", e.Field, e.Value, e.Err)
 }
 
-// Unwrap returns ErrInvalidConfig.
-func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
+// Unwrap returns ErrInvalidConfig and the cause.
+func (e *ConfigError) Unwrap() []error { return []error{ErrInvalidConfig, e.Err} }
 
 // Config says what file Write produces. Only Workers may change without
 // changing the output bytes.
@@ -107,10 +107,10 @@ type resolved struct {
 func (cfg Config) resolve() (resolved, error) {
 	res := resolved{rows: cfg.Rows, seed: cfg.Seed, notes: cfg.Notes, workers: cfg.Workers}
 	if cfg.Rows < 1 {
-		return res, &ConfigError{Field: "Rows", Value: cfg.Rows, Reason: "must be at least 1"}
+		return res, &ConfigError{Field: "Rows", Value: cfg.Rows, Err: errors.New("must be at least 1")}
 	}
 	if cfg.Workers < 0 {
-		return res, &ConfigError{Field: "Workers", Value: cfg.Workers, Reason: "must be 0 (GOMAXPROCS) or positive"}
+		return res, &ConfigError{Field: "Workers", Value: cfg.Workers, Err: errors.New("must be 0 (GOMAXPROCS) or positive")}
 	}
 	if res.workers == 0 {
 		res.workers = runtime.GOMAXPROCS(0)
@@ -128,13 +128,13 @@ func (cfg Config) resolve() (resolved, error) {
 	}{{"Start", start}, {"End", end}} {
 		if y := f.t.Year(); y < MinYear || y > MaxYear {
 			return res, &ConfigError{Field: f.name, Value: f.t.Format(MonthLayout),
-				Reason: fmt.Sprintf("year must be in [%d, %d]", MinYear, MaxYear)}
+				Err: fmt.Errorf("year must be in [%d, %d]", MinYear, MaxYear)}
 		}
 	}
 	res.start, res.end = monthOf(start), monthOf(end)
 	if res.end < res.start {
 		return res, &ConfigError{Field: "End", Value: end.Format(MonthLayout),
-			Reason: "must not be before Start " + start.Format(MonthLayout)}
+			Err: fmt.Errorf("must not be before Start %s", start.Format(MonthLayout))}
 	}
 	return res, nil
 }
@@ -212,13 +212,15 @@ func (g *generator) run(ctx context.Context, bw *bufio.Writer) (int64, error) {
 	workers := min(g.cfg.workers, nChunks)
 	per := min(max(nChunks/(4*workers), 1), maxBatchChunks)
 	nBatches := (nChunks + per - 1) / per
-	outs := make([]chan chunk, nBatches)
-	for i := range outs {
-		outs[i] = make(chan chunk, 1)
-	}
 	tokens := make(chan []byte, workers+2)
 	for range cap(tokens) {
 		tokens <- nil
+	}
+	// Batch i's result goes to slots[i%len(slots)]: at most cap(tokens)
+	// batches are claimed and not yet written, so no two share a slot.
+	slots := make([]chan chunk, cap(tokens))
+	for i := range slots {
+		slots[i] = make(chan chunk, 1)
 	}
 	var next atomic.Int64
 
@@ -244,17 +246,17 @@ func (g *generator) run(ctx context.Context, bw *bufio.Writer) (int64, error) {
 					}
 					c = w.chunk(c, k)
 				}
-				outs[i] <- c
+				slots[i%len(slots)] <- c
 			}
 		})
 	}
 
 	var funded int64
 	var err error
-	for _, out := range outs {
+	for i := range nBatches {
 		var c chunk
 		select {
-		case c = <-out:
+		case c = <-slots[i%len(slots)]:
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {

@@ -749,3 +749,54 @@ func FuzzWrite(f *testing.F) {
 		}
 	})
 }
+
+// TestWrite_MatchesRealFile reads the real Lending Club 2007-2011 file when
+// CREDIT_RISK_DATASETS is set and checks that the format parsers used above
+// accept its values too, and that categorical columns use LC's levels.
+func TestWrite_MatchesRealFile(t *testing.T) {
+	dir := os.Getenv("CREDIT_RISK_DATASETS")
+	if dir == "" {
+		t.Skip("CREDIT_RISK_DATASETS not set")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "lending_club_loanstats3a_2007_2011", "LoanStats3a_securev1_2007_2011.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc := parse(t, data)
+	syn := parse(t, generate(t, Config{Rows: 20000, Seed: 17}))
+	parsers := map[string]func(string) error{
+		"term":             func(s string) error { _, err := parseTerm(s); return err },
+		"int_rate":         func(s string) error { _, err := parsePercent(s); return err },
+		"revol_util":       func(s string) error { _, err := parsePercent(s); return err },
+		"emp_length":       func(s string) error { _, err := parseEmpLength(s); return err },
+		"issue_d":          func(s string) error { _, err := parseMonth(s); return err },
+		"earliest_cr_line": func(s string) error { _, err := parseMonth(s); return err },
+		"last_pymnt_d":     func(s string) error { _, err := parseMonth(s); return err },
+	}
+	for col, p := range parsers {
+		t.Run(col, func(t *testing.T) {
+			for name, tab := range map[string]*table{"real": lc, "synthetic": syn} {
+				for i := range tab.rows {
+					if s := tab.get(i, col); s != "" {
+						if err := p(s); err != nil {
+							t.Fatalf("%s row %d: %v", name, i, err)
+						}
+					}
+				}
+			}
+		})
+	}
+	for _, col := range []string{"grade", "sub_grade", "purpose", "verification_status", "emp_length", "pymnt_plan", "policy_code", "hardship_flag", "disbursement_method"} {
+		t.Run(col+" levels", func(t *testing.T) {
+			levels := map[string]bool{}
+			for i := range lc.rows {
+				levels[lc.get(i, col)] = true
+			}
+			for i := range syn.rows {
+				if v := syn.get(i, col); !levels[v] {
+					t.Fatalf("synthetic %s = %q; not a level of the real file", col, v)
+				}
+			}
+		})
+	}
+}

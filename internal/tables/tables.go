@@ -520,3 +520,20 @@ func Matrix(f *frame.Frame, names []string) (*matrix.Dense, []float64, error) {
 	}
 	return X, t.Num, nil
 }
+
+// Segments reads the segment columns of a feature table in dir (names
+// without the prefix), in the table's order.
+func Segments(dir, file string) ([]*frame.Column, error) {
+	f, err := frame.ReadParquetFile(filepath.Join(dir, file))
+	if err != nil {
+		return nil, err
+	}
+	var out []*frame.Column
+	for _, c := range f.Columns {
+		if name, ok := strings.CutPrefix(c.Name, SegmentPrefix); ok && c.Kind == frame.Categorical {
+			c.Name = name
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

@@ -217,6 +217,9 @@ func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model,
 	secs := time.Since(start).Seconds()
 
 	// Calibrate on the validation slice, then choose the threshold there.
+	if err := m.Init(); err != nil {
+		return nil, nil, 0, err
+	}
 	scoreValid := make([]float64, valid.X.Rows)
 	m.RawProbInto(scoreValid, valid.X, threads)
 	for i, p := range scoreValid {

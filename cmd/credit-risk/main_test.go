@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/credit-risk/credit-risk/internal/model"
+	"github.com/credit-risk/credit-risk/internal/registry"
+)
+
+// run runs the CLI in-process in dir and returns stdout.
+func run(t *testing.T, dir string, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+		switch k {
+		case "DATA_DIR":
+			return filepath.Join(dir, "data")
+		case "MODELS_DIR":
+			return filepath.Join(dir, "models")
+		case "ARTIFACTS_DIR":
+			return filepath.Join(dir, "artifacts")
+		}
+		return ""
+	}}
+	err := m.Run(t.Context(), args)
+	if err != nil {
+		t.Logf("%v: stderr:\n%s", args, errb.String())
+	}
+	return out.String(), err
+}
+
+func mustRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, err := run(t, dir, args...)
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return out
+}
+
+// TestPipeline runs every command the way a user does, on synthetic data.
+func TestPipeline(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, dir, "sample-data", "--rows", "12000", "--seed", "5")
+	if out := mustRun(t, dir, "validate"); !strings.Contains(out, "int_rate") {
+		t.Errorf("validate output lacks the column table:\n%s", out)
+	}
+	mustRun(t, dir, "clean")
+	mustRun(t, dir, "features", "--export-csv", filepath.Join(dir, "export"))
+	for _, algo := range []string{"gbdt", "rf", "lr"} {
+		out := mustRun(t, dir, "bench", "train", "--train", filepath.Join(dir, "export", "train.csv"), "--test", filepath.Join(dir, "export", "test.csv"), "--algo", algo)
+		if !strings.Contains(out, `"test_auc"`) || !strings.Contains(out, `"peak_rss_mb"`) {
+			t.Errorf("bench train %s printed %q", algo, out)
+		}
+	}
+	out := mustRun(t, dir, "retrain", "--tune-trials", "0")
+	if !strings.Contains(out, "is now production") {
+		t.Fatalf("retrain output:\n%s", out)
+	}
+	out = mustRun(t, dir, "retrain", "--tune-trials", "0", "--no-promote", "--algorithms", "lr")
+	if !strings.Contains(out, "production unchanged") {
+		t.Errorf("retrain --no-promote output:\n%s", out)
+	}
+	models := filepath.Join(dir, "models")
+	before, _ := os.Readlink(filepath.Join(models, "production.model"))
+
+	mustRun(t, dir, "models", "promote", "--name", "lr", "--version", "2", "--reason", "test")
+	if got, _ := os.Readlink(filepath.Join(models, "production.model")); got != "lr_v2.model" {
+		t.Errorf("after promote the alias points at %q; want lr_v2.model", got)
+	}
+	if got, _ := os.Readlink(filepath.Join(models, "production_metadata.json")); got != "lr_v2_metadata.json" {
+		t.Errorf("after promote the metadata alias points at %q", got)
+	}
+	mustRun(t, dir, "models", "rollback", "--reason", "test")
+	if got, _ := os.Readlink(filepath.Join(models, "production.model")); got != before {
+		t.Errorf("after rollback the alias points at %q; want %q", got, before)
+	}
+	reg, err := registry.Read(filepath.Join(dir, "artifacts", "registry"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod := reg.Production()
+	if prod == nil || prod.File != before {
+		t.Errorf("registry production = %+v; alias %s", prod, before)
+	}
+	if out := mustRun(t, dir, "models", "list"); !strings.Contains(out, "production") || !strings.Contains(out, "archived") {
+		t.Errorf("models list:\n%s", out)
+	}
+	if _, err := run(t, dir, "models", "promote", "--version", "1"); err == nil || !strings.Contains(err.Error(), "--name") {
+		t.Errorf("ambiguous promote: err = %v; want a request for --name", err)
+	}
+
+	// Score the raw file with the champion.
+	raw := filepath.Join(dir, "data", "raw", "sample_loans.csv")
+	scores := filepath.Join(dir, "scores.csv")
+	if out := mustRun(t, dir, "score", "--in", raw, "--out", scores); !strings.Contains(out, "rows scored") {
+		t.Errorf("score output %q", out)
+	}
+	f, err := os.Open(scores)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 12001 || recs[0][0] != "id" || recs[0][1] != "default_probability" {
+		t.Errorf("scores: %d rows, header %v", len(recs), recs[0])
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"clean", "--split-date", "soon"}, "--split-date"},
+		{[]string{"clean", "extra"}, "unexpected argument"},
+		{[]string{"features"}, "credit-risk clean"},
+		{[]string{"train"}, "credit-risk features"},
+		{[]string{"clean"}, "no such file or directory"},
+		{[]string{"retrain"}, "mount or create the raw data folder"},
+		{[]string{"score", "--in", "x.csv", "--out", "y.csv"}, "Model file not found"},
+		{[]string{"clean", "--spec", "nope"}, "no built-in spec"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, err := run(t, dir, tt.args...)
+			if err == nil || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(tt.want)) {
+				t.Errorf("err = %v; want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestKillRetrain kills a real retrain process at many moments and checks
+// that the alias, the model files and the registry are always usable.
+func TestKillRetrain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills a real process")
+	}
+	bin := filepath.Join(t.TempDir(), "credit-risk")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	mustRun(t, dir, "sample-data", "--rows", "8000", "--seed", "9")
+	mustRun(t, dir, "retrain", "--tune-trials", "0")
+	for _, delay := range []time.Duration{50, 200, 400, 700, 1000, 1400, 1800, 2300, 3000} {
+		cmd := exec.Command(bin, "retrain", "--tune-trials", "0")
+		cmd.Dir = dir
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		checkConsistent(t, dir)
+	}
+}
+
+func checkConsistent(t *testing.T, dir string) {
+	t.Helper()
+	models := filepath.Join(dir, "models")
+	if _, _, err := model.Load(filepath.Join(models, "production.model"), ""); err != nil {
+		t.Fatalf("champion alias does not load: %v", err)
+	}
+	reg, err := registry.Read(filepath.Join(dir, "artifacts", "registry"))
+	if err != nil {
+		t.Fatalf("registry unreadable: %v", err)
+	}
+	target, _ := os.Readlink(filepath.Join(models, "production.model"))
+	if p := reg.Production(); p == nil || p.File != target {
+		t.Fatalf("registry production %+v disagrees with the alias %s", p, target)
+	}
+	ents, _ := os.ReadDir(models)
+	for _, e := range ents {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".model") || strings.HasPrefix(name, "production") {
+			continue
+		}
+		meta := model.MetadataPath(filepath.Join(models, name))
+		if _, err := os.Stat(meta); errors.Is(err, os.ErrNotExist) {
+			// Killed between the model file and its metadata: the model is
+			// complete but unregistered.
+			data, err := os.ReadFile(filepath.Join(models, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := model.Decode(data); err != nil {
+				t.Fatalf("%s is not a complete model: %v", name, err)
+			}
+			continue
+		}
+		if _, _, err := model.Load(filepath.Join(models, name), ""); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}

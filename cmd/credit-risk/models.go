@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/credit-risk/credit-risk/internal/model"
+	"github.com/credit-risk/credit-risk/internal/registry"
+)
+
+const modelsHelp = `
+Usage: credit-risk models list
+       credit-risk models promote --name NAME --version N [--reason TEXT]
+       credit-risk models rollback [--name NAME --version N] [--reason TEXT]
+
+list     shows every registered model version with its stage and test
+         metrics, and where the champion alias points.
+promote  moves the production version to archived and the chosen version
+         to production, and repoints models/production.model and
+         models/production_metadata.json at it.
+rollback restores the version that was in production before the current
+         one (or the one given).
+
+Every change is recorded in artifacts/registry/registry.json with its time
+and reason. --name may be left out when only one model name has version N.
+
+Examples:
+  credit-risk models list
+  credit-risk models promote --name lr --version 2 --reason "approved by risk committee"
+  credit-risk models rollback --reason "score drift after release"
+`
+
+func runModels(ctx context.Context, m *Main, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(m.Stdout, modelsHelp)
+		if len(args) == 0 {
+			return fmt.Errorf("%w: models: want list, promote or rollback", errUsage)
+		}
+		return nil
+	}
+	sub := args[0]
+	fs := newFlagSet(m, "models "+sub, modelsHelp)
+	var d dirs
+	d.bind(fs, m)
+	name := fs.String("name", "", "model name (gbdt, rf, lr)")
+	version := fs.Int("version", 0, "model version")
+	reason := fs.String("reason", "", "why (recorded in the registry)")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	regDir := filepath.Join(d.artifacts, "registry")
+	switch sub {
+	case "list":
+		return listModels(m, regDir, d.models)
+	case "promote":
+		if *version <= 0 {
+			return fmt.Errorf("%w: models promote needs --version", errUsage)
+		}
+		return changeChampion(m, regDir, d.models, "promote", *name, *version, *reason)
+	case "rollback":
+		return changeChampion(m, regDir, d.models, "rollback", *name, *version, *reason)
+	}
+	return fmt.Errorf("%w: models: unknown subcommand %q (want list, promote or rollback)", errUsage, sub)
+}
+
+func listModels(m *Main, regDir, modelsDir string) error {
+	reg, err := registry.Read(regDir)
+	if err != nil {
+		return err
+	}
+	if len(reg.Versions) == 0 {
+		fmt.Fprintln(m.Stdout, "no registered models: run `credit-risk retrain` first")
+		return nil
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVERSION\tSTAGE\tROC-AUC\tKS\tBRIER\tECE\tCREATED\tRUN")
+	for _, v := range reg.Versions {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.4f\t%.3f\t%.4f\t%.4f\t%s\t%s\n", v.Name, v.Version, v.Stage,
+			v.Metrics["roc_auc"], v.Metrics["ks"], v.Metrics["brier"], v.Metrics["ece"], v.Created.Format(time.DateTime), v.RunID)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	target, err := registry.AliasTarget(modelsDir, model.Ext)
+	if err != nil {
+		return err
+	}
+	if target == "" {
+		fmt.Fprintln(m.Stdout, "alias: none (no champion yet)")
+	} else {
+		fmt.Fprintf(m.Stdout, "alias: %s -> %s\n", filepath.Join(modelsDir, registry.AliasBase+model.Ext), target)
+	}
+	return nil
+}
+
+func changeChampion(m *Main, regDir, modelsDir, action, name string, version int, reason string) error {
+	if reason == "" {
+		reason = "manual " + action
+	}
+	var chosen *registry.Version
+	err := registry.Update(regDir, func(reg *registry.Registry) error {
+		var err error
+		switch {
+		case version > 0:
+			chosen, err = findVersion(reg, name, version)
+		case action == "rollback":
+			chosen, err = reg.PreviousProduction()
+		}
+		if err != nil {
+			return err
+		}
+		if err := reg.Promote(chosen.Ref(), action, reason, time.Now().UTC()); err != nil {
+			return err
+		}
+		// Verify the files before pointing the alias at them.
+		if _, _, err := model.Load(filepath.Join(modelsDir, chosen.File), filepath.Join(modelsDir, chosen.Metadata)); err != nil {
+			return fmt.Errorf("%s: %w", chosen.Ref(), err)
+		}
+		return registry.SetAlias(modelsDir, chosen.File, chosen.Metadata)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%s: %s is now production (alias %s -> %s)\n", action, chosen.Ref(), filepath.Join(modelsDir, registry.AliasBase+model.Ext), chosen.File)
+	return nil
+}
+
+// findVersion resolves --name/--version; the name may be omitted when the
+// version number is unique.
+func findVersion(reg *registry.Registry, name string, version int) (*registry.Version, error) {
+	if name != "" {
+		return reg.Version(registry.Ref{Name: name, Version: version})
+	}
+	var found []*registry.Version
+	for i := range reg.Versions {
+		if reg.Versions[i].Version == version {
+			found = append(found, &reg.Versions[i])
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%w: no model has version %d", registry.ErrNotFound, version)
+	case 1:
+		return found[0], nil
+	}
+	var names []string
+	for _, v := range found {
+		names = append(names, v.Name)
+	}
+	return nil, errors.New("version " + fmt.Sprint(version) + " exists for " + strings.Join(names, ", ") + ": say which with --name")
+}

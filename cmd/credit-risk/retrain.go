@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/credit-risk/credit-risk/internal/retrain"
+	"github.com/credit-risk/credit-risk/internal/split"
+	"github.com/credit-risk/credit-risk/internal/train"
+)
+
+const retrainHelp = `
+Usage: credit-risk retrain [flags]
+
+The full training job, the train image's default command: clean → features
+→ tune → train → evaluate → report → registry → champion alias. The best
+candidate by test ROC-AUC becomes the champion: models/production.model and
+models/production_metadata.json are pointed at it (relative symlinks,
+replaced atomically) and it moves to production in the registry, the
+previous champion to archived. A failing step marks the run failed in the
+registry and leaves the previous champion untouched.
+
+Reads  data/raw/ (see clean).
+Writes data/processed/ (see clean, features), models/<algo>_v<N>.model and
+       _metadata.json, artifacts/registry/registry.json,
+       artifacts/reports/<run>/report.html with plots and tuning results.
+
+Examples:
+  credit-risk retrain
+  credit-risk retrain --no-promote
+  credit-risk retrain --spec specs/uci_taiwan.yaml --tune-trials 0
+`
+
+func runRetrain(ctx context.Context, m *Main, args []string) error {
+	fs := newFlagSet(m, "retrain", retrainHelp)
+	var d dirs
+	d.bind(fs, m)
+	splitDate := fs.String("split-date", "", "first month of the test period (YYYY-MM); default: the newest 20% of loans")
+	algos := fs.String("algorithms", strings.Join(train.Algorithms, ","), "learners: gbdt, rf, lr")
+	noPromote := fs.Bool("no-promote", false, "register the candidates but keep the current champion")
+	reason := fs.String("reason", "", "reason recorded with the promotion")
+	threads := fs.Int("threads", 0, "goroutines (0: every core)")
+	tb := bindTuneFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	spec, err := d.loadSpec()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(d.raw()); err != nil {
+		return fmt.Errorf("%w: mount or create the raw data folder %s (e.g. -v \"$(pwd)/data:/app/data\") and put the loan files in it", err, absPath(d.raw()))
+	}
+	opts := retrain.Options{
+		Spec: spec, SpecSource: specSource(d.spec), DataDir: d.data, ModelsDir: d.models, ArtifactsDir: d.artifacts,
+		Algorithms: strings.Split(*algos, ","), NoPromote: *noPromote, Reason: *reason, Threads: *threads,
+		CodeVersion: versionString(), Logger: m.quietLogger(), Progress: m.Stderr,
+		Tune: tb.tuner(*threads, m.quietLogger()),
+	}
+	if *splitDate != "" {
+		if opts.SplitDate, err = split.ParseDay(*splitDate); err != nil {
+			return fmt.Errorf("%w: --split-date: %v", errUsage, err)
+		}
+	}
+	sum, err := retrain.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "run %s finished in %.1fs\n", sum.RunID, sum.Seconds)
+	for _, c := range sum.Candidates {
+		mark := " "
+		if c.Algorithm == sum.Champion.Name && c.Version == sum.Champion.Version {
+			mark = "*"
+		}
+		fmt.Fprintf(m.Stdout, "%s %-4s v%-3d test AUC %.4f  KS %.3f  Brier %.4f  ECE %.4f  threshold %.3f\n",
+			mark, c.Algorithm, c.Version, c.Metrics["roc_auc"], c.Metrics["ks"], c.Metrics["brier"], c.Metrics["ece"], c.Metrics["threshold"])
+	}
+	if sum.Promoted {
+		fmt.Fprintf(m.Stdout, "champion %s is now production (%s)\n", sum.Champion, filepath.Join(d.models, "production.model"))
+	} else {
+		fmt.Fprintf(m.Stdout, "champion %s registered in staging; production unchanged\n", sum.Champion)
+	}
+	fmt.Fprintf(m.Stdout, "report: %s\n", sum.Report)
+	return nil
+}
+
+func specSource(s string) string {
+	if s == "" {
+		return "built-in lending_club"
+	}
+	return s
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}

@@ -1,0 +1,37 @@
+// Package report writes the evaluation report of a training run: a single
+// HTML page that a risk analyst opens offline, with its plots as SVG files
+// beside it.
+//
+// Write lays out a run's report folder as
+//
+//	<dir>/report.html
+//	<dir>/plots/roc.svg
+//	<dir>/plots/pr.svg
+//	<dir>/plots/calibration.svg
+//	<dir>/plots/score_distribution.svg
+//	<dir>/plots/importance.svg
+//
+// The page needs no network, no script and no font download: it is plain
+// HTML with inline CSS, built with html/template so that every string from
+// the input (model, feature and segment names) is escaped. The plots are
+// drawn with gonum.org/v1/plot from the test labels and calibrated PDs of
+// each candidate, using the curves of the metrics package:
+//
+//   - ROC of every candidate, with the chance diagonal;
+//   - precision-recall of every candidate, with the test bad rate (the
+//     precision of a model that ranks at random);
+//   - reliability (calibration) of every candidate over the 10 equal-width
+//     PD bins of metrics.Reliability, with the diagonal of perfect
+//     calibration;
+//   - the champion's PD distribution for good and bad loans, each scaled to
+//     the share of its class, with the decision threshold;
+//   - the champion's 20 largest mean |SHAP| values as horizontal bars.
+//
+// The page also holds the metrics of every candidate (the champion marked),
+// the champion's confusion matrix at its threshold, the AUC per segment and
+// the data summary with the train/test split.
+//
+// The output depends only on the Input: the same Input gives the same bytes
+// in every file. The page is written last, atomically, so a failed Write
+// never leaves a partial report.html.
+package report

@@ -1,0 +1,179 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Input is everything the report shows about one training run.
+type Input struct {
+	// RunID names the run; it titles the page.
+	RunID string
+	// Dataset names the data set the run trained on.
+	Dataset string
+	// CreatedAt is when the run finished. The page shows it in UTC; the
+	// zero time is shown as "unknown".
+	CreatedAt time.Time
+	// Data summarises the rows read and the train/test split.
+	Data DataSummary
+	// Candidates are the fitted models, in the order the page lists them.
+	// Exactly one has Champion set.
+	Candidates []Candidate
+}
+
+// DataSummary describes the data behind a run and its split.
+type DataSummary struct {
+	// RowsRead counts the rows in the raw file; Labelled those with a good
+	// or bad outcome, Bad the bad ones among them, and Excluded the rows
+	// left out (indeterminate outcome, filters).
+	RowsRead, Labelled, Bad, Excluded int
+	// TrainRows and TestRows count the rows on each side of the split.
+	TrainRows, TestRows int
+	// TrainBadRate and TestBadRate are the shares of bad loans (0 to 1) on
+	// each side of the split.
+	TrainBadRate, TestBadRate float64
+	// SplitKind is "out_of_time" or "stratified".
+	SplitKind string
+	// SplitDate, FirstDate and LastDate are YYYY-MM-DD, or empty when the
+	// data set has no date. With an out-of-time split the test set holds
+	// the loans on or after SplitDate.
+	SplitDate, FirstDate, LastDate string
+	// Features counts the model's input features.
+	Features int
+	// Dropped lists the columns that were not used as features.
+	Dropped []Dropped
+}
+
+// Dropped is a column left out of the features, and why.
+type Dropped struct {
+	// Name is the column name.
+	Name string
+	// Reason is a short code, such as "leakage" or "constant".
+	Reason string
+	// Detail explains the reason in words; it may be empty.
+	Detail string
+}
+
+// Candidate is one fitted model and its results on the test set.
+type Candidate struct {
+	// Name and Version identify the model, as in the registry. The pair
+	// must be unique among the candidates.
+	Name      string
+	Algorithm string
+	Version   int
+	// Champion marks the model chosen for production.
+	Champion bool
+	// Threshold is the decision threshold: a PD >= Threshold predicts bad.
+	Threshold float64
+	// ThresholdRule says how Threshold was chosen.
+	ThresholdRule string
+	// Metrics holds the test metrics by key: roc_auc, pr_auc, ks, gini,
+	// brier, log_loss, ece, precision, recall, f1, accuracy, tp, fp, tn,
+	// fn and fit_seconds. A missing key or a NaN value shows as "n/a";
+	// keys outside this list are shown in a table of their own.
+	Metrics map[string]float64
+	// Y holds the test labels: 1 for bad, 0 for good.
+	Y []float64
+	// PD holds the calibrated test PDs, in the order of Y.
+	PD []float64
+	// Segments holds the test AUC per segment level.
+	Segments []SegmentAUC
+	// Importance holds the mean |SHAP| value per feature, largest first.
+	// Only the champion's is plotted; it may be empty.
+	Importance []Importance
+}
+
+// SegmentAUC is the test AUC within one level of a segmenting column.
+type SegmentAUC struct {
+	// Segment is the column, such as "grade"; Level is its value, such as
+	// "B".
+	Segment, Level string
+	// Rows counts the test rows in the level.
+	Rows int
+	// BadRate is the share of bad loans in the level.
+	BadRate float64
+	// AUC is the ROC-AUC within the level, NaN when undefined (one class).
+	AUC float64
+}
+
+// Importance is the global importance of one feature.
+type Importance struct {
+	// Feature is the feature name.
+	Feature string
+	// MeanAbsSHAP is the mean absolute SHAP value of the feature over the
+	// explained rows, in the units of the model's margin.
+	MeanAbsSHAP float64
+}
+
+// validate checks in and returns the index of the champion.
+func validate(in *Input) (int, error) {
+	if in == nil || len(in.Candidates) == 0 {
+		return 0, fmt.Errorf("no candidates: %w", ErrEmpty)
+	}
+	champion := -1
+	type key struct {
+		name    string
+		version int
+	}
+	seen := make(map[key]bool, len(in.Candidates))
+	for i := range in.Candidates {
+		c := &in.Candidates[i]
+		if err := validateCandidate(c); err != nil {
+			return 0, &CandidateError{Index: i, Name: c.Name, Version: c.Version, Err: err}
+		}
+		k := key{c.Name, c.Version}
+		if seen[k] {
+			return 0, &CandidateError{Index: i, Name: c.Name, Version: c.Version, Err: fmt.Errorf("duplicate: %w", ErrName)}
+		}
+		seen[k] = true
+		if c.Champion {
+			if champion >= 0 {
+				return 0, fmt.Errorf("candidates %d and %d are both champions: %w", champion, i, ErrChampion)
+			}
+			champion = i
+		}
+	}
+	if champion < 0 {
+		return 0, fmt.Errorf("no champion among %d candidates: %w", len(in.Candidates), ErrChampion)
+	}
+	return champion, nil
+}
+
+// validateCandidate checks one candidate's name, labels, PDs, threshold and
+// importance.
+func validateCandidate(c *Candidate) error {
+	if c.Name == "" {
+		return fmt.Errorf("empty: %w", ErrName)
+	}
+	if len(c.Y) != len(c.PD) {
+		return fmt.Errorf("%d labels, %d PDs: %w", len(c.Y), len(c.PD), ErrLength)
+	}
+	if len(c.Y) == 0 {
+		return fmt.Errorf("no test rows: %w", ErrEmpty)
+	}
+	if !(c.Threshold >= 0 && c.Threshold <= 1) {
+		return fmt.Errorf("threshold %v: %w", c.Threshold, ErrPD)
+	}
+	var bad int
+	for i, y := range c.Y {
+		if y != 0 && y != 1 {
+			return fmt.Errorf("row %d: label %v: %w", i, y, ErrLabel)
+		}
+		if p := c.PD[i]; !(p >= 0 && p <= 1) {
+			return fmt.Errorf("row %d: PD %v: %w", i, p, ErrPD)
+		}
+		if y == 1 {
+			bad++
+		}
+	}
+	if bad == 0 || bad == len(c.Y) {
+		return fmt.Errorf("%d bad of %d rows: %w", bad, len(c.Y), ErrOneClass)
+	}
+	for _, im := range c.Importance {
+		if v := im.MeanAbsSHAP; !(v >= 0) || math.IsInf(v, 1) {
+			return fmt.Errorf("feature %q: mean |SHAP| %v: %w", im.Feature, v, ErrImportance)
+		}
+	}
+	return nil
+}

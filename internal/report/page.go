@@ -1,0 +1,483 @@
+package report
+
+import (
+	"cmp"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/credit-risk/credit-risk/internal/metrics"
+)
+
+//go:embed report.html.tmpl
+var pageTemplate string
+
+// page is what report.html.tmpl shows. Every value is already formatted, so
+// the template only lays text out and html/template escapes all of it.
+type page struct {
+	RunID, Dataset, Created string
+	Champion                string
+	ChampionThreshold       string
+	ChampionRule            string
+	Summary                 []pair
+	Quality                 table
+	Decision                table
+	Other                   *table
+	Figures                 []figure
+	Importance              *importanceView
+	Confusion               confusionView
+	Segments                *segmentView
+	Data                    []pair
+	Dropped                 []Dropped
+}
+
+// pair is one labelled value of a summary list.
+type pair struct {
+	Label, Value string
+}
+
+// column is a metric column of a candidates table.
+type column struct {
+	Key, Label, Title string
+	// better is +1 when higher is better, -1 when lower is better, 0 when
+	// neither; the best value of a column is shown in bold.
+	better int
+	format func(float64) string
+}
+
+// table is a candidates table: one row per candidate.
+type table struct {
+	Columns []column
+	Rows    []row
+	// ShowRule adds a column with each row's Rule.
+	ShowRule bool
+}
+
+// row is one candidate in a table.
+type row struct {
+	Name, Algorithm, Version string
+	Champion                 bool
+	Cells                    []cell
+	Rule                     string
+}
+
+// cell is one formatted value; Best marks the best value of its column.
+type cell struct {
+	Text string
+	Best bool
+}
+
+// figure is a plot file shown on the page.
+type figure struct {
+	Src, Alt, Caption string
+	Wide              bool
+}
+
+// importanceView is the champion's SHAP importance table.
+type importanceView struct {
+	Src   string
+	Total int
+	Rows  []importanceRow
+}
+
+type importanceRow struct {
+	Rank          int
+	Feature, SHAP string
+	// Share is the feature's percentage of the summed mean |SHAP| of all
+	// features.
+	Share string
+}
+
+// confusionView is the champion's confusion matrix with counts and rates.
+type confusionView struct {
+	Threshold                  string
+	TP, FP, TN, FN             string
+	TPR, FNR, FPR, TNR         string
+	Bad, Good, PredBad, PredGd string
+	PredBadShare, PredGdShare  string
+	Total                      string
+	Precision, Accuracy, F1    string
+}
+
+// segmentView is the AUC per segment level of every candidate, the
+// champion first.
+type segmentView struct {
+	Models []string
+	Rows   []segmentRow
+}
+
+type segmentRow struct {
+	Segment, Level, Rows, BadRate string
+	AUC                           []string
+}
+
+// qualityColumns returns the columns of the ranking and probability
+// quality table, in the order it shows them.
+func qualityColumns() []column {
+	return []column{
+		{Key: "roc_auc", Label: "ROC-AUC", Title: "area under the ROC curve", better: +1, format: fixed4},
+		{Key: "pr_auc", Label: "PR-AUC", Title: "average precision", better: +1, format: fixed4},
+		{Key: "ks", Label: "KS", Title: "Kolmogorov-Smirnov statistic", better: +1, format: fixed4},
+		{Key: "gini", Label: "Gini", Title: "2·AUC − 1", better: +1, format: fixed4},
+		{Key: "brier", Label: "Brier", Title: "mean squared error of the PD", better: -1, format: fixed4},
+		{Key: "log_loss", Label: "Log loss", Title: "mean negative log-likelihood (nats)", better: -1, format: fixed4},
+		{Key: "ece", Label: "ECE", Title: "expected calibration error, 10 bins", better: -1, format: fixed4},
+		{Key: "fit_seconds", Label: "Fit (s)", Title: "training time in seconds", format: seconds},
+	}
+}
+
+// decisionColumns returns the metric columns of the table of decisions at
+// the threshold, in the order it shows them.
+func decisionColumns() []column {
+	return []column{
+		{Key: "precision", Label: "Precision", Title: "share of declined loans that are bad", better: +1, format: fixed4},
+		{Key: "recall", Label: "Recall", Title: "share of bad loans declined", better: +1, format: fixed4},
+		{Key: "f1", Label: "F1", Title: "harmonic mean of precision and recall", better: +1, format: fixed4},
+		{Key: "accuracy", Label: "Accuracy", Title: "share of loans decided right", better: +1, format: fixed4},
+		{Key: "tp", Label: "TP", Title: "bad loans declined", format: count},
+		{Key: "fp", Label: "FP", Title: "good loans declined", format: count},
+		{Key: "tn", Label: "TN", Title: "good loans approved", format: count},
+		{Key: "fn", Label: "FN", Title: "bad loans approved", format: count},
+	}
+}
+
+// shownElsewhere holds metric keys that the page shows from other fields.
+func shownElsewhere(key string) bool {
+	return key == "threshold"
+}
+
+// newPage builds the page of a validated input whose champion is at index
+// champ.
+func newPage(in *Input, champ int, figures []figure) (*page, error) {
+	c := &in.Candidates[champ]
+	conf, err := newConfusion(c)
+	if err != nil {
+		return nil, err
+	}
+	p := &page{
+		RunID:             in.RunID,
+		Dataset:           in.Dataset,
+		Created:           "unknown",
+		Champion:          fmt.Sprintf("%s v%d", c.Name, c.Version),
+		ChampionThreshold: fixed3(c.Threshold),
+		ChampionRule:      orNA(c.ThresholdRule),
+		Figures:           figures,
+		Confusion:         conf,
+		Segments:          newSegments(in.Candidates, champ),
+		Importance:        newImportance(c.Importance),
+		Data:              dataPairs(&in.Data),
+		Dropped:           in.Data.Dropped,
+	}
+	if !in.CreatedAt.IsZero() {
+		p.Created = in.CreatedAt.UTC().Format(time.DateTime + " MST")
+	}
+	p.Quality = newTable(in.Candidates, qualityColumns())
+	p.Decision = newTable(in.Candidates, decisionColumns())
+	p.Decision.ShowRule = true
+	for i := range in.Candidates {
+		p.Decision.Rows[i].Rule = orNA(in.Candidates[i].ThresholdRule)
+		p.Decision.Rows[i].Cells = slices.Insert(p.Decision.Rows[i].Cells, 0, cell{Text: fixed3(in.Candidates[i].Threshold)})
+	}
+	p.Decision.Columns = slices.Insert(slices.Clone(p.Decision.Columns), 0, column{Label: "Threshold", Title: "a PD at or above it predicts bad"})
+	p.Other = otherTable(in.Candidates)
+	p.Summary = []pair{
+		{"Champion", p.Champion + " (" + c.Algorithm + ")"},
+		{"Test ROC-AUC", metricText(c.Metrics, qualityColumns()[0])},
+		{"Decision threshold", p.ChampionThreshold},
+		{"Test rows", count(float64(len(c.Y)))},
+		{"Candidates", strconv.Itoa(len(in.Candidates))},
+	}
+	return p, nil
+}
+
+// newTable lays out the given metric columns for every candidate.
+func newTable(cands []Candidate, cols []column) table {
+	t := table{Columns: cols, Rows: make([]row, len(cands))}
+	for i := range cands {
+		c := &cands[i]
+		r := row{Name: c.Name, Algorithm: c.Algorithm, Version: strconv.Itoa(c.Version), Champion: c.Champion}
+		for _, col := range cols {
+			r.Cells = append(r.Cells, cell{Text: metricText(c.Metrics, col)})
+		}
+		t.Rows[i] = r
+	}
+	for j, col := range cols {
+		if col.better == 0 || len(cands) < 2 {
+			continue
+		}
+		best := math.NaN()
+		for i := range cands {
+			v, ok := cands[i].Metrics[col.Key]
+			if !ok || math.IsNaN(v) {
+				continue
+			}
+			if math.IsNaN(best) || float64(col.better)*(v-best) > 0 {
+				best = v
+			}
+		}
+		for i := range cands {
+			if v, ok := cands[i].Metrics[col.Key]; ok && v == best {
+				t.Rows[i].Cells[j].Best = true
+			}
+		}
+	}
+	return t
+}
+
+// otherTable shows the metric keys that no other table shows, sorted by
+// name, or returns nil when there are none.
+func otherTable(cands []Candidate) *table {
+	known := make(map[string]bool)
+	for _, col := range slices.Concat(qualityColumns(), decisionColumns()) {
+		known[col.Key] = true
+	}
+	var keys []string
+	for i := range cands {
+		for k := range cands[i].Metrics {
+			if !known[k] && !shownElsewhere(k) && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	cols := make([]column, len(keys))
+	for i, k := range keys {
+		cols[i] = column{Key: k, Label: k, format: general}
+	}
+	t := newTable(cands, cols)
+	return &t
+}
+
+// metricText formats metric col of m, or "n/a" when it is missing or NaN.
+func metricText(m map[string]float64, col column) string {
+	v, ok := m[col.Key]
+	if !ok || math.IsNaN(v) {
+		return "n/a"
+	}
+	return col.format(v)
+}
+
+// newConfusion builds the champion's confusion matrix at its threshold.
+func newConfusion(c *Candidate) (confusionView, error) {
+	cm, err := metrics.Confusion(c.Y, c.PD, c.Threshold)
+	if err != nil {
+		return confusionView{}, fmt.Errorf("confusion matrix: %w", err)
+	}
+	bad, good := cm.TP+cm.FN, cm.FP+cm.TN
+	predBad, predGood := cm.TP+cm.FP, cm.TN+cm.FN
+	n := cm.Total()
+	return confusionView{
+		Threshold: fixed3(c.Threshold),
+		TP:        count(float64(cm.TP)), FP: count(float64(cm.FP)),
+		TN: count(float64(cm.TN)), FN: count(float64(cm.FN)),
+		TPR: percentOf(cm.TP, bad), FNR: percentOf(cm.FN, bad),
+		FPR: percentOf(cm.FP, good), TNR: percentOf(cm.TN, good),
+		Bad: count(float64(bad)), Good: count(float64(good)),
+		PredBad: count(float64(predBad)), PredGd: count(float64(predGood)),
+		PredBadShare: percentOf(predBad, n), PredGdShare: percentOf(predGood, n),
+		Total:     count(float64(n)),
+		Precision: fixed4(cm.Precision()),
+		Accuracy:  fixed4(cm.Accuracy()),
+		F1:        fixed4(cm.F1()),
+	}, nil
+}
+
+// newSegments joins the candidates' segment AUCs on (segment, level), in
+// the order the levels first appear, the champion's first. It returns nil
+// when no candidate has segments.
+func newSegments(cands []Candidate, champ int) *segmentView {
+	order := []int{champ}
+	for i := range cands {
+		if i != champ {
+			order = append(order, i)
+		}
+	}
+	type key struct{ segment, level string }
+	index := make(map[key]int)
+	v := &segmentView{}
+	for col, i := range order {
+		c := &cands[i]
+		name := fmt.Sprintf("%s v%d", c.Name, c.Version)
+		if c.Champion {
+			name += " (champion)"
+		}
+		v.Models = append(v.Models, name)
+		for _, s := range c.Segments {
+			k := key{s.Segment, s.Level}
+			r, ok := index[k]
+			if !ok {
+				r = len(v.Rows)
+				index[k] = r
+				v.Rows = append(v.Rows, segmentRow{
+					Segment: s.Segment, Level: s.Level,
+					Rows: count(float64(s.Rows)), BadRate: percent(s.BadRate),
+					AUC: slices.Repeat([]string{"—"}, len(order)),
+				})
+			}
+			v.Rows[r].AUC[col] = fixed3(s.AUC)
+		}
+	}
+	if len(v.Rows) == 0 {
+		return nil
+	}
+	return v
+}
+
+// sortedImportance returns imp sorted by decreasing MeanAbsSHAP, ties by
+// feature name, so the page does not depend on the caller's order of ties.
+func sortedImportance(imp []Importance) []Importance {
+	out := slices.Clone(imp)
+	slices.SortStableFunc(out, func(a, b Importance) int {
+		if c := cmp.Compare(b.MeanAbsSHAP, a.MeanAbsSHAP); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Feature, b.Feature)
+	})
+	return out
+}
+
+// newImportance lists the topFeatures largest importances, or returns nil
+// when there are none.
+func newImportance(imp []Importance) *importanceView {
+	if len(imp) == 0 {
+		return nil
+	}
+	imp = sortedImportance(imp)
+	var sum float64
+	for _, im := range imp {
+		sum += im.MeanAbsSHAP
+	}
+	v := &importanceView{Src: PlotDir + "/" + ImportancePlot, Total: len(imp)}
+	for i, im := range imp[:min(len(imp), topFeatures)] {
+		share := "n/a"
+		if sum > 0 {
+			share = percent(im.MeanAbsSHAP / sum)
+		}
+		v.Rows = append(v.Rows, importanceRow{Rank: i + 1, Feature: im.Feature, SHAP: fixed4(im.MeanAbsSHAP), Share: share})
+	}
+	return v
+}
+
+// dataPairs lists the data summary.
+func dataPairs(d *DataSummary) []pair {
+	split := d.SplitKind
+	switch d.SplitKind {
+	case "out_of_time":
+		split = "out of time"
+		if d.SplitDate != "" {
+			split += ": test holds loans from " + d.SplitDate
+		}
+	case "":
+		split = "n/a"
+	}
+	dates := "n/a"
+	if d.FirstDate != "" || d.LastDate != "" {
+		dates = orNA(d.FirstDate) + " to " + orNA(d.LastDate)
+	}
+	return []pair{
+		{"Rows read", count(float64(d.RowsRead))},
+		{"Labelled rows", count(float64(d.Labelled))},
+		{"Bad loans", fmt.Sprintf("%s (%s of labelled)", count(float64(d.Bad)), percentOf(d.Bad, d.Labelled))},
+		{"Excluded rows", count(float64(d.Excluded))},
+		{"Dates", dates},
+		{"Split", split},
+		{"Train rows", fmt.Sprintf("%s (bad rate %s)", count(float64(d.TrainRows)), percent(d.TrainBadRate))},
+		{"Test rows", fmt.Sprintf("%s (bad rate %s)", count(float64(d.TestRows)), percent(d.TestBadRate))},
+		{"Features", count(float64(d.Features))},
+		{"Columns dropped", count(float64(len(d.Dropped)))},
+	}
+}
+
+// renderPage writes the page as HTML.
+func renderPage(w io.Writer, p *page) error {
+	t, err := template.New("report").Parse(pageTemplate)
+	if err != nil {
+		return fmt.Errorf("parse template: %w", err)
+	}
+	return t.Execute(w, p)
+}
+
+// Number formats. NaN and infinities print as "n/a".
+
+func fixed3(v float64) string {
+	return formatFinite(v, func(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) })
+}
+func fixed4(v float64) string {
+	return formatFinite(v, func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) })
+}
+
+// general formats v with the fewest digits that read it back exactly,
+// at most 6 significant digits.
+func general(v float64) string {
+	return formatFinite(v, func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) })
+}
+
+// seconds formats a duration in seconds: one decimal from 10 s up, two
+// below.
+func seconds(v float64) string {
+	return formatFinite(v, func(v float64) string {
+		if math.Abs(v) >= 10 {
+			return strconv.FormatFloat(v, 'f', 1, 64)
+		}
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	})
+}
+
+// percent formats a share as a percentage with one decimal.
+func percent(v float64) string {
+	return formatFinite(v, func(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" })
+}
+
+// percentOf formats num/den as a percentage, "n/a" when den is 0.
+func percentOf(num, den int) string {
+	if den == 0 {
+		return "n/a"
+	}
+	return percent(float64(num) / float64(den))
+}
+
+// count formats a whole number with thousands separators: 1234567 is
+// "1,234,567". A value with a fraction is formatted as general.
+func count(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	if v != math.Trunc(v) || math.Abs(v) >= 1e18 {
+		return general(v)
+	}
+	s := strconv.FormatInt(int64(math.Abs(v)), 10)
+	var b strings.Builder
+	if v < 0 {
+		b.WriteByte('-')
+	}
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func formatFinite(v float64, f func(float64) string) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return f(v)
+}
+
+func orNA(s string) string {
+	if s == "" {
+		return "n/a"
+	}
+	return s
+}
