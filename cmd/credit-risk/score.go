@@ -141,4 +141,3 @@ func decision(pred int) string {
 	}
 	return "approved"
 }
-

@@ -156,8 +156,12 @@ func TestExplain_MatchesAlgorithm2(t *testing.T) {
 			if tt.blocks > 0 && x.nb != tt.blocks {
 				t.Fatalf("explainer uses %d quadrature blocks; the case wants %d", x.nb, tt.blocks)
 			}
+			rows := 20
+			if testing.Short() {
+				rows = 4
+			}
 			got := make([]float64, tt.numFeatures)
-			for range 20 {
+			for range rows {
 				row := randomRow(rng, tt.numFeatures, tt.grid, 0.2)
 				base := x.Explain(got, row)
 				want, wantBase := algorithm2(e, row)

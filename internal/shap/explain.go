@@ -28,7 +28,7 @@ package shap
 // of all leaves below an edge can be added up before it is applied. Each
 // edge e, on feature f into node c, is charged for the leaves below c whose
 // path has no further split on f (deeper splits on f merge into a later
-// edge):
+// edge), with (z_e, o_e) the element of f merged down to e:
 //
 //	share(e) = Σ_q factor_q(z_e, o_e) · (T_q(c) - Σ_{m} T_q(m)),
 //
@@ -148,6 +148,7 @@ func (x *Explainer) explainTree(ws *workspace, phi []float64, tr span) {
 	a, s := ws.a[:(n+1)*nb], ws.s[:(n+1)*nb]
 	dir, on := ws.dir[:n], ws.on[:n]
 	hot := x.hot[tr.start*nb : tr.end*nb]
+	cold, ts := x.cold[:nb], x.t[:nb]
 
 	clear(a[n*nb:])
 	for b := range nb {
@@ -164,37 +165,34 @@ func (x *Explainer) explainTree(ws *workspace, phi []float64, tr span) {
 		w := float64(o) - z
 		iv0 := (2*int(nd.prevInv) + prevOn) * nb
 		for b := range nb {
-			ap, ac, iv, t := &a[p*nb+b], &a[c*nb+b], &x.inv[iv0+b], &x.t[b]
-			for i := range quadBlock {
-				ac[i] = ap[i] * (z + w*t[i]) * iv[i]
-			}
+			ap, ac, iv, t := &a[p*nb+b], &a[c*nb+b], &x.inv[iv0+b], &ts[b]
+			ac[0] = ap[0] * (z + w*t[0]) * iv[0]
+			ac[1] = ap[1] * (z + w*t[1]) * iv[1]
+			ac[2] = ap[2] * (z + w*t[2]) * iv[2]
+			ac[3] = ap[3] * (z + w*t[3]) * iv[3]
 		}
 	}
 
 	for c := n - 1; c >= 1; c-- {
 		nd := &ups[c]
-		v := nd.value
+		v, o := nd.value, on[c]&1
 		l, r := int(nd.left)*nb, int(nd.right)*nb
 		var share float64
 		for b := range nb {
 			ac, al, ar := &a[c*nb+b], &a[l+b], &a[r+b]
-			for i := range quadBlock {
-				ac[i] = v*ac[i] + al[i] + ar[i]
-			}
+			d0, d1, d2, d3 := v*ac[0]+al[0]+ar[0], v*ac[1]+al[1]+ar[1], v*ac[2]+al[2]+ar[2], v*ac[3]+al[3]+ar[3]
+			ac[0], ac[1], ac[2], ac[3] = d0, d1, d2, d3
 			if nd.corr >= 0 {
 				sk := &s[int(nd.corr)*nb+b]
-				for i := range quadBlock {
-					sk[i] += ac[i]
-				}
+				sk[0], sk[1], sk[2], sk[3] = sk[0]+d0, sk[1]+d1, sk[2]+d2, sk[3]+d3
 			}
-			sc, f := &s[c*nb+b], &x.cold[b]
-			if on[c] != 0 {
-				f = &hot[c*nb+b]
+			if nd.target {
+				sc := &s[c*nb+b]
+				d0, d1, d2, d3 = d0-sc[0], d1-sc[1], d2-sc[2], d3-sc[3]
+				*sc = block{}
 			}
-			for i := range quadBlock {
-				share += f[i] * (ac[i] - sc[i])
-			}
-			*sc = block{}
+			f := [2]*block{&cold[b], &hot[c*nb+b]}[o]
+			share += f[0]*d0 + f[1]*d1 + f[2]*d2 + f[3]*d3
 		}
 		phi[nd.edgeFeature] += share
 	}

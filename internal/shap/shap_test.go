@@ -33,6 +33,7 @@ func TestExplain_LocalAccuracy(t *testing.T) {
 		{"all missing", 10, 8, treeSpec{features: 8, depth: 5}, false, 1},
 		{"zero covers", 20, 6, treeSpec{features: 6, depth: 6, grid: true, zeroCover: true}, true, 0.2},
 		{"unused features", 10, 50, treeSpec{features: 7, depth: 6}, false, 0.1},
+		{"several quadrature blocks", 5, 20, treeSpec{features: 20, depth: 12}, false, 0.2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
