@@ -22,10 +22,14 @@
 //     precision of a model that ranks at random);
 //   - reliability (calibration) of every candidate over the 10 equal-width
 //     PD bins of metrics.Reliability, with the diagonal of perfect
-//     calibration;
+//     calibration; bins of fewer than 30 loans are drawn as open circles;
 //   - the champion's PD distribution for good and bad loans, each scaled to
 //     the share of its class, with the decision threshold;
 //   - the champion's 20 largest mean |SHAP| values as horizontal bars.
+//
+// Legends sit in a strip below each plot, so they never hide a curve.
+// ROC and precision-recall curves are thinned to points at least 0.001
+// apart, which keeps the files small for any test-set size.
 //
 // The page also holds the metrics of every candidate (the champion marked),
 // the champion's confusion matrix at its threshold, the AUC per segment and

@@ -58,10 +58,11 @@ type Dropped struct {
 // Candidate is one fitted model and its results on the test set.
 type Candidate struct {
 	// Name and Version identify the model, as in the registry. The pair
-	// must be unique among the candidates.
-	Name      string
+	// must be unique among the candidates, and Name must not be empty.
+	Name    string
+	Version int
+	// Algorithm names the learner, such as "gbdt", "forest" or "linear".
 	Algorithm string
-	Version   int
 	// Champion marks the model chosen for production.
 	Champion bool
 	// Threshold is the decision threshold: a PD >= Threshold predicts bad.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -35,7 +36,17 @@ type page struct {
 	Segments                *segmentView
 	Data                    []pair
 	Dropped                 []Dropped
+	// DroppedReasons counts the dropped columns by reason, such as
+	// "100 high_missing, 3 constant".
+	DroppedReasons string
+	// DroppedOpen shows the table of dropped columns unfolded; a long one
+	// starts folded.
+	DroppedOpen bool
 }
+
+// maxOpenDropped is the longest list of dropped columns the page shows
+// unfolded.
+const maxOpenDropped = 12
 
 // pair is one labelled value of a summary list.
 type pair struct {
@@ -173,6 +184,8 @@ func newPage(in *Input, champ int, figures []figure) (*page, error) {
 		Importance:        newImportance(c.Importance),
 		Data:              dataPairs(&in.Data),
 		Dropped:           in.Data.Dropped,
+		DroppedReasons:    reasonCounts(in.Data.Dropped),
+		DroppedOpen:       len(in.Data.Dropped) <= maxOpenDropped,
 	}
 	if !in.CreatedAt.IsZero() {
 		p.Created = in.CreatedAt.UTC().Format(time.DateTime + " MST")
@@ -186,8 +199,12 @@ func newPage(in *Input, champ int, figures []figure) (*page, error) {
 	}
 	p.Decision.Columns = slices.Insert(slices.Clone(p.Decision.Columns), 0, column{Label: "Threshold", Title: "a PD at or above it predicts bad"})
 	p.Other = otherTable(in.Candidates)
+	champion := p.Champion
+	if c.Algorithm != "" {
+		champion += " (" + c.Algorithm + ")"
+	}
 	p.Summary = []pair{
-		{"Champion", p.Champion + " (" + c.Algorithm + ")"},
+		{"Champion", champion},
 		{"Test ROC-AUC", metricText(c.Metrics, qualityColumns()[0])},
 		{"Decision threshold", p.ChampionThreshold},
 		{"Test rows", count(float64(len(c.Y)))},
@@ -395,6 +412,27 @@ func dataPairs(d *DataSummary) []pair {
 		{"Features", count(float64(d.Features))},
 		{"Columns dropped", count(float64(len(d.Dropped)))},
 	}
+}
+
+// reasonCounts counts dropped columns by reason, the most frequent first
+// and ties by reason.
+func reasonCounts(dropped []Dropped) string {
+	n := make(map[string]int)
+	for _, d := range dropped {
+		n[d.Reason]++
+	}
+	reasons := slices.Collect(maps.Keys(n))
+	slices.SortFunc(reasons, func(a, b string) int {
+		if c := cmp.Compare(n[b], n[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = fmt.Sprintf("%d %s", n[r], orNA(r))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // renderPage writes the page as HTML.

@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -40,14 +41,19 @@ const (
 	// calibrationBins is the number of equal-width PD bins of the
 	// reliability curves.
 	calibrationBins = 10
+	// minBinCount is the number of loans under which a reliability bin is
+	// drawn as an open circle: its observed rate is too noisy to judge
+	// calibration by.
+	minBinCount = 30
 	// scoreBins is the number of PD bins of the score distribution.
 	scoreBins = 40
 	// topFeatures is the number of features on the importance plot.
 	topFeatures = 20
-	// maxLegendName and maxFeatureName bound the runes of a name drawn on a
-	// plot; longer names are cut and end in "...". The page shows them in
-	// full.
+	// maxLegendName, maxTitleName and maxFeatureName bound the runes of a
+	// name drawn on a plot; longer names are cut and end in "...". The page
+	// shows them in full.
 	maxLegendName  = 28
+	maxTitleName   = 20
 	maxFeatureName = 36
 )
 
@@ -172,9 +178,9 @@ func roundTicks(lo, hi float64) []plot.Tick {
 		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
 	}
 	mag := math.Pow(10, math.Floor(math.Log10(span/10)))
-	step := 5 * mag
-	for _, m := range []float64{1, 2} {
-		if m*mag >= span/10 {
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 5} {
+		if m*mag >= span/10*(1-1e-9) {
 			step = m * mag
 			break
 		}
@@ -184,6 +190,9 @@ func roundTicks(lo, hi float64) []plot.Tick {
 	const tol = 1e-9
 	for k := math.Ceil(lo/step*2 - tol); k <= math.Floor(hi/step*2+tol); k++ {
 		v := k * step / 2
+		if v == 0 {
+			v = 0 // no "-0.0" label
+		}
 		t := plot.Tick{Value: v}
 		if math.Mod(k, 2) == 0 {
 			t.Label = strconv.FormatFloat(v, 'f', decimals, 64)
@@ -339,7 +348,13 @@ func calibrationPlot(ss []series) (*chart, error) {
 			return nil, fmt.Errorf("%s: %w", s.label, err)
 		}
 		l.Color, l.Width = s.color, lineWidth(s.champion)
-		pts.Color, pts.Shape, pts.Radius = s.color, draw.CircleGlyph{}, vg.Points(3)
+		pts.GlyphStyle = draw.GlyphStyle{Color: s.color, Shape: draw.CircleGlyph{}, Radius: vg.Points(3)}
+		pts.GlyphStyleFunc = func(j int) draw.GlyphStyle {
+			if s.rel[j].Count < minBinCount {
+				return draw.GlyphStyle{Color: s.color, Shape: draw.RingGlyph{}, Radius: vg.Points(3.5)}
+			}
+			return pts.GlyphStyle
+		}
 		ch.legend.Add(legendName(s, "ECE", s.ece), l, pts)
 		if s.champion {
 			champ = append(champ, l, pts)
@@ -349,6 +364,20 @@ func calibrationPlot(ss []series) (*chart, error) {
 	}
 	p.Add(champ...)
 	ch.legend.Add("perfect calibration", diag)
+	small := false
+	for i := range ss {
+		for _, b := range ss[i].rel {
+			small = small || b.Count < minBinCount
+		}
+	}
+	if small {
+		ring, err := plotter.NewScatter(plotter.XYs{{}})
+		if err != nil {
+			return nil, err
+		}
+		ring.GlyphStyle = draw.GlyphStyle{Color: rgb(grayRGB), Shape: draw.RingGlyph{}, Radius: vg.Points(3.5)}
+		ch.legend.Add(fmt.Sprintf("open circle: bin of fewer than %d loans", minBinCount), ring)
+	}
 	return ch, nil
 }
 
@@ -393,7 +422,7 @@ func scorePlot(c *Candidate) (*chart, error) {
 	}
 	top *= 1.08
 
-	ch := newChart(fmt.Sprintf("PD distribution of the champion, test set (%s v%d)", plotText(c.Name, maxLegendName), c.Version),
+	ch := newChart(fmt.Sprintf("PD distribution of the champion (%s v%d), test set", plotText(c.Name, maxTitleName), c.Version),
 		"calibrated PD", "share of the class per bin")
 	p := ch.plot
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, hi, 0, top
@@ -438,7 +467,7 @@ func importancePlot(c *Candidate, imp []Importance) (*chart, error) {
 	bars.Horizontal = true
 	bars.Color = rgb(goodRGB)
 	bars.LineStyle.Width = 0
-	title := fmt.Sprintf("SHAP importance of the champion (%s v%d), top %d", plotText(c.Name, maxLegendName), c.Version, n)
+	title := fmt.Sprintf("SHAP importance of the champion (%s v%d), top %d", plotText(c.Name, maxTitleName), c.Version, n)
 	ch := newChart(title, "mean |SHAP value| over the explained rows (model margin)", "")
 	p := ch.plot
 	p.Add(bars)
@@ -493,6 +522,21 @@ func plotText(s string, maxRunes int) string {
 	return string(runes[:maxRunes-3]) + "..."
 }
 
+// fitText returns s, or s cut and ending in "..." so that it is at most
+// width wide in style sty.
+func fitText(sty text.Style, s string, width vg.Length) string {
+	if sty.Width(s) <= width {
+		return s
+	}
+	runes := []rune(s)
+	for n := len(runes) - 1; n > 0; n-- {
+		if cut := string(runes[:n]) + "..."; sty.Width(cut) <= width {
+			return cut
+		}
+	}
+	return "..."
+}
+
 // svgFonts is the font-family list written into the SVG files: Liberation
 // Sans, with which the plot measured its text, then fonts with the same
 // metrics (Arimo, Arial, Helvetica), so the labels keep their size and
@@ -505,6 +549,9 @@ const (
 	legendGap   = 0.08 * vg.Inch
 	legendInset = 0.75 * vg.Inch
 	legendFoot  = 0.1 * vg.Inch
+	// margin keeps text off the edge of the image, where a browser's
+	// font hinting or an image border could clip it.
+	margin = 2 * vg.Millimeter
 )
 
 // renderSVG draws ch, with its legend below the plot, and returns the SVG
@@ -515,8 +562,9 @@ func renderSVG(ch *chart) ([]byte, error) {
 		legendHeight += legendGap + legendFoot
 	}
 	total := ch.height + legendHeight
+	ch.plot.Title.Text = fitText(ch.plot.Title.TextStyle, ch.plot.Title.Text, ch.width-2*margin)
 	c := vgsvg.NewWith(vgsvg.UseWH(ch.width, total))
-	dc := draw.New(c)
+	dc := draw.Crop(draw.New(c), margin, -margin, margin, -margin)
 	ch.plot.Draw(draw.Crop(dc, 0, 0, legendHeight, 0))
 	if legendHeight > 0 {
 		ch.legend.Draw(draw.Crop(dc, legendInset, 0, legendFoot, -(ch.height + legendGap)))

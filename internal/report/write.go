@@ -3,8 +3,10 @@ package report
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -42,7 +44,8 @@ const (
 // labels other than 0 and 1, PDs or thresholds outside [0, 1], test labels
 // of one class and negative importances are errors wrapping the package's
 // sentinels (with a *CandidateError naming the candidate at fault). The
-// importance plot is written only when the champion has importances.
+// importance plot is written only when the champion has importances; one
+// left in dir by an earlier Write is removed otherwise.
 //
 // On any error, including a cancelled ctx (checked between plots),
 // report.html is not written; a report.html from an earlier Write to the
@@ -82,6 +85,12 @@ func Write(ctx context.Context, dir string, in *Input) (htmlPath string, err err
 			return "", fmt.Errorf("report: %w", err)
 		}
 		if err := writePlot(filepath.Join(plotDir, pf.name), pf); err != nil {
+			return "", fmt.Errorf("report: %w", err)
+		}
+	}
+	if len(champion.Importance) == 0 {
+		// A plot left by an earlier Write to dir would not match the page.
+		if err := os.Remove(filepath.Join(plotDir, ImportancePlot)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return "", fmt.Errorf("report: %w", err)
 		}
 	}
@@ -128,7 +137,7 @@ func plotList(ss []series, champion *Candidate, baseRate float64) ([]plotFile, [
 		{
 			Src:     PlotDir + "/" + CalibrationPlot,
 			Alt:     "Reliability curves of all candidate models on the test set",
-			Caption: "Calibration: in each PD bin, the observed bad rate against the mean predicted PD. Points on the diagonal mean the PDs can be read as default rates. Bins with few loans are noisy.",
+			Caption: fmt.Sprintf("Calibration: in each PD bin, the observed bad rate against the mean predicted PD. Points on the diagonal mean the PDs can be read as default rates. Open circles mark bins of fewer than %d loans, whose rates are noisy.", minBinCount),
 		},
 		{
 			Src:     PlotDir + "/" + ScorePlot,
