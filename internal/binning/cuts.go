@@ -190,6 +190,14 @@ func FindCuts(X *matrix.Dense, cfg Config) (*Cuts, error) {
 		go func() {
 			defer wg.Done()
 			bufs := make([][]float64, group)
+			nsample := X.Rows
+			if rows != nil {
+				nsample = len(rows)
+			}
+			for k := range bufs {
+				bufs[k] = make([]float64, 0, nsample)
+			}
+			var keys, tmp []uint64
 			for {
 				gi := int(next.Add(1) - 1)
 				if gi >= ngroups {
@@ -205,7 +213,7 @@ func FindCuts(X *matrix.Dense, cfg Config) (*Cuts, error) {
 				}
 				for f := f0; f < f1; f++ {
 					vals := bufs[f-f0]
-					slices.Sort(vals)
+					keys, tmp = radixSort(vals, keys, tmp)
 					cuts.Points[f] = findPoints(vals, cfg.MaxBins-1)
 				}
 			}
@@ -281,20 +289,22 @@ func findPoints(vals []float64, maxValueBins int) []float64 {
 	if len(vals) == 0 {
 		return nil
 	}
-	distinct := make([]float64, 0, 64)
-	counts := make([]int, 0, 64)
-	for i, v := range vals {
-		if i > 0 && v == vals[i-1] {
-			counts[len(counts)-1]++
-			continue
+	// run returns the end of the run of values equal to vals[i].
+	run := func(i int) int {
+		j := i + 1
+		for j < len(vals) && vals[j] == vals[i] {
+			j++
 		}
-		distinct = append(distinct, v)
-		counts = append(counts, 1)
+		return j
 	}
-	if len(distinct) <= maxValueBins {
-		points := make([]float64, len(distinct)-1)
-		for i := range points {
-			points[i] = midpoint(distinct[i], distinct[i+1])
+	distinct := 0
+	for i := 0; i < len(vals); i = run(i) {
+		distinct++
+	}
+	if distinct <= maxValueBins {
+		points := make([]float64, 0, distinct-1)
+		for i := run(0); i < len(vals); i = run(i) {
+			points = append(points, midpoint(vals[i-1], vals[i]))
 		}
 		return points
 	}
@@ -302,16 +312,19 @@ func findPoints(vals []float64, maxValueBins int) []float64 {
 	restRows, restBins := len(vals), maxValueBins
 	share := float64(restRows) / float64(restBins)
 	acc := 0
-	for i := 0; i < len(distinct)-1 && restBins > 1; i++ {
-		acc += counts[i]
-		valuesLeft := len(distinct) - (i + 1)
-		if float64(acc) >= share || float64(counts[i+1]) >= share || valuesLeft < restBins {
-			points = append(points, midpoint(distinct[i], distinct[i+1]))
+	valuesLeft := distinct
+	for i, end := 0, run(0); end < len(vals) && restBins > 1; {
+		next := run(end)
+		acc += end - i
+		valuesLeft--
+		if float64(acc) >= share || float64(next-end) >= share || valuesLeft < restBins {
+			points = append(points, midpoint(vals[end-1], vals[end]))
 			restRows -= acc
 			restBins--
 			acc = 0
 			share = float64(restRows) / float64(restBins)
 		}
+		i, end = end, next
 	}
 	return points
 }

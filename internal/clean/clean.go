@@ -19,6 +19,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/frame"
+	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
 	"github.com/credit-risk/credit-risk/internal/value"
 )
 
@@ -61,7 +62,7 @@ func Run(ctx context.Context, spec *dataset.Spec, opts Options) (*Log, error) {
 		return nil, fmt.Errorf("clean: %w", err)
 	}
 	tablePath := filepath.Join(opts.OutDir, TableFile)
-	if err := frame.WriteParquetFile(tablePath, f); err != nil {
+	if err := parquetfile.WriteFile(tablePath, f); err != nil {
 		return nil, fmt.Errorf("clean: %w", err)
 	}
 	sum, err := fileSHA256(tablePath)

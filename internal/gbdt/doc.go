@@ -13,11 +13,13 @@
 // where T(G) = sign(G)·max(|G| - α, 0) applies the L1 penalty α, λ is the L2
 // penalty, and G, H are the sums of the loss gradient p - y and hessian
 // p(1-p), both times the row weight. A leaf's value is
-// η · -T(G)/(H + λ). Splits need gain > MinSplitGain and hessian sums of at
+// η · -T(G)/(H + λ). Splits need gain > MinSplitGain (and > 1e-6, as in
+// XGBoost, so that rounding noise never splits) and hessian sums of at
 // least MinChildWeight on both sides. Every split learns where missing
 // values go: both directions are scored and the better one kept; a feature
 // with no missing values at a node sends them to the child with the larger
-// hessian sum.
+// hessian sum. A split may also separate the missing values from all present
+// ones; its threshold is -math.MaxFloat64, so every present value goes right.
 //
 // Monotone constraints follow XGBoost: every node carries bounds on its leaf
 // weight; a split on a constrained feature is allowed only when its child
@@ -31,7 +33,9 @@
 // did. Output is tree.LogOdds and Base the log-odds of the weighted base
 // rate.
 //
-// Fits are deterministic: the same data, Config and Seed give the same
-// ensemble whatever the number of threads, because every floating-point sum
-// runs in an order that does not depend on how work is split.
+// Work is spread over Config.Threads goroutines: histograms by (node,
+// feature group), row passes by fixed blocks. Fits are deterministic: the
+// same data, Config and Seed give the same ensemble whatever the number of
+// threads, because every floating-point sum runs in an order that does not
+// depend on how work is split.
 package gbdt

@@ -155,13 +155,14 @@ type booster struct {
 	margin       []float64 // training log-odds so far
 	vmargin      []float64 // validation log-odds so far
 	featureOrder []int32
-	inSample     []bool // rows of the current tree's subsample
+	inSample     []bool  // rows of the current tree's subsample
 	trainWeight  float64 // total training weight
 	validWeight  float64 // total validation weight
 }
 
 // gradients sets the gradient pair of every training row for the current
-// margins and returns the weighted mean log loss of those margins.
+// margins and returns the weighted mean log loss of those margins and the
+// sum of the pairs.
 //
 // With e = exp(-|m|), p = sigmoid(m) is 1/(1+e) for m >= 0 and e/(1+e)
 // otherwise; the loss is softplus(m) - y·m = max(m, 0) + log(1+e) - y·m, and
@@ -182,7 +183,7 @@ func (b *booster) gradients() (loss float64, sum gpair) {
 			e := math.Exp(-math.Abs(m))
 			p := 1 / (1 + e)
 			if m < 0 {
-				p = e / (1 + e)
+				p *= e
 			}
 			h := max(p*(1-p), 1e-16)
 			g := p - y[i]
@@ -345,7 +346,7 @@ func (b *booster) round(sum gpair) tree.Tree {
 // validation log loss.
 func (b *booster) updateValid(t *tree.Tree) float64 {
 	X := b.valid.X
-	forEach(b.threads, (X.Rows+blockSize-1)/blockSize, func(blk int) {
+	b.g.parallel(X.Rows, (X.Rows+blockSize-1)/blockSize, func(blk int) {
 		for i := blk * blockSize; i < min((blk+1)*blockSize, X.Rows); i++ {
 			b.vmargin[i] += t.Predict(X.Row(i))
 		}

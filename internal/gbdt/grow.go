@@ -250,7 +250,7 @@ func (g *grower) setFeatures(allowed []int32) {
 func (g *grower) grow(nrows int, identity bool, sum gpair) {
 	g.nodes = g.nodes[:0]
 	g.queue = g.queue[:0]
-	root := node{begin: 0, end: nrows, bnd: noBounds, left: -1, sum: sum}
+	root := node{begin: 0, end: nrows, bnd: unbounded(), left: -1, sum: sum}
 	root.score = g.sf.nodeScore(root.sum, root.bnd, g.constrained)
 	g.nodes = append(g.nodes, root)
 	if g.canSplit(&g.nodes[0]) {

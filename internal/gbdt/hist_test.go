@@ -171,10 +171,10 @@ func BenchmarkFindSplit(b *testing.B) {
 		sf := splitFinder{pen: penalty{l2: 1}, minChildWeight: 1}
 		for _, mono := range []int8{0, 1} {
 			b.Run(fmt.Sprintf("bins=%d/monotone=%d", nb, mono), func(b *testing.B) {
-				parent := sf.nodeScore(sum, noBounds, mono != 0)
+				parent := sf.nodeScore(sum, unbounded(), mono != 0)
 				b.ReportAllocs()
 				for b.Loop() {
-					_ = sf.find(h, 0, sum, noBounds, parent, mono, mono != 0)
+					_ = sf.find(h, 0, sum, unbounded(), parent, mono, mono != 0)
 				}
 			})
 		}

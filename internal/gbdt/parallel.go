@@ -2,7 +2,6 @@ package gbdt
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
 )
 
@@ -10,6 +9,11 @@ import (
 // goroutines (the caller's included). Items are handed out one at a time,
 // so uneven items still balance; fn must not depend on which goroutine runs
 // it or in what order.
+//
+// forEach returns as soon as every item is done. It does not wait for
+// helper goroutines that found nothing left to do: on a busy machine a
+// helper may get its first time slice only after the caller has done all
+// the work, and it then just exits.
 func forEach(threads, n int, fn func(i int)) {
 	if n <= 0 {
 		return
@@ -20,7 +24,8 @@ func forEach(threads, n int, fn func(i int)) {
 		}
 		return
 	}
-	var next atomic.Int64
+	var next, done atomic.Int64
+	finished := make(chan struct{})
 	work := func() {
 		for {
 			i := int(next.Add(1) - 1)
@@ -28,14 +33,16 @@ func forEach(threads, n int, fn func(i int)) {
 				return
 			}
 			fn(i)
+			if done.Add(1) == int64(n) {
+				close(finished)
+			}
 		}
 	}
-	var wg sync.WaitGroup
 	for range min(threads, n) - 1 {
-		wg.Go(work)
+		go work()
 	}
 	work()
-	wg.Wait()
+	<-finished
 }
 
 // threadCount resolves a Threads setting: 0 means every core.

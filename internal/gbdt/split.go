@@ -59,7 +59,8 @@ func (p penalty) scoreAt(s gpair, w float64) float64 {
 // bounds limits a node's leaf weight; monotone constraints narrow them.
 type bounds struct{ lo, hi float64 }
 
-var noBounds = bounds{math.Inf(-1), math.Inf(1)}
+// unbounded returns bounds that leave every weight as it is.
+func unbounded() bounds { return bounds{math.Inf(-1), math.Inf(1)} }
 
 func (b bounds) clamp(w float64) float64 { return min(max(w, b.lo), b.hi) }
 
@@ -129,9 +130,12 @@ func (sf *splitFinder) find(h []gpair, f int32, sum gpair, bnd bounds, parentSco
 				continue
 			}
 			var gain float64
-			if !constrained {
+			switch {
+			case !constrained && sf.pen.l1 == 0:
+				gain = l.g*l.g/(l.h+sf.pen.l2) + r.g*r.g/(r.h+sf.pen.l2) - parentScore
+			case !constrained:
 				gain = sf.pen.score(l) + sf.pen.score(r) - parentScore
-			} else {
+			default:
 				wl, wr := bnd.clamp(sf.pen.weight(l)), bnd.clamp(sf.pen.weight(r))
 				if (mono > 0 && wl > wr) || (mono < 0 && wl < wr) {
 					continue

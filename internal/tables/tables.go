@@ -26,6 +26,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/frame"
+	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/split"
@@ -114,7 +115,7 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 	if opts.SpecName != "" && opts.SpecName != spec.Name {
 		return nil, fmt.Errorf("features: the cleaned table was made with spec %q, not %q: run `credit-risk clean` with that spec first", spec.Name, opts.SpecName)
 	}
-	table, err := frame.ReadParquetFile(filepath.Join(opts.Dir, cl.Output.Path))
+	table, err := parquetfile.ReadFile(filepath.Join(opts.Dir, cl.Output.Path))
 	if err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
@@ -418,7 +419,7 @@ func writeTable(path string, p *features.Pipeline, X *matrix.Dense, y []float64,
 	for j, name := range p.FeatureNames() {
 		f.Columns = append(f.Columns, &frame.Column{Name: name, Kind: frame.Numeric, Num: X.Column(nil, j)})
 	}
-	return frame.WriteParquetFile(path, f)
+	return parquetfile.WriteFile(path, f)
 }
 
 // ReadPipeline reads and initialises the pipeline the step wrote in dir.
@@ -524,7 +525,7 @@ func Matrix(f *frame.Frame, names []string) (*matrix.Dense, []float64, error) {
 // Segments reads the segment columns of a feature table in dir (names
 // without the prefix), in the table's order.
 func Segments(dir, file string) ([]*frame.Column, error) {
-	f, err := frame.ReadParquetFile(filepath.Join(dir, file))
+	f, err := parquetfile.ReadFile(filepath.Join(dir, file))
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
-	"github.com/credit-risk/credit-risk/internal/frame"
+	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
 )
 
 const testSpec = `
@@ -152,7 +152,7 @@ func TestCleanAndFeatures(t *testing.T) {
 	}
 
 	// The train table holds the training period only, in date order.
-	tr, err := frame.ReadParquetFile(filepath.Join(out, TrainFile))
+	tr, err := parquetfile.ReadFile(filepath.Join(out, TrainFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func checkParity(t *testing.T, spec *dataset.Spec, raw string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	table, err := frame.ReadParquetFile(filepath.Join(out, clean.TableFile))
+	table, err := parquetfile.ReadFile(filepath.Join(out, clean.TableFile))
 	if err != nil {
 		t.Fatal(err)
 	}

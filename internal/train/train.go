@@ -24,7 +24,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/forest"
-	"github.com/credit-risk/credit-risk/internal/frame"
+	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
 	"github.com/credit-risk/credit-risk/internal/logreg"
 	"github.com/credit-risk/credit-risk/internal/matrix"
@@ -90,7 +90,7 @@ func Load(dir string) (*Data, error) {
 		file string
 		set  *Set
 	}{{tables.TrainFile, &d.Train}, {tables.TestFile, &d.Test}} {
-		f, err := frame.ReadParquetFile(filepath.Join(dir, s.file))
+		f, err := parquetfile.ReadFile(filepath.Join(dir, s.file))
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, fmt.Errorf("%w: run `credit-risk features` first", err)
@@ -174,8 +174,7 @@ func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model,
 	start := time.Now()
 	switch algo {
 	case model.GBDT:
-		cfg := gbdt.DefaultConfig()
-		cfg.EarlyStoppingRounds = 20
+		cfg := DefaultGBDT(d.Pipeline.Monotone())
 		if opts.GBDT != nil {
 			cfg = *opts.GBDT
 		}
@@ -189,7 +188,7 @@ func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model,
 		params["rounds"], params["best_round"], params["max_depth"], params["learning_rate"] = cfg.Rounds, res.BestRound+1, cfg.MaxDepth, cfg.LearningRate
 		params["l2"], params["min_child_weight"], params["subsample"], params["colsample_bytree"] = cfg.L2, cfg.MinChildWeight, cfg.Subsample, cfg.ColSampleByTree
 	case model.Forest:
-		cfg := forest.DefaultConfig()
+		cfg := DefaultForest()
 		if opts.Forest != nil {
 			cfg = *opts.Forest
 		}
@@ -201,7 +200,7 @@ func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model,
 		m.Ensemble = e
 		params["trees"], params["max_depth"], params["min_samples_leaf"], params["class_weight"] = cfg.Trees, cfg.MaxDepth, cfg.MinSamplesLeaf, cfg.ClassWeight
 	case model.Logistic:
-		cfg := logreg.Config{C: 1, ClassWeight: logreg.ClassWeightBalanced}
+		cfg := DefaultLogistic()
 		if opts.Linear != nil {
 			cfg = *opts.Linear
 		}
@@ -249,6 +248,27 @@ func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model,
 	meta.Metrics["fit_seconds"] = secs
 	meta.Metrics["valid_rows"] = float64(valid.X.Rows)
 	return m, meta, secs, nil
+}
+
+// DefaultGBDT is train's boosting configuration: the package defaults
+// (100 rounds, depth 6, eta 0.1, 256 bins) with early stopping after 20
+// rounds without improvement on the validation slice, and the pipeline's
+// monotone constraints.
+func DefaultGBDT(monotone []int8) gbdt.Config {
+	cfg := gbdt.DefaultConfig()
+	cfg.EarlyStoppingRounds = 20
+	cfg.Monotone = monotone
+	return cfg
+}
+
+// DefaultForest is train's forest configuration: 100 trees of depth 10
+// with balanced class weights.
+func DefaultForest() forest.Config { return forest.DefaultConfig() }
+
+// DefaultLogistic is train's logistic regression: C = 1, balanced class
+// weights.
+func DefaultLogistic() logreg.Config {
+	return logreg.Config{C: 1, ClassWeight: logreg.ClassWeightBalanced}
 }
 
 // validationSplit holds out the newest ValidFraction of the training rows

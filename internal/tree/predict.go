@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/credit-risk/credit-risk/internal/matrix"
@@ -61,7 +60,10 @@ func (e *Ensemble) batch(dst []float64, X *matrix.Dense, threads int, prob bool)
 	// pay for the shared counter.
 	const per = 8
 	ntasks := (nblocks + per - 1) / per
-	var next atomic.Int64
+	// Helpers are not waited for once every task is done: on a busy
+	// machine a helper may start only after the caller did all the work.
+	var next, done atomic.Int64
+	finished := make(chan struct{})
 	work := func() {
 		for {
 			t := int(next.Add(1) - 1)
@@ -85,14 +87,16 @@ func (e *Ensemble) batch(dst []float64, X *matrix.Dense, threads int, prob bool)
 					out[k] = m
 				}
 			}
+			if done.Add(1) == int64(ntasks) {
+				close(finished)
+			}
 		}
 	}
-	var wg sync.WaitGroup
 	for range min(threads, ntasks) - 1 {
-		wg.Go(work)
+		go work()
 	}
 	work()
-	wg.Wait()
+	<-finished
 }
 
 // block sets dst[k] to the sum of the tree outputs of row lo+k of X. The

@@ -1,9 +1,9 @@
-package frame
+package parquetfile
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
+	"github.com/credit-risk/credit-risk/internal/frame"
 	"io"
 	"math"
 	"os"
@@ -18,23 +18,30 @@ import (
 // readBufferSize is the buffer through which column chunks are read.
 const readBufferSize = 256 << 10
 
-// ReadParquet reads the Parquet file of size bytes in r into a new Frame,
+// Read reads the Parquet file of size bytes in r into a new frame.Frame,
 // with one column per top-level field, in file order:
 //
-//	DOUBLE, FLOAT, INT32, INT64 (signed or unsigned) → Numeric
-//	BOOLEAN                                         → Numeric, false 0, true 1
-//	INT32 DATE                                      → Date
-//	BYTE_ARRAY STRING or ENUM                       → Categorical
-//	INT32 UNKNOWN (a column of nulls only)          → Numeric, all missing
+//	DOUBLE, FLOAT, INT32, INT64 (signed or unsigned) → frame.Numeric
+//	BOOLEAN                                         → frame.Numeric, false 0, true 1
+//	INT32 DATE                                      → frame.Date
+//	BYTE_ARRAY STRING or ENUM                       → frame.Categorical
+//	INT32 UNKNOWN (a column of nulls only)          → frame.Numeric, all missing
 //
 // Nulls become missing values. INT64 values beyond ±2⁵³ lose precision in
 // the conversion to float64. The levels of a categorical column are the
 // distinct strings in order of first appearance in the file; unused levels
 // of the frame that was written are not kept. Any other column type, such as
 // TIMESTAMP, DECIMAL or a nested or repeated field, gives an error wrapping
-// ErrUnsupportedType that names the column and its type. A file that cannot
-// be decoded gives an error, never a panic.
-func ReadParquet(r io.ReaderAt, size int64) (*Frame, error) {
+// ErrUnsupportedType that names the column and its type.
+//
+// A truncated or corrupt file gives an error, never a panic. Before a column
+// chunk is decoded, its page headers, the run lengths of its levels and
+// dictionary indexes, and the value counts of delta encodings are checked
+// against the chunk's bytes and the row group's rows (errors wrap
+// ErrCorrupt), which keeps a forged count from making the decoder allocate
+// gigabytes. A page is at most 1 GiB uncompressed; with codecs other than
+// Snappy its true size is known only after decompression.
+func Read(r io.ReaderAt, size int64) (*frame.Frame, error) {
 	f, err := readParquet(r, size, nil, true)
 	if err != nil {
 		return nil, fmt.Errorf("frame: read parquet: %w", err)
@@ -42,8 +49,8 @@ func ReadParquet(r io.ReaderAt, size int64) (*Frame, error) {
 	return f, nil
 }
 
-// ReadParquetFile reads the Parquet file at path with ReadParquet.
-func ReadParquetFile(path string) (*Frame, error) {
+// ReadFile reads the Parquet file at path with Read.
+func ReadFile(path string) (*frame.Frame, error) {
 	f, err := readParquetFile(path, nil, true)
 	if err != nil {
 		return nil, fmt.Errorf("frame: read parquet %s: %w", path, err)
@@ -51,12 +58,12 @@ func ReadParquetFile(path string) (*Frame, error) {
 	return f, nil
 }
 
-// ReadParquetColumns reads only the named columns of the Parquet file at
-// path, in the order of names, converting them as ReadParquet does. Other
+// ReadColumns reads only the named columns of the Parquet file at
+// path, in the order of names, converting them as Read does. Other
 // columns are not read, and their types do not matter. A name that is not
 // in the file gives an error wrapping ErrColumnNotFound; a name given twice
 // is an error too.
-func ReadParquetColumns(path string, names []string) (*Frame, error) {
+func ReadColumns(path string, names []string) (*frame.Frame, error) {
 	f, err := readParquetFile(path, names, false)
 	if err != nil {
 		return nil, fmt.Errorf("frame: read parquet %s: %w", path, err)
@@ -64,7 +71,7 @@ func ReadParquetColumns(path string, names []string) (*Frame, error) {
 	return f, nil
 }
 
-func readParquetFile(path string, names []string, all bool) (*Frame, error) {
+func readParquetFile(path string, names []string, all bool) (*frame.Frame, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -81,7 +88,7 @@ func readParquetFile(path string, names []string, all bool) (*Frame, error) {
 //
 // The Parquet decoder assumes well-formed input in places and can panic on
 // a corrupt file; such a panic is turned into an error wrapping ErrCorrupt.
-func readParquet(r io.ReaderAt, size int64, names []string, all bool) (f *Frame, err error) {
+func readParquet(r io.ReaderAt, size int64, names []string, all bool) (f *frame.Frame, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			f, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, p)
@@ -126,14 +133,15 @@ func readParquet(r io.ReaderAt, size int64, names []string, all bool) (f *Frame,
 	// allocation is bounded by what the file could plausibly hold; slices
 	// grow past it when a file really is that dense.
 	capHint := int(min(nrows, 64*size+4096))
-	f = &Frame{Columns: make([]*Column, 0, len(idx))}
+	f = &frame.Frame{Columns: make([]*frame.Column, 0, len(idx))}
+	guard := &chunkGuard{}
 	for _, i := range idx {
 		name := elems[i].Name
 		t, err := columnTypeOf(&elems[i])
 		if err != nil {
 			return nil, fmt.Errorf("column %q: %w", name, err)
 		}
-		c, err := readColumn(pf, cols[i], t, capHint)
+		c, err := readColumn(r, size, pf, guard, cols[i], t, capHint)
 		if err != nil {
 			return nil, fmt.Errorf("column %q: %w", name, err)
 		}
@@ -146,24 +154,44 @@ func readParquet(r io.ReaderAt, size int64, names []string, all bool) (f *Frame,
 	return f, nil
 }
 
-// checkFooter checks the trailing magic and footer length before the file
-// is opened, so that a corrupt length cannot make the decoder allocate more
-// than the file holds.
+// checkFooter checks the trailing magic, the footer length and the
+// footer's Thrift lengths before the file is opened, so that a corrupt
+// length cannot make the decoder allocate more than the file holds.
 func checkFooter(r io.ReaderAt, size int64) error {
 	if size < 12 {
 		return fmt.Errorf("%w: %d bytes is too short for a parquet file", ErrCorrupt, size)
 	}
 	var tail [8]byte
-	if _, err := r.ReadAt(tail[:], size-8); err != nil && !(errors.Is(err, io.EOF)) {
+	if err := readFull(r, tail[:], size-8); err != nil {
 		return err
 	}
 	if string(tail[4:]) != "PAR1" {
 		return fmt.Errorf("%w: trailing magic %q; want \"PAR1\"", ErrCorrupt, tail[4:])
 	}
-	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n > size-12 {
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if n > size-12 {
 		return fmt.Errorf("%w: footer of %d bytes in a file of %d bytes", ErrCorrupt, n, size)
 	}
+	footer := make([]byte, n)
+	if err := readFull(r, footer, size-8-n); err != nil {
+		return err
+	}
+	if err := checkThrift(footer); err != nil {
+		return fmt.Errorf("%w: footer: %w", ErrCorrupt, err)
+	}
 	return nil
+}
+
+// readFull reads len(b) bytes at off, failing when fewer are there.
+func readFull(r io.ReaderAt, b []byte, off int64) error {
+	n, err := r.ReadAt(b, off)
+	if n == len(b) {
+		return nil
+	}
+	if err == nil || err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // topLevelFields returns the schema elements of the root's children, in
@@ -244,7 +272,7 @@ const (
 
 // columnType is the frame kind of a Parquet column and how to convert it.
 type columnType struct {
-	kind Kind
+	kind frame.Kind
 	from source
 	phys parquet.Kind
 	// null marks a column of the UNKNOWN (null) logical type, whose pages
@@ -269,7 +297,7 @@ func columnTypeOf(el *format.SchemaElement) (columnType, error) {
 		return lt == nil && hasCT && slices.Contains(cts, ct)
 	}
 	intType, isInt := lt.(*format.IntType)
-	t := columnType{kind: Numeric, phys: parquet.Kind(el.Type.V)}
+	t := columnType{kind: frame.Numeric, phys: parquet.Kind(el.Type.V)}
 	switch el.Type.V {
 	case format.Boolean:
 		if plain {
@@ -289,7 +317,7 @@ func columnTypeOf(el *format.SchemaElement) (columnType, error) {
 			t.from = fromUint32
 			return t, nil
 		case isDate, legacy(deprecated.Date):
-			t.kind, t.from = Date, fromInt32
+			t.kind, t.from = frame.Date, fromInt32
 			return t, nil
 		case isNull:
 			t.from, t.null = fromInt32, true
@@ -318,7 +346,7 @@ func columnTypeOf(el *format.SchemaElement) (columnType, error) {
 		_, isString := lt.(*format.StringType)
 		_, isEnum := lt.(*format.EnumType)
 		if isString || isEnum || legacy(deprecated.UTF8, deprecated.Enum) {
-			t.kind, t.from = Categorical, fromString
+			t.kind, t.from = frame.Categorical, fromString
 			return t, nil
 		}
 	}
@@ -350,8 +378,9 @@ var convertedTypeNames = [...]string{
 	"JSON", "BSON", "INTERVAL",
 }
 
-// readColumn decodes every page of column pc, row group by row group.
-func readColumn(pf *parquet.File, pc *parquet.Column, t columnType, capHint int) (*Column, error) {
+// readColumn decodes every page of column pc, row group by row group, after
+// checking each column chunk with guard.
+func readColumn(r io.ReaderAt, size int64, pf *parquet.File, guard *chunkGuard, pc *parquet.Column, t columnType, capHint int) (*frame.Column, error) {
 	if !t.null && pc.Type().Kind() != t.phys {
 		return nil, fmt.Errorf("%w: column decodes as %s; schema says %s", ErrCorrupt, pc.Type().Kind(), t.phys)
 	}
@@ -359,17 +388,27 @@ func readColumn(pf *parquet.File, pc *parquet.Column, t columnType, capHint int)
 		return nil, fmt.Errorf("%w: nested column", ErrUnsupportedType)
 	}
 	d := &columnDecoder{t: t, maxDef: byte(pc.MaxDefinitionLevel())}
-	c := &Column{Kind: t.kind}
-	if t.kind == Categorical {
+	c := &frame.Column{Kind: t.kind}
+	if t.kind == frame.Categorical {
 		d.index = make(map[string]int32)
 		c.Codes = make([]int32, 0, capHint)
 	} else {
 		c.Num = make([]float64, 0, capHint)
 	}
-	for _, rg := range pf.RowGroups() {
+	guard.kind, guard.maxDef = format.Type(t.phys), int(d.maxDef)
+	meta := pf.Metadata().RowGroups
+	if len(meta) != len(pf.RowGroups()) {
+		return nil, fmt.Errorf("%w: %d row groups in the footer, %d opened", ErrCorrupt, len(meta), len(pf.RowGroups()))
+	}
+	for g, rg := range pf.RowGroups() {
 		chunks := rg.ColumnChunks()
-		if pc.Index() >= len(chunks) {
+		if pc.Index() >= len(chunks) || pc.Index() >= len(meta[g].Columns) {
 			return nil, fmt.Errorf("%w: row group without chunk %d", ErrCorrupt, pc.Index())
+		}
+		md := &meta[g].Columns[pc.Index()].MetaData
+		guard.codec, guard.maxRows = md.Codec, rg.NumRows()
+		if err := guard.checkChunk(r, size, md); err != nil {
+			return nil, err
 		}
 		start := c.Len()
 		if err := d.chunk(c, chunks[pc.Index()]); err != nil {
@@ -380,13 +419,13 @@ func readColumn(pf *parquet.File, pc *parquet.Column, t columnType, capHint int)
 		}
 	}
 	c.Levels = d.levels
-	if c.Kind == Categorical && c.Levels == nil {
+	if c.Kind == frame.Categorical && c.Levels == nil {
 		c.Levels = []string{}
 	}
 	return c, nil
 }
 
-// columnDecoder appends the pages of one column's chunks to a Column.
+// columnDecoder appends the pages of one column's chunks to a frame.Column.
 type columnDecoder struct {
 	t      columnType
 	maxDef byte
@@ -408,7 +447,8 @@ type columnDecoder struct {
 
 const unassigned = -2
 
-func (d *columnDecoder) chunk(c *Column, cc parquet.ColumnChunk) error {
+// chunk appends the rows of one column chunk to c.
+func (d *columnDecoder) chunk(c *frame.Column, cc parquet.ColumnChunk) error {
 	d.dict, d.dictNum, d.dictCodes = nil, d.dictNum[:0], d.dictCodes[:0]
 	pages := cc.Pages()
 	defer pages.Close()
@@ -428,7 +468,7 @@ func (d *columnDecoder) chunk(c *Column, cc parquet.ColumnChunk) error {
 	}
 }
 
-func (d *columnDecoder) page(c *Column, p parquet.Page) error {
+func (d *columnDecoder) page(c *frame.Column, p parquet.Page) error {
 	if d.t.from == fromBoolean {
 		return d.booleanPage(c, p)
 	}
@@ -472,7 +512,7 @@ func (d *columnDecoder) page(c *Column, p parquet.Page) error {
 	return err
 }
 
-// setDictionary makes dict the dictionary of the current chunk. Numeric
+// setDictionary makes dict the dictionary of the current chunk. frame.Numeric
 // entries are converted at once; string entries get a level code when a row
 // first refers to them.
 func (d *columnDecoder) setDictionary(dict parquet.Dictionary) {
@@ -490,7 +530,7 @@ func (d *columnDecoder) setDictionary(dict parquet.Dictionary) {
 }
 
 // indexedPage appends the rows of a dictionary-encoded page.
-func (d *columnDecoder) indexedPage(c *Column, defs []byte, idx []int32) error {
+func (d *columnDecoder) indexedPage(c *frame.Column, defs []byte, idx []int32) error {
 	n := int32(d.dict.Len())
 	for _, k := range idx {
 		if k < 0 || k >= n {
@@ -569,7 +609,7 @@ func (d *columnDecoder) numeric(v parquet.Value) float64 {
 
 // booleanPage appends a page of booleans through the generic value reader,
 // since boolean pages store packed bits.
-func (d *columnDecoder) booleanPage(c *Column, p parquet.Page) error {
+func (d *columnDecoder) booleanPage(c *frame.Column, p parquet.Page) error {
 	if d.values == nil {
 		d.values = make([]parquet.Value, 1024)
 	}

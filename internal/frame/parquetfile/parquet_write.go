@@ -1,7 +1,8 @@
-package frame
+package parquetfile
 
 import (
 	"fmt"
+	"github.com/credit-risk/credit-risk/internal/frame"
 	"io"
 	"math"
 	"os"
@@ -33,19 +34,23 @@ func rowGroupRows(cols int) int {
 	return min(max(n, minRowGroupRows), maxRowGroupRows)
 }
 
-// WriteParquet writes f to w as a Parquet file (see the package
-// documentation for the schema). It returns an error, after writing an
-// unspecified prefix of the file, when f is invalid (Frame.Validate), has no
-// columns, holds a date that is not a whole number of days or lies outside
-// the INT32 range, or a category level that is not valid UTF-8.
-func WriteParquet(w io.Writer, f *Frame) error {
+// Write writes f to w as a Parquet file (see the package
+// documentation for the schema). Rows go out in row groups of at most 64 Ki
+// rows and about 32 MB of values, and only the row group being written is
+// held in memory, encoded and compressed.
+//
+// It returns an error, after writing an unspecified prefix of the file, when
+// f is invalid (frame.Frame.Validate), has no columns, holds a date that is not a
+// whole number of days or lies outside the INT32 range, or a category level
+// that is not valid UTF-8.
+func Write(w io.Writer, f *frame.Frame) error {
 	if err := writeParquet(w, f); err != nil {
 		return fmt.Errorf("frame: write parquet: %w", err)
 	}
 	return nil
 }
 
-func writeParquet(w io.Writer, f *Frame) error {
+func writeParquet(w io.Writer, f *frame.Frame) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
@@ -63,6 +68,8 @@ func writeParquet(w io.Writer, f *Frame) error {
 		}
 		encs[i] = enc
 	}
+	// Version 1 data pages are what pyarrow writes by default and what
+	// every reader supports.
 	pw := parquet.NewGenericWriter[any](w, parquetSchema(f), &parquet.WriterConfig{
 		Compression:     &parquet.Snappy,
 		DataPageVersion: 1,
@@ -94,10 +101,10 @@ func writeParquet(w io.Writer, f *Frame) error {
 // columnEncoder appends the Parquet values of rows [lo, hi) to dst.
 type columnEncoder func(dst []parquet.Value, lo, hi int) ([]parquet.Value, error)
 
-func newColumnEncoder(c *Column, col int) (columnEncoder, error) {
+func newColumnEncoder(c *frame.Column, col int) (columnEncoder, error) {
 	null := parquet.NullValue().Level(0, 0, col)
 	switch c.Kind {
-	case Numeric:
+	case frame.Numeric:
 		return func(dst []parquet.Value, lo, hi int) ([]parquet.Value, error) {
 			for _, x := range c.Num[lo:hi] {
 				if math.IsNaN(x) {
@@ -111,7 +118,7 @@ func newColumnEncoder(c *Column, col int) (columnEncoder, error) {
 			}
 			return dst, nil
 		}, nil
-	case Date:
+	case frame.Date:
 		return func(dst []parquet.Value, lo, hi int) ([]parquet.Value, error) {
 			for i, x := range c.Num[lo:hi] {
 				switch {
@@ -129,7 +136,7 @@ func newColumnEncoder(c *Column, col int) (columnEncoder, error) {
 			}
 			return dst, nil
 		}, nil
-	case Categorical:
+	case frame.Categorical:
 		levels := make([]parquet.Value, len(c.Levels))
 		for i, s := range c.Levels {
 			if !utf8.ValidString(s) {
@@ -151,11 +158,11 @@ func newColumnEncoder(c *Column, col int) (columnEncoder, error) {
 	panic("frame: column encoder for unvalidated column")
 }
 
-// WriteParquetFile writes f to the file at path with WriteParquet,
+// WriteFile writes f to the file at path with Write,
 // atomically: it writes a temporary file in the same directory, syncs it,
 // renames it over path and syncs the directory. On any error the temporary
 // file is removed and path is left as it was. The file's mode is 0644.
-func WriteParquetFile(path string, f *Frame) error {
+func WriteFile(path string, f *frame.Frame) error {
 	err := writeFileAtomic(path, func(w io.Writer) error { return writeParquet(w, f) })
 	if err != nil {
 		return fmt.Errorf("frame: write parquet %s: %w", path, err)

@@ -1,7 +1,8 @@
-package frame
+package parquetfile
 
 import (
 	"errors"
+	"github.com/credit-risk/credit-risk/internal/frame"
 	"reflect"
 	"strings"
 
@@ -31,16 +32,16 @@ var (
 
 // parquetSchema returns the Parquet schema of f: one optional leaf per column,
 // in column order.
-func parquetSchema(f *Frame) *parquet.Schema {
+func parquetSchema(f *frame.Frame) *parquet.Schema {
 	fields := make(group, len(f.Columns))
 	for i, c := range f.Columns {
 		var leaf parquet.Node
 		switch c.Kind {
-		case Numeric:
+		case frame.Numeric:
 			leaf = parquet.Leaf(parquet.DoubleType)
-		case Date:
+		case frame.Date:
 			leaf = parquet.Date()
-		case Categorical:
+		case frame.Categorical:
 			leaf = parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
 		default:
 			panic("frame: parquet schema of unvalidated frame")

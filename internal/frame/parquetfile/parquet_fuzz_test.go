@@ -1,8 +1,9 @@
-package frame
+package parquetfile
 
 import (
 	"bytes"
 	"errors"
+	"github.com/credit-risk/credit-risk/internal/frame"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -10,22 +11,22 @@ import (
 	"testing"
 )
 
-// fuzzSeeds returns small valid files written by WriteParquet and by Arrow,
+// fuzzSeeds returns small valid files written by Write and by Arrow,
 // and truncated and bit-flipped variants of them.
 func fuzzSeeds(tb testing.TB) [][]byte {
 	tb.Helper()
 	nan := math.NaN()
 	var valid [][]byte
-	for _, f := range []*Frame{
+	for _, f := range []*frame.Frame{
 		sampleFrame(),
-		{Columns: []*Column{{Name: "x", Kind: Numeric, Num: []float64{}}}},
-		{Columns: []*Column{{Name: "c", Kind: Categorical, Codes: []int32{-1, -1}, Levels: []string{"a"}}}},
-		{Columns: []*Column{{Name: "d", Kind: Date, Num: []float64{-1, nan, 19000}}}},
+		{Columns: []*frame.Column{{Name: "x", Kind: frame.Numeric, Num: []float64{}}}},
+		{Columns: []*frame.Column{{Name: "c", Kind: frame.Categorical, Codes: []int32{-1, -1}, Levels: []string{"a"}}}},
+		{Columns: []*frame.Column{{Name: "d", Kind: frame.Date, Num: []float64{-1, nan, 19000}}}},
 		randomFrame(rand.New(rand.NewPCG(11, 12)), 40, 1, 1, 3, 1),
 	} {
 		valid = append(valid, writeBytes(tb, f))
 	}
-	for _, name := range []string{"arrow_required.parquet", "arrow_timestamp.parquet", "arrow_list.parquet"} {
+	for _, name := range []string{"arrow_required.parquet", "arrow_v2.parquet", "arrow_timestamp.parquet", "arrow_list.parquet", "corrupt_rle_run.parquet"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			tb.Fatalf("ReadFile: %v", err)
@@ -45,7 +46,7 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 	return seeds
 }
 
-// FuzzReadParquet checks that ReadParquet never panics and that whatever it
+// FuzzReadParquet checks that Read never panics and that whatever it
 // accepts is a valid frame that survives a write and a second read.
 func FuzzReadParquet(f *testing.F) {
 	for _, seed := range fuzzSeeds(f) {
@@ -57,18 +58,18 @@ func FuzzReadParquet(f *testing.F) {
 			return
 		}
 		if err := got.Validate(); err != nil {
-			t.Fatalf("ReadParquet returned an invalid frame: %v", err)
+			t.Fatalf("Read returned an invalid frame: %v", err)
 		}
 		var buf bytes.Buffer
-		if err := WriteParquet(&buf, got); err != nil {
+		if err := Write(&buf, got); err != nil {
 			if errors.Is(err, ErrNoColumns) || errors.Is(err, ErrInvalidValue) {
 				return
 			}
-			t.Fatalf("WriteParquet of a frame read back: %v", err)
+			t.Fatalf("Write of a frame read back: %v", err)
 		}
 		again, err := readBytes(buf.Bytes())
 		if err != nil {
-			t.Fatalf("ReadParquet of a rewritten file: %v", err)
+			t.Fatalf("Read of a rewritten file: %v", err)
 		}
 		assertSameFrame(t, again, got)
 	})

@@ -1,8 +1,9 @@
-package frame
+package parquetfile
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/credit-risk/credit-risk/internal/frame"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -21,16 +22,16 @@ var benchSizes = []int{10_000, 100_000, 1_000_000}
 
 // benchFrame returns n rows of 40 numeric columns (half continuous, half
 // small integers) and 8 categorical columns of 12 levels, 5% missing.
-func benchFrame(n int) *Frame {
+func benchFrame(n int) *frame.Frame {
 	return randomFrame(rand.New(rand.NewPCG(1, uint64(n))), n, 40, 8, 12, 0)
 }
 
 // frameBytes is the in-memory size of f's values: 8 bytes per number and 4
 // per categorical code.
-func frameBytes(f *Frame) int64 {
+func frameBytes(f *frame.Frame) int64 {
 	var n int64
 	for _, c := range f.Columns {
-		if c.Kind == Categorical {
+		if c.Kind == frame.Categorical {
 			n += 4 * int64(len(c.Codes))
 		} else {
 			n += 8 * int64(len(c.Num))
@@ -114,7 +115,7 @@ func BenchmarkWriteParquet(b *testing.B) {
 			var written int64
 			for b.Loop() {
 				cw := &countingWriter{}
-				if err := WriteParquet(cw, f); err != nil {
+				if err := Write(cw, f); err != nil {
 					b.Fatal(err)
 				}
 				written = cw.n
@@ -129,7 +130,7 @@ func BenchmarkReadParquet(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			var buf bytes.Buffer
-			if err := WriteParquet(&buf, benchFrame(n)); err != nil {
+			if err := Write(&buf, benchFrame(n)); err != nil {
 				b.Fatal(err)
 			}
 			data := buf.Bytes()
@@ -137,7 +138,7 @@ func BenchmarkReadParquet(b *testing.B) {
 			b.SetBytes(int64(n) * (40*8 + 8*4))
 			h := startHeapPeak()
 			for b.Loop() {
-				if _, err := ReadParquet(bytes.NewReader(data), int64(len(data))); err != nil {
+				if _, err := Read(bytes.NewReader(data), int64(len(data))); err != nil {
 					b.Fatal(err)
 				}
 			}
