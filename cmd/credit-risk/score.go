@@ -57,6 +57,7 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 		*modelPath = filepath.Join(d.models, "production"+model.Ext)
 	}
 	if _, err := os.Stat(*modelPath); errors.Is(err, os.ErrNotExist) {
+		//lint:ignore ST1005 the wording is the documented contract shared with the API
 		return fmt.Errorf("Model file not found: %s: run `credit-risk retrain` first, or pass --model", *modelPath)
 	}
 	mod, _, err := model.Load(*modelPath, "")

@@ -284,19 +284,6 @@ func (c *column) add(raw string) *features.FieldError {
 	return nil
 }
 
-func (c *column) len() int {
-	if c.isText() {
-		if c.codes == nil {
-			return c.pending
-		}
-		return len(c.codes)
-	}
-	if c.num == nil {
-		return c.pending
-	}
-	return len(c.num)
-}
-
 func readJSON[T any](path string) (*T, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -268,16 +268,20 @@ func (g *grower) bestSplit(lo, hi int, s sums, known []uint64) (split, bool) {
 func (g *grower) scan(h *[256]bin, low, high uint8, f int, s sums, best *split) bool {
 	miss := h[0].sums()
 	h[0] = bin{}
-	// Narrow low..high to the non-empty bins.
-	for low <= high && h[low][2] == 0 {
-		low++
+	// Narrow low..high to the non-empty bins. The counters are ints: with
+	// high = 255, a uint8 low would wrap from 255 to 0 instead of passing
+	// high when every bin is empty, and the loop would never end.
+	lo, hi := int(low), int(high)
+	for lo <= hi && h[lo][2] == 0 {
+		lo++
 	}
-	for high > low && h[high][2] == 0 {
-		high--
-	}
-	if low > high {
+	if lo > hi {
 		return false // every row lacks the feature
 	}
+	for hi > lo && h[hi][2] == 0 {
+		hi--
+	}
+	low, high = uint8(lo), uint8(hi)
 	if miss.n == 0 && low == high {
 		h[low] = bin{}
 		return false
