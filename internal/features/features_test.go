@@ -4,7 +4,6 @@ import (
 	"math"
 	"testing"
 
-	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/value"
 )
 
@@ -12,15 +11,8 @@ func ptr(v float64) *float64 { return &v }
 
 func testPipeline(t *testing.T) *Pipeline {
 	t.Helper()
-	f := &frame.Frame{Columns: []*frame.Column{
-		{Name: "rate", Kind: frame.Numeric, Num: []float64{5, 10, 15, 20}},
-		{Name: "income", Kind: frame.Numeric, Num: []float64{10, 20, 30, 40}},
-		{Name: "grade", Kind: frame.Categorical, Codes: []int32{0, 1, 2, 0}, Levels: []string{"A", "B", "C"}},
-		{Name: "purpose", Kind: frame.Categorical, Codes: []int32{0, 1, 0, 1}, Levels: []string{"car", "debt"}},
-		{Name: "issued", Kind: frame.Date, Num: []float64{15000, 15030, 15060, 15090}},
-		{Name: "opened", Kind: frame.Date, Num: []float64{10000, 11000, 12000, 13000}},
-	}}
-	cfg := FitConfig{
+	p := &Pipeline{
+		Version:   FormatVersion,
 		Dataset:   "t",
 		DateInput: "issued",
 		Inputs: []Input{
@@ -35,10 +27,18 @@ func testPipeline(t *testing.T) *Pipeline {
 			{Name: "rate_per_income", Op: "ratio", Args: []string{"rate", "income"}, Scale: 1},
 			{Name: "history", Op: "months_between", Args: []string{"opened", "issued"}, Scale: 1},
 		},
-		Encoding: EncodingConfig{MaxOneHot: 8},
+		Features: []Feature{
+			{Name: "rate", Kind: FeatureNumber, Source: "rate"},
+			{Name: "income", Kind: FeatureNumber, Source: "income"},
+			{Name: "income_missing", Kind: FeatureIndicator, Source: "income"},
+			{Name: "grade", Kind: FeatureRank, Source: "grade"},
+			{Name: "purpose=car", Kind: FeatureOneHot, Source: "purpose", Level: "car"},
+			{Name: "purpose=debt", Kind: FeatureOneHot, Source: "purpose", Level: "debt"},
+			{Name: "rate_per_income", Kind: FeatureNumber, Source: "rate_per_income"},
+			{Name: "history", Kind: FeatureNumber, Source: "history"},
+		},
 	}
-	p, err := Fit(cfg, f, []float64{0, 1, 0, 1}, []bool{true, true, true, true})
-	if err != nil {
+	if err := p.Init(); err != nil {
 		t.Fatal(err)
 	}
 	return p

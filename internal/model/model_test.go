@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"errors"
+	"github.com/credit-risk/credit-risk/internal/tables"
 	"math"
 	"os"
 	"path/filepath"
@@ -34,7 +35,7 @@ func testPipeline(t testing.TB) *features.Pipeline {
 		},
 		Encoding: features.EncodingConfig{MaxOneHot: 8},
 	}
-	p, err := features.Fit(cfg, f, []float64{0, 0, 0, 1, 1, 1}, []bool{true, true, true, true, true, true})
+	p, err := tables.FitPipeline(cfg, f, []float64{0, 0, 0, 1, 1, 1}, []bool{true, true, true, true, true, true})
 	if err != nil {
 		t.Fatal(err)
 	}

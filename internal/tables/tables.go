@@ -167,11 +167,11 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 	for i, t := range isTest {
 		train[i] = !t
 	}
-	p, err := features.Fit(cfg, table, labels, train)
+	p, err := FitPipeline(cfg, table, labels, train)
 	if err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
-	X, err := p.EncodeFrame(table)
+	X, err := EncodeFrame(p, table)
 	if err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}

@@ -206,7 +206,7 @@ func checkParity(t *testing.T, spec *dataset.Spec, raw string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	X, err := p.EncodeFrame(table)
+	X, err := EncodeFrame(p, table)
 	if err != nil {
 		t.Fatal(err)
 	}

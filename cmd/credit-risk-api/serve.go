@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"strings"
+
+	"github.com/credit-risk/credit-risk/internal/logbuf"
+	"github.com/credit-risk/credit-risk/internal/serve"
+)
+
+const serveHelp = `
+Usage: credit-risk-api [serve]
+
+Serves the model behind MODEL_PATH (the champion alias) on API_HOST:API_PORT
+and follows the alias: when it points at a new model (checked every
+MODEL_RELOAD_INTERVAL, and on SIGHUP) the new model is loaded, verified and
+swapped in without a restart; a model that fails to load is rejected and
+the old one keeps serving. SIGTERM or SIGINT stop it gracefully.
+
+Environment:
+  MODEL_PATH             model file or alias (default models/production.model)
+  MODEL_METADATA_PATH    its metadata (default derived: production_metadata.json)
+  API_HOST, API_PORT     listen address (default 0.0.0.0 and 8000)
+  LOG_LEVEL              debug, info, warn or error (default info)
+  LOG_FORMAT             json or text (default json)
+  MAX_BODY_BYTES         largest /predict body (default 1MiB)
+  MAX_BATCH_BODY_BYTES   largest /predict/batch body (default 32MiB)
+  MAX_BATCH_SIZE         most applications in a batch (default 10000)
+  MODEL_RELOAD_INTERVAL  alias polling interval; 0 turns polling off (default 5s)
+  DRIFT_WINDOW           recent applications drift is measured on; 0 turns it off (default 5000)
+  EXPLAIN_REASONS        reason codes returned by ?explain=true (default 5)
+  SHUTDOWN_TIMEOUT       wait for in-flight requests on shutdown (default 30s)
+  READ_HEADER_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT
+                         HTTP timeouts (default 5s, 30s, 60s, 120s)
+
+Access logs (one JSON record per request: request id, method, path, status,
+latency, model version; never applicant data) are buffered and written at
+least every second; other logs are written at once.
+
+Examples:
+  credit-risk-api
+  MODEL_PATH=/app/models/production.model API_PORT=8080 credit-risk-api
+  docker run -p 8000:8000 -v "$(pwd)/models:/app/models:ro" credit-risk-api:latest
+`
+
+// ServeCommand serves the model until its context is cancelled.
+type ServeCommand struct{}
+
+// Usage prints the command's help.
+func (c *ServeCommand) Usage(w io.Writer) { fmt.Fprint(w, strings.TrimPrefix(serveHelp, "\n")) }
+
+// Run serves until ctx is done, then shuts down gracefully.
+func (c *ServeCommand) Run(ctx context.Context, m *Main, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { c.Usage(m.Stdout) }
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: serve takes no arguments (configure it with environment variables; see --help)", errUsage)
+	}
+	cfg, err := serve.ConfigFromEnv(m.Getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(m.Stderr, cfg)
+	access := logbuf.New(m.Stderr, 0, 0)
+	defer access.Close()
+	srv, err := serve.New(cfg, serve.Options{
+		Logger:       logger,
+		AccessLogger: newLogger(access, cfg),
+		Build:        serve.BuildInfo{Version: version, Commit: buildCommit(), GoVersion: runtime.Version()},
+	})
+	if err != nil {
+		return err
+	}
+	if err := srv.Open(); err != nil {
+		return err
+	}
+	for done := false; !done; {
+		select {
+		case <-m.Hangup:
+			logger.Info("SIGHUP: reloading the model")
+			srv.Reload(ctx) // logged and counted by the server
+		case <-ctx.Done():
+			done = true
+		}
+	}
+	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Close(sctx); err != nil {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func newLogger(w io.Writer, cfg serve.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

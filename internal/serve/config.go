@@ -1,0 +1,282 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/credit-risk/credit-risk/internal/model"
+)
+
+// Defaults of Config, as ConfigFromEnv fills them in.
+const (
+	DefaultModelPath         = "models/production" + model.Ext
+	DefaultHost              = "0.0.0.0"
+	DefaultPort              = 8000
+	DefaultMaxBodyBytes      = 1 << 20
+	DefaultMaxBatchBodyBytes = 32 << 20
+	DefaultMaxBatch          = 10_000
+	DefaultReloadInterval    = 5 * time.Second
+	DefaultDriftWindow       = 5_000
+	DefaultReasons           = 5
+	DefaultShutdownTimeout   = 30 * time.Second
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+)
+
+// Config is the server's configuration. ConfigFromEnv reads it from the
+// environment; NewConfig returns the defaults.
+type Config struct {
+	// ModelPath is the model file, usually the champion alias
+	// (env MODEL_PATH, default models/production.model under the working
+	// directory).
+	ModelPath string
+	// MetadataPath is the model's metadata file (env MODEL_METADATA_PATH);
+	// "" derives it: dir/production.model → dir/production_metadata.json.
+	MetadataPath string
+	// Host and Port are the listen address (env API_HOST, default 0.0.0.0,
+	// and API_PORT, default 8000; 0 picks a free port).
+	Host string
+	Port int
+	// LogLevel is the least level logged (env LOG_LEVEL: debug, info,
+	// warn, error; default info). Access logs are at info.
+	LogLevel slog.Level
+	// LogFormat is "json" (default) or "text" (env LOG_FORMAT).
+	LogFormat string
+	// MaxBodyBytes limits a /predict body (env MAX_BODY_BYTES, default
+	// 1 MiB) and MaxBatchBodyBytes a /predict/batch body (env
+	// MAX_BATCH_BODY_BYTES, default 32 MiB).
+	MaxBodyBytes      int64
+	MaxBatchBodyBytes int64
+	// MaxBatch is the most applications in one batch (env MAX_BATCH_SIZE,
+	// default 10,000).
+	MaxBatch int
+	// ReloadInterval is how often the model alias is checked for a new
+	// target (env MODEL_RELOAD_INTERVAL, default 5s; 0 turns polling off,
+	// SIGHUP still reloads).
+	ReloadInterval time.Duration
+	// DriftWindow is the number of recent applications drift is measured
+	// on (env DRIFT_WINDOW, default 5,000; 0 turns drift monitoring off).
+	DriftWindow int
+	// Reasons is the number of reason codes ?explain=true returns
+	// (env EXPLAIN_REASONS, default 5).
+	Reasons int
+	// ShutdownTimeout bounds the wait for in-flight requests on shutdown
+	// (env SHUTDOWN_TIMEOUT, default 30s).
+	ShutdownTimeout time.Duration
+	// HTTP server timeouts against slow clients (env READ_HEADER_TIMEOUT
+	// 5s, READ_TIMEOUT 30s, WRITE_TIMEOUT 60s, IDLE_TIMEOUT 120s).
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+}
+
+// NewConfig returns the default configuration.
+func NewConfig() Config {
+	return Config{
+		ModelPath:         DefaultModelPath,
+		Host:              DefaultHost,
+		Port:              DefaultPort,
+		LogLevel:          slog.LevelInfo,
+		LogFormat:         "json",
+		MaxBodyBytes:      DefaultMaxBodyBytes,
+		MaxBatchBodyBytes: DefaultMaxBatchBodyBytes,
+		MaxBatch:          DefaultMaxBatch,
+		ReloadInterval:    DefaultReloadInterval,
+		DriftWindow:       DefaultDriftWindow,
+		Reasons:           DefaultReasons,
+		ShutdownTimeout:   DefaultShutdownTimeout,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		ReadTimeout:       DefaultReadTimeout,
+		WriteTimeout:      DefaultWriteTimeout,
+		IdleTimeout:       DefaultIdleTimeout,
+	}
+}
+
+// ErrConfig is wrapped by every ConfigError.
+var ErrConfig = errors.New("invalid configuration")
+
+// ConfigError is a configuration value that cannot be used; Var names the
+// environment variable.
+type ConfigError struct {
+	Var   string
+	Value string
+	Err   error
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("config: %s=%q: %v", e.Var, e.Value, e.Err)
+}
+
+// Unwrap returns ErrConfig and the cause.
+func (e *ConfigError) Unwrap() []error { return []error{ErrConfig, e.Err} }
+
+// ConfigFromEnv reads the configuration from the environment through getenv
+// (os.Getenv in the program), starting from NewConfig. Unset or empty
+// variables keep their default. The first bad value is returned as a
+// *ConfigError naming the variable.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := NewConfig()
+	var err error
+	set := func(name string, parse func(string) error) {
+		v := strings.TrimSpace(getenv(name))
+		if err != nil || v == "" {
+			return
+		}
+		if e := parse(v); e != nil {
+			err = &ConfigError{Var: name, Value: v, Err: e}
+		}
+	}
+	set("MODEL_PATH", func(v string) error { c.ModelPath = v; return nil })
+	set("MODEL_METADATA_PATH", func(v string) error { c.MetadataPath = v; return nil })
+	set("API_HOST", func(v string) error { c.Host = v; return nil })
+	set("API_PORT", func(v string) error {
+		p, e := strconv.Atoi(v)
+		if e != nil || p < 0 || p > 65535 {
+			return errors.New("want a port number from 0 to 65535")
+		}
+		c.Port = p
+		return nil
+	})
+	set("LOG_LEVEL", func(v string) error { return c.LogLevel.UnmarshalText([]byte(v)) })
+	set("LOG_FORMAT", func(v string) error {
+		v = strings.ToLower(v)
+		if v != "json" && v != "text" {
+			return errors.New("want json or text")
+		}
+		c.LogFormat = v
+		return nil
+	})
+	set("MAX_BODY_BYTES", bytesVar(&c.MaxBodyBytes))
+	set("MAX_BATCH_BODY_BYTES", bytesVar(&c.MaxBatchBodyBytes))
+	set("MAX_BATCH_SIZE", intVar(&c.MaxBatch, 1))
+	set("MODEL_RELOAD_INTERVAL", durationVar(&c.ReloadInterval))
+	set("DRIFT_WINDOW", intVar(&c.DriftWindow, 0))
+	set("EXPLAIN_REASONS", intVar(&c.Reasons, 1))
+	set("SHUTDOWN_TIMEOUT", durationVar(&c.ShutdownTimeout))
+	set("READ_HEADER_TIMEOUT", durationVar(&c.ReadHeaderTimeout))
+	set("READ_TIMEOUT", durationVar(&c.ReadTimeout))
+	set("WRITE_TIMEOUT", durationVar(&c.WriteTimeout))
+	set("IDLE_TIMEOUT", durationVar(&c.IdleTimeout))
+	if err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the configuration and returns a *ConfigError naming the
+// environment variable of the first bad field.
+func (c *Config) Validate() error {
+	bad := func(name string, v any, msg string) error {
+		return &ConfigError{Var: name, Value: fmt.Sprint(v), Err: errors.New(msg)}
+	}
+	switch {
+	case c.ModelPath == "":
+		return bad("MODEL_PATH", c.ModelPath, "must name the model file")
+	case c.Port < 0 || c.Port > 65535:
+		return bad("API_PORT", c.Port, "want a port number from 0 to 65535")
+	case c.LogFormat != "json" && c.LogFormat != "text":
+		return bad("LOG_FORMAT", c.LogFormat, "want json or text")
+	case c.MaxBodyBytes <= 0:
+		return bad("MAX_BODY_BYTES", c.MaxBodyBytes, "must be positive")
+	case c.MaxBatchBodyBytes <= 0:
+		return bad("MAX_BATCH_BODY_BYTES", c.MaxBatchBodyBytes, "must be positive")
+	case c.MaxBatch <= 0:
+		return bad("MAX_BATCH_SIZE", c.MaxBatch, "must be positive")
+	case c.ReloadInterval < 0:
+		return bad("MODEL_RELOAD_INTERVAL", c.ReloadInterval, "must not be negative")
+	case c.DriftWindow < 0:
+		return bad("DRIFT_WINDOW", c.DriftWindow, "must not be negative")
+	case c.Reasons <= 0:
+		return bad("EXPLAIN_REASONS", c.Reasons, "must be positive")
+	case c.ShutdownTimeout <= 0:
+		return bad("SHUTDOWN_TIMEOUT", c.ShutdownTimeout, "must be positive")
+	case c.ReadHeaderTimeout <= 0:
+		return bad("READ_HEADER_TIMEOUT", c.ReadHeaderTimeout, "must be positive")
+	case c.ReadTimeout <= 0:
+		return bad("READ_TIMEOUT", c.ReadTimeout, "must be positive")
+	case c.WriteTimeout <= 0:
+		return bad("WRITE_TIMEOUT", c.WriteTimeout, "must be positive")
+	case c.IdleTimeout <= 0:
+		return bad("IDLE_TIMEOUT", c.IdleTimeout, "must be positive")
+	}
+	return nil
+}
+
+// Addr returns the listen address, host:port.
+func (c *Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+
+// ModelFiles returns the model path and the metadata path, derived when
+// MetadataPath is empty.
+func (c *Config) ModelFiles() (modelPath, metaPath string) {
+	metaPath = c.MetadataPath
+	if metaPath == "" {
+		metaPath = model.MetadataPath(c.ModelPath)
+	}
+	return filepath.Clean(c.ModelPath), filepath.Clean(metaPath)
+}
+
+func intVar(dst *int, least int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
+		if err != nil {
+			return errors.New("want a whole number")
+		}
+		if n < least {
+			return fmt.Errorf("must be at least %d", least)
+		}
+		*dst = n
+		return nil
+	}
+}
+
+// bytesVar reads a byte count: a whole number with an optional KiB, MiB or
+// GiB (or K, M, G) suffix.
+func bytesVar(dst *int64) func(string) error {
+	return func(v string) error {
+		s := strings.ToUpper(v)
+		mult := int64(1)
+		for _, u := range []struct {
+			suffix string
+			mult   int64
+		}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+			if strings.HasSuffix(s, u.suffix) {
+				s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+				break
+			}
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 || n > (1<<40)/mult {
+			return errors.New("want a positive byte count such as 1048576 or 1MiB")
+		}
+		*dst = n * mult
+		return nil
+	}
+}
+
+// durationVar reads a Go duration ("5s", "250ms") or a number of seconds.
+func durationVar(dst *time.Duration) func(string) error {
+	return func(v string) error {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil {
+			if secs < 0 || secs > 1e9 {
+				return errors.New("want a non-negative duration such as 5s")
+			}
+			*dst = time.Duration(secs * float64(time.Second))
+			return nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return errors.New("want a non-negative duration such as 5s or 500ms")
+		}
+		*dst = d
+		return nil
+	}
+}

@@ -1,0 +1,689 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/credit-risk/credit-risk/internal/features"
+)
+
+// This file is the request decoder. It scans a JSON document once and
+// writes each field of an application straight into the features.Raw slot
+// of its input (no map[string]any, no reflection). It works on a string so
+// that every string value without escapes is a substring of the body and
+// costs no allocation.
+//
+// It accepts exactly the documents encoding/json accepts (RFC 8259, nesting
+// at most maxDepth deep) and decodes strings the same way: invalid UTF-8
+// and unpaired surrogates become U+FFFD, and a repeated key keeps its last
+// value.
+
+// maxDepth is encoding/json's nesting limit.
+const maxDepth = 10000
+
+// errSyntax is wrapped by every malformed-JSON error.
+var errSyntax = errors.New("malformed JSON")
+
+// errNotObject reports a well-formed document that is not a JSON object.
+var errNotObject = errors.New("not a JSON object")
+
+// syntaxError is malformed JSON at a byte offset.
+type syntaxError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("malformed JSON at byte %d: %s", e.Offset, e.Msg)
+}
+
+func (e *syntaxError) Unwrap() error { return errSyntax }
+
+func synErr(off int, format string, args ...any) error {
+	return &syntaxError{Offset: off, Msg: fmt.Sprintf(format, args...)}
+}
+
+// application is where one application is decoded to.
+type application struct {
+	raw     []features.Raw // aligned with the pipeline's inputs
+	ignored []string       // names of fields the model does not read
+	// problems are type errors found while decoding (a boolean, object or
+	// array value for a model field).
+	problems []features.FieldError
+}
+
+func (a *application) reset(n int) {
+	if cap(a.raw) < n {
+		a.raw = make([]features.Raw, n)
+	}
+	a.raw = a.raw[:n]
+	clear(a.raw)
+	clear(a.ignored)
+	a.ignored = a.ignored[:0]
+	a.problems = a.problems[:0]
+}
+
+// decodeApplication decodes body, which must be one JSON object and nothing
+// else (blanks aside), into a. index maps input names to positions.
+func decodeApplication(body string, index *fieldIndex, a *application) error {
+	return decodeAt(body, 0, index, a)
+}
+
+// decodeAt is decodeApplication for a body nested depth levels deep in a
+// larger document (a batch item), so that the nesting limit counts from
+// the top of that document.
+func decodeAt(body string, depth int, index *fieldIndex, a *application) error {
+	i := skipSpace(body, 0)
+	if i == len(body) {
+		return synErr(i, "empty body")
+	}
+	if body[i] != '{' {
+		end, err := skipValue(body, i, depth)
+		if err != nil {
+			return err
+		}
+		if j := skipSpace(body, end); j != len(body) {
+			return synErr(j, "data after the top-level value")
+		}
+		return fmt.Errorf("%w: got %s", errNotObject, kindName(body[i]))
+	}
+	end, err := decodeObject(body, i, depth+1, index, a)
+	if err != nil {
+		return err
+	}
+	if j := skipSpace(body, end); j != len(body) {
+		return synErr(j, "data after the top-level value")
+	}
+	return nil
+}
+
+// decodeObject decodes the object starting at body[i] == '{', at nesting
+// depth depth, into a and returns the offset after it.
+func decodeObject(body string, i, depth int, index *fieldIndex, a *application) (int, error) {
+	i = skipSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		if i >= len(body) || body[i] != '"' {
+			return 0, synErr(i, "want a field name")
+		}
+		key, next, err := readString(body, i)
+		if err != nil {
+			return 0, err
+		}
+		i = skipSpace(body, next)
+		if i >= len(body) || body[i] != ':' {
+			return 0, synErr(i, "want ':' after a field name")
+		}
+		i = skipSpace(body, i+1)
+		if i >= len(body) {
+			return 0, synErr(i, "want a value")
+		}
+		slot := index.lookup(key)
+		if slot < 0 {
+			a.ignored = append(a.ignored, key)
+			if i, err = skipValue(body, i, depth); err != nil {
+				return 0, err
+			}
+		} else {
+			switch c := body[i]; {
+			case c == '"':
+				var s string
+				if s, i, err = readString(body, i); err != nil {
+					return 0, err
+				}
+				a.raw[slot] = features.RawString(s)
+			case c == '-' || (c >= '0' && c <= '9'):
+				end, err := scanNumber(body, i)
+				if err != nil {
+					return 0, err
+				}
+				// A syntactically valid number out of float64 range
+				// parses to ±Inf, which the pipeline reports as not
+				// finite.
+				v, _ := strconv.ParseFloat(body[i:end], 64)
+				a.raw[slot] = features.RawNumber(v)
+				i = end
+			case c == 'n':
+				if i, err = literal(body, i, "null"); err != nil {
+					return 0, err
+				}
+				a.raw[slot] = features.Raw{}
+			default:
+				start := i
+				if i, err = skipValue(body, i, depth); err != nil {
+					return 0, err
+				}
+				a.raw[slot] = features.Raw{}
+				a.problems = append(a.problems, features.FieldError{
+					Field: key, Problem: features.ProblemType,
+					Detail: "want a string or a number, got " + kindName(body[start]),
+				})
+			}
+		}
+		i = skipSpace(body, i)
+		if i >= len(body) {
+			return 0, synErr(i, "unterminated object")
+		}
+		switch body[i] {
+		case ',':
+			i = skipSpace(body, i+1)
+		case '}':
+			return i + 1, nil
+		default:
+			return 0, synErr(i, "want ',' or '}' after an object field")
+		}
+	}
+}
+
+// kindName names the JSON type a value starting with c has.
+func kindName(c byte) string {
+	switch c {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+func literal(s string, i int, lit string) (int, error) {
+	if len(s)-i < len(lit) || s[i:i+len(lit)] != lit {
+		return 0, synErr(i, "invalid literal")
+	}
+	return i + len(lit), nil
+}
+
+// skipValue checks the value starting at s[i] and returns the offset after
+// it. depth is the nesting depth of the value's container.
+func skipValue(s string, i, depth int) (int, error) {
+	if i >= len(s) {
+		return 0, synErr(i, "want a value")
+	}
+	switch c := s[i]; {
+	case c == '"':
+		end, _, err := scanString(s, i)
+		return end, err
+	case c == '-' || (c >= '0' && c <= '9'):
+		return scanNumber(s, i)
+	case c == 't':
+		return literal(s, i, "true")
+	case c == 'f':
+		return literal(s, i, "false")
+	case c == 'n':
+		return literal(s, i, "null")
+	case c == '{' || c == '[':
+		if depth+1 > maxDepth {
+			return 0, synErr(i, "nesting deeper than %d", maxDepth)
+		}
+		closer := byte('}')
+		if c == '[' {
+			closer = ']'
+		}
+		i = skipSpace(s, i+1)
+		if i < len(s) && s[i] == closer {
+			return i + 1, nil
+		}
+		for {
+			var err error
+			if c == '{' {
+				if i >= len(s) || s[i] != '"' {
+					return 0, synErr(i, "want a field name")
+				}
+				if i, _, err = scanString(s, i); err != nil {
+					return 0, err
+				}
+				i = skipSpace(s, i)
+				if i >= len(s) || s[i] != ':' {
+					return 0, synErr(i, "want ':' after a field name")
+				}
+				i = skipSpace(s, i+1)
+			}
+			if i, err = skipValue(s, i, depth+1); err != nil {
+				return 0, err
+			}
+			i = skipSpace(s, i)
+			if i >= len(s) {
+				return 0, synErr(i, "unterminated %s", containerName(c))
+			}
+			if s[i] == closer {
+				return i + 1, nil
+			}
+			if s[i] != ',' {
+				return 0, synErr(i, "want ',' or '%c'", closer)
+			}
+			i = skipSpace(s, i+1)
+		}
+	}
+	return 0, synErr(i, "invalid character %q looking for a value", s[i])
+}
+
+func containerName(open byte) string {
+	if open == '{' {
+		return "object"
+	}
+	return "array"
+}
+
+// scanNumber checks the number starting at s[i] against the JSON grammar
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and returns its end.
+func scanNumber(s string, i int) (int, error) {
+	start := i
+	if s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		digits()
+	default:
+		return 0, synErr(start, "invalid number")
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return 0, synErr(start, "invalid number")
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return 0, synErr(start, "invalid number")
+		}
+	}
+	return i, nil
+}
+
+// scanString checks the string starting at s[i] == '"' and returns the
+// offset after its closing quote and whether it needs unquoting (escapes
+// or invalid UTF-8).
+func scanString(s string, i int) (end int, slow bool, err error) {
+	start := i
+	i++
+	for i < len(s) {
+		// Skip plain bytes eight at a time, stopping at the first byte
+		// that needs a look: a quote, a backslash, a control character
+		// or a non-ASCII byte.
+		if i+8 <= len(s) {
+			m := specialBytes(load64(s, i))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		}
+		c := s[i]
+		switch {
+		case c == '"':
+			return i + 1, slow, nil
+		case c == '\\':
+			slow = true
+			if i+1 >= len(s) {
+				return 0, false, synErr(i, "unterminated string")
+			}
+			switch s[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(s) || !isHex4(s[i+2:i+6]) {
+					return 0, false, synErr(i, "invalid \\u escape")
+				}
+				i += 6
+			default:
+				return 0, false, synErr(i, "invalid escape")
+			}
+		case c < 0x20:
+			return 0, false, synErr(i, "control character in a string")
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				slow = true
+			}
+			i += size
+		}
+	}
+	return 0, false, synErr(start, "unterminated string")
+}
+
+// load64 reads s[i:i+8] as a little-endian word.
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// specialBytes returns a word whose lowest set bit is the high bit of the
+// first byte of w (in memory order) that is '"', '\\', below 0x20 or at
+// least 0x80, and 0 when there is none. It uses the classic "has a zero
+// byte" test, (x - 0x01…01) & ^x & 0x80…80, whose lowest flagged byte is
+// always a true match (a borrow only spreads towards higher bytes).
+func specialBytes(w uint64) uint64 {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	q := w ^ ('"' * ones)
+	b := w ^ ('\\' * ones)
+	return ((w-0x20*ones) & ^w | (q-ones) & ^q | (b-ones) & ^b | w) & highs
+}
+
+func isHex4(s string) bool {
+	for i := range 4 {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// readString returns the value of the string starting at s[i] and the
+// offset after it.
+func readString(s string, i int) (string, int, error) {
+	end, slow, err := scanString(s, i)
+	if err != nil {
+		return "", 0, err
+	}
+	if !slow {
+		return s[i+1 : end-1], end, nil
+	}
+	return unquote(s[i+1 : end-1]), end, nil
+}
+
+// unquote decodes the inside of a string scanString accepted.
+func unquote(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == '\\' {
+			switch s[i+1] {
+			case 'b':
+				b = append(b, '\b')
+			case 'f':
+				b = append(b, '\f')
+			case 'n':
+				b = append(b, '\n')
+			case 'r':
+				b = append(b, '\r')
+			case 't':
+				b = append(b, '\t')
+			case 'u':
+				r := rune(hex4(s[i+2 : i+6]))
+				i += 6
+				if utf16.IsSurrogate(r) {
+					r2 := utf8.RuneError
+					if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+						r2 = rune(hex4(s[i+2 : i+6]))
+					}
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						r = dec
+						i += 6
+					} else {
+						r = utf8.RuneError
+					}
+				}
+				b = utf8.AppendRune(b, r)
+				continue
+			default: // '"', '\\', '/'
+				b = append(b, s[i+1])
+			}
+			i += 2
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b = utf8.AppendRune(b, r) // invalid bytes become U+FFFD
+		i += size
+	}
+	return string(b)
+}
+
+func hex4(s string) uint16 {
+	var v uint16
+	for i := range 4 {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		default:
+			c -= 'A' - 10
+		}
+		v = v<<4 | uint16(c)
+	}
+	return v
+}
+
+// batchItems scans a batch body {"applications": [...], ...} and returns
+// the offsets [start, end) of every item of the applications array. Other
+// top-level fields are ignored. A body that is not an object is
+// errNotObject; a missing or non-array applications field is reported as a
+// field problem.
+//
+// The items themselves are only skimmed (skimValue): each must then be
+// checked with checkItem, which the batch handler does in parallel. The
+// body is valid JSON exactly when batchItems and every checkItem succeed.
+func batchItems(body string, items [][2]int) ([][2]int, *features.FieldError, error) {
+	i := skipSpace(body, 0)
+	if i == len(body) {
+		return nil, nil, synErr(i, "empty body")
+	}
+	if body[i] != '{' {
+		end, err := skipValue(body, i, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		if j := skipSpace(body, end); j != len(body) {
+			return nil, nil, synErr(j, "data after the top-level value")
+		}
+		return nil, nil, fmt.Errorf("%w: got %s", errNotObject, kindName(body[i]))
+	}
+	found := false
+	var problem *features.FieldError
+	i = skipSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(body) || body[i] != '"' {
+				return nil, nil, synErr(i, "want a field name")
+			}
+			key, next, err := readString(body, i)
+			if err != nil {
+				return nil, nil, err
+			}
+			i = skipSpace(body, next)
+			if i >= len(body) || body[i] != ':' {
+				return nil, nil, synErr(i, "want ':' after a field name")
+			}
+			i = skipSpace(body, i+1)
+			if key == "applications" && i < len(body) && body[i] == '[' {
+				found, problem = true, nil
+				items = items[:0]
+				i = skipSpace(body, i+1)
+				if i < len(body) && body[i] == ']' {
+					i++
+				} else {
+					for {
+						start := i
+						if i, err = skimValue(body, i); err != nil {
+							return nil, nil, err
+						}
+						items = append(items, [2]int{start, i})
+						i = skipSpace(body, i)
+						if i >= len(body) {
+							return nil, nil, synErr(i, "unterminated array")
+						}
+						if body[i] == ']' {
+							i++
+							break
+						}
+						if body[i] != ',' {
+							return nil, nil, synErr(i, "want ',' or ']'")
+						}
+						i = skipSpace(body, i+1)
+					}
+				}
+			} else {
+				start := i
+				if i, err = skipValue(body, i, 1); err != nil {
+					return nil, nil, err
+				}
+				if key == "applications" {
+					found = false
+					problem = &features.FieldError{Field: "applications", Problem: features.ProblemType, Detail: "want an array of applications, got " + kindName(body[start])}
+				}
+			}
+			i = skipSpace(body, i)
+			if i >= len(body) {
+				return nil, nil, synErr(i, "unterminated object")
+			}
+			if body[i] == '}' {
+				i++
+				break
+			}
+			if body[i] != ',' {
+				return nil, nil, synErr(i, "want ',' or '}' after an object field")
+			}
+			i = skipSpace(body, i+1)
+		}
+	}
+	if j := skipSpace(body, i); j != len(body) {
+		return nil, nil, synErr(j, "data after the top-level value")
+	}
+	if problem != nil {
+		return nil, problem, nil
+	}
+	if !found {
+		return nil, &features.FieldError{Field: "applications", Problem: features.ProblemMissing, Detail: "is required: an array of application objects"}, nil
+	}
+	return items, nil, nil
+}
+
+// itemDepth is the nesting depth of a batch item: inside the top-level
+// object and the applications array.
+const itemDepth = 2
+
+// checkItem checks a batch item that is not an object (objects are checked
+// by decoding them with decodeAt at itemDepth).
+func checkItem(item string) error {
+	end, err := skipValue(item, 0, itemDepth)
+	if err != nil {
+		return err
+	}
+	if end != len(item) {
+		return synErr(end, "invalid character after a value")
+	}
+	return nil
+}
+
+// skimValue returns the end of the value starting at s[i] without checking
+// its content: it follows strings (and their escapes) and matching
+// brackets only. checkItem or decodeAt checks the content.
+func skimValue(s string, i int) (int, error) {
+	if i >= len(s) {
+		return 0, synErr(i, "want a value")
+	}
+	switch s[i] {
+	case '"':
+		return stringEnd(s, i)
+	case '{', '[':
+		// Strings are skipped whole (stringEnd finds their end with a
+		// vectorised search); only the few bytes between them are
+		// looked at one by one.
+		depth := 0
+		for j := i; j < len(s); j++ {
+			switch s[j] {
+			case '"':
+				end, err := stringEnd(s, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, synErr(i, "unterminated %s", containerName(s[i]))
+	}
+	// A number or a literal: up to the next delimiter.
+	j := i
+	for ; j < len(s); j++ {
+		switch s[j] {
+		case ',', ']', '}', ' ', '\t', '\n', '\r':
+			if j == i {
+				return 0, synErr(i, "want a value")
+			}
+			return j, nil
+		}
+	}
+	return j, nil
+}
+
+// stringEnd returns the offset after the closing quote of the string
+// starting at s[i] == '"': the first quote not escaped by an odd number of
+// backslashes.
+func stringEnd(s string, i int) (int, error) {
+	for j := i + 1; ; {
+		q := strings.IndexByte(s[j:], '"')
+		if q < 0 {
+			return 0, synErr(i, "unterminated string")
+		}
+		j += q
+		backslashes := 0
+		for k := j - 1; k > i && s[k] == '\\'; k-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return j + 1, nil
+		}
+		j++
+	}
+}

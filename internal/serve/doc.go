@@ -1,0 +1,46 @@
+// Package serve is the scoring API of credit-risk-api: an http.Handler that
+// scores raw loan applications with the champion model, and the lifecycle
+// around it (listening, hot reload of the model alias, graceful shutdown).
+//
+// A request is scored by the model file's own feature pipeline
+// (features.Pipeline.Transform), so serving never re-implements a feature.
+// The loaded model, its metadata, its OpenAPI document and its drift
+// monitor form one immutable value held in an atomic pointer: a reload
+// builds a new value off the request path and swaps it in, and a model that
+// fails to load or verify leaves the old one serving.
+//
+// Endpoints:
+//
+//	POST /predict          one application → prediction, default_probability, status, …
+//	POST /predict/batch    {"applications": [...]} → per-item results and errors
+//	GET  /health           liveness
+//	GET  /ready            readiness: a valid model is loaded
+//	GET  /model/info       the loaded model: metrics, threshold, input schema
+//	GET  /metrics          Prometheus text format
+//	GET  /stats            request counts, latency quantiles, drift as JSON
+//	GET  /openapi.json     OpenAPI 3.1 built from the model's input schema
+//	GET  /docs             Swagger UI, embedded in the binary
+//
+// A scored application answers prediction (1 when the PD is at or above the
+// model's threshold), default_probability (the calibrated PD), status (the
+// decision: "approved" for prediction 0, "declined" for 1), model_version
+// (the model file's name, e.g. gbdt_v3) and threshold; ?explain=true adds
+// the reason codes, and ignored_fields lists the request's fields the model
+// does not read.
+//
+// Errors are RFC 9457 problem documents (application/problem+json): 400 for
+// a body that is not a JSON object, 422 with every field problem listed, 413
+// for a body or batch over the limit, 503 when no model is loaded, and 500
+// only for internal faults (a recovered panic).
+//
+// The hot path: the body is scanned once by a decoder that writes each
+// field straight into the features.Raw slot of its input (no map[string]any),
+// per-request scratch (raw values, cleaned row, feature vector, output
+// buffer) comes from a pool of the loaded model, the response is appended
+// to a byte slice, metrics are atomic counters, drift costs one bin search
+// per feature, and the PSI is only computed on a scrape. Batches decode and
+// transform their items in parallel and predict them together through the
+// trees' batch path. One access log record per request is written through
+// a buffered writer (internal/logbuf), so logging costs a copy rather than
+// a system call.
+package serve

@@ -1,0 +1,176 @@
+package serve
+
+import (
+	"math"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+// Metrics are the server's Prometheus metrics, registered on an explicit
+// registry. The names the seed exposed are kept: http_requests_total,
+// http_request_duration_seconds, predictions_total, prediction_probability
+// and model_loaded.
+type Metrics struct {
+	requests    *prometheus.CounterVec   // method, endpoint, status
+	duration    *prometheus.HistogramVec // method, endpoint
+	predictions *prometheus.CounterVec   // prediction
+	probability prometheus.Histogram
+	reloads     *prometheus.CounterVec // result
+	panics      prometheus.Counter
+
+	// Pre-resolved children for the hot path.
+	predicted  [2]prometheus.Counter
+	reloadOK   prometheus.Counter
+	reloadFail prometheus.Counter
+}
+
+// probabilityBuckets are the prediction_probability buckets: every 0.05.
+var probabilityBuckets = prometheus.LinearBuckets(0.05, 0.05, 19)
+
+// durationBuckets are the http_request_duration_seconds buckets, from
+// 100 µs to 10 s.
+var durationBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// newMetrics registers the metrics on reg, with collectors that read the
+// server's state on each scrape (model_loaded, model_info, drift).
+func newMetrics(reg prometheus.Registerer, s *Server) *Metrics {
+	f := promauto.With(reg)
+	m := &Metrics{
+		requests: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "http_requests_total",
+			Help: "HTTP requests by method, endpoint (route) and status code.",
+		}, []string{"method", "endpoint", "status"}),
+		duration: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "http_request_duration_seconds",
+			Help:    "HTTP request latency in seconds, from the first byte of the request to the last of the response.",
+			Buckets: durationBuckets,
+		}, []string{"method", "endpoint"}),
+		predictions: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "predictions_total",
+			Help: "Applications scored, by prediction (1: predicted default, declined; 0: approved).",
+		}, []string{"prediction"}),
+		probability: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "prediction_probability",
+			Help:    "Predicted probability of default of scored applications.",
+			Buckets: probabilityBuckets,
+		}),
+		reloads: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "model_reloads_total",
+			Help: "Model reload attempts after start-up, by result (success, failure). A failed reload keeps the previous model serving.",
+		}, []string{"result"}),
+		panics: f.NewCounter(prometheus.CounterOpts{
+			Name: "http_panics_recovered_total",
+			Help: "Panics in request handlers that were recovered and answered with 500.",
+		}),
+	}
+	m.predicted[0] = m.predictions.WithLabelValues("0")
+	m.predicted[1] = m.predictions.WithLabelValues("1")
+	m.reloadOK = m.reloads.WithLabelValues("success")
+	m.reloadFail = m.reloads.WithLabelValues("failure")
+	reg.MustRegister(&stateCollector{s: s})
+	reg.MustRegister(collectors.NewGoCollector())
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// routeMetrics are the pre-resolved children of one route's successful
+// responses; other statuses go through the vectors.
+type routeMetrics struct {
+	ok       prometheus.Counter
+	duration prometheus.Observer
+}
+
+func (m *Metrics) route(method, endpoint string) routeMetrics {
+	return routeMetrics{
+		ok:       m.requests.WithLabelValues(method, endpoint, "200"),
+		duration: m.duration.WithLabelValues(method, endpoint),
+	}
+}
+
+// observe records one request.
+func (m *Metrics) observe(rm *routeMetrics, method, endpoint string, status int, seconds float64) {
+	if status == 200 && rm != nil {
+		rm.ok.Inc()
+		rm.duration.Observe(seconds)
+		return
+	}
+	m.requests.WithLabelValues(method, endpoint, strconv.Itoa(status)).Inc()
+	if rm != nil {
+		rm.duration.Observe(seconds)
+	} else {
+		m.duration.WithLabelValues(method, endpoint).Observe(seconds)
+	}
+}
+
+// predicted records one scored application.
+func (m *Metrics) scored(pred int, pd float64) {
+	m.predicted[pred].Inc()
+	m.probability.Observe(pd)
+}
+
+var (
+	descLoaded = prometheus.NewDesc("model_loaded",
+		"1 when a valid model is loaded and serving, else 0.", nil, nil)
+	descInfo = prometheus.NewDesc("model_info",
+		"The model serving: always 1, with its version and algorithm as labels.", []string{"version", "algorithm"}, nil)
+	descLoadTime = prometheus.NewDesc("model_loaded_timestamp_seconds",
+		"Unix time the serving model was loaded.", nil, nil)
+	descFeaturePSI = prometheus.NewDesc("model_feature_drift_psi",
+		"Population stability index of each model feature: the recent applications (sliding window) against the training reference bins.", []string{"feature"}, nil)
+	descScorePSI = prometheus.NewDesc("model_score_drift_psi",
+		"Population stability index of the predicted probability: the recent applications (sliding window) against the validation reference bins.", nil, nil)
+	descWindow = prometheus.NewDesc("model_drift_window_applications",
+		"Applications in the drift window (at most the window size).", nil, nil)
+)
+
+// stateCollector reports the loaded model and its drift on each scrape, so
+// that requests pay nothing for them and a reload needs no bookkeeping.
+type stateCollector struct {
+	s *Server
+}
+
+var _ prometheus.Collector = (*stateCollector)(nil)
+
+func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descLoaded, descInfo, descLoadTime, descFeaturePSI, descScorePSI, descWindow} {
+		ch <- d
+	}
+}
+
+func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
+	l := c.s.current.Load()
+	if l == nil {
+		ch <- prometheus.MustNewConstMetric(descLoaded, prometheus.GaugeValue, 0)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(descLoaded, prometheus.GaugeValue, 1)
+	ch <- prometheus.MustNewConstMetric(descInfo, prometheus.GaugeValue, 1, l.version, l.meta.Algorithm)
+	ch <- prometheus.MustNewConstMetric(descLoadTime, prometheus.GaugeValue, float64(l.at.UnixNano())/1e9)
+	if l.drift == nil {
+		return
+	}
+	snap := l.drift.Snapshot()
+	ch <- prometheus.MustNewConstMetric(descWindow, prometheus.GaugeValue, float64(snap.Applications))
+	if snap.Applications == 0 {
+		return // no PSI on an empty window
+	}
+	ch <- prometheus.MustNewConstMetric(descScorePSI, prometheus.GaugeValue, snap.Score)
+	for _, f := range snap.Features {
+		if !math.IsNaN(f.PSI) {
+			ch <- prometheus.MustNewConstMetric(descFeaturePSI, prometheus.GaugeValue, f.PSI, f.Name)
+		}
+	}
+}
+
+// counters are plain atomic counts kept beside the Prometheus metrics for
+// /stats.
+type counters struct {
+	predictions [2]atomic.Uint64
+	reloadOK    atomic.Uint64
+	reloadFail  atomic.Uint64
+	panics      atomic.Uint64
+}

@@ -1,0 +1,311 @@
+package serve
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/credit-risk/credit-risk/internal/features"
+)
+
+// obj is a JSON object of the OpenAPI document under construction.
+type obj = map[string]any
+
+// buildOpenAPI builds the OpenAPI 3.1 document of a loaded model: the
+// application schema lists the model's raw input fields with their types,
+// valid ranges, training ranges, examples and the required list.
+func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
+	p := l.model.Pipeline
+	props := obj{}
+	var required []string
+	example := obj{}
+	for i := range p.Inputs {
+		in := &p.Inputs[i]
+		props[in.Name] = inputSchema(in)
+		if in.Required {
+			required = append(required, in.Name)
+		}
+		if in.Stats.Example != "" {
+			example[in.Name] = in.Stats.Example
+		}
+	}
+	application := obj{
+		"type":        "object",
+		"description": "A raw loan application with the lender's field names and formats (Lending Club layout for the built-in spec). Values may be sent as the lender exports them (\" 36 months\", \"10.65%\", \"10+ years\", \"Dec-2011\") or as plain numbers. Fields the model does not read are ignored and listed in ignored_fields. null or an absent field is missing: required fields must be present; optional ones are imputed the way training did.",
+		"properties":  props,
+		"required":    required,
+		"additionalProperties": obj{
+			"description": "Ignored: listed in the response's ignored_fields.",
+		},
+		"example": example,
+	}
+	problem := obj{
+		"type":        "object",
+		"description": "An RFC 9457 problem document. type is urn:credit-risk:problem:<code>, one of: malformed-json (400), not-an-object (400), invalid-application (422), body-too-large (413), batch-too-large (413), model-not-loaded (503), not-found (404), method-not-allowed (405), internal-error (500).",
+		"required":    []string{"type", "title", "status", "detail"},
+		"properties": obj{
+			"type":     obj{"type": "string", "format": "uri-reference"},
+			"title":    obj{"type": "string"},
+			"status":   obj{"type": "integer"},
+			"detail":   obj{"type": "string"},
+			"instance": obj{"type": "string"},
+			"errors":   obj{"type": "array", "items": ref("FieldError")},
+		},
+	}
+	fieldError := obj{
+		"type":     "object",
+		"required": []string{"field", "problem", "detail"},
+		"properties": obj{
+			"field": obj{"type": "string", "description": "The application field (or request part) with the problem."},
+			"problem": obj{"type": "string", "enum": []string{
+				features.ProblemMissing, features.ProblemType, features.ProblemSyntax,
+				features.ProblemRange, features.ProblemNotFinit, features.ProblemEnum,
+			}},
+			"detail": obj{"type": "string"},
+		},
+	}
+	decisionProps := obj{
+		"prediction":          obj{"type": "integer", "enum": []int{0, 1}, "description": "1 when default_probability >= threshold (predicted default: decline), else 0."},
+		"default_probability": obj{"type": "number", "minimum": 0, "maximum": 1, "description": "Calibrated probability of default (PD)."},
+		"status":              obj{"type": "string", "enum": []string{StatusApproved, StatusDeclined}, "description": "The decision at the model's threshold: approved (prediction 0) or declined (prediction 1)."},
+	}
+	prediction := obj{
+		"type":     "object",
+		"required": []string{"prediction", "default_probability", "status", "model_version", "threshold"},
+		"properties": merge(decisionProps, obj{
+			"model_version":  obj{"type": "string", "description": "The model file's version id, e.g. gbdt_v3."},
+			"threshold":      obj{"type": "number", "description": "The model's decision threshold on default_probability."},
+			"reasons":        obj{"type": "array", "items": ref("Reason"), "description": "With ?explain=true: the features that raised the PD most, largest first."},
+			"ignored_fields": obj{"type": "array", "items": obj{"type": "string"}, "description": "Fields of the request the model does not read."},
+		}),
+	}
+	reason := obj{
+		"type":     "object",
+		"required": []string{"feature", "value", "contribution"},
+		"properties": obj{
+			"feature":      obj{"type": "string", "description": "Model feature (see /model/info features)."},
+			"value":        obj{"type": []string{"number", "null"}, "description": "The feature's value for this application, after the pipeline."},
+			"contribution": obj{"type": "number", "description": "Its contribution to the model's margin (log-odds for boosted trees and logistic regression, probability for a random forest): exact TreeSHAP or linear term."},
+		},
+	}
+	batchItem := obj{
+		"type":     "object",
+		"required": []string{"index"},
+		"properties": merge(decisionProps, obj{
+			"index":   obj{"type": "integer", "description": "Position of the application in the request."},
+			"reasons": obj{"type": "array", "items": ref("Reason")},
+			"error":   ref("Problem"),
+		}),
+		"description": "Either the decision fields or, for an application that cannot be scored, error.",
+	}
+	batchResponse := obj{
+		"type":     "object",
+		"required": []string{"model_version", "threshold", "count", "errors", "results"},
+		"properties": obj{
+			"model_version":  obj{"type": "string"},
+			"threshold":      obj{"type": "number"},
+			"count":          obj{"type": "integer"},
+			"errors":         obj{"type": "integer", "description": "Applications that could not be scored."},
+			"results":        obj{"type": "array", "items": ref("BatchItem")},
+			"ignored_fields": obj{"type": "array", "items": obj{"type": "string"}},
+		},
+	}
+	batchRequest := obj{
+		"type":     "object",
+		"required": []string{"applications"},
+		"properties": obj{
+			"applications": obj{"type": "array", "items": ref("Application")},
+		},
+		"example": obj{"applications": []any{example}},
+	}
+	problems := func(codes ...int) obj {
+		out := obj{}
+		for _, c := range codes {
+			out[fmt.Sprint(c)] = obj{
+				"description": problemDescription(c),
+				"content":     obj{contentTypeProblem: obj{"schema": ref("Problem")}},
+			}
+		}
+		return out
+	}
+	jsonContent := func(schema any) obj { return obj{"application/json": obj{"schema": schema}} }
+	explain := obj{
+		"name": "explain", "in": "query", "required": false,
+		"description": "Add reason codes: the features that raised the PD most.",
+		"schema":      obj{"type": "boolean", "default": false},
+	}
+	predictResponses := merge(obj{"200": obj{"description": "The decision.", "content": jsonContent(ref("Prediction"))}}, problems(400, 413, 422, 503))
+	batchResponses := merge(obj{"200": obj{"description": "One result per application, in order; applications that cannot be scored carry an error.", "content": jsonContent(ref("BatchResponse"))}}, problems(400, 413, 422, 503))
+	looseJSON := obj{"type": "object"}
+	doc := obj{
+		"openapi": "3.1.0",
+		"info": obj{
+			"title":   "credit-risk API",
+			"version": build.Version,
+			"description": fmt.Sprintf("Scores loan applications with the champion credit-risk model: the probability of default and the decision at the model's threshold.\n\n"+
+				"Serving model **%s** (%s, %d inputs, %d features, threshold %g). The application schema below is generated from that model's feature pipeline and follows it on every reload.\n\n"+
+				"Errors are RFC 9457 problem documents (application/problem+json) listing every field problem.",
+				l.version, l.meta.Algorithm, len(p.Inputs), len(p.Features), l.model.Threshold),
+		},
+		"tags": []any{
+			obj{"name": "scoring", "description": "Score raw loan applications."},
+			obj{"name": "model", "description": "The serving model and its input schema."},
+			obj{"name": "operations", "description": "Health, readiness, metrics and statistics."},
+		},
+		"paths": obj{
+			"/predict": obj{"post": obj{
+				"summary":     "Score one application",
+				"operationId": "predict", "tags": []string{"scoring"},
+				"parameters":  []any{explain},
+				"requestBody": obj{"required": true, "content": jsonContent(ref("Application"))},
+				"responses":   predictResponses,
+			}},
+			"/predict/batch": obj{"post": obj{
+				"summary":     "Score many applications",
+				"operationId": "predictBatch", "tags": []string{"scoring"},
+				"description": "Scores up to MAX_BATCH_SIZE applications in parallel. Each application gets its own result or error; the response is 200 unless the request as a whole is wrong.",
+				"parameters":  []any{explain},
+				"requestBody": obj{"required": true, "content": jsonContent(ref("BatchRequest"))},
+				"responses":   batchResponses,
+			}},
+			"/health": obj{"get": obj{
+				"summary": "Liveness", "operationId": "health", "tags": []string{"operations"},
+				"responses": obj{"200": obj{"description": "The process is up.", "content": jsonContent(looseJSON)}},
+			}},
+			"/ready": obj{"get": obj{
+				"summary": "Readiness: a valid model is loaded", "operationId": "ready", "tags": []string{"operations"},
+				"responses": merge(obj{"200": obj{"description": "Ready to score.", "content": jsonContent(looseJSON)}}, problems(503)),
+			}},
+			"/model/info": obj{"get": obj{
+				"summary": "The serving model: version, algorithm, metrics, threshold, inputs with types and ranges, features, build", "operationId": "modelInfo", "tags": []string{"model"},
+				"responses": merge(obj{"200": obj{"description": "Model information.", "content": jsonContent(looseJSON)}}, problems(503)),
+			}},
+			"/stats": obj{"get": obj{
+				"summary": "Request counts, error rate, latency quantiles, predictions, reloads and drift", "operationId": "stats", "tags": []string{"operations"},
+				"responses": obj{"200": obj{"description": "Statistics since start.", "content": jsonContent(looseJSON)}},
+			}},
+			"/metrics": obj{"get": obj{
+				"summary": "Prometheus metrics", "operationId": "metrics", "tags": []string{"operations"},
+				"responses": obj{"200": obj{"description": "Prometheus text exposition format.", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}},
+			}},
+			"/openapi.json": obj{"get": obj{
+				"summary": "This document", "operationId": "openapi", "tags": []string{"model"},
+				"responses": obj{"200": obj{"description": "OpenAPI 3.1 document.", "content": jsonContent(looseJSON)}},
+			}},
+		},
+		"components": obj{"schemas": obj{
+			"Application":   application,
+			"Prediction":    prediction,
+			"Reason":        reason,
+			"BatchRequest":  batchRequest,
+			"BatchResponse": batchResponse,
+			"BatchItem":     batchItem,
+			"Problem":       problem,
+			"FieldError":    fieldError,
+		}},
+	}
+	return json.Marshal(doc)
+}
+
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+
+func merge(a, b obj) obj {
+	out := make(obj, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func problemDescription(status int) string {
+	switch status {
+	case 400:
+		return "The body is not JSON, or not a JSON object."
+	case 413:
+		return "The body, or the number of applications, is over the limit."
+	case 422:
+		return "One or more fields have problems; all are listed in errors."
+	case 503:
+		return "No valid model is loaded."
+	}
+	return "Error."
+}
+
+// inputSchema is the JSON Schema of one raw input field.
+func inputSchema(in *features.Input) obj {
+	var desc []string
+	sch := obj{}
+	switch in.Kind {
+	case features.KindNumeric:
+		sch["type"] = []string{"number", "string", "null"}
+		desc = append(desc, "A number, or text the "+string(in.Parser)+" parser reads"+parserHint(string(in.Parser))+".")
+		if in.Min != nil {
+			sch["minimum"] = *in.Min
+		}
+		if in.Max != nil {
+			sch["maximum"] = *in.Max
+		}
+		if in.Min != nil || in.Max != nil {
+			desc = append(desc, "Valid range "+rangeText(in.Min, in.Max)+"; outside it is a 422.")
+		}
+		if in.Stats.Min != nil && in.Stats.Max != nil {
+			sch["x-training-range"] = []float64{*in.Stats.Min, *in.Stats.Max}
+			desc = append(desc, fmt.Sprintf("Seen in training: %g to %g.", *in.Stats.Min, *in.Stats.Max))
+		}
+	case features.KindDate:
+		sch["type"] = []string{"string", "null"}
+		desc = append(desc, fmt.Sprintf("A date in the layout %q (Go layout; e.g. Dec-2011 for Jan-2006).", in.Layout))
+	case features.KindOrdinal:
+		sch["type"] = []string{"string", "null"}
+		enum := make([]any, 0, len(in.Order)+1)
+		for _, o := range in.Order {
+			enum = append(enum, o)
+		}
+		sch["enum"] = append(enum, nil)
+		desc = append(desc, "One of the ordered levels "+strings.Join(in.Order, ", ")+" (lowest first).")
+	case features.KindCategorical:
+		sch["type"] = []string{"string", "null"}
+		if len(in.Stats.Levels) > 0 {
+			sch["examples"] = in.Stats.Levels
+			desc = append(desc, "Levels seen in training: "+strings.Join(in.Stats.Levels, ", ")+"; any other level is scored as a rare level.")
+		}
+	}
+	if in.Required {
+		desc = append(desc, "Required.")
+	} else {
+		desc = append(desc, fmt.Sprintf("Optional: missing in %.1f%% of training loans, imputed when absent.", 100*in.Stats.MissingShare))
+	}
+	if in.Stats.Example != "" {
+		sch["example"] = in.Stats.Example
+	}
+	sch["description"] = strings.Join(desc, " ")
+	return sch
+}
+
+func parserHint(parser string) string {
+	switch parser {
+	case "percent":
+		return ` ("10.65%" or 10.65)`
+	case "months":
+		return ` (" 36 months" or 36)`
+	case "years":
+		return ` ("10+ years", "< 1 year", "3 years")`
+	case "number":
+		return ` ("1,250.50" or 1250.5)`
+	}
+	return ""
+}
+
+func rangeText(lo, hi *float64) string {
+	a, b := "-∞", "+∞"
+	if lo != nil {
+		a = fmt.Sprint(*lo)
+	}
+	if hi != nil {
+		b = fmt.Sprint(*hi)
+	}
+	return "[" + a + ", " + b + "]"
+}

@@ -1,0 +1,103 @@
+package serve
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/credit-risk/credit-risk/internal/features"
+)
+
+// Problem codes: what went wrong with a request. Each maps to one HTTP
+// status and one RFC 9457 problem type in problemTable.
+const (
+	ProblemMalformed   = "malformed-json"      // the body is not JSON
+	ProblemNotObject   = "not-an-object"       // JSON, but not an object
+	ProblemInvalid     = "invalid-application" // field problems
+	ProblemTooLarge    = "body-too-large"      // the body is over the limit
+	ProblemBatchTooBig = "batch-too-large"     // too many applications
+	ProblemNoModel     = "model-not-loaded"    // nothing to score with
+	ProblemNotFound    = "not-found"           // no such endpoint
+	ProblemMethod      = "method-not-allowed"  // endpoint exists, wrong method
+	ProblemInternal    = "internal-error"      // a bug: a recovered panic
+	problemTypeBase    = "urn:credit-risk:problem:"
+	contentTypeProblem = "application/problem+json"
+)
+
+// problemTable maps each problem code to its status and title: the one
+// place request errors become HTTP statuses.
+var problemTable = map[string]struct {
+	status int
+	title  string
+}{
+	ProblemMalformed:   {http.StatusBadRequest, "Malformed JSON"},
+	ProblemNotObject:   {http.StatusBadRequest, "Body is not a JSON object"},
+	ProblemInvalid:     {http.StatusUnprocessableEntity, "Invalid application"},
+	ProblemTooLarge:    {http.StatusRequestEntityTooLarge, "Request body too large"},
+	ProblemBatchTooBig: {http.StatusRequestEntityTooLarge, "Too many applications"},
+	ProblemNoModel:     {http.StatusServiceUnavailable, "No model loaded"},
+	ProblemNotFound:    {http.StatusNotFound, "Not found"},
+	ProblemMethod:      {http.StatusMethodNotAllowed, "Method not allowed"},
+	ProblemInternal:    {http.StatusInternalServerError, "Internal server error"},
+}
+
+// Problem is an RFC 9457 problem document with the list of field problems
+// of an invalid application.
+type Problem struct {
+	Code   string
+	Detail string
+	Errors []features.FieldError
+}
+
+// Status returns the HTTP status of the problem.
+func (p *Problem) Status() int { return problemTable[p.Code].status }
+
+func (p *Problem) Error() string { return p.Code + ": " + p.Detail }
+
+// appendJSON appends the problem document; instance is the request path.
+func (p *Problem) appendJSON(b []byte, instance string) []byte {
+	e := problemTable[p.Code]
+	b = append(b, `{"type":`...)
+	b = appendString(b, problemTypeBase+p.Code)
+	b = append(b, `,"title":`...)
+	b = appendString(b, e.title)
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(e.status), 10)
+	b = append(b, `,"detail":`...)
+	b = appendString(b, p.Detail)
+	if instance != "" {
+		b = append(b, `,"instance":`...)
+		b = appendString(b, instance)
+	}
+	if len(p.Errors) > 0 {
+		b = append(b, `,"errors":`...)
+		b = appendFieldErrors(b, p.Errors)
+	}
+	return append(b, '}')
+}
+
+func appendFieldErrors(b []byte, errs []features.FieldError) []byte {
+	b = append(b, '[')
+	for i, fe := range errs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"field":`...)
+		b = appendString(b, fe.Field)
+		b = append(b, `,"problem":`...)
+		b = appendString(b, fe.Problem)
+		b = append(b, `,"detail":`...)
+		b = appendString(b, fe.Detail)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// writeProblem writes p as application/problem+json.
+func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
+	b := p.appendJSON(make([]byte, 0, 256), r.URL.Path)
+	h := w.Header()
+	h["Content-Type"] = []string{contentTypeProblem}
+	h["Cache-Control"] = noStore
+	w.WriteHeader(p.Status())
+	w.Write(b)
+}

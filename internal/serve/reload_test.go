@@ -1,0 +1,187 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/credit-risk/credit-risk/internal/serve/servetest"
+)
+
+func TestReload(t *testing.T) {
+	s, dir := testServer(t, servetest.Options{Version: 1, Seed: 1}, nil)
+	v2 := servetest.WriteModel(t, dir, servetest.Options{Version: 2, Seed: 2})
+	bad := servetest.WriteCorrupt(t, dir, 3)
+	steps := []struct {
+		name    string
+		alias   string // "" leaves the alias alone; "-" removes it
+		force   bool
+		wantErr error // nil: success
+		serving string
+		ok, bad uint64 // reload counters after the step
+	}{
+		{"unchanged", "", false, ErrUnchanged, "gbdt_v1", 0, 0},
+		{"new version", v2, false, nil, "gbdt_v2", 1, 0},
+		{"corrupt", bad, false, errVerify, "gbdt_v2", 1, 1},
+		{"corrupt again is not counted twice", "", false, ErrUnchanged, "gbdt_v2", 1, 1},
+		{"forced reload of the corrupt pair", "", true, errVerify, "gbdt_v2", 1, 2},
+		{"alias removed", "-", false, os.ErrNotExist, "gbdt_v2", 1, 3},
+		{"alias still removed", "", false, os.ErrNotExist, "gbdt_v2", 1, 3},
+		{"back to v1", "gbdt_v1", false, nil, "gbdt_v1", 2, 3},
+		{"forced reload of the same files", "", true, nil, "gbdt_v1", 3, 3},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			switch st.alias {
+			case "":
+			case "-":
+				os.Remove(filepath.Join(dir, "production.model"))
+			default:
+				servetest.SetAlias(t, dir, st.alias)
+			}
+			err := s.reload(st.force)
+			switch {
+			case st.wantErr == nil && err != nil:
+				t.Fatalf("reload: %v; want success", err)
+			case st.wantErr == errVerify && (err == nil || !strings.Contains(err.Error(), "sha256")):
+				t.Fatalf("reload: %v; want a sha256 failure", err)
+			case st.wantErr != nil && st.wantErr != errVerify && !errors.Is(err, st.wantErr):
+				t.Fatalf("reload: %v; want %v", err, st.wantErr)
+			}
+			if got := s.ModelVersion(); got != st.serving {
+				t.Errorf("serving %s; want %s", got, st.serving)
+			}
+			if ok, fail := s.counts.reloadOK.Load(), s.counts.reloadFail.Load(); ok != st.ok || fail != st.bad {
+				t.Errorf("reloads ok %d failed %d; want %d %d", ok, fail, st.ok, st.bad)
+			}
+		})
+	}
+}
+
+// errVerify marks an expected model verification failure in
+// TestReload's table.
+var errVerify = errors.New("verification failure")
+
+// TestReloadUnderLoad hammers /predict over HTTP while the alias switches
+// between two versions and a corrupt model and the server polls it: no
+// request may fail, every answer must come from one whole model, and the
+// corrupt model must be rejected and counted.
+func TestReloadUnderLoad(t *testing.T) {
+	s, dir := testServer(t, servetest.Options{Version: 1, Seed: 1}, func(c *Config) {
+		c.Host, c.Port, c.ReloadInterval = "127.0.0.1", 0, 5*time.Millisecond
+	})
+	v2 := servetest.WriteModel(t, dir, servetest.Options{Version: 2, Seed: 2})
+	bad := servetest.WriteCorrupt(t, dir, 3)
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	url := "http://" + s.Addr().String() + "/predict"
+
+	// The PD each version gives each application.
+	const napps = 8
+	want := map[string][napps]float64{}
+	for _, v := range []struct{ base string }{{"gbdt_v1"}, {v2}} {
+		servetest.SetAlias(t, dir, v.base)
+		if err := s.reload(true); err != nil {
+			t.Fatal(err)
+		}
+		var pds [napps]float64
+		for i := range pds {
+			pds[i] = wantPD(t, s, servetest.Application(i))
+		}
+		want[v.base] = pds
+	}
+	bodies := make([][]byte, napps)
+	for i := range bodies {
+		bodies[i], _ = json.Marshal(servetest.Application(i))
+	}
+
+	duration := 1500 * time.Millisecond
+	if testing.Short() {
+		duration = 400 * time.Millisecond
+	}
+	var requests, failures atomic.Int64
+	seen := sync.Map{}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}, Timeout: 10 * time.Second}
+	for g := range 4 {
+		wg.Go(func() {
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				i := (g + n) % napps
+				resp, err := client.Post(url, "application/json", bytes.NewReader(bodies[i]))
+				requests.Add(1)
+				if err != nil {
+					failures.Add(1)
+					t.Errorf("request: %v", err)
+					continue
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				var got struct {
+					PD      float64 `json:"default_probability"`
+					Version string  `json:"model_version"`
+				}
+				if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil {
+					failures.Add(1)
+					t.Errorf("status %d: %s", resp.StatusCode, body)
+					continue
+				}
+				seen.Store(got.Version, true)
+				pds, ok := want[got.Version]
+				if !ok || math.Abs(pds[i]-got.PD) > 1e-12 {
+					failures.Add(1)
+					t.Errorf("application %d: PD %v from %q; want %v", i, got.PD, got.Version, pds[i])
+				}
+			}
+		})
+	}
+	aliases := []string{"gbdt_v1", bad, v2, bad, "gbdt_v1", v2}
+	deadline := time.Now().Add(duration)
+	for k := 0; time.Now().Before(deadline); k++ {
+		servetest.SetAlias(t, dir, aliases[k%len(aliases)])
+		time.Sleep(30 * time.Millisecond)
+	}
+	servetest.SetAlias(t, dir, v2)
+	time.Sleep(50 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+
+	if failures.Load() > 0 || requests.Load() < 50 {
+		t.Fatalf("%d of %d requests failed; want 0 of at least 50", failures.Load(), requests.Load())
+	}
+	for _, v := range []string{"gbdt_v1", v2} {
+		if _, ok := seen.Load(v); !ok {
+			t.Errorf("no answer from %s", v)
+		}
+	}
+	if s.counts.reloadOK.Load() < 4 || s.counts.reloadFail.Load() < 1 {
+		t.Errorf("reloads: %d ok, %d failed; want several of each", s.counts.reloadOK.Load(), s.counts.reloadFail.Load())
+	}
+	if got := s.ModelVersion(); got != v2 {
+		t.Errorf("serving %s at the end; want %s", got, v2)
+	}
+	t.Logf("%d requests, %d reloads, %d rejected", requests.Load(), s.counts.reloadOK.Load(), s.counts.reloadFail.Load())
+	metrics := do(t, s, "GET", "/metrics", nil).Body.String()
+	if !strings.Contains(metrics, fmt.Sprintf(`model_reloads_total{result="failure"} %d`, s.counts.reloadFail.Load())) {
+		t.Errorf("/metrics does not count the failed reloads")
+	}
+}

@@ -1,0 +1,392 @@
+package serve
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// BuildInfo identifies the server build in /model/info, /openapi.json and
+// --version.
+type BuildInfo struct {
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	GoVersion string `json:"go_version,omitempty"`
+}
+
+// Options are the server's collaborators.
+type Options struct {
+	// Logger receives lifecycle events and errors; nil discards them.
+	Logger *slog.Logger
+	// AccessLogger receives one record per request at info level (request
+	// id, method, path, status, latency, model version; never applicant
+	// data); nil uses Logger.
+	AccessLogger *slog.Logger
+	// Registry holds the metrics served at /metrics; nil creates a new
+	// one. The server never uses the global registry.
+	Registry *prometheus.Registry
+	// Build identifies the build.
+	Build BuildInfo
+}
+
+// Server scores loan applications over HTTP. Create it with New; it is an
+// http.Handler. Open starts listening and watching the model alias, Close
+// shuts both down.
+type Server struct {
+	cfg       Config
+	logger    *slog.Logger
+	access    *slog.Logger
+	build     BuildInfo
+	registry  *prometheus.Registry
+	metrics   *Metrics
+	counts    counters
+	started   time.Time
+	idPrefix  string
+	idCounter atomic.Uint64
+
+	current atomic.Pointer[loaded]
+	// lastErr is the most recent load failure, for /ready and /stats.
+	lastErr atomic.Pointer[string]
+
+	routes   []*route
+	byPath   map[string][]*route
+	notFound *route
+	metricsH http.Handler
+	docsH    http.Handler
+
+	// Pools of per-request memory.
+	bodies  sync.Pool // *[]byte: request bodies
+	writers sync.Pool // *statusWriter
+
+	reloadMu sync.Mutex // one reload at a time
+	failed   sourceID   // the last pair that failed to load (under reloadMu)
+
+	httpServer *http.Server
+	listener   net.Listener
+	stop       chan struct{}
+	wg         sync.WaitGroup
+}
+
+// route is one endpoint with its pre-resolved metrics and stats.
+type route struct {
+	method   string
+	endpoint string // the route pattern, the endpoint label
+	handle   func(w http.ResponseWriter, r *http.Request, l *loaded)
+	metrics  routeMetrics
+	latency  latency
+	status   [6]atomic.Uint64 // by status class: 1xx … 5xx at 1 … 5
+	// needsModel routes answer 503 when no model is loaded.
+	needsModel bool
+}
+
+// New loads the model the configuration names and returns a server ready
+// to handle requests. A missing model file is a *ModelNotFoundError.
+func New(cfg Config, opts Options) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		logger:   opts.Logger,
+		access:   opts.AccessLogger,
+		build:    opts.Build,
+		registry: opts.Registry,
+		started:  time.Now(),
+		stop:     make(chan struct{}),
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.access == nil {
+		s.access = s.logger
+	}
+	if s.build.Version == "" {
+		s.build.Version = "dev"
+	}
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
+	}
+	var id [4]byte
+	rand.Read(id[:])
+	s.idPrefix = hex.EncodeToString(id[:]) + "-"
+	s.metrics = newMetrics(s.registry, s)
+	s.metricsH = promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
+		Registry:          s.registry,
+		EnableOpenMetrics: false,
+	})
+	s.docsH = docsHandler()
+	s.addRoutes()
+
+	modelPath, metaPath := cfg.ModelFiles()
+	l, err := loadModel(modelPath, metaPath, cfg.DriftWindow, s.build)
+	if err != nil {
+		return nil, err
+	}
+	s.current.Store(l)
+	s.logger.Info("model loaded", "model_version", l.version, "algorithm", l.meta.Algorithm,
+		"features", len(l.model.Features), "threshold", l.model.Threshold, "path", modelPath, "target", l.source.model.target)
+	return s, nil
+}
+
+func (s *Server) addRoutes() {
+	add := func(method, endpoint string, needsModel bool, h func(http.ResponseWriter, *http.Request, *loaded)) {
+		rt := &route{method: method, endpoint: endpoint, handle: h, needsModel: needsModel}
+		rt.metrics = s.metrics.route(method, endpoint)
+		s.routes = append(s.routes, rt)
+	}
+	add(http.MethodPost, "/predict", true, s.handlePredict)
+	add(http.MethodPost, "/predict/batch", true, s.handleBatch)
+	add(http.MethodGet, "/health", false, s.handleHealth)
+	add(http.MethodGet, "/ready", false, s.handleReady)
+	add(http.MethodGet, "/model/info", true, s.handleModelInfo)
+	add(http.MethodGet, "/metrics", false, s.handleMetrics)
+	add(http.MethodGet, "/stats", false, s.handleStats)
+	add(http.MethodGet, "/openapi.json", true, s.handleOpenAPI)
+	add(http.MethodGet, "/docs", false, s.handleDocs)
+	s.byPath = make(map[string][]*route)
+	for _, rt := range s.routes {
+		s.byPath[rt.endpoint] = append(s.byPath[rt.endpoint], rt)
+		if rt.method == http.MethodGet {
+			// HEAD is answered like GET, without a body.
+			head := &route{method: http.MethodHead, endpoint: rt.endpoint, handle: rt.handle, needsModel: rt.needsModel}
+			head.metrics = s.metrics.route(http.MethodHead, rt.endpoint)
+			s.byPath[rt.endpoint] = append(s.byPath[rt.endpoint], head)
+		}
+	}
+	s.notFound = &route{endpoint: "other", handle: nil}
+}
+
+// match returns the route of a request: its path and method, the docs
+// assets under /docs/, and nil with the allowed methods when only the
+// method is wrong.
+func (s *Server) match(r *http.Request) (rt *route, allow []string) {
+	path := r.URL.Path
+	if strings.HasPrefix(path, "/docs/") {
+		path = "/docs"
+	}
+	for _, rt := range s.byPath[path] {
+		if rt.method == r.Method {
+			return rt, nil
+		}
+		allow = append(allow, rt.method)
+	}
+	return nil, allow
+}
+
+var (
+	contentTypeJSON = []string{"application/json"}
+	noStore         = []string{"no-store"}
+)
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	size   int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.size += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// requestID returns the client's X-Request-ID when it is a sane token, or
+// a new one: a per-process random prefix and a counter.
+func (s *Server) requestID(r *http.Request) string {
+	if v := r.Header["X-Request-Id"]; len(v) > 0 && validRequestID(v[0]) {
+		return v[0]
+	}
+	return s.idPrefix + strconv.FormatUint(s.idCounter.Add(1), 16)
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// ServeHTTP routes a request, and around every handler: sets the request
+// id, recovers a panic into a 500, records metrics and stats, and writes
+// the access log.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := s.requestID(r)
+	w.Header()["X-Request-Id"] = []string{id}
+	sw, _ := s.writers.Get().(*statusWriter)
+	if sw == nil {
+		sw = new(statusWriter)
+	}
+	*sw = statusWriter{ResponseWriter: w}
+	rt, allow := s.match(r)
+	l := s.current.Load()
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.metrics.panics.Inc()
+				s.counts.panics.Add(1)
+				s.logger.Error("panic in handler", "request_id", id, "method", r.Method, "path", r.URL.Path,
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					writeProblem(sw, r, &Problem{Code: ProblemInternal, Detail: "the server failed to handle the request; it has been logged with request id " + id})
+				}
+			}
+		}()
+		switch {
+		case rt == nil && len(allow) > 0:
+			sw.Header().Set("Allow", strings.Join(allow, ", "))
+			writeProblem(sw, r, &Problem{Code: ProblemMethod, Detail: fmt.Sprintf("%s does not accept %s; use %s", r.URL.Path, r.Method, strings.Join(allow, " or "))})
+		case rt == nil:
+			writeProblem(sw, r, &Problem{Code: ProblemNotFound, Detail: fmt.Sprintf("no endpoint %s; see /docs", r.URL.Path)})
+		case rt.needsModel && l == nil:
+			reason := "no model is loaded"
+			if e := s.lastErr.Load(); e != nil {
+				reason += ": " + *e
+			}
+			sw.Header().Set("Retry-After", "5")
+			writeProblem(sw, r, &Problem{Code: ProblemNoModel, Detail: reason})
+		default:
+			rt.handle(sw, r, l)
+		}
+	}()
+	status := sw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	size := sw.size
+	*sw = statusWriter{}
+	s.writers.Put(sw)
+
+	elapsed := time.Since(start)
+	if rt == nil {
+		rt = s.notFound
+		s.metrics.observe(nil, r.Method, rt.endpoint, status, elapsed.Seconds())
+	} else {
+		s.metrics.observe(&rt.metrics, rt.method, rt.endpoint, status, elapsed.Seconds())
+	}
+	rt.latency.record(elapsed)
+	if c := status / 100; c >= 1 && c <= 5 {
+		rt.status[c].Add(1)
+	}
+	version := ""
+	if l != nil {
+		version = l.version
+	}
+	s.access.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", id),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Float64("latency_ms", float64(elapsed.Microseconds())/1000),
+		slog.Int("bytes", size),
+		slog.String("model_version", version),
+	)
+}
+
+// Open starts listening on the configured address and, when the reload
+// interval is not zero, watching the model alias. It returns once the
+// listener is bound; Addr then gives the address.
+func (s *Server) Open() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr())
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr(), err)
+	}
+	s.listener = ln
+	s.httpServer = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	s.wg.Go(func() {
+		if err := s.httpServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger.Error("http server stopped", "err", err)
+		}
+	})
+	if s.cfg.ReloadInterval > 0 {
+		s.wg.Go(s.watch)
+	}
+	s.logger.Info("listening", "addr", ln.Addr().String(), "reload_interval", s.cfg.ReloadInterval.String())
+	return nil
+}
+
+// Addr returns the address the server listens on, nil before Open.
+func (s *Server) Addr() net.Addr {
+	if s.listener == nil {
+		return nil
+	}
+	return s.listener.Addr()
+}
+
+// Close stops watching the model, stops accepting connections and waits
+// for in-flight requests until ctx is done; then it closes the remaining
+// connections and returns ctx's error.
+func (s *Server) Close(ctx context.Context) error {
+	select {
+	case <-s.stop:
+		return nil
+	default:
+		close(s.stop)
+	}
+	var err error
+	if s.httpServer != nil {
+		if err = s.httpServer.Shutdown(ctx); err != nil {
+			s.httpServer.Close()
+			err = fmt.Errorf("shutdown: in-flight requests cut off: %w", err)
+		}
+	}
+	s.wg.Wait()
+	return err
+}
+
+// Registry returns the metrics registry.
+func (s *Server) Registry() *prometheus.Registry { return s.registry }
+
+// ModelVersion returns the version of the serving model, "" when none is
+// loaded.
+func (s *Server) ModelVersion() string {
+	if l := s.current.Load(); l != nil {
+		return l.version
+	}
+	return ""
+}
