@@ -8,12 +8,13 @@ COMMIT     ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS    := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 BIN        := bin
 
-.PHONY: all build test check fmt vet staticcheck bench demo clean
+.PHONY: all build test check fmt vet staticcheck bench demo clean images container-e2e k8s-check
 
 all: check test build
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/credit-risk ./cmd/credit-risk
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/credit-risk-api ./cmd/credit-risk-api
 
 test:
 	$(GO) test ./...
@@ -37,6 +38,17 @@ demo: build
 	mkdir -p demo/data/raw
 	$(BIN)/credit-risk sample-data --rows 50000 --seed 1 --out demo/data/raw/loans.csv
 	cd demo && ../$(BIN)/credit-risk validate && ../$(BIN)/credit-risk clean && ../$(BIN)/credit-risk features
+
+# images builds credit-risk-api:latest and credit-risk-train:latest (see the
+# README's Containers section for machines without a registry).
+images:
+	bash scripts/build-images.sh
+
+container-e2e:
+	bash scripts/container-e2e.sh
+
+k8s-check:
+	$(GO) test ./internal/deploytest
 
 clean:
 	rm -rf $(BIN) demo

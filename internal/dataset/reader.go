@@ -229,6 +229,10 @@ func (s Source) Open() (io.ReadCloser, error) { return s.open() }
 // when dir does not exist or holds no input.
 func FindSources(dir string, patterns []string) ([]Source, error) {
 	if _, err := os.Stat(dir); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			//lint:ignore ST1005 the wording is the documented contract of the train image
+			return nil, fmt.Errorf("No such file or directory: raw data folder %s (%w): put the raw loan files there; with the train image, mount the data folder: -v \"$(pwd)/data:/app/data\"", dir, os.ErrNotExist)
+		}
 		return nil, fmt.Errorf("raw data folder: %w", err)
 	}
 	if len(patterns) == 0 {
