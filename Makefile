@@ -33,11 +33,12 @@ staticcheck:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# demo runs the pipeline on synthetic data in ./demo.
+# demo runs the main job (a full retrain) on synthetic data in ./demo: the
+# champion alias lands in demo/models, the report in demo/artifacts/reports.
 demo: build
 	mkdir -p demo/data/raw
 	$(BIN)/credit-risk sample-data --rows 50000 --seed 1 --out demo/data/raw/loans.csv
-	cd demo && ../$(BIN)/credit-risk validate && ../$(BIN)/credit-risk clean && ../$(BIN)/credit-risk features
+	cd demo && ../$(BIN)/credit-risk validate && ../$(BIN)/credit-risk retrain
 
 # images builds credit-risk-api:latest and credit-risk-train:latest (see the
 # README's Containers section for machines without a registry).
