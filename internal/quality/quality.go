@@ -16,11 +16,13 @@ import (
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/tables"
 )
 
 // LeakageAUC is the distance from 0.5 of a single column's AUC beyond which
-// the column is taken to leak the outcome.
-const LeakageAUC = 0.4
+// the column is taken to leak the outcome: the same rule the features step
+// enforces.
+const LeakageAUC = tables.LeakageAUC
 
 // Report is the data quality report.
 type Report struct {

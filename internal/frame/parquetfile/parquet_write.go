@@ -2,11 +2,10 @@ package parquetfile
 
 import (
 	"fmt"
+	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
@@ -170,50 +169,8 @@ func WriteFile(path string, f *frame.Frame) error {
 	return nil
 }
 
-// writeFileAtomic calls write with a temporary file next to path and, when
-// it succeeds, moves the file to path durably.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := write(tmp); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir flushes the directory entry of a rename to disk.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	if err := d.Sync(); err != nil {
-		d.Close()
-		return err
-	}
-	return d.Close()
+// writeFileAtomic writes path through atomicfile.Write: a temporary file
+// next to path, fsync, rename, fsync of the directory.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	return atomicfile.Write(path, 0o644, write)
 }
