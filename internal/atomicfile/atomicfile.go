@@ -5,6 +5,8 @@
 package atomicfile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,17 +16,29 @@ import (
 
 // Write creates or replaces path with what write produces. On any error the
 // temporary file is removed and path is left as it was.
-func Write(path string, perm os.FileMode, write func(w io.Writer) error) (err error) {
+func Write(path string, perm os.FileMode, write func(w io.Writer) error) error {
+	return publish(path, perm, write, os.Rename)
+}
+
+// WriteNew is Write for a file that must not exist yet: it fails with an
+// error wrapping os.ErrExist when path is already there, even when another
+// process creates it at the same moment (the file is published with a hard
+// link, which never replaces).
+func WriteNew(path string, perm os.FileMode, write func(w io.Writer) error) error {
+	return publish(path, perm, write, os.Link)
+}
+
+// publish writes a complete, synced temporary file next to path and hands
+// it to place (rename or link); the temporary name never survives.
+func publish(path string, perm os.FileMode, write func(w io.Writer) error, place func(tmp, path string) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
+		tmp.Close()           // a no-op error once closed
+		os.Remove(tmp.Name()) // a no-op after a rename; drops the extra name after a link
 	}()
 	if err = write(tmp); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -38,39 +52,25 @@ func Write(path string, perm os.FileMode, write func(w io.Writer) error) (err er
 	if err = tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err = place(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return SyncDir(dir)
 }
 
-// WriteNew is Write for a file that must not exist yet: it fails with an
-// error wrapping os.ErrExist when path is already there, even when another
-// process creates it at the same moment (the file is published with a hard
-// link, which never replaces).
-func WriteNew(path string, perm os.FileMode, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+// SHA256 returns the hex sha256 of the file at path, the hash the pipeline
+// records for the files it writes.
+func SHA256(path string) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", err
 	}
-	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-	}()
-	if err = write(tmp); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
-	if err = tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Link(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return SyncDir(dir)
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // WriteJSON writes v as indented JSON with Write.

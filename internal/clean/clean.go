@@ -2,11 +2,8 @@ package clean
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -65,7 +62,7 @@ func Run(ctx context.Context, spec *dataset.Spec, opts Options) (*Log, error) {
 	if err := parquetfile.WriteFile(tablePath, f); err != nil {
 		return nil, fmt.Errorf("clean: %w", err)
 	}
-	sum, err := fileSHA256(tablePath)
+	sum, err := atomicfile.SHA256(tablePath)
 	if err != nil {
 		return nil, fmt.Errorf("clean: %w", err)
 	}
@@ -134,7 +131,7 @@ func ReadLog(dir string) (*Log, error) {
 		}
 		return nil, err
 	}
-	sum, err := fileSHA256(filepath.Join(dir, l.Output.Path))
+	sum, err := atomicfile.SHA256(filepath.Join(dir, l.Output.Path))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("cleaned table: %w: run `credit-risk clean` first", err)
@@ -145,19 +142,6 @@ func ReadLog(dir string) (*Log, error) {
 		return nil, fmt.Errorf("%s does not match %s (sha256 %s, log says %s): run `credit-risk clean` again", l.Output.Path, path, sum[:12], l.Output.SHA256[:12])
 	}
 	return l, nil
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // column accumulates one kept raw column while the files stream.

@@ -1,11 +1,7 @@
 package retrain
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"math"
-	"os"
 	"runtime"
 	"slices"
 	"sort"
@@ -118,17 +114,4 @@ func Importance(m *model.Model, X *matrix.Dense, maxRows int) []report.Importanc
 		return 0
 	})
 	return out
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -287,7 +287,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 		}
 		for _, c := range cands {
 			metaFile := c.base + "_metadata.json"
-			metaSum, err := fileSHA256(filepath.Join(o.ModelsDir, metaFile))
+			metaSum, err := atomicfile.SHA256(filepath.Join(o.ModelsDir, metaFile))
 			if err != nil {
 				return err
 			}
