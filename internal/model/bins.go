@@ -38,11 +38,19 @@ func (b *Bins) Index(v float64) int {
 	if math.IsNaN(v) {
 		return len(b.Edges) + 1
 	}
-	i, found := slices.BinarySearch(b.Edges, v)
-	if found {
-		i++
+	// The first edge above v (bins are closed on the right of the previous
+	// edge): a plain binary search, without the NaN ordering of
+	// slices.BinarySearch's cmp.Compare.
+	lo, hi := 0, len(b.Edges)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if b.Edges[mid] <= v {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
 	}
-	return i
+	return lo
 }
 
 // Count returns how many values fall in each bin (missing last).

@@ -57,6 +57,7 @@ type Model struct {
 	Threshold float64 `json:"threshold"`
 
 	explainer *shap.Explainer
+	predictor *tree.Predictor // the compiled Ensemble, set by Init
 }
 
 // Errors of Init and Load. Load wraps them in a *LoadError naming the file
@@ -69,7 +70,8 @@ var (
 	ErrMetadata = errors.New("invalid metadata")
 )
 
-// Init checks a model and prepares it for scoring.
+// Init checks a model and prepares it for scoring: it compiles the trees
+// and the explainer, so a learner changed afterwards needs Init again.
 func (m *Model) Init() error {
 	if m.Format != Format || m.FormatVersion != FormatVersion {
 		return fmt.Errorf("%w: format %q version %d; this program reads %q version %d", ErrFormat, m.Format, m.FormatVersion, Format, FormatVersion)
@@ -99,6 +101,7 @@ func (m *Model) Init() error {
 			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 		m.explainer = ex
+		m.predictor = m.Ensemble.Compile()
 	case Logistic:
 		if m.Linear == nil || m.Ensemble != nil {
 			return fmt.Errorf("%w: algorithm lr needs a linear model and nothing else", ErrInvalid)
@@ -126,8 +129,11 @@ func (m *Model) Init() error {
 // Margin returns the learner's raw output for a feature vector: log-odds for
 // boosted trees and logistic regression, a probability for a forest.
 func (m *Model) Margin(x []float64) float64 {
-	if m.Linear != nil {
+	switch {
+	case m.Linear != nil:
 		return m.Linear.Margin(x)
+	case m.predictor != nil:
+		return m.predictor.Margin(x)
 	}
 	return m.Ensemble.Margin(x)
 }
@@ -171,6 +177,10 @@ func (m *Model) Decide(pd float64) int {
 func (m *Model) RawProbInto(dst []float64, X *matrix.Dense, threads int) {
 	if m.Linear != nil {
 		m.Linear.PredictProbaInto(dst, X)
+		return
+	}
+	if m.predictor != nil {
+		m.predictor.PredictInto(dst, X, threads)
 		return
 	}
 	m.Ensemble.PredictInto(dst, X, threads)

@@ -224,6 +224,16 @@ func TestBins(t *testing.T) {
 	if b.Index(math.NaN()) != len(b.Edges)+1 || b.Index(-100) != 0 || b.Index(100) != len(b.Edges) {
 		t.Errorf("Index misplaces values: %+v", b)
 	}
+	// A value on an edge belongs to the bin above it; between two edges,
+	// to the bin of the upper one.
+	for i, e := range b.Edges {
+		if got := b.Index(e); got != i+1 {
+			t.Errorf("Index(edge %d = %v) = %d; want %d", i, e, got, i+1)
+		}
+		if got := b.Index(math.Nextafter(e, math.Inf(-1))); got != i {
+			t.Errorf("Index(just below edge %d) = %d; want %d", i, got, i)
+		}
+	}
 }
 
 // FuzzDecode checks that no model file, however damaged, panics Decode or

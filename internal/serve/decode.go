@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/bits"
 	"strconv"
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -668,22 +667,41 @@ func skimValue(s string, i int) (int, error) {
 }
 
 // stringEnd returns the offset after the closing quote of the string
-// starting at s[i] == '"': the first quote not escaped by an odd number of
-// backslashes.
+// starting at s[i] == '"': the first quote not escaped by a backslash. It
+// looks at eight bytes at a time for a quote or a backslash; a backslash
+// skips the byte after it (the escaped one, or the first of \uXXXX, none
+// of which is a quote).
 func stringEnd(s string, i int) (int, error) {
-	for j := i + 1; ; {
-		q := strings.IndexByte(s[j:], '"')
-		if q < 0 {
+	j := i + 1
+	for {
+		for j+8 <= len(s) {
+			m := quoteOrBackslash(load64(s, j))
+			if m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			j += 8
+		}
+		for j < len(s) && s[j] != '"' && s[j] != '\\' {
+			j++
+		}
+		if j >= len(s) {
 			return 0, synErr(i, "unterminated string")
 		}
-		j += q
-		backslashes := 0
-		for k := j - 1; k > i && s[k] == '\\'; k-- {
-			backslashes++
-		}
-		if backslashes%2 == 0 {
+		if s[j] == '"' {
 			return j + 1, nil
 		}
-		j++
+		j += 2
 	}
+}
+
+// quoteOrBackslash is specialBytes for '"' and '\\' only.
+func quoteOrBackslash(w uint64) uint64 {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	q := w ^ ('"' * ones)
+	b := w ^ ('\\' * ones)
+	return ((q-ones) & ^q | (b-ones) & ^b) & highs
 }

@@ -2,9 +2,11 @@ package serve
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -105,4 +107,107 @@ func TestTrainServeParity(t *testing.T) {
 		t.Errorf("only %d rows scored (%d refused); want hundreds", scored, refused)
 	}
 	t.Logf("%d rows scored identically, %d refused with the same field problems", scored, refused)
+}
+
+// lendingClubApplications reads the first n rows of the raw Lending Club
+// file as applications a lender posts: every non-empty cell, as a string.
+func lendingClubApplications(tb testing.TB, datasets string, n int) []map[string]string {
+	tb.Helper()
+	spec, err := specs.Load(specs.Default)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(datasets, servetest.LendingClubFile))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := dataset.NewReader(f, f.Name(), spec.Format, spec.Target.Column)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	header := rd.Header()
+	var apps []map[string]string
+	for len(apps) < n {
+		rec, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		app := make(map[string]string, len(header))
+		for i, h := range header {
+			if i < len(rec) && rec[i] != "" {
+				app[h] = rec[i]
+			}
+		}
+		apps = append(apps, app)
+	}
+	return apps
+}
+
+// BenchmarkLendingClub scores raw Lending Club rows with a 100-tree model
+// trained on the real file: one application per request (/predict) and
+// batches of n (/predict/batch). It needs CREDIT_RISK_DATASETS.
+func BenchmarkLendingClub(b *testing.B) {
+	datasets := servetest.DatasetsDir(b)
+	models := servetest.TrainLendingClub(b, datasets, b.TempDir(), 100)
+	cfg := NewConfig()
+	cfg.ModelPath = filepath.Join(models, "production.model")
+	cfg.ReloadInterval = 0
+	s, err := New(cfg, Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	apps := lendingClubApplications(b, datasets, 10000)
+	b.Run("predict", func(b *testing.B) {
+		bodies := make([]*reusableRequest, 64)
+		for i := range bodies {
+			data, err := json.Marshal(apps[i])
+			if err != nil {
+				b.Fatal(err)
+			}
+			bodies[i] = newReusableRequest("/predict", data)
+		}
+		w := &discardWriter{h: http.Header{}}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			rr := bodies[i%len(bodies)]
+			i++
+			rr.rewind()
+			clear(w.h)
+			w.status = 0
+			s.ServeHTTP(w, rr.req)
+			if w.status != 0 && w.status != 200 {
+				b.Fatalf("status %d", w.status)
+			}
+		}
+	})
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
+			body, err := json.Marshal(map[string]any{"applications": apps[:n]})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rr := newReusableRequest("/predict/batch", body)
+			w := &discardWriter{h: http.Header{}}
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				rr.rewind()
+				clear(w.h)
+				w.status = 0
+				s.ServeHTTP(w, rr.req)
+				if w.status != 0 && w.status != 200 {
+					b.Fatalf("status %d", w.status)
+				}
+			}
+			cpu := cpuTime() - cpu0
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "apps/s")
+			b.ReportMetric(float64(n*b.N)/cpu.Seconds(), "apps/cpu-s")
+		})
+	}
 }

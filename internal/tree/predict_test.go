@@ -81,12 +81,16 @@ func TestMarginIntoMatchesMargin(t *testing.T) {
 		{"forest output", 777, 2, Probability},
 		{"no rows", 0, 2, LogOdds},
 		{"single-leaf trees", 300, 2, LogOdds},
+		{"deep trees", 1000, 2, LogOdds},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			depth := 5
-			if tt.name == "single-leaf trees" {
+			switch tt.name {
+			case "single-leaf trees":
 				depth = 0
+			case "deep trees": // deeper than the complete layout takes
+				depth = maxCompleteDepth + 4
 			}
 			e := randomEnsemble(1, 30, depth, 6, tt.out)
 			if err := e.Validate(); err != nil {
@@ -97,10 +101,19 @@ func TestMarginIntoMatchesMargin(t *testing.T) {
 			prob := make([]float64, X.Rows)
 			e.MarginInto(margin, X, tt.threads)
 			e.PredictInto(prob, X, tt.threads)
+			p := e.Compile()
+			compiled := make([]float64, X.Rows)
+			p.MarginInto(compiled, X, tt.threads)
 			for i := range X.Rows {
 				want := e.Margin(X.Row(i))
 				if margin[i] != want {
 					t.Fatalf("row %d: got margin %v; want %v (bit-identical to Margin)", i, margin[i], want)
+				}
+				if compiled[i] != want {
+					t.Fatalf("row %d: Predictor.MarginInto gives %v; want %v", i, compiled[i], want)
+				}
+				if got := p.Margin(X.Row(i)); got != want {
+					t.Fatalf("row %d: Predictor.Margin gives %v; want %v", i, got, want)
 				}
 				if got, want := prob[i], e.Prob(want); got != want {
 					t.Fatalf("row %d: got probability %v; want %v", i, got, want)
@@ -149,14 +162,24 @@ func BenchmarkPredictInto(b *testing.B) {
 	}
 }
 
+// BenchmarkMargin is one row at a time: the walk of Ensemble.Margin and
+// the compiled Predictor's.
 func BenchmarkMargin(b *testing.B) {
 	e := randomEnsemble(1, 100, 6, 44, LogOdds)
 	X := randomRows(3, 1000, 44, e)
-	b.ReportAllocs()
-	for b.Loop() {
-		for i := range X.Rows {
-			_ = e.Margin(X.Row(i))
-		}
+	p := e.Compile()
+	for _, bm := range []struct {
+		name   string
+		margin func([]float64) float64
+	}{{"ensemble", e.Margin}, {"predictor", p.Margin}} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for i := range X.Rows {
+					_ = bm.margin(X.Row(i))
+				}
+			}
+			b.ReportMetric(float64(X.Rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
 	}
-	b.ReportMetric(float64(X.Rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrSyntax is wrapped by every parse error.
@@ -65,13 +66,38 @@ var DefaultMissing = []string{"", "n/a", "na", "nan", "null", "none", "?"}
 // IsMissing reports whether s (trimmed, case-insensitive) is one of the
 // missing tokens.
 func IsMissing(s string, tokens []string) bool {
-	s = strings.TrimSpace(s)
+	return isMissingTrimmed(strings.TrimSpace(s), tokens)
+}
+
+func isMissingTrimmed(s string, tokens []string) bool {
+	if s != "" {
+		// An ASCII byte other than k and s folds only to itself and, for
+		// a letter, its other case (K and s also fold to the Kelvin sign
+		// and the long s): only a token starting with such a byte can be
+		// equal to s. Numbers take this path.
+		if c := s[0]; c < utf8.RuneSelf && c|0x20 != 'k' && c|0x20 != 's' {
+			c = lowerASCII(c)
+			for _, t := range tokens {
+				if t != "" && lowerASCII(t[0]) == c && strings.EqualFold(s, t) {
+					return true
+				}
+			}
+			return false
+		}
+	}
 	for _, t := range tokens {
 		if strings.EqualFold(s, t) {
 			return true
 		}
 	}
 	return false
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // Parser reads one column's raw text.
@@ -92,10 +118,10 @@ func (p *Parser) ParseFloat(s string) (v float64, missing bool, err error) {
 	if tokens == nil {
 		tokens = DefaultMissing
 	}
-	if IsMissing(s, tokens) {
+	t := strings.TrimSpace(s)
+	if isMissingTrimmed(t, tokens) {
 		return math.NaN(), true, nil
 	}
-	t := strings.TrimSpace(s)
 	switch p.Kind {
 	case Number:
 		v, err = parseNumber(t)
@@ -129,6 +155,9 @@ func (p *Parser) ParseText(s string) (v string, missing bool) {
 }
 
 func parseNumber(s string) (float64, error) {
+	if v, ok := parseDecimal(s); ok {
+		return v, nil
+	}
 	if s == "" {
 		return 0, ErrSyntax
 	}
@@ -140,6 +169,53 @@ func parseNumber(s string) (float64, error) {
 		return 0, ErrSyntax
 	}
 	return v, nil
+}
+
+// pow10 are the powers of ten that float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseDecimal reads the common short decimal, an optional minus sign,
+// at most 15 digits and at most one point ("-12.50", "7", ".5"), exactly
+// as strconv.ParseFloat does: the digits make an integer below 2^53 and
+// the point a division by an exact power of ten, so the one rounding of
+// the division gives the correctly rounded value. Anything else reports
+// false and is left to strconv.
+func parseDecimal(s string) (float64, bool) {
+	i := 0
+	neg := false
+	if i < len(s) && s[i] == '-' {
+		neg = true
+		i++
+	}
+	var mant uint64
+	digits, frac := 0, -1
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	v := float64(mant)
+	if frac > 0 {
+		v /= pow10[frac]
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // parseUnit reads "<number> <unit>" where the unit is optional.
@@ -205,11 +281,46 @@ func DateLayout(format string) (string, error) {
 
 // ParseDate parses s with a Go layout and returns days since 1970-01-01 UTC.
 func ParseDate(s, layout string) (float64, error) {
-	t, err := time.Parse(layout, strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	if layout == "Jan-2006" {
+		if days, ok := parseMonthYear(s); ok {
+			return days, nil
+		}
+	}
+	t, err := time.Parse(layout, s)
 	if err != nil {
 		return 0, ErrSyntax
 	}
 	return float64(t.Unix() / 86400), nil
+}
+
+// monthAbbrev are the month names of the "Jan" layout element, lower case.
+const monthAbbrev = "janfebmaraprmayjunjulaugsepoctnovdec"
+
+// parseMonthYear reads "Dec-2011" (the month name in any case) as
+// time.Parse does with the layout "Jan-2006"; anything else reports false
+// and is left to time.Parse.
+func parseMonthYear(s string) (float64, bool) {
+	if len(s) != 8 || s[3] != '-' {
+		return 0, false
+	}
+	var name [3]byte
+	for i := range name {
+		name[i] = lowerASCII(s[i])
+	}
+	m := strings.Index(monthAbbrev, string(name[:]))
+	if m < 0 || m%3 != 0 {
+		return 0, false
+	}
+	year := 0
+	for _, c := range []byte(s[4:]) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		year = year*10 + int(c-'0')
+	}
+	t := time.Date(year, time.Month(m/3+1), 1, 0, 0, 0, 0, time.UTC)
+	return float64(t.Unix() / 86400), true
 }
 
 // DaysToTime converts days since 1970-01-01 to a UTC time.

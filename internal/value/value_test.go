@@ -3,7 +3,11 @@ package value
 import (
 	"errors"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseFloat(t *testing.T) {
@@ -121,6 +125,36 @@ func FuzzParseFloat(f *testing.F) {
 					t.Fatalf("%s %q: non-finite value %v without error", k, s, v)
 				}
 			}
+		}
+	})
+}
+
+// FuzzFastPaths checks each fast path against the general code it stands
+// in for: parseDecimal against strconv.ParseFloat, parseMonthYear against
+// time.Parse, and isMissingTrimmed against comparing every token.
+func FuzzFastPaths(f *testing.F) {
+	for _, s := range []string{"12.50", "-0", "007", ".5", "1.", "-", "123456789012345", "1234567890123456",
+		"0.000000000000001", "Dec-2011", "dec-2011", "DEC-0000", "Sep-1969", "Jan-20x1", "n/a", "NaN", "KB", "\u212a", "?"} {
+		f.Add(s)
+	}
+	tokens := append(slices.Clone(DefaultMissing), "-1", "k", "\u212aB", "Ks")
+	f.Fuzz(func(t *testing.T, s string) {
+		if v, ok := parseDecimal(s); ok {
+			want, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.Float64bits(v) != math.Float64bits(want) {
+				t.Fatalf("parseDecimal(%q) = %v; strconv.ParseFloat gives %v, %v", s, v, want, err)
+			}
+		}
+		if days, ok := parseMonthYear(s); ok {
+			tm, err := time.Parse("Jan-2006", s)
+			if err != nil || float64(tm.Unix()/86400) != days {
+				t.Fatalf("parseMonthYear(%q) = %v; time.Parse gives %v, %v", s, days, tm, err)
+			}
+		}
+		trimmed := strings.TrimSpace(s)
+		want := slices.ContainsFunc(tokens, func(tok string) bool { return strings.EqualFold(trimmed, tok) })
+		if got := isMissingTrimmed(trimmed, tokens); got != want {
+			t.Fatalf("isMissingTrimmed(%q) = %v; want %v", trimmed, got, want)
 		}
 	})
 }

@@ -1,0 +1,382 @@
+package tree
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync/atomic"
+
+	"github.com/credit-risk/credit-risk/internal/matrix"
+)
+
+// Predictor is an ensemble laid out for fast prediction, with the same
+// outputs as the Ensemble it was compiled from, bit for bit. Build it once
+// with Ensemble.Compile and share it: it is immutable and safe for
+// concurrent use.
+//
+// Trees no deeper than maxCompleteDepth are padded to complete binary trees
+// of the ensemble's depth: node i has its children at 2i+1 and 2i+2, so a
+// node is a feature and a threshold (12 bytes) and every row takes exactly
+// depth steps, without branches. A leaf above the bottom level becomes a
+// node whose two subtrees end in copies of its value, so either way gives
+// the same output. Deeper ensembles keep a linked breadth-first layout.
+type Predictor struct {
+	numFeatures int
+	base, scale float64
+	output      Output
+	ntrees      int
+
+	// Complete layout, when linked is nil.
+	depth     int
+	inner     int       // inner nodes per tree: 2^depth - 1
+	feature   []uint32  // per tree, inner nodes; missingLeft is set when NaN goes left
+	threshold []float64 // per tree, inner nodes
+	leaf      []float64 // per tree, 2^depth leaf values
+
+	linked []ctree
+}
+
+// maxCompleteDepth is the deepest ensemble padded to complete trees: a
+// tree of depth 8 takes 5 KB that way.
+const maxCompleteDepth = 8
+
+// missingLeft flags, in a complete node's feature word, a node that sends
+// missing values left.
+const missingLeft = 1 << 31
+
+// Compile lays out a valid ensemble (see Validate) for prediction.
+func (e *Ensemble) Compile() *Predictor {
+	p := &Predictor{numFeatures: e.NumFeatures, base: e.Base, scale: e.Scale, output: e.Output, ntrees: len(e.Trees)}
+	depth := 0
+	for i := range e.Trees {
+		depth = max(depth, e.Trees[i].Depth())
+	}
+	if depth > maxCompleteDepth {
+		p.linked = compileLinked(e)
+		return p
+	}
+	p.depth = depth
+	p.inner = 1<<depth - 1
+	p.feature = make([]uint32, p.ntrees*p.inner)
+	p.threshold = make([]float64, p.ntrees*p.inner)
+	p.leaf = make([]float64, p.ntrees*(p.inner+1))
+	for t := range e.Trees {
+		p.place(e.Trees[t].Nodes, 0, t, 0)
+	}
+	return p
+}
+
+// place writes source node src of tree t at position pos of the complete
+// tree, and its subtree below it.
+func (p *Predictor) place(nodes []Node, src int32, t, pos int) {
+	if pos >= p.inner {
+		p.leaf[t*(p.inner+1)+pos-p.inner] = nodes[src].Value
+		return
+	}
+	n := &nodes[src]
+	at := t*p.inner + pos
+	left, right := src, src
+	if n.Feature < 0 {
+		// Padding: NaN compares false both ways, so every value goes
+		// right; both subtrees hold this leaf anyway.
+		p.threshold[at] = math.NaN()
+	} else {
+		p.feature[at] = uint32(n.Feature)
+		if n.DefaultLeft {
+			p.feature[at] |= missingLeft
+		}
+		p.threshold[at] = n.Threshold
+		left, right = n.Left, n.Right
+	}
+	p.place(nodes, left, t, 2*pos+1)
+	p.place(nodes, right, t, 2*pos+2)
+}
+
+// goRight returns 1 when value v goes right at a node with threshold thr
+// and feature word f, 0 when it goes left, without branching: v >= thr
+// goes right; a missing value (NaN: both comparisons false) goes right
+// unless the node sends it left.
+func goRight(v, thr float64, f uint32) uint32 {
+	ge := b2u(v >= thr)
+	notLess := b2u(!(v < thr))
+	return ge | notLess&^(f>>31)
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// NumFeatures returns the length of the rows the predictor reads.
+func (p *Predictor) NumFeatures() int { return p.numFeatures }
+
+// Margin returns the raw output for one row of NumFeatures values, equal to
+// the Ensemble's Margin.
+func (p *Predictor) Margin(x []float64) float64 {
+	if len(x) != p.numFeatures {
+		panic(fmt.Sprintf("tree: row has %d values; ensemble wants %d", len(x), p.numFeatures))
+	}
+	var s float64
+	if p.linked != nil {
+		for ti := range p.linked {
+			s += p.linked[ti].predict(x)
+		}
+		return p.base + p.scale*s
+	}
+	// Four trees at a time: their walks are independent and overlap in
+	// the processor; the sum still adds the trees in order.
+	const lanes = 4
+	inner, depth := p.inner, p.depth
+	t := 0
+	for ; t+lanes <= p.ntrees; t += lanes {
+		var idx [lanes]uint32
+		for range depth {
+			for j := range lanes {
+				at := (t+j)*inner + int(idx[j])
+				f := p.feature[at]
+				idx[j] = 2*idx[j] + 1 + goRight(x[f&^missingLeft], p.threshold[at], f)
+			}
+		}
+		for j := range lanes {
+			s += p.leaf[(t+j)*(inner+1)+int(idx[j])-inner]
+		}
+	}
+	for ; t < p.ntrees; t++ {
+		s += p.leaf[t*(inner+1)+p.walk(t, x)]
+	}
+	return p.base + p.scale*s
+}
+
+// walk returns the leaf of row x in complete tree t.
+func (p *Predictor) walk(t int, x []float64) int {
+	feature := p.feature[t*p.inner : (t+1)*p.inner]
+	threshold := p.threshold[t*p.inner : (t+1)*p.inner]
+	i := uint32(0)
+	for range p.depth {
+		f := feature[i]
+		i = 2*i + 1 + goRight(x[f&^missingLeft], threshold[i], f)
+	}
+	return int(i) - p.inner
+}
+
+// Prob maps a margin to a probability of the positive class.
+func (p *Predictor) Prob(margin float64) float64 {
+	if p.output == LogOdds {
+		return Sigmoid(margin)
+	}
+	return margin
+}
+
+// MarginInto sets dst[i] to the margin of row i of X, using up to threads
+// goroutines (0 means runtime.GOMAXPROCS(0)). It panics when len(dst) !=
+// X.Rows or X.Cols != NumFeatures.
+func (p *Predictor) MarginInto(dst []float64, X *matrix.Dense, threads int) {
+	p.check(dst, X)
+	p.batch(dst, X, threads, false)
+}
+
+// PredictInto sets dst[i] to the probability of the positive class of row
+// i of X. It runs like MarginInto and panics in the same cases.
+func (p *Predictor) PredictInto(dst []float64, X *matrix.Dense, threads int) {
+	p.check(dst, X)
+	p.batch(dst, X, threads, true)
+}
+
+func (p *Predictor) check(dst []float64, X *matrix.Dense) {
+	if len(dst) != X.Rows {
+		panic(fmt.Sprintf("tree: %d outputs for %d rows", len(dst), X.Rows))
+	}
+	if X.Cols != p.numFeatures {
+		panic(fmt.Sprintf("tree: matrix has %d columns; ensemble wants %d", X.Cols, p.numFeatures))
+	}
+}
+
+// predictBlock is the number of rows pushed through one tree before moving
+// to the next, so that a tree's nodes stay in cache across the block.
+const predictBlock = 64
+
+// batch fills dst block by block, blocks spread over goroutines.
+func (p *Predictor) batch(dst []float64, X *matrix.Dense, threads int, prob bool) {
+	if X.Rows == 0 {
+		return
+	}
+	nblocks := (X.Rows + predictBlock - 1) / predictBlock
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	// Hand out several blocks at a time: one block is too little work to
+	// pay for the shared counter.
+	const per = 8
+	ntasks := (nblocks + per - 1) / per
+	// Helpers are not waited for once every task is done: on a busy
+	// machine a helper may start only after the caller did all the work.
+	var next, done atomic.Int64
+	finished := make(chan struct{})
+	work := func() {
+		for {
+			t := int(next.Add(1) - 1)
+			if t >= ntasks {
+				return
+			}
+			for b := t * per; b < min((t+1)*per, nblocks); b++ {
+				lo := b * predictBlock
+				out := dst[lo:min(lo+predictBlock, X.Rows)]
+				p.block(out, X, lo)
+				for k, s := range out {
+					m := p.base + p.scale*s
+					if prob {
+						m = p.Prob(m)
+					}
+					out[k] = m
+				}
+			}
+			if done.Add(1) == int64(ntasks) {
+				close(finished)
+			}
+		}
+	}
+	for range min(threads, ntasks) - 1 {
+		go work()
+	}
+	work()
+	<-finished
+}
+
+// interleave is the number of rows that walk a tree together; their
+// independent walks overlap in the processor.
+const interleave = 8
+
+// block sets dst[k] to the sum of the tree outputs of row lo+k of X, trees
+// added in order from zero.
+func (p *Predictor) block(dst []float64, X *matrix.Dense, lo int) {
+	clear(dst)
+	cols := X.Cols
+	data := X.Data[lo*cols : (lo+len(dst))*cols]
+	if p.linked != nil {
+		for ti := range p.linked {
+			p.linked[ti].block(dst, data, cols)
+		}
+		return
+	}
+	inner := p.inner
+	for t := range p.ntrees {
+		feature := p.feature[t*inner : (t+1)*inner]
+		threshold := p.threshold[t*inner : (t+1)*inner]
+		leaf := p.leaf[t*(inner+1) : (t+1)*(inner+1)]
+		k := 0
+		// Four rows at a time, each walk in its own variables so that
+		// they stay in registers.
+		for ; k+4 <= len(dst); k += 4 {
+			r0 := data[k*cols : (k+1)*cols]
+			r1 := data[(k+1)*cols : (k+2)*cols]
+			r2 := data[(k+2)*cols : (k+3)*cols]
+			r3 := data[(k+3)*cols : (k+4)*cols]
+			var i0, i1, i2, i3 uint32
+			for range p.depth {
+				f0, f1, f2, f3 := feature[i0], feature[i1], feature[i2], feature[i3]
+				i0 = 2*i0 + 1 + goRight(r0[f0&^missingLeft], threshold[i0], f0)
+				i1 = 2*i1 + 1 + goRight(r1[f1&^missingLeft], threshold[i1], f1)
+				i2 = 2*i2 + 1 + goRight(r2[f2&^missingLeft], threshold[i2], f2)
+				i3 = 2*i3 + 1 + goRight(r3[f3&^missingLeft], threshold[i3], f3)
+			}
+			dst[k] += leaf[int(i0)-inner]
+			dst[k+1] += leaf[int(i1)-inner]
+			dst[k+2] += leaf[int(i2)-inner]
+			dst[k+3] += leaf[int(i3)-inner]
+		}
+		for ; k < len(dst); k++ {
+			dst[k] += leaf[p.walk(t, data[k*cols:(k+1)*cols])]
+		}
+	}
+}
+
+// ctree is a tree in the linked layout: nodes in breadth-first order with
+// the right child right after the left one, and leaves that point to
+// themselves, so every row takes exactly depth steps.
+type ctree struct {
+	nodes []cnode
+	depth int
+}
+
+// cnode is a linked node. A leaf has a NaN threshold, missing values going
+// left, and left pointing to itself, so a step from it stays on it.
+type cnode struct {
+	threshold float64
+	value     float64
+	feature   uint32 // with missingLeft
+	left      uint32
+}
+
+func (n *cnode) step(x []float64) uint32 {
+	return n.left + goRight(x[n.feature&^missingLeft], n.threshold, n.feature)
+}
+
+func (t *ctree) predict(x []float64) float64 {
+	i := uint32(0)
+	for range t.depth {
+		i = t.nodes[i].step(x)
+	}
+	return t.nodes[i].value
+}
+
+// block adds the tree's output for each row of data (len(dst) rows of cols
+// values) to dst.
+func (t *ctree) block(dst, data []float64, cols int) {
+	nodes := t.nodes
+	k := 0
+	for ; k+interleave <= len(dst); k += interleave {
+		var idx [interleave]uint32
+		rows := data[k*cols : (k+interleave)*cols]
+		for range t.depth {
+			for j := range interleave {
+				idx[j] = nodes[idx[j]].step(rows[j*cols : (j+1)*cols])
+			}
+		}
+		for j := range interleave {
+			dst[k+j] += nodes[idx[j]].value
+		}
+	}
+	for ; k < len(dst); k++ {
+		dst[k] += t.predict(data[k*cols : (k+1)*cols])
+	}
+}
+
+func compileLinked(e *Ensemble) []ctree {
+	total := 0
+	for i := range e.Trees {
+		total += len(e.Trees[i].Nodes)
+	}
+	all := make([]cnode, 0, total)
+	trees := make([]ctree, len(e.Trees))
+	var queue []int32
+	var depth []int
+	for ti := range e.Trees {
+		src := e.Trees[ti].Nodes
+		start := len(all)
+		queue = append(queue[:0], 0)
+		depth = append(depth[:0], 0)
+		maxDepth := 0
+		// Breadth-first: the k-th queued node becomes compiled node k.
+		for k := 0; k < len(queue); k++ {
+			n := &src[queue[k]]
+			self := uint32(k)
+			if n.Feature < 0 {
+				all = append(all, cnode{threshold: math.NaN(), value: n.Value, feature: missingLeft, left: self})
+				continue
+			}
+			left := uint32(len(queue))
+			queue = append(queue, n.Left, n.Right)
+			depth = append(depth, depth[k]+1, depth[k]+1)
+			maxDepth = max(maxDepth, depth[k]+1)
+			f := uint32(n.Feature)
+			if n.DefaultLeft {
+				f |= missingLeft
+			}
+			all = append(all, cnode{threshold: n.Threshold, value: n.Value, feature: f, left: left})
+		}
+		trees[ti] = ctree{nodes: all[start:len(all):len(all)], depth: maxDepth}
+	}
+	return trees
+}
