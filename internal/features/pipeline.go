@@ -63,6 +63,27 @@ type Input struct {
 	Monotone int `json:"monotone,omitempty"`
 	// Stats describe the training values, for documentation and checks.
 	Stats InputStats `json:"stats"`
+
+	// parser is the field's value parser, set by Pipeline.Init.
+	parser   value.Parser
+	prepared bool
+}
+
+// valueParser returns the parser of the field's raw text: the one
+// Pipeline.Init prepared, or else a new one in *scratch.
+func (in *Input) valueParser(scratch *value.Parser) *value.Parser {
+	if in.prepared {
+		return &in.parser
+	}
+	*scratch = in.newParser()
+	return scratch
+}
+
+func (in *Input) newParser() value.Parser {
+	if in.IsText() {
+		return value.Parser{Kind: value.Text, Missing: in.Missing}
+	}
+	return value.Parser{Kind: in.Parser, Layout: in.Layout, Missing: in.Missing}
 }
 
 // InputStats describe a field's training values.
@@ -137,8 +158,8 @@ func (in *Input) Parse(r Raw, rangeIsError bool) (p Parsed, outOfRange bool, fe 
 			}
 			s = strconv.FormatFloat(r.Num, 'f', -1, 64)
 		}
-		parser := value.Parser{Kind: value.Text, Missing: in.Missing}
-		lvl, missing := parser.ParseText(s)
+		var scratch value.Parser
+		lvl, missing := in.valueParser(&scratch).ParseText(s)
 		if missing {
 			return Parsed{Num: math.NaN(), Missing: true}, false, nil
 		}
@@ -160,10 +181,10 @@ func (in *Input) Parse(r Raw, rangeIsError bool) (p Parsed, outOfRange bool, fe 
 		}
 		v = r.Num
 	} else {
-		parser := value.Parser{Kind: in.Parser, Layout: in.Layout, Missing: in.Missing}
+		var scratch value.Parser
 		var missing bool
 		var err error
-		v, missing, err = parser.ParseFloat(r.Str)
+		v, missing, err = in.valueParser(&scratch).ParseFloat(r.Str)
 		if err != nil {
 			return p, false, &FieldError{in.Name, ProblemSyntax, err.Error()}
 		}

@@ -146,6 +146,7 @@ func (p *Pipeline) Init() error {
 				return bad("input %q: non-finite bound", in.Name)
 			}
 		}
+		in.parser, in.prepared = in.newParser(), true
 	}
 	if p.DateInput != "" {
 		if i, ok := p.inputIndex[p.DateInput]; !ok || p.Inputs[i].Kind != KindDate {

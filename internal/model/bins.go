@@ -38,9 +38,18 @@ func (b *Bins) Index(v float64) int {
 	if math.IsNaN(v) {
 		return len(b.Edges) + 1
 	}
-	// The first edge above v (bins are closed on the right of the previous
-	// edge): a plain binary search, without the NaN ordering of
-	// slices.BinarySearch's cmp.Compare.
+	// The number of edges at or below v: a value on an edge belongs to the
+	// bin above it. A few edges are counted without branches; many are
+	// searched.
+	if len(b.Edges) <= 32 {
+		n := 0
+		for _, e := range b.Edges {
+			if e <= v {
+				n++
+			}
+		}
+		return n
+	}
 	lo, hi := 0, len(b.Edges)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)

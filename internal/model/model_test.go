@@ -225,7 +225,18 @@ func TestBins(t *testing.T) {
 		t.Errorf("Index misplaces values: %+v", b)
 	}
 	// A value on an edge belongs to the bin above it; between two edges,
-	// to the bin of the upper one.
+	// to the bin of the upper one. Many edges are searched, not counted.
+	many := make([]float64, 1000)
+	for i := range many {
+		many[i] = float64(i % 97)
+	}
+	for _, b := range []Bins{b, NewBins("many", many, 90)} {
+		checkBinIndex(t, b)
+	}
+}
+
+func checkBinIndex(t *testing.T, b Bins) {
+	t.Helper()
 	for i, e := range b.Edges {
 		if got := b.Index(e); got != i+1 {
 			t.Errorf("Index(edge %d = %v) = %d; want %d", i, e, got, i+1)

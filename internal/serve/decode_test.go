@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/credit-risk/credit-risk/internal/features"
@@ -88,6 +89,30 @@ func TestDecodeApplication(t *testing.T) {
 	}
 }
 
+// readTestBatch reads a batch body with the test field index, without a
+// model, on workers goroutines, each given at least segmentBytes of it (0:
+// minSegmentBytes).
+func readTestBatch(body string, workers, segmentBytes int) ([]*segment, *features.FieldError, error) {
+	b := &batchReader{body: body, index: testIndex, nraw: len(testFields), maxItems: math.MaxInt, pool: new(sync.Pool), segmentBytes: segmentBytes}
+	return b.readBatch(workers)
+}
+
+// itemKinds lists the kind of every item of segs: "object" or, for an item
+// that is not an object, its kind.
+func itemKinds(segs []*segment) []string {
+	var kinds []string
+	for _, seg := range segs {
+		for _, r := range seg.results {
+			if r.notJSON != "" {
+				kinds = append(kinds, r.notJSON)
+			} else {
+				kinds = append(kinds, "object")
+			}
+		}
+	}
+	return kinds
+}
+
 func TestBatchItems(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -96,18 +121,19 @@ func TestBatchItems(t *testing.T) {
 		problem string
 		err     error
 	}{
-		{"items", `{"x":1,"applications":[{"a":1}, "s" ,[]],"y":{}}`, []string{`{"a":1}`, `"s"`, `[]`}, "", nil},
+		{"items", `{"x":1,"applications":[{"a":1}, "s" ,[]],"y":{}}`, []string{"object", "a string", "an array"}, "", nil},
 		{"empty", `{"applications":[]}`, nil, "", nil},
 		{"missing", `{}`, nil, features.ProblemMissing, nil},
 		{"not an array", `{"applications":{}}`, nil, features.ProblemType, nil},
-		{"last wins", `{"applications":{}, "applications":[{}]}`, []string{`{}`}, "", nil},
+		{"last wins", `{"applications":[1,2], "applications":[{}]}`, []string{"object"}, "", nil},
+		{"last wins over an array", `{"applications":[{}], "applications":{}}`, nil, features.ProblemType, nil},
 		{"array body", `[{}]`, nil, "", errNotObject},
 		{"malformed item", `{"applications":[{"a":]}`, nil, "", errSyntax},
 		{"trailing", `{"applications":[]} 1`, nil, "", errSyntax},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			spans, fe, err := batchItems(tt.in, nil)
+			segs, fe, err := readTestBatch(tt.in, 1, 0)
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
 					t.Fatalf("error %v; want %v", err, tt.err)
@@ -126,12 +152,86 @@ func TestBatchItems(t *testing.T) {
 			if fe != nil {
 				t.Fatalf("problem %v; want none", fe)
 			}
-			var got []string
-			for _, sp := range spans {
-				got = append(got, tt.in[sp[0]:sp[1]])
-			}
-			if !slices.Equal(got, tt.items) {
+			if got := itemKinds(segs); !slices.Equal(got, tt.items) {
 				t.Errorf("items %q; want %q", got, tt.items)
+			}
+		})
+	}
+}
+
+// TestBatchSegments reads large bodies on several goroutines, with and
+// without strings that make the guessed segment starts wrong, and checks
+// that the items, their fields and the errors are those of a reading on
+// one goroutine.
+func TestBatchSegments(t *testing.T) {
+	build := func(n int, item func(i int) string) string {
+		var sb strings.Builder
+		sb.WriteString(`{"applications": [`)
+		for i := range n {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(item(i))
+		}
+		sb.WriteString(`], "after": {"x": [1, 2]}}`)
+		return sb.String()
+	}
+	pad := strings.Repeat("p", 200)
+	tests := []struct {
+		name string
+		body string
+		err  bool
+	}{
+		{"plain", build(3000, func(i int) string { return fmt.Sprintf(`{"a": "%d", "f%d": "%s"}`, i, i%50, pad) }), false},
+		{"traps", build(3000, func(i int) string { return fmt.Sprintf(`{"a": "%d", "t%d": "}, {\"a\": 1}, {", "p": "%s"}`, i, i%7, pad) }), false},
+		{"trap strings as items", build(3000, func(i int) string {
+			if i%3 == 0 {
+				return `"},{\"a\":1},{"`
+			}
+			return fmt.Sprintf(`{"b": %d, "p": "%s"}`, i, pad)
+		}), false},
+		{"mixed kinds", build(2000, func(i int) string {
+			switch i % 4 {
+			case 0:
+				return fmt.Sprintf(`[{"a": 1}, "%s"]`, pad)
+			case 1:
+				return "null"
+			}
+			return fmt.Sprintf(`{"c": %d.5, "p": "%s"}`, i, pad)
+		}), false},
+		{"syntax error late", strings.Replace(build(3000, func(i int) string { return fmt.Sprintf(`{"a": "%d", "p": "%s"}`, i, pad) }), `"a": "2900"`, `"a": 2900"`, 1), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, wantFE, wantErr := readTestBatch(tt.body, 1, 0)
+			if (wantErr != nil) != tt.err || wantFE != nil {
+				t.Fatalf("one goroutine: error %v, problem %v", wantErr, wantFE)
+			}
+			if len(tt.body) < 4*minSegmentBytes {
+				t.Fatalf("body of %d bytes is too small for 4 segments", len(tt.body))
+			}
+			for _, workers := range []int{2, 3, 4, 7} {
+				got, fe, err := readTestBatch(tt.body, workers, 0)
+				if fmt.Sprint(err) != fmt.Sprint(wantErr) || fe != nil {
+					t.Fatalf("%d goroutines: error %v, problem %v; want %v", workers, err, fe, wantErr)
+				}
+				if err != nil {
+					continue
+				}
+				if g, w := itemKinds(got), itemKinds(want); !slices.Equal(g, w) {
+					t.Fatalf("%d goroutines: %d items; want %d", workers, len(g), len(w))
+				}
+				ignored := func(segs []*segment) []string {
+					var names []string
+					for _, s := range segs {
+						names = append(names, s.ignored...)
+					}
+					slices.Sort(names)
+					return slices.Compact(names)
+				}
+				if g, w := ignored(got), ignored(want); !slices.Equal(g, w) {
+					t.Errorf("%d goroutines: ignored %q; want %q", workers, g, w)
+				}
 			}
 		})
 	}
@@ -211,38 +311,22 @@ func FuzzDecodeApplication(f *testing.F) {
 	})
 }
 
-// checkBatch checks a batch body the way the batch handler does: the
-// structure with batchItems, then every item.
+// checkBatch checks a batch body the way the batch handler does, cut in
+// segments of a few bytes so that the guessed starts are tried too.
 func checkBatch(in string) error {
-	items, _, err := batchItems(in, nil)
-	if err != nil {
-		return err
-	}
-	for _, sp := range items {
-		item := in[sp[0]:sp[1]]
-		if item[0] != '{' {
-			err = checkItem(item)
-		} else {
-			var a application
-			a.reset(len(testFields))
-			err = decodeAt(item, itemDepth, testIndex, &a)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	_, _, err := readTestBatch(in, 4, 4)
+	return err
 }
 
 // FuzzBatchBody checks that a batch body is accepted exactly when
-// encoding/json accepts it, though items are only skimmed before being
-// checked one by one.
+// encoding/json accepts it.
 func FuzzBatchBody(f *testing.F) {
 	for _, s := range []string{
 		`{"applications":[]}`, `{"applications":[{"a":"1"},"x",1,[2,{"b":null}],true]}`,
 		`{"applications":[{"a":"\"]}"}]}`, `{"applications":[{"a":]}`, `{"applications":[1 2]}`,
 		`{"applications":[-]}`, `{"applications":["\\"]}`, `{"x":1,"applications":[{}],"y":[]}`,
 		`{"applications":[{"a":"1"}}`, `{"applications":[[[]]]}`, `{"applications":[01]}`, `{}`,
+		`{"applications":[{"a":"},{"},{"b":1} , {"c":"x},{y"},{}]}`, `{"applications":["},{",{},"},{"]}`,
 	} {
 		f.Add(s)
 	}

@@ -190,10 +190,33 @@ func TestPredictBadInput(t *testing.T) {
 }
 
 func TestBatch(t *testing.T) {
-	s, _ := testServer(t, servetest.Options{}, func(c *Config) { c.MaxBatch = 500 })
+	// Bodies over 2 × minSegmentBytes are read in segments; a string
+	// holding "},{" makes a segment's guessed start wrong.
+	tests := []struct {
+		name string
+		n    int
+		trap bool
+	}{
+		{"one segment", 300, false},
+		{"segments", 3000, false},
+		{"guesses inside strings", 3000, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			testBatch(t, tt.n, tt.trap)
+		})
+	}
+}
+
+func testBatch(t *testing.T, n int, trap bool) {
+	s, _ := testServer(t, servetest.Options{}, func(c *Config) { c.MaxBatch = 5000 })
 	var apps []any
-	for i := range 300 {
-		apps = append(apps, servetest.Application(i))
+	for i := range n {
+		app := servetest.Application(i)
+		if trap {
+			app["note"] = `x"},{"a":1},{"b":"`
+		}
+		apps = append(apps, app)
 	}
 	bad := servetest.Application(7)
 	bad["grade"] = "Z"
@@ -222,11 +245,15 @@ func TestBatch(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Count != 300 || got.Errors != 2 || len(got.Results) != 300 || got.ModelVersion != "gbdt_v1" {
-		t.Fatalf("count %d errors %d results %d version %s; want 300 2 300 gbdt_v1", got.Count, got.Errors, len(got.Results), got.ModelVersion)
+	if got.Count != n || got.Errors != 2 || len(got.Results) != n || got.ModelVersion != "gbdt_v1" {
+		t.Fatalf("count %d errors %d results %d version %s; want %d 2 %d gbdt_v1", got.Count, got.Errors, len(got.Results), got.ModelVersion, n, n)
 	}
-	if fmt.Sprint(got.Ignored) != "[id]" {
-		t.Errorf("ignored_fields %v; want [id]", got.Ignored)
+	wantIgnored := "[id]"
+	if trap {
+		wantIgnored = "[id note]"
+	}
+	if fmt.Sprint(got.Ignored) != wantIgnored {
+		t.Errorf("ignored_fields %v; want %s", got.Ignored, wantIgnored)
 	}
 	for i, r := range got.Results {
 		if r.Index != i {

@@ -69,8 +69,9 @@ type Server struct {
 	docsH    http.Handler
 
 	// Pools of per-request memory.
-	bodies  sync.Pool // *[]byte: request bodies
-	writers sync.Pool // *statusWriter
+	bodies   sync.Pool // *[]byte: request bodies
+	writers  sync.Pool // *statusWriter
+	segments sync.Pool // *segment: batch segments
 
 	reloadMu sync.Mutex // one reload at a time
 	failed   sourceID   // the last pair that failed to load (under reloadMu)

@@ -19,7 +19,9 @@ import (
 // node is a feature and a threshold (12 bytes) and every row takes exactly
 // depth steps, without branches. A leaf above the bottom level becomes a
 // node whose two subtrees end in copies of its value, so either way gives
-// the same output. Deeper ensembles keep a linked breadth-first layout.
+// the same output. Values and thresholds are compared as order keys
+// (orderKey), one integer comparison per step whatever the node does with
+// missing values. Deeper ensembles keep a linked breadth-first layout.
 type Predictor struct {
 	numFeatures int
 	base, scale float64
@@ -29,8 +31,8 @@ type Predictor struct {
 	// Complete layout, when linked is nil.
 	depth     int
 	inner     int       // inner nodes per tree: 2^depth - 1
-	feature   []uint32  // per tree, inner nodes; missingLeft is set when NaN goes left
-	threshold []float64 // per tree, inner nodes
+	feature   []uint32 // per tree, inner nodes; missingRight set when NaN goes right
+	threshold []uint64 // per tree, inner nodes: orderKey(threshold) - missingRight
 	leaf      []float64 // per tree, 2^depth leaf values
 
 	linked []ctree
@@ -40,9 +42,48 @@ type Predictor struct {
 // tree of depth 8 takes 5 KB that way.
 const maxCompleteDepth = 8
 
-// missingLeft flags, in a complete node's feature word, a node that sends
-// missing values left.
-const missingLeft = 1 << 31
+// missingRight flags, in a complete node's feature word, a node that sends
+// missing values right; missingLeft flags a linked node that sends them
+// left.
+const (
+	missingRight = 1 << 31
+	missingLeft  = 1 << 31
+)
+
+// orderKey maps a number to an integer with the same order: a < b exactly
+// when orderKey(a) < orderKey(b), -0 and +0 alike. Missing values (NaN)
+// map to 0, below every number: no number maps to 0, -Inf maps to
+// 2^52 - 1.
+func orderKey(v float64) uint64 {
+	if v != v {
+		return 0
+	}
+	if v == 0 {
+		v = 0 // -0 → +0
+	}
+	b := math.Float64bits(v)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+// step returns 1 when a value with order key k goes right at a complete
+// node with feature word f and threshold key t, 0 when it goes left. A
+// node that sends missing values right has t = orderKey(threshold) - 1 and
+// compares k - 1, so a missing value (k = 0) wraps around to the largest
+// key and goes right; otherwise k >= t is v >= threshold, and a missing
+// value goes left.
+func step(k uint64, t uint64, f uint32) uint32 {
+	return b2u(k-uint64(f>>31) >= t)
+}
+
+// keys writes the order keys of x into dst.
+func keys(dst []uint64, x []float64) {
+	for j, v := range x {
+		dst[j] = orderKey(v)
+	}
+}
 
 // Compile lays out a valid ensemble (see Validate) for prediction.
 func (e *Ensemble) Compile() *Predictor {
@@ -58,7 +99,7 @@ func (e *Ensemble) Compile() *Predictor {
 	p.depth = depth
 	p.inner = 1<<depth - 1
 	p.feature = make([]uint32, p.ntrees*p.inner)
-	p.threshold = make([]float64, p.ntrees*p.inner)
+	p.threshold = make([]uint64, p.ntrees*p.inner)
 	p.leaf = make([]float64, p.ntrees*(p.inner+1))
 	for t := range e.Trees {
 		p.place(e.Trees[t].Nodes, 0, t, 0)
@@ -77,15 +118,16 @@ func (p *Predictor) place(nodes []Node, src int32, t, pos int) {
 	at := t*p.inner + pos
 	left, right := src, src
 	if n.Feature < 0 {
-		// Padding: NaN compares false both ways, so every value goes
-		// right; both subtrees hold this leaf anyway.
-		p.threshold[at] = math.NaN()
+		// Padding: no key reaches the largest one, so every value goes
+		// left; both subtrees hold this leaf anyway.
+		p.threshold[at] = math.MaxUint64
 	} else {
 		p.feature[at] = uint32(n.Feature)
-		if n.DefaultLeft {
-			p.feature[at] |= missingLeft
+		p.threshold[at] = orderKey(n.Threshold)
+		if !n.DefaultLeft {
+			p.feature[at] |= missingRight
+			p.threshold[at]--
 		}
-		p.threshold[at] = n.Threshold
 		left, right = n.Left, n.Right
 	}
 	p.place(nodes, left, t, 2*pos+1)
@@ -125,38 +167,50 @@ func (p *Predictor) Margin(x []float64) float64 {
 		}
 		return p.base + p.scale*s
 	}
+	var buf [128]uint64
+	k := buf[:0]
+	if len(x) > len(buf) {
+		k = make([]uint64, len(x))
+	}
+	k = k[:len(x)]
+	keys(k, x)
 	// Four trees at a time: their walks are independent and overlap in
 	// the processor; the sum still adds the trees in order.
-	const lanes = 4
 	inner, depth := p.inner, p.depth
 	t := 0
-	for ; t+lanes <= p.ntrees; t += lanes {
-		var idx [lanes]uint32
+	for ; t+4 <= p.ntrees; t += 4 {
+		f0, t0 := p.feature[t*inner:(t+1)*inner], p.threshold[t*inner:(t+1)*inner]
+		f1, t1 := p.feature[(t+1)*inner:(t+2)*inner], p.threshold[(t+1)*inner:(t+2)*inner]
+		f2, t2 := p.feature[(t+2)*inner:(t+3)*inner], p.threshold[(t+2)*inner:(t+3)*inner]
+		f3, t3 := p.feature[(t+3)*inner:(t+4)*inner], p.threshold[(t+3)*inner:(t+4)*inner]
+		var i0, i1, i2, i3 uint32
 		for range depth {
-			for j := range lanes {
-				at := (t+j)*inner + int(idx[j])
-				f := p.feature[at]
-				idx[j] = 2*idx[j] + 1 + goRight(x[f&^missingLeft], p.threshold[at], f)
-			}
+			a0, a1, a2, a3 := f0[i0], f1[i1], f2[i2], f3[i3]
+			i0 = 2*i0 + 1 + step(k[a0&^missingRight], t0[i0], a0)
+			i1 = 2*i1 + 1 + step(k[a1&^missingRight], t1[i1], a1)
+			i2 = 2*i2 + 1 + step(k[a2&^missingRight], t2[i2], a2)
+			i3 = 2*i3 + 1 + step(k[a3&^missingRight], t3[i3], a3)
 		}
-		for j := range lanes {
-			s += p.leaf[(t+j)*(inner+1)+int(idx[j])-inner]
-		}
+		leaf := p.leaf[t*(inner+1):]
+		s += leaf[int(i0)-inner]
+		s += leaf[inner+1+int(i1)-inner]
+		s += leaf[2*(inner+1)+int(i2)-inner]
+		s += leaf[3*(inner+1)+int(i3)-inner]
 	}
 	for ; t < p.ntrees; t++ {
-		s += p.leaf[t*(inner+1)+p.walk(t, x)]
+		s += p.leaf[t*(inner+1)+p.walk(t, k)]
 	}
 	return p.base + p.scale*s
 }
 
-// walk returns the leaf of row x in complete tree t.
-func (p *Predictor) walk(t int, x []float64) int {
+// walk returns the leaf of a row, given as order keys, in complete tree t.
+func (p *Predictor) walk(t int, k []uint64) int {
 	feature := p.feature[t*p.inner : (t+1)*p.inner]
 	threshold := p.threshold[t*p.inner : (t+1)*p.inner]
 	i := uint32(0)
 	for range p.depth {
 		f := feature[i]
-		i = 2*i + 1 + goRight(x[f&^missingLeft], threshold[i], f)
+		i = 2*i + 1 + step(k[f&^missingRight], threshold[i], f)
 	}
 	return int(i) - p.inner
 }
@@ -215,6 +269,10 @@ func (p *Predictor) batch(dst []float64, X *matrix.Dense, threads int, prob bool
 	var next, done atomic.Int64
 	finished := make(chan struct{})
 	work := func() {
+		var kb []uint64
+		if p.linked == nil {
+			kb = make([]uint64, predictBlock*X.Cols)
+		}
 		for {
 			t := int(next.Add(1) - 1)
 			if t >= ntasks {
@@ -223,7 +281,7 @@ func (p *Predictor) batch(dst []float64, X *matrix.Dense, threads int, prob bool
 			for b := t * per; b < min((t+1)*per, nblocks); b++ {
 				lo := b * predictBlock
 				out := dst[lo:min(lo+predictBlock, X.Rows)]
-				p.block(out, X, lo)
+				p.block(out, X, lo, kb)
 				for k, s := range out {
 					m := p.base + p.scale*s
 					if prob {
@@ -244,13 +302,10 @@ func (p *Predictor) batch(dst []float64, X *matrix.Dense, threads int, prob bool
 	<-finished
 }
 
-// interleave is the number of rows that walk a tree together; their
-// independent walks overlap in the processor.
-const interleave = 8
-
 // block sets dst[k] to the sum of the tree outputs of row lo+k of X, trees
-// added in order from zero.
-func (p *Predictor) block(dst []float64, X *matrix.Dense, lo int) {
+// added in order from zero. kb is scratch for the rows' order keys
+// (predictBlock × X.Cols).
+func (p *Predictor) block(dst []float64, X *matrix.Dense, lo int, kb []uint64) {
 	clear(dst)
 	cols := X.Cols
 	data := X.Data[lo*cols : (lo+len(dst))*cols]
@@ -260,37 +315,43 @@ func (p *Predictor) block(dst []float64, X *matrix.Dense, lo int) {
 		}
 		return
 	}
+	kb = kb[:len(data)]
+	keys(kb, data)
 	inner := p.inner
 	for t := range p.ntrees {
 		feature := p.feature[t*inner : (t+1)*inner]
 		threshold := p.threshold[t*inner : (t+1)*inner]
 		leaf := p.leaf[t*(inner+1) : (t+1)*(inner+1)]
-		k := 0
+		r := 0
 		// Four rows at a time, each walk in its own variables so that
 		// they stay in registers.
-		for ; k+4 <= len(dst); k += 4 {
-			r0 := data[k*cols : (k+1)*cols]
-			r1 := data[(k+1)*cols : (k+2)*cols]
-			r2 := data[(k+2)*cols : (k+3)*cols]
-			r3 := data[(k+3)*cols : (k+4)*cols]
+		for ; r+4 <= len(dst); r += 4 {
+			k0 := kb[r*cols : (r+1)*cols]
+			k1 := kb[(r+1)*cols : (r+2)*cols]
+			k2 := kb[(r+2)*cols : (r+3)*cols]
+			k3 := kb[(r+3)*cols : (r+4)*cols]
 			var i0, i1, i2, i3 uint32
 			for range p.depth {
-				f0, f1, f2, f3 := feature[i0], feature[i1], feature[i2], feature[i3]
-				i0 = 2*i0 + 1 + goRight(r0[f0&^missingLeft], threshold[i0], f0)
-				i1 = 2*i1 + 1 + goRight(r1[f1&^missingLeft], threshold[i1], f1)
-				i2 = 2*i2 + 1 + goRight(r2[f2&^missingLeft], threshold[i2], f2)
-				i3 = 2*i3 + 1 + goRight(r3[f3&^missingLeft], threshold[i3], f3)
+				a0, a1, a2, a3 := feature[i0], feature[i1], feature[i2], feature[i3]
+				i0 = 2*i0 + 1 + step(k0[a0&^missingRight], threshold[i0], a0)
+				i1 = 2*i1 + 1 + step(k1[a1&^missingRight], threshold[i1], a1)
+				i2 = 2*i2 + 1 + step(k2[a2&^missingRight], threshold[i2], a2)
+				i3 = 2*i3 + 1 + step(k3[a3&^missingRight], threshold[i3], a3)
 			}
-			dst[k] += leaf[int(i0)-inner]
-			dst[k+1] += leaf[int(i1)-inner]
-			dst[k+2] += leaf[int(i2)-inner]
-			dst[k+3] += leaf[int(i3)-inner]
+			dst[r] += leaf[int(i0)-inner]
+			dst[r+1] += leaf[int(i1)-inner]
+			dst[r+2] += leaf[int(i2)-inner]
+			dst[r+3] += leaf[int(i3)-inner]
 		}
-		for ; k < len(dst); k++ {
-			dst[k] += leaf[p.walk(t, data[k*cols:(k+1)*cols])]
+		for ; r < len(dst); r++ {
+			dst[r] += leaf[p.walk(t, kb[r*cols:(r+1)*cols])]
 		}
 	}
 }
+
+// interleave is the number of rows that walk a linked tree together; their
+// independent walks overlap in the processor.
+const interleave = 8
 
 // ctree is a tree in the linked layout: nodes in breadth-first order with
 // the right child right after the left one, and leaves that point to

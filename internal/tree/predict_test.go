@@ -25,9 +25,18 @@ func randomTree(rng *rand.Rand, depth, nf int) Tree {
 			l, r = r, l
 		}
 		t.Nodes = append(t.Nodes, Node{}, Node{})
+		thr := rng.NormFloat64()
+		switch rng.IntN(12) {
+		case 0:
+			thr = 0
+		case 1:
+			thr = math.Copysign(0, -1)
+		case 2:
+			thr = math.MaxFloat64
+		}
 		t.Nodes[i] = Node{
 			Feature: int32(rng.IntN(nf)), Left: l, Right: r,
-			DefaultLeft: rng.IntN(2) == 0, Threshold: rng.NormFloat64(), Cover: 2,
+			DefaultLeft: rng.IntN(2) == 0, Threshold: thr, Cover: 2,
 		}
 		grow(l, d+1)
 		grow(r, d+1)
@@ -60,6 +69,9 @@ func randomRows(seed uint64, rows, nf int, e *Ensemble) *matrix.Dense {
 		case r < 0.2:
 			t := &e.Trees[rng.IntN(len(e.Trees))]
 			X.Data[i] = t.Nodes[rng.IntN(len(t.Nodes))].Threshold
+		case r < 0.25:
+			specials := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64}
+			X.Data[i] = specials[rng.IntN(len(specials))]
 		default:
 			X.Data[i] = rng.NormFloat64()
 		}
@@ -120,6 +132,29 @@ func TestMarginIntoMatchesMargin(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOrderKey checks that order keys sort like the numbers, -0 like +0,
+// and missing values below everything.
+func TestOrderKey(t *testing.T) {
+	sorted := []float64{math.Inf(-1), -math.MaxFloat64, -1.5, -math.SmallestNonzeroFloat64, 0,
+		math.SmallestNonzeroFloat64, 1, 1.0000000000000002, math.MaxFloat64, math.Inf(1)}
+	for i, a := range sorted {
+		if orderKey(a) == 0 {
+			t.Errorf("orderKey(%v) = 0, the missing key", a)
+		}
+		for j, b := range sorted {
+			if got, want := orderKey(a) < orderKey(b), i < j; got != want {
+				t.Errorf("orderKey(%v) < orderKey(%v) = %v; want %v", a, b, got, want)
+			}
+		}
+	}
+	if orderKey(math.Copysign(0, -1)) != orderKey(0) {
+		t.Error("orderKey(-0) != orderKey(+0)")
+	}
+	if orderKey(math.NaN()) != 0 {
+		t.Error("orderKey(NaN) != 0")
 	}
 }
 
