@@ -183,7 +183,9 @@ func TestBatchSegments(t *testing.T) {
 		err  bool
 	}{
 		{"plain", build(3000, func(i int) string { return fmt.Sprintf(`{"a": "%d", "f%d": "%s"}`, i, i%50, pad) }), false},
-		{"traps", build(3000, func(i int) string { return fmt.Sprintf(`{"a": "%d", "t%d": "}, {\"a\": 1}, {", "p": "%s"}`, i, i%7, pad) }), false},
+		{"traps", build(3000, func(i int) string {
+			return fmt.Sprintf(`{"a": "%d", "t%d": "}, {\"a\": 1}, {", "p": "%s"}`, i, i%7, pad)
+		}), false},
 		{"trap strings as items", build(3000, func(i int) string {
 			if i%3 == 0 {
 				return `"},{\"a\":1},{"`

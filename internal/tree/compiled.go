@@ -31,8 +31,8 @@ type Predictor struct {
 	// Complete layout, when linked is nil.
 	depth     int
 	inner     int       // inner nodes per tree: 2^depth - 1
-	feature   []uint32 // per tree, inner nodes; missingRight set when NaN goes right
-	threshold []uint64 // per tree, inner nodes: orderKey(threshold) - missingRight
+	feature   []uint32  // per tree, inner nodes; missingRight set when NaN goes right
+	threshold []uint64  // per tree, inner nodes: orderKey(threshold) - missingRight
 	leaf      []float64 // per tree, 2^depth leaf values
 
 	linked []ctree
