@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/matrix"
@@ -29,6 +30,10 @@ import (
 // minSegmentBytes is the least body a segment is given: smaller batches
 // are read on the request's goroutine alone.
 const minSegmentBytes = 64 << 10
+
+// segmentsPerWorker is the number of segments per goroutine of a large
+// batch.
+const segmentsPerWorker = 4
 
 // errTooMany reports a batch over the configured number of applications.
 type errTooMany struct{ limit int }
@@ -215,7 +220,9 @@ func (b *batchReader) array(i, workers int) ([]*segment, int, error) {
 	if segmentBytes <= 0 {
 		segmentBytes = minSegmentBytes
 	}
-	if n := min(workers, (len(body)-i)/segmentBytes); n > 1 {
+	// A few segments per goroutine, taken in turn: a goroutine slowed
+	// down (a busy machine) holds the others up less.
+	if n := min(segmentsPerWorker*workers, (len(body)-i)/segmentBytes); n > 1 {
 		for k := 1; k < n; k++ {
 			c := guessItemStart(body, i+k*(len(body)-i)/n)
 			if c < 0 {
@@ -233,15 +240,10 @@ func (b *batchReader) array(i, workers int) ([]*segment, int, error) {
 		return math.MaxInt
 	}
 	segs := make([]*segment, len(starts))
-	var wg sync.WaitGroup
-	for k := range starts {
+	for k := range segs {
 		segs[k] = b.getSegment()
-		if k > 0 {
-			wg.Go(func() { b.read(segs[k], starts[k], stopAt(k)) })
-		}
 	}
-	b.read(segs[0], starts[0], stopAt(0))
-	wg.Wait()
+	forEach(len(segs), workers, func(k int) { b.read(segs[k], starts[k], stopAt(k)) })
 
 	// Keep the segments that start where the one before stopped.
 	var out []*segment
@@ -543,43 +545,42 @@ func (s *Server) finishBatch(l *loaded, segs []*segment, explain bool) {
 			l.drift.Add(seg.bins)
 		}
 	}
-	runParallel(len(segs), finish)
+	forEach(len(segs), runtime.GOMAXPROCS(0), finish)
 }
 
-// runParallel calls fn(k) for k in [0, n), each on its own goroutine but
-// the first, which runs on the caller's. A panic in fn is raised again on
-// the caller's goroutine once every call has returned (an escaped panic
-// would end the process; ServeHTTP recovers this one).
-func runParallel(n int, fn func(k int)) {
-	switch n {
-	case 0:
-		return
-	case 1:
-		fn(0)
+// forEach calls fn(k) for every k in [0, n) on up to workers goroutines,
+// the caller's among them, which take the next k in turn. A panic in fn is
+// raised again on the caller's goroutine once every call has returned (an
+// escaped panic would end the process; ServeHTTP recovers this one).
+func forEach(n, workers int, fn func(k int)) {
+	if n == 0 {
 		return
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var panicked any
-	call := func(k int) {
+	var next atomic.Int64
+	var panicked atomic.Pointer[string]
+	work := func() {
 		defer func() {
 			if v := recover(); v != nil {
-				mu.Lock()
-				if panicked == nil {
-					panicked = fmt.Sprintf("%v\n%s", v, debug.Stack())
-				}
-				mu.Unlock()
+				msg := fmt.Sprintf("%v\n%s", v, debug.Stack())
+				panicked.CompareAndSwap(nil, &msg)
 			}
 		}()
-		fn(k)
+		for {
+			k := int(next.Add(1) - 1)
+			if k >= n {
+				return
+			}
+			fn(k)
+		}
 	}
-	for k := 1; k < n; k++ {
-		wg.Go(func() { call(k) })
+	var wg sync.WaitGroup
+	for range min(workers, n) - 1 {
+		wg.Go(work)
 	}
-	call(0)
+	work()
 	wg.Wait()
-	if panicked != nil {
-		panic(fmt.Sprintf("serve: batch worker: %v", panicked))
+	if msg := panicked.Load(); msg != nil {
+		panic("serve: batch worker: " + *msg)
 	}
 }
 
