@@ -28,8 +28,8 @@ champion model: every row runs through the model file's own feature
 pipeline, exactly as the API does. The output CSV has, per input row: the
 id column when there is one, default_probability (calibrated PD),
 prediction (1 = predicted default at the model's threshold), decision,
-model_version, and error (every problem with the row, by field; the row is
-not scored).
+model_version (gbdt_v3 for gbdt_v3.model, as the API says), and error
+(every problem with the row, by field; the row is not scored).
 
 Reads  --model (default models/production.model) and its metadata.
 Writes --out atomically.
@@ -60,7 +60,7 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 		//lint:ignore ST1005 the wording is the documented contract shared with the API
 		return fmt.Errorf("Model file not found: %s: run `credit-risk retrain` first, or pass --model", *modelPath)
 	}
-	mod, _, err := model.Load(*modelPath, "")
+	mod, meta, err := model.Load(*modelPath, "")
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 			row   = p.NewRow()
 			x     = make([]float64, p.NumFeatures())
 		)
-		version := strconv.Itoa(mod.Version)
+		version := meta.VersionID()
 		err := dataset.ForEach(ctx, srcs, spec, func(r *dataset.Reader, rec []string) error {
 			if index == nil {
 				index = p.HeaderIndex(r.Header())

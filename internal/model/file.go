@@ -46,6 +46,16 @@ type Metadata struct {
 	Reference *Reference `json:"reference,omitempty"`
 }
 
+// VersionID names the model version by its file: gbdt_v3 for
+// gbdt_v3.model. The API's responses and metrics and the score command's
+// output carry it.
+func (m *Metadata) VersionID() string {
+	if m.File != "" {
+		return strings.TrimSuffix(m.File, Ext)
+	}
+	return fmt.Sprintf("%s_v%d", m.Name, m.Version)
+}
+
 // Reference holds binned training distributions: one per feature, and one
 // of the calibrated PD.
 type Reference struct {

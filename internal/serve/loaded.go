@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -147,7 +146,7 @@ func newLoaded(m *model.Model, meta *model.Metadata, src sourceID, driftWindow i
 		model:   m,
 		meta:    meta,
 		source:  src,
-		version: modelVersion(meta),
+		version: meta.VersionID(),
 		at:      time.Now().UTC(),
 	}
 	for i := range p.Inputs {
@@ -186,13 +185,4 @@ func newLoaded(m *model.Model, meta *model.Metadata, src sourceID, driftWindow i
 		return s
 	}
 	return l, nil
-}
-
-// modelVersion names a model version by its file: gbdt_v3 for
-// gbdt_v3.model.
-func modelVersion(meta *model.Metadata) string {
-	if meta.File != "" {
-		return strings.TrimSuffix(meta.File, model.Ext)
-	}
-	return fmt.Sprintf("%s_v%d", meta.Name, meta.Version)
 }

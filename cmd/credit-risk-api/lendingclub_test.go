@@ -1,0 +1,223 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/credit-risk/credit-risk/internal/dataset"
+	"github.com/credit-risk/credit-risk/internal/serve/servetest"
+	"github.com/credit-risk/credit-risk/specs"
+)
+
+// TestEndToEndLendingClub runs the two programs as a lender would: the
+// credit-risk CLI retrains on the real Lending Club file and sets the
+// champion alias, credit-risk-api serves it, and hundreds of raw rows
+// (every non-empty cell as the text the export has) get the same PD from
+// /predict, from /predict/batch and from `credit-risk score` on a CSV of
+// the same rows, to 1e-12; rows the pipeline refuses are refused by all
+// three. It needs CREDIT_RISK_DATASETS.
+func TestEndToEndLendingClub(t *testing.T) {
+	datasets := servetest.DatasetsDir(t)
+	if testing.Short() {
+		t.Skip("retrains on the real data: skipped with -short")
+	}
+	api := buildBinary(t)
+	cli := filepath.Join(binDir, "credit-risk")
+	if out, err := exec.Command("go", "build", "-o", cli, "../credit-risk").CombinedOutput(); err != nil {
+		t.Fatalf("go build credit-risk: %v\n%s", err, out)
+	}
+	work := t.TempDir()
+	raw := filepath.Join(work, "data", "raw")
+	if err := os.MkdirAll(raw, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(datasets, servetest.LendingClubFile)
+	if err := os.Symlink(src, filepath.Join(raw, filepath.Base(src))); err != nil {
+		t.Fatal(err)
+	}
+	runCLI := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(cli, args...)
+		cmd.Dir = work
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("credit-risk %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	runCLI("retrain", "--algorithms", "gbdt", "--tune-trials", "0")
+
+	// Rows spread over the whole file, written as the raw CSV the score
+	// command reads; every 40th has a grade the model does not know and
+	// must be refused.
+	header, rows := lendingClubRows(t, src, 400)
+	grade := slices.Index(header, "grade")
+	for i := 0; i < len(rows); i += 40 {
+		rows[i][grade] = "Z"
+	}
+	in := filepath.Join(work, "applications.csv")
+	f, err := os.Create(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(f)
+	w.Write(header)
+	w.WriteAll(rows)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	runCLI("score", "--in", in, "--out", filepath.Join(work, "scores.csv"))
+	scores := readScores(t, filepath.Join(work, "scores.csv"))
+
+	p := start(t, api, "MODEL_PATH="+filepath.Join(work, "models", "production.model"))
+	apps := make([]map[string]string, len(rows))
+	idCol := -1
+	for i, row := range rows {
+		apps[i] = map[string]string{}
+		for j, h := range header {
+			if h == "id" {
+				idCol = j
+			}
+			if row[j] != "" {
+				apps[i][h] = row[j]
+			}
+		}
+	}
+	status, _, body := p.request(t, "POST", "/predict/batch", map[string]any{"applications": apps})
+	if status != 200 {
+		t.Fatalf("/predict/batch: status %d: %.500s", status, body)
+	}
+	var batch struct {
+		ModelVersion string `json:"model_version"`
+		Results      []struct {
+			PD    *float64        `json:"default_probability"`
+			Error json.RawMessage `json:"error"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(body, &batch); err != nil || len(batch.Results) != len(rows) {
+		t.Fatalf("/predict/batch: %d results, %v", len(batch.Results), err)
+	}
+	scored, refused := 0, 0
+	for i, app := range apps {
+		want := scores[rows[i][idCol]]
+		if want.modelVersion != batch.ModelVersion {
+			t.Fatalf("score used model %q; the API serves %q", want.modelVersion, batch.ModelVersion)
+		}
+		status, _, body := p.request(t, "POST", "/predict", app)
+		if want.err != "" {
+			refused++
+			if status != 422 || batch.Results[i].Error == nil {
+				t.Errorf("row %s: score refuses it (%s); /predict status %d, batch error %s", rows[i][idCol], want.err, status, batch.Results[i].Error)
+			}
+			continue
+		}
+		scored++
+		var one struct {
+			PD float64 `json:"default_probability"`
+		}
+		if status != 200 || json.Unmarshal(body, &one) != nil {
+			t.Fatalf("row %s: /predict status %d: %.300s", rows[i][idCol], status, body)
+		}
+		if math.Abs(one.PD-want.pd) > 1e-12 {
+			t.Errorf("row %s: /predict PD %.17g; credit-risk score %.17g", rows[i][idCol], one.PD, want.pd)
+		}
+		if got := batch.Results[i].PD; got == nil || math.Abs(*got-want.pd) > 1e-12 {
+			t.Errorf("row %s: /predict/batch PD %v; credit-risk score %.17g", rows[i][idCol], got, want.pd)
+		}
+	}
+	if scored < 300 || refused != 10 {
+		t.Errorf("%d rows scored, %d refused; want hundreds scored", scored, refused)
+	}
+	t.Logf("%d rows scored identically by /predict, /predict/batch and credit-risk score; %d refused by all three", scored, refused)
+
+	for _, c := range []struct{ path, contains string }{
+		{"/model/info", `"model_version": "` + batch.ModelVersion + `"`},
+		{"/openapi.json", `"int_rate"`},
+		{"/metrics", `model_info{algorithm="gbdt",version="` + batch.ModelVersion + `"} 1`},
+	} {
+		status, _, body := p.request(t, "GET", c.path, nil)
+		if status != 200 || !strings.Contains(string(body), c.contains) {
+			t.Errorf("GET %s: status %d, body without %q", c.path, status, c.contains)
+		}
+	}
+}
+
+// lendingClubRows returns the header and n rows spread over the raw file,
+// as the dataset reader gives them (notes and summary lines skipped).
+func lendingClubRows(t *testing.T, path string, n int) ([]string, [][]string) {
+	t.Helper()
+	spec, err := specs.Load(specs.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := dataset.NewReader(f, path, spec.Format, spec.Target.Column)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	for k := 0; len(rows) < n; k++ {
+		rec, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k%97 == 0 {
+			rows = append(rows, append([]string(nil), rec...))
+		}
+	}
+	return rd.Header(), rows
+}
+
+type score struct {
+	pd           float64
+	modelVersion string
+	err          string
+}
+
+// readScores reads the output of credit-risk score by id.
+func readScores(t *testing.T, path string) map[string]score {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) < 2 {
+		t.Fatalf("scores: %d records, %v", len(recs), err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	for _, c := range []string{"id", "default_probability", "model_version", "error"} {
+		if _, ok := col[c]; !ok {
+			t.Fatalf("scores have no %s column: %q", c, recs[0])
+		}
+	}
+	out := map[string]score{}
+	for _, r := range recs[1:] {
+		s := score{modelVersion: r[col["model_version"]], err: r[col["error"]]}
+		if s.err == "" {
+			if s.pd, err = strconv.ParseFloat(r[col["default_probability"]], 64); err != nil {
+				t.Fatalf("scores: %v", err)
+			}
+		}
+		out[r[col["id"]]] = s
+	}
+	return out
+}
