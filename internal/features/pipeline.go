@@ -64,9 +64,11 @@ type Input struct {
 	// Stats describe the training values, for documentation and checks.
 	Stats InputStats `json:"stats"`
 
-	// parser is the field's value parser, set by Pipeline.Init.
+	// parser is the field's value parser and ranks the positions of its
+	// ordinal levels, set by Pipeline.Init.
 	parser   value.Parser
 	prepared bool
+	ranks    map[string]int
 }
 
 // valueParser returns the parser of the field's raw text: the one
@@ -84,6 +86,18 @@ func (in *Input) newParser() value.Parser {
 		return value.Parser{Kind: value.Text, Missing: in.Missing}
 	}
 	return value.Parser{Kind: in.Parser, Layout: in.Layout, Missing: in.Missing}
+}
+
+// rank returns the position of an ordinal level in Order, -1 when it is not
+// one: through the index Pipeline.Init builds, or else a scan.
+func (in *Input) rank(level string) int {
+	if in.ranks != nil {
+		if r, ok := in.ranks[level]; ok {
+			return r
+		}
+		return -1
+	}
+	return ordinalRank(in.Order, level)
 }
 
 // InputStats describe a field's training values.
@@ -166,7 +180,7 @@ func (in *Input) Parse(r Raw, rangeIsError bool) (p Parsed, outOfRange bool, fe 
 		if l, ok := in.Labels[lvl]; ok {
 			lvl = l
 		}
-		if in.Kind == KindOrdinal && ordinalRank(in.Order, lvl) < 0 {
+		if in.Kind == KindOrdinal && in.rank(lvl) < 0 {
 			return p, false, &FieldError{in.Name, ProblemEnum, fmt.Sprintf("unknown level %q; want one of %v", lvl, in.Order)}
 		}
 		return Parsed{Num: math.NaN(), Level: lvl}, false, nil

@@ -147,6 +147,16 @@ func (p *Pipeline) Init() error {
 			}
 		}
 		in.parser, in.prepared = in.newParser(), true
+		in.parser.Prepare()
+		in.ranks = nil
+		if in.Kind == KindOrdinal {
+			in.ranks = make(map[string]int, len(in.Order))
+			for r, level := range in.Order {
+				if _, dup := in.ranks[level]; !dup {
+					in.ranks[level] = r
+				}
+			}
+		}
 	}
 	if p.DateInput != "" {
 		if i, ok := p.inputIndex[p.DateInput]; !ok || p.Inputs[i].Kind != KindDate {
@@ -314,7 +324,7 @@ func (p *Pipeline) Encode(row *Row, dst []float64) {
 		case FeatureIndicator:
 			dst[fi] = b2f(row.Missing[f.src])
 		case FeatureRank:
-			if r := ordinalRank(p.Inputs[f.src].Order, row.Level[f.src]); r >= 0 {
+			if r := p.Inputs[f.src].rank(row.Level[f.src]); r >= 0 {
 				dst[fi] = float64(r)
 			} else {
 				dst[fi] = math.NaN()

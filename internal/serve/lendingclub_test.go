@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/credit-risk/credit-risk/internal/dataset"
@@ -161,6 +162,44 @@ func BenchmarkLendingClub(b *testing.B) {
 		b.Fatal(err)
 	}
 	apps := lendingClubApplications(b, datasets, 10000)
+	l := s.current.Load()
+	bodies := make([]string, 1000)
+	for i := range bodies {
+		data, err := json.Marshal(apps[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		bodies[i] = string(data)
+	}
+	// The steps of one application on one goroutine: decoding the JSON
+	// body, then the feature pipeline.
+	b.Run("decode", func(b *testing.B) {
+		sc := l.getScratch()
+		i := 0
+		for b.Loop() {
+			sc.app.reset(len(l.names))
+			if err := decodeApplication(bodies[i%len(bodies)], l.index, &sc.app); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("transform", func(b *testing.B) {
+		sc := l.getScratch()
+		raws := make([][]features.Raw, len(bodies))
+		for i, body := range bodies {
+			sc.app.reset(len(l.names))
+			if err := decodeApplication(body, l.index, &sc.app); err != nil {
+				b.Fatal(err)
+			}
+			raws[i] = slices.Clone(sc.app.raw)
+		}
+		i := 0
+		for b.Loop() {
+			l.model.Pipeline.Transform(raws[i%len(raws)], sc.row, sc.x)
+			i++
+		}
+	})
 	b.Run("predict", func(b *testing.B) {
 		bodies := make([]*reusableRequest, 64)
 		for i := range bodies {

@@ -31,9 +31,8 @@ type Predictor struct {
 	// Complete layout, when linked is nil.
 	depth     int
 	inner     int       // inner nodes per tree: 2^depth - 1
-	feature   []uint32  // per tree, inner nodes; missingRight set when NaN goes right
-	threshold []uint64  // per tree, inner nodes: orderKey(threshold) - missingRight
-	leaf      []float64 // per tree, 2^depth leaf values
+	nodes []knode   // per tree, inner nodes
+	leaf  []float64 // per tree, 2^depth leaf values
 
 	linked []ctree
 }
@@ -78,6 +77,18 @@ func step(k uint64, t uint64, f uint32) uint32 {
 	return b2u(k-uint64(f>>31) >= t)
 }
 
+// knode is a node of a complete tree.
+type knode struct {
+	threshold uint64 // orderKey(threshold), less 1 with missingRight
+	feature   uint32 // the feature, with missingRight
+}
+
+// next returns the position of the child of node i (this node) that the
+// row with order keys k goes to.
+func (n *knode) next(k []uint64, i uint32) uint32 {
+	return 2*i + 1 + step(k[n.feature&^missingRight], n.threshold, n.feature)
+}
+
 // keys writes the order keys of x into dst.
 func keys(dst []uint64, x []float64) {
 	for j, v := range x {
@@ -98,8 +109,7 @@ func (e *Ensemble) Compile() *Predictor {
 	}
 	p.depth = depth
 	p.inner = 1<<depth - 1
-	p.feature = make([]uint32, p.ntrees*p.inner)
-	p.threshold = make([]uint64, p.ntrees*p.inner)
+	p.nodes = make([]knode, p.ntrees*p.inner)
 	p.leaf = make([]float64, p.ntrees*(p.inner+1))
 	for t := range e.Trees {
 		p.place(e.Trees[t].Nodes, 0, t, 0)
@@ -120,13 +130,12 @@ func (p *Predictor) place(nodes []Node, src int32, t, pos int) {
 	if n.Feature < 0 {
 		// Padding: no key reaches the largest one, so every value goes
 		// left; both subtrees hold this leaf anyway.
-		p.threshold[at] = math.MaxUint64
+		p.nodes[at].threshold = math.MaxUint64
 	} else {
-		p.feature[at] = uint32(n.Feature)
-		p.threshold[at] = orderKey(n.Threshold)
+		p.nodes[at] = knode{threshold: orderKey(n.Threshold), feature: uint32(n.Feature)}
 		if !n.DefaultLeft {
-			p.feature[at] |= missingRight
-			p.threshold[at]--
+			p.nodes[at].feature |= missingRight
+			p.nodes[at].threshold--
 		}
 		left, right = n.Left, n.Right
 	}
@@ -179,17 +188,16 @@ func (p *Predictor) Margin(x []float64) float64 {
 	inner, depth := p.inner, p.depth
 	t := 0
 	for ; t+4 <= p.ntrees; t += 4 {
-		f0, t0 := p.feature[t*inner:(t+1)*inner], p.threshold[t*inner:(t+1)*inner]
-		f1, t1 := p.feature[(t+1)*inner:(t+2)*inner], p.threshold[(t+1)*inner:(t+2)*inner]
-		f2, t2 := p.feature[(t+2)*inner:(t+3)*inner], p.threshold[(t+2)*inner:(t+3)*inner]
-		f3, t3 := p.feature[(t+3)*inner:(t+4)*inner], p.threshold[(t+3)*inner:(t+4)*inner]
+		n0 := p.nodes[t*inner : (t+1)*inner]
+		n1 := p.nodes[(t+1)*inner : (t+2)*inner]
+		n2 := p.nodes[(t+2)*inner : (t+3)*inner]
+		n3 := p.nodes[(t+3)*inner : (t+4)*inner]
 		var i0, i1, i2, i3 uint32
 		for range depth {
-			a0, a1, a2, a3 := f0[i0], f1[i1], f2[i2], f3[i3]
-			i0 = 2*i0 + 1 + step(k[a0&^missingRight], t0[i0], a0)
-			i1 = 2*i1 + 1 + step(k[a1&^missingRight], t1[i1], a1)
-			i2 = 2*i2 + 1 + step(k[a2&^missingRight], t2[i2], a2)
-			i3 = 2*i3 + 1 + step(k[a3&^missingRight], t3[i3], a3)
+			i0 = n0[i0].next(k, i0)
+			i1 = n1[i1].next(k, i1)
+			i2 = n2[i2].next(k, i2)
+			i3 = n3[i3].next(k, i3)
 		}
 		leaf := p.leaf[t*(inner+1):]
 		s += leaf[int(i0)-inner]
@@ -205,12 +213,10 @@ func (p *Predictor) Margin(x []float64) float64 {
 
 // walk returns the leaf of a row, given as order keys, in complete tree t.
 func (p *Predictor) walk(t int, k []uint64) int {
-	feature := p.feature[t*p.inner : (t+1)*p.inner]
-	threshold := p.threshold[t*p.inner : (t+1)*p.inner]
+	nodes := p.nodes[t*p.inner : (t+1)*p.inner]
 	i := uint32(0)
 	for range p.depth {
-		f := feature[i]
-		i = 2*i + 1 + step(k[f&^missingRight], threshold[i], f)
+		i = nodes[i].next(k, i)
 	}
 	return int(i) - p.inner
 }
@@ -319,8 +325,7 @@ func (p *Predictor) block(dst []float64, X *matrix.Dense, lo int, kb []uint64) {
 	keys(kb, data)
 	inner := p.inner
 	for t := range p.ntrees {
-		feature := p.feature[t*inner : (t+1)*inner]
-		threshold := p.threshold[t*inner : (t+1)*inner]
+		nodes := p.nodes[t*inner : (t+1)*inner]
 		leaf := p.leaf[t*(inner+1) : (t+1)*(inner+1)]
 		r := 0
 		// Four rows at a time, each walk in its own variables so that
@@ -332,11 +337,10 @@ func (p *Predictor) block(dst []float64, X *matrix.Dense, lo int, kb []uint64) {
 			k3 := kb[(r+3)*cols : (r+4)*cols]
 			var i0, i1, i2, i3 uint32
 			for range p.depth {
-				a0, a1, a2, a3 := feature[i0], feature[i1], feature[i2], feature[i3]
-				i0 = 2*i0 + 1 + step(k0[a0&^missingRight], threshold[i0], a0)
-				i1 = 2*i1 + 1 + step(k1[a1&^missingRight], threshold[i1], a1)
-				i2 = 2*i2 + 1 + step(k2[a2&^missingRight], threshold[i2], a2)
-				i3 = 2*i3 + 1 + step(k3[a3&^missingRight], threshold[i3], a3)
+				i0 = nodes[i0].next(k0, i0)
+				i1 = nodes[i1].next(k1, i1)
+				i2 = nodes[i2].next(k2, i2)
+				i3 = nodes[i3].next(k3, i3)
 			}
 			dst[r] += leaf[int(i0)-inner]
 			dst[r+1] += leaf[int(i1)-inner]

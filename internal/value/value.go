@@ -66,7 +66,17 @@ var DefaultMissing = []string{"", "n/a", "na", "nan", "null", "none", "?"}
 // IsMissing reports whether s (trimmed, case-insensitive) is one of the
 // missing tokens.
 func IsMissing(s string, tokens []string) bool {
-	return isMissingTrimmed(strings.TrimSpace(s), tokens)
+	return isMissingTrimmed(trimSpace(s), tokens)
+}
+
+// trimSpace is strings.TrimSpace with a fast path for the usual value,
+// which has nothing to trim: a first and a last byte that are ASCII and
+// not blank (every other blank is a multi-byte rune).
+func trimSpace(s string) string {
+	if n := len(s); n > 0 && s[0] > ' ' && s[0] < utf8.RuneSelf && s[n-1] > ' ' && s[n-1] < utf8.RuneSelf {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 func isMissingTrimmed(s string, tokens []string) bool {
@@ -109,24 +119,65 @@ type Parser struct {
 	Layout string
 	// Missing are the tokens read as missing; nil means DefaultMissing.
 	Missing []string
+
+	// firsts, set by Prepare, marks the bytes a missing token can start
+	// with, in both cases; see isMissing.
+	firsts   [4]uint64
+	prepared bool
+}
+
+// Prepare readies p for many values: it notes which first bytes the
+// missing tokens have, so that most values are told apart from them by
+// their first byte alone. Call it again after changing Missing.
+func (p *Parser) Prepare() {
+	p.firsts = [4]uint64{}
+	for _, t := range p.tokens() {
+		if t == "" {
+			continue
+		}
+		c := t[0]
+		p.firsts[c>>6] |= 1 << (c & 63)
+		if l := lowerASCII(c); l != c {
+			p.firsts[l>>6] |= 1 << (l & 63)
+		} else if 'a' <= c && c <= 'z' {
+			u := c - 'a' + 'A'
+			p.firsts[u>>6] |= 1 << (u & 63)
+		}
+	}
+	p.prepared = true
+}
+
+func (p *Parser) tokens() []string {
+	if p.Missing == nil {
+		return DefaultMissing
+	}
+	return p.Missing
+}
+
+// isMissing reports whether the trimmed value t is a missing token. On a
+// prepared parser an ASCII first byte that no token starts with settles
+// it (k and s aside: they also fold from non-ASCII runes).
+func (p *Parser) isMissing(t string) bool {
+	if p.prepared && t != "" {
+		if c := t[0]; c < utf8.RuneSelf && c|0x20 != 'k' && c|0x20 != 's' && p.firsts[c>>6]&(1<<(c&63)) == 0 {
+			return false
+		}
+	}
+	return isMissingTrimmed(t, p.tokens())
 }
 
 // ParseFloat parses s with p's numeric parser. It returns (NaN, true, nil)
 // for a missing token.
 func (p *Parser) ParseFloat(s string) (v float64, missing bool, err error) {
-	tokens := p.Missing
-	if tokens == nil {
-		tokens = DefaultMissing
-	}
-	t := strings.TrimSpace(s)
-	if isMissingTrimmed(t, tokens) {
+	t := trimSpace(s)
+	if p.isMissing(t) {
 		return math.NaN(), true, nil
 	}
 	switch p.Kind {
 	case Number:
 		v, err = parseNumber(t)
 	case Percent:
-		v, err = parseNumber(strings.TrimSpace(strings.TrimSuffix(t, "%")))
+		v, err = parseNumber(trimSpace(strings.TrimSuffix(t, "%")))
 	case Months:
 		v, err = parseUnit(t, "months", "month", "mos", "mo", "m")
 	case Years:
@@ -144,14 +195,11 @@ func (p *Parser) ParseFloat(s string) (v float64, missing bool, err error) {
 
 // ParseText returns the trimmed text, or missing for a missing token.
 func (p *Parser) ParseText(s string) (v string, missing bool) {
-	tokens := p.Missing
-	if tokens == nil {
-		tokens = DefaultMissing
-	}
-	if IsMissing(s, tokens) {
+	t := trimSpace(s)
+	if p.isMissing(t) {
 		return "", true
 	}
-	return strings.TrimSpace(s), false
+	return t, false
 }
 
 func parseNumber(s string) (float64, error) {
@@ -223,7 +271,7 @@ func parseUnit(s string, units ...string) (float64, error) {
 	lower := strings.ToLower(s)
 	for _, u := range units {
 		if strings.HasSuffix(lower, u) {
-			lower = strings.TrimSpace(strings.TrimSuffix(lower, u))
+			lower = trimSpace(strings.TrimSuffix(lower, u))
 			break
 		}
 	}
@@ -231,18 +279,18 @@ func parseUnit(s string, units ...string) (float64, error) {
 }
 
 func parseYears(s string) (float64, error) {
-	lower := strings.ToLower(strings.TrimSpace(s))
+	lower := strings.ToLower(trimSpace(s))
 	less := strings.HasPrefix(lower, "<")
 	if less {
-		lower = strings.TrimSpace(lower[1:])
+		lower = trimSpace(lower[1:])
 	}
 	for _, u := range []string{"years", "year", "yrs", "yr", "y"} {
 		if strings.HasSuffix(lower, u) {
-			lower = strings.TrimSpace(strings.TrimSuffix(lower, u))
+			lower = trimSpace(strings.TrimSuffix(lower, u))
 			break
 		}
 	}
-	lower = strings.TrimSpace(strings.TrimSuffix(lower, "+"))
+	lower = trimSpace(strings.TrimSuffix(lower, "+"))
 	v, err := parseNumber(lower)
 	if err != nil {
 		return 0, err
@@ -281,7 +329,7 @@ func DateLayout(format string) (string, error) {
 
 // ParseDate parses s with a Go layout and returns days since 1970-01-01 UTC.
 func ParseDate(s, layout string) (float64, error) {
-	s = strings.TrimSpace(s)
+	s = trimSpace(s)
 	if layout == "Jan-2006" {
 		if days, ok := parseMonthYear(s); ok {
 			return days, nil

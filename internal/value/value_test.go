@@ -131,10 +131,11 @@ func FuzzParseFloat(f *testing.F) {
 
 // FuzzFastPaths checks each fast path against the general code it stands
 // in for: parseDecimal against strconv.ParseFloat, parseMonthYear against
-// time.Parse, and isMissingTrimmed against comparing every token.
+// time.Parse, isMissingTrimmed and a prepared parser's isMissing against
+// comparing every token, and trimSpace against strings.TrimSpace.
 func FuzzFastPaths(f *testing.F) {
 	for _, s := range []string{"12.50", "-0", "007", ".5", "1.", "-", "123456789012345", "1234567890123456",
-		"0.000000000000001", "Dec-2011", "dec-2011", "DEC-0000", "Sep-1969", "Jan-20x1", "n/a", "NaN", "KB", "\u212a", "?"} {
+		"0.000000000000001", " 36 months", "x\u00a0", "\u0085y", "\t", "Dec-2011", "dec-2011", "DEC-0000", "Sep-1969", "Jan-20x1", "n/a", "NaN", "KB", "\u212a", "?"} {
 		f.Add(s)
 	}
 	tokens := append(slices.Clone(DefaultMissing), "-1", "k", "\u212aB", "Ks")
@@ -152,9 +153,17 @@ func FuzzFastPaths(f *testing.F) {
 			}
 		}
 		trimmed := strings.TrimSpace(s)
+		if got := trimSpace(s); got != trimmed {
+			t.Fatalf("trimSpace(%q) = %q; strings.TrimSpace gives %q", s, got, trimmed)
+		}
 		want := slices.ContainsFunc(tokens, func(tok string) bool { return strings.EqualFold(trimmed, tok) })
 		if got := isMissingTrimmed(trimmed, tokens); got != want {
 			t.Fatalf("isMissingTrimmed(%q) = %v; want %v", trimmed, got, want)
+		}
+		p := Parser{Kind: Number, Missing: tokens}
+		p.Prepare()
+		if got := p.isMissing(trimmed); got != want {
+			t.Fatalf("prepared isMissing(%q) = %v; want %v", trimmed, got, want)
 		}
 	})
 }
