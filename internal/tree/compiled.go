@@ -29,8 +29,8 @@ type Predictor struct {
 	ntrees      int
 
 	// Complete layout, when linked is nil.
-	depth     int
-	inner     int       // inner nodes per tree: 2^depth - 1
+	depth int
+	inner int       // inner nodes per tree: 2^depth - 1
 	nodes []knode   // per tree, inner nodes
 	leaf  []float64 // per tree, 2^depth leaf values
 
