@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -54,6 +55,70 @@ type application struct {
 	// problems are type errors found while decoding (a boolean, object or
 	// array value for a model field).
 	problems []features.FieldError
+	// keys remembers field names in the order an object had them, with
+	// their input positions: clients send their fields in one order, some
+	// left out, so a name is usually recognised by comparing the body with
+	// the names expected next. The names are copies, never views of a
+	// body, and the cache lives as long as the scratch it belongs to (one
+	// model). next is where the names expected next start.
+	keys []cachedKey
+	next int
+}
+
+// cachedKey is a field name that needs no escaping in JSON, and its input
+// position (-1: not read by the model).
+type cachedKey struct {
+	name string
+	slot int
+}
+
+// maxCachedKeys bounds the key cache of an application.
+const maxCachedKeys = 512
+
+// keyLookahead is how many cached names past the expected one are tried:
+// the fields an object leaves out.
+const keyLookahead = 4
+
+// cachedKey returns the cached name expected next (or a few after it) when
+// the string at body[i] (its opening quote) is exactly that name: the name
+// holds no quote, backslash or control byte and is valid UTF-8, so equal
+// bytes followed by a quote are the whole string, unescaped.
+func (a *application) cachedKey(body string, i int) (cachedKey, int, bool) {
+	for j := a.next; j < len(a.keys) && j <= a.next+keyLookahead; j++ {
+		ck := a.keys[j]
+		end := i + 1 + len(ck.name)
+		if end < len(body) && body[end] == '"' && body[i+1:end] == ck.name {
+			a.next = j + 1
+			return ck, end + 1, true
+		}
+	}
+	return cachedKey{}, 0, false
+}
+
+// remember caches key, read where the cache had no name, with its input
+// position; name is a string that does not share the body (the model's
+// name for the input), "" to copy key. Names are only added at the end of
+// the cache: an object of the usual order fills it, the first time.
+func (a *application) remember(key string, slot int, name string) {
+	if a.next != len(a.keys) || len(a.keys) >= maxCachedKeys || !plainKey(key) {
+		return
+	}
+	if name == "" {
+		name = strings.Clone(key)
+	}
+	a.keys = append(a.keys, cachedKey{name, slot})
+	a.next = len(a.keys)
+}
+
+// plainKey reports whether s is written in JSON as itself between quotes:
+// no quote, backslash or control byte, valid UTF-8.
+func plainKey(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return s != "" && utf8.ValidString(s)
 }
 
 func (a *application) reset(n int) {
@@ -108,13 +173,23 @@ func decodeObject(body string, i, depth int, index *fieldIndex, a *application) 
 	if i < len(body) && body[i] == '}' {
 		return i + 1, nil
 	}
+	a.next = 0
 	for {
 		if i >= len(body) || body[i] != '"' {
 			return 0, synErr(i, "want a field name")
 		}
-		key, next, err := readString(body, i)
-		if err != nil {
-			return 0, err
+		var key string
+		var slot, next int
+		var err error
+		if ck, end, ok := a.cachedKey(body, i); ok {
+			key, slot, next = ck.name, ck.slot, end
+		} else {
+			if key, next, err = readString(body, i); err != nil {
+				return 0, err
+			}
+			var name string
+			slot, name = index.lookupName(key)
+			a.remember(key, slot, name)
 		}
 		i = skipSpace(body, next)
 		if i >= len(body) || body[i] != ':' {
@@ -124,7 +199,6 @@ func decodeObject(body string, i, depth int, index *fieldIndex, a *application) 
 		if i >= len(body) {
 			return 0, synErr(i, "want a value")
 		}
-		slot := index.lookup(key)
 		if slot < 0 {
 			a.ignored = append(a.ignored, key)
 			if i, err = skipValue(body, i, depth); err != nil {

@@ -259,58 +259,73 @@ func FuzzDecodeApplication(f *testing.F) {
 		`{}`, `{"a":"1","b":2,"c":null}`, `{"a":"\u00e9\ud83d\ude00","z":[1,{"y":true}]}`,
 		`{"a":1e400}`, `[1]`, `{"a":"\ud800"}`, `{"a":-0.0e-0}`, `{"é":"x","a":"y","a":"z"}`,
 		"{\"a\":\"\xff\"}", `{"a":01}`, ` {"b" : [ ] } `, `{"applications":[{"a":1},"x"]}`,
+		`{"a":"1","b":"2","c":"3"}`, `{"b":"2","x":"0","a":"1"}`, `{"ab":"1","a\"":"2","a":"3"}`, `{"a" :"1","b":2}`,
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		var a application
-		a.reset(len(testFields))
-		err := decodeApplication(in, testIndex, &a)
-		var ref any
-		refErr := json.Unmarshal([]byte(in), &ref)
-		obj, isObj := ref.(map[string]any)
-		if refErr != nil {
-			// encoding/json also refuses numbers out of float64 range,
-			// which we accept as ±Inf (reported by the pipeline).
-			var rangeErr *json.UnmarshalTypeError
-			if err == nil && !errors.As(refErr, &rangeErr) {
-				t.Fatalf("accepted %q; encoding/json says %v", in, refErr)
-			}
-			return
-		}
-		if !isObj {
-			if !errors.Is(err, errNotObject) {
-				t.Fatalf("%q is not an object: error %v; want errNotObject", in, err)
-			}
-			return
-		}
-		if err != nil {
-			t.Fatalf("refused %q: %v; encoding/json accepts it", in, err)
-		}
-		for name, i := range testFields {
-			var want features.Raw
-			switch v := obj[name].(type) {
-			case string:
-				want = features.RawString(v)
-			case float64:
-				want = features.RawNumber(v)
-			}
-			if got := a.raw[i]; got != want {
-				t.Errorf("%q: field %q = %+v; want %+v", in, name, got, want)
-			}
-		}
-		var ignored []string
-		for name := range obj {
-			if _, ok := testFields[name]; !ok {
-				ignored = append(ignored, name)
-			}
-		}
-		got := slices.Compact(slices.Sorted(slices.Values(a.ignored)))
-		slices.Sort(ignored)
-		if !slices.Equal(got, ignored) {
-			t.Errorf("%q: ignored %q; want %q", in, got, ignored)
+		// Decoded with an empty key cache, with the cache this body
+		// filled, and with a cache primed by another object.
+		var fresh, primed application
+		primed.reset(len(testFields))
+		decodeApplication(`{"x":"0","a":"1","b":"2","c":"3","é":"4","y":"5"}`, testIndex, &primed)
+		for _, a := range []*application{&fresh, &fresh, &primed} {
+			checkDecoded(t, in, a)
 		}
 	})
+}
+
+// checkDecoded decodes in into a and checks the outcome against
+// encoding/json: the same bodies refused, the same values in every field,
+// the same ignored fields.
+func checkDecoded(t *testing.T, in string, a *application) {
+	t.Helper()
+	a.reset(len(testFields))
+	err := decodeApplication(in, testIndex, a)
+	var ref any
+	refErr := json.Unmarshal([]byte(in), &ref)
+	obj, isObj := ref.(map[string]any)
+	if refErr != nil {
+		// encoding/json also refuses numbers out of float64 range, which
+		// we accept as ±Inf (reported by the pipeline).
+		var rangeErr *json.UnmarshalTypeError
+		if err == nil && !errors.As(refErr, &rangeErr) {
+			t.Fatalf("accepted %q; encoding/json says %v", in, refErr)
+		}
+		return
+	}
+	if !isObj {
+		if !errors.Is(err, errNotObject) {
+			t.Fatalf("%q is not an object: error %v; want errNotObject", in, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("refused %q: %v; encoding/json accepts it", in, err)
+	}
+	for name, i := range testFields {
+		var want features.Raw
+		switch v := obj[name].(type) {
+		case string:
+			want = features.RawString(v)
+		case float64:
+			want = features.RawNumber(v)
+		}
+		if got := a.raw[i]; got != want {
+			t.Errorf("%q: field %q = %+v; want %+v", in, name, got, want)
+		}
+	}
+	var ignored []string
+	for name := range obj {
+		if _, ok := testFields[name]; !ok {
+			ignored = append(ignored, name)
+		}
+	}
+	got := slices.Compact(slices.Sorted(slices.Values(a.ignored)))
+	slices.Sort(ignored)
+	if !slices.Equal(got, ignored) {
+		t.Errorf("%q: ignored %q; want %q", in, got, ignored)
+	}
 }
 
 // checkBatch checks a batch body the way the batch handler does, cut in

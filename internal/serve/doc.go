@@ -38,9 +38,12 @@
 // per-request scratch (raw values, cleaned row, feature vector, output
 // buffer) comes from a pool of the loaded model, the response is appended
 // to a byte slice, metrics are atomic counters, drift costs one bin search
-// per feature, and the PSI is only computed on a scrape. Batches decode and
-// transform their items in parallel and predict them together through the
-// trees' batch path. One access log record per request is written through
+// per feature, and the PSI is only computed on a scrape. A batch is read in
+// one pass on every core: its applications array is cut into segments at
+// guessed item boundaries, each goroutine decodes, transforms and predicts
+// a segment's items, and the segments are kept only where each starts
+// exactly where the one before it stopped (batch.go). One access log
+// record per request is written through
 // a buffered writer (internal/logbuf), so logging costs a copy rather than
 // a system call.
 package serve

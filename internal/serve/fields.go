@@ -48,13 +48,20 @@ func fieldHash(s string) uint32 {
 
 // lookup returns the position of name, or -1.
 func (f *fieldIndex) lookup(name string) int {
+	pos, _ := f.lookupName(name)
+	return pos
+}
+
+// lookupName returns the position of name and the index's own copy of the
+// name, or -1 and "".
+func (f *fieldIndex) lookupName(name string) (int, string) {
 	for i := fieldHash(name) & f.mask; ; i = (i + 1) & f.mask {
 		sl := &f.slots[i]
 		if sl.pos == 0 {
-			return -1
+			return -1, ""
 		}
 		if sl.name == name {
-			return sl.pos - 1
+			return sl.pos - 1, sl.name
 		}
 	}
 }
