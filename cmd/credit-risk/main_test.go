@@ -62,6 +62,16 @@ func TestPipeline(t *testing.T) {
 			t.Errorf("bench train %s printed %q", algo, out)
 		}
 	}
+	// A boosted model of exactly 30 trees, as benchmarks want one.
+	mustRun(t, dir, "train", "--algorithms", "gbdt", "--gbdt-rounds", "30", "--early-stopping", "0")
+	m, _, err := model.Load(filepath.Join(dir, "models", "gbdt_v1.model"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Ensemble.Trees); n != 30 {
+		t.Errorf("train --gbdt-rounds 30 --early-stopping 0 made %d trees", n)
+	}
+
 	out := mustRun(t, dir, "retrain", "--tune-trials", "0")
 	if !strings.Contains(out, "is now production") {
 		t.Fatalf("retrain output:\n%s", out)
@@ -130,6 +140,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"clean", "extra"}, "unexpected argument"},
 		{[]string{"features"}, "credit-risk clean"},
 		{[]string{"train"}, "credit-risk features"},
+		{[]string{"train", "--gbdt-rounds", "0"}, "--gbdt-rounds 0: want at least 1"},
+		{[]string{"train", "--early-stopping", "-1"}, "--early-stopping -1"},
 		{[]string{"clean"}, "no such file or directory"},
 		{[]string{"retrain"}, "mount or create the raw data folder"},
 		{[]string{"score", "--in", "x.csv", "--out", "y.csv"}, "Model file not found"},

@@ -14,7 +14,9 @@ Usage: credit-risk train [flags]
 Runs after features. Fits each learner with its default parameters on the
 training period (the newest 20% of it held out for early stopping,
 probability calibration and the decision threshold), evaluates it on the
-out-of-time test set, and saves it.
+out-of-time test set, and saves it. Boosting runs up to --gbdt-rounds
+rounds and stops once --early-stopping rounds bring no improvement on the
+held-out part (0: all the rounds).
 
 Reads  data/processed/train.parquet, test.parquet, pipeline.json, features.json.
 Writes models/<algo>_v<N>.model and models/<algo>_v<N>_metadata.json for
@@ -23,6 +25,7 @@ Writes models/<algo>_v<N>.model and models/<algo>_v<N>_metadata.json for
 Examples:
   credit-risk train
   credit-risk train --algorithms gbdt,lr
+  credit-risk train --algorithms gbdt --gbdt-rounds 100 --early-stopping 0
 `
 
 func runTrain(ctx context.Context, m *Main, args []string) error {
@@ -31,12 +34,26 @@ func runTrain(ctx context.Context, m *Main, args []string) error {
 	d.bind(fs, m)
 	algos := fs.String("algorithms", strings.Join(train.Algorithms, ","), "learners to train: gbdt, rf, lr")
 	threads := fs.Int("threads", 0, "goroutines (0: every core)")
+	defaults := train.DefaultGBDT(nil)
+	rounds := fs.Int("gbdt-rounds", defaults.Rounds, "GBDT boosting rounds, at most")
+	stopping := fs.Int("early-stopping", defaults.EarlyStoppingRounds, "GBDT: stop after this many rounds without improvement on the held-out part (0: off)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *rounds < 1 {
+		return fmt.Errorf("%w: --gbdt-rounds %d: want at least 1", errUsage, *rounds)
+	}
+	if *stopping < 0 {
+		return fmt.Errorf("%w: --early-stopping %d: want 0 (off) or more", errUsage, *stopping)
 	}
 	opts := train.Options{
 		ProcessedDir: d.processed(), ModelsDir: d.models, Algorithms: strings.Split(*algos, ","),
 		Threads: *threads, Logger: m.logger(),
+	}
+	if *rounds != defaults.Rounds || *stopping != defaults.EarlyStoppingRounds {
+		cfg := defaults
+		cfg.Rounds, cfg.EarlyStoppingRounds = *rounds, *stopping
+		opts.GBDT = &cfg
 	}
 	cands, err := train.Run(ctx, opts)
 	if err != nil {
