@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -13,9 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/serve/servetest"
-	"github.com/credit-risk/credit-risk/specs"
 )
 
 // TestEndToEndLendingClub runs the two programs as a lender would: the
@@ -57,7 +54,7 @@ func TestEndToEndLendingClub(t *testing.T) {
 	// Rows spread over the whole file, written as the raw CSV the score
 	// command reads; every 40th has a grade the model does not know and
 	// must be refused.
-	header, rows := lendingClubRows(t, src, 400)
+	header, rows := servetest.LendingClubRows(t, datasets, 400, 97)
 	grade := slices.Index(header, "grade")
 	for i := 0; i < len(rows); i += 40 {
 		rows[i][grade] = "Z"
@@ -147,39 +144,6 @@ func TestEndToEndLendingClub(t *testing.T) {
 			t.Errorf("GET %s: status %d, body without %q", c.path, status, c.contains)
 		}
 	}
-}
-
-// lendingClubRows returns the header and n rows spread over the raw file,
-// as the dataset reader gives them (notes and summary lines skipped).
-func lendingClubRows(t *testing.T, path string, n int) ([]string, [][]string) {
-	t.Helper()
-	spec, err := specs.Load(specs.Default)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rd, err := dataset.NewReader(f, path, spec.Format, spec.Target.Column)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows [][]string
-	for k := 0; len(rows) < n; k++ {
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if k%97 == 0 {
-			rows = append(rows, append([]string(nil), rec...))
-		}
-	}
-	return rd.Header(), rows
 }
 
 type score struct {

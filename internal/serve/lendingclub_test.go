@@ -114,36 +114,15 @@ func TestTrainServeParity(t *testing.T) {
 // file as applications a lender posts: every non-empty cell, as a string.
 func lendingClubApplications(tb testing.TB, datasets string, n int) []map[string]string {
 	tb.Helper()
-	spec, err := specs.Load(specs.Default)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(datasets, servetest.LendingClubFile))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	rd, err := dataset.NewReader(f, f.Name(), spec.Format, spec.Target.Column)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	header := rd.Header()
-	var apps []map[string]string
-	for len(apps) < n {
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		app := make(map[string]string, len(header))
+	header, rows := servetest.LendingClubRows(tb, datasets, n, 1)
+	apps := make([]map[string]string, len(rows))
+	for k, rec := range rows {
+		apps[k] = make(map[string]string, len(header))
 		for i, h := range header {
 			if i < len(rec) && rec[i] != "" {
-				app[h] = rec[i]
+				apps[k][h] = rec[i]
 			}
 		}
-		apps = append(apps, app)
 	}
 	return apps
 }

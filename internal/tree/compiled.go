@@ -244,14 +244,7 @@ func (p *Predictor) PredictInto(dst []float64, X *matrix.Dense, threads int) {
 	p.batch(dst, X, threads, true)
 }
 
-func (p *Predictor) check(dst []float64, X *matrix.Dense) {
-	if len(dst) != X.Rows {
-		panic(fmt.Sprintf("tree: %d outputs for %d rows", len(dst), X.Rows))
-	}
-	if X.Cols != p.numFeatures {
-		panic(fmt.Sprintf("tree: matrix has %d columns; ensemble wants %d", X.Cols, p.numFeatures))
-	}
-}
+func (p *Predictor) check(dst []float64, X *matrix.Dense) { checkRows(dst, X, p.numFeatures) }
 
 // predictBlock is the number of rows pushed through one tree before moving
 // to the next, so that a tree's nodes stay in cache across the block.

@@ -23,12 +23,16 @@ func (e *Ensemble) PredictInto(dst []float64, X *matrix.Dense, threads int) {
 	e.batch(dst, X, threads, true)
 }
 
-func (e *Ensemble) checkBatch(dst []float64, X *matrix.Dense) {
+func (e *Ensemble) checkBatch(dst []float64, X *matrix.Dense) { checkRows(dst, X, e.NumFeatures) }
+
+// checkRows panics unless dst has a value for each row of X and X has nf
+// columns.
+func checkRows(dst []float64, X *matrix.Dense, nf int) {
 	if len(dst) != X.Rows {
 		panic(fmt.Sprintf("tree: %d outputs for %d rows", len(dst), X.Rows))
 	}
-	if X.Cols != e.NumFeatures {
-		panic(fmt.Sprintf("tree: matrix has %d columns; ensemble wants %d", X.Cols, e.NumFeatures))
+	if X.Cols != nf {
+		panic(fmt.Sprintf("tree: matrix has %d columns; ensemble wants %d", X.Cols, nf))
 	}
 }
 

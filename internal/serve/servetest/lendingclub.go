@@ -2,11 +2,14 @@ package servetest
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/credit-risk/credit-risk/internal/clean"
+	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/tables"
@@ -78,4 +81,39 @@ func TrainLendingClub(tb testing.TB, datasets, work string, rounds int) string {
 	}
 	SetAlias(tb, models, "gbdt_v1")
 	return models
+}
+
+// LendingClubRows returns the header of the raw Lending Club file and up to
+// n of its rows, one in every `every` (notes and summary lines skipped), as
+// the dataset reader gives them.
+func LendingClubRows(tb testing.TB, datasets string, n, every int) ([]string, [][]string) {
+	tb.Helper()
+	spec, err := specs.Load(specs.Default)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(datasets, LendingClubFile)
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := dataset.NewReader(f, path, spec.Format, spec.Target.Column)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var rows [][]string
+	for k := 0; len(rows) < n; k++ {
+		rec, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if k%every == 0 {
+			rows = append(rows, slices.Clone(rec))
+		}
+	}
+	return rd.Header(), rows
 }
