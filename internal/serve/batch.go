@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -439,7 +440,8 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 	b := &batchReader{body: body, index: l.index, nraw: len(l.names), maxItems: s.cfg.MaxBatch, l: l, pool: &s.segments}
 	workers := runtime.GOMAXPROCS(0)
 	segs, fieldProblem, err := b.readBatch(workers)
-	if tooMany, ok := err.(errTooMany); ok {
+	var tooMany errTooMany
+	if errors.As(err, &tooMany) {
 		writeProblem(w, r, &Problem{Code: ProblemBatchTooBig, Detail: tooMany.Error()})
 		return
 	}

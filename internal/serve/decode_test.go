@@ -426,3 +426,31 @@ func TestSpecialBytes(t *testing.T) {
 		t.Errorf("plain word flagged: %#x", m)
 	}
 }
+
+// TestBatchTooMany checks that a batch over the limit is refused whether
+// the limit falls inside a segment or across segments.
+func TestBatchTooMany(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString(`{"applications": [`)
+	for i := range 3000 {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, `{"a": "%d", "p": "%s"}`, i, strings.Repeat("p", 200))
+	}
+	sb.WriteString(`]}`)
+	body := sb.String()
+	for _, limit := range []int{10, 2999, 3000} {
+		for _, workers := range []int{1, 2, 4} {
+			b := &batchReader{body: body, index: testIndex, nraw: len(testFields), maxItems: limit, pool: new(sync.Pool)}
+			segs, _, err := b.readBatch(workers)
+			var tooMany errTooMany
+			switch {
+			case limit < 3000 && !errors.As(err, &tooMany):
+				t.Errorf("limit %d, %d goroutines: error %v; want too many", limit, workers, err)
+			case limit == 3000 && (err != nil || len(itemKinds(segs)) != 3000):
+				t.Errorf("limit %d, %d goroutines: %d items, error %v; want all 3000", limit, workers, len(itemKinds(segs)), err)
+			}
+		}
+	}
+}
