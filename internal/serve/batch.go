@@ -80,7 +80,11 @@ func (s *segment) reset() {
 	s.ignored = s.ignored[:0]
 	clear(s.last)
 	s.last = s.last[:0]
-	clear(s.seen)
+	if len(s.seen) > maxPooledNames {
+		s.seen = map[string]bool{}
+	} else {
+		clear(s.seen)
+	}
 	s.stop, s.arrayEnd, s.err, s.errors = 0, false, nil, 0
 }
 
@@ -105,9 +109,16 @@ func (b *batchReader) getSegment() *segment {
 	return &segment{seen: map[string]bool{}}
 }
 
+// maxPooledFeatures and maxPooledNames bound what a pooled segment keeps:
+// the feature values of its rows (16 MB) and the ignored names it saw.
+const (
+	maxPooledFeatures = 1 << 21
+	maxPooledNames    = 1 << 10
+)
+
 func (b *batchReader) putSegment(s *segment) {
 	s.reset()
-	if cap(s.x) > 1<<24 {
+	if cap(s.x) > maxPooledFeatures {
 		return // keep the pool from holding on to huge batches
 	}
 	b.pool.Put(s)

@@ -72,8 +72,12 @@ type cachedKey struct {
 	slot int
 }
 
-// maxCachedKeys bounds the key cache of an application.
-const maxCachedKeys = 512
+// maxCachedKeys and maxCachedKeyBytes bound the key cache of an
+// application: the names, and the length of a name.
+const (
+	maxCachedKeys     = 512
+	maxCachedKeyBytes = 256
+)
 
 // keyLookahead is how many cached names past the expected one are tried:
 // the fields an object leaves out.
@@ -100,7 +104,7 @@ func (a *application) cachedKey(body string, i int) (cachedKey, int, bool) {
 // name for the input), "" to copy key. Names are only added at the end of
 // the cache: an object of the usual order fills it, the first time.
 func (a *application) remember(key string, slot int, name string) {
-	if a.next != len(a.keys) || len(a.keys) >= maxCachedKeys || !plainKey(key) {
+	if a.next != len(a.keys) || len(a.keys) >= maxCachedKeys || len(key) > maxCachedKeyBytes || !plainKey(key) {
 		return
 	}
 	if name == "" {
