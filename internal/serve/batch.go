@@ -19,14 +19,16 @@ import (
 
 // A batch body is {"applications": [item, item, ...]}, with any other
 // top-level fields ignored. It is read in one pass, in parallel: the
-// applications array is cut into segments at guessed item boundaries, one
-// goroutine per segment decodes its items, runs the pipeline and the model
-// on them, and stops at the first item that starts at or after the next
-// guess. A guess is only a guess (the bytes `},{` may sit inside a string),
-// so the segments are then checked in order: a segment counts when the one
-// before it stopped exactly where it started; otherwise the items from
-// where the previous segment stopped are decoded again, and the body is
-// read correctly whatever it holds.
+// applications array is cut into segments at guessed item boundaries; the
+// goroutines take the segments in turn, decode each one's items, run the
+// pipeline and the model on them, and stop a segment at the first item
+// that starts at or after the next guess. A guess is only a guess (the
+// bytes `},{` may sit inside a string), so the segments are then checked
+// in order: a segment counts when the one before it stopped exactly where
+// it started; otherwise the items from where the previous segment stopped
+// are read again on the request's goroutine. Segment 0 starts at the first
+// item, so every segment kept was read from a true item start, and the
+// body is read correctly whatever it holds.
 
 // minSegmentBytes is the least body a segment is given: smaller batches
 // are read on the request's goroutine alone.
