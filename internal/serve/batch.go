@@ -471,7 +471,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 			b.putSegment(seg)
 		}
 	}()
-	s.finishBatch(l, segs, explain)
+	s.finishBatch(l, segs, explain, workers)
 
 	n, errs, size := 0, 0, 256
 	var ignored []string
@@ -516,8 +516,8 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 }
 
 // finishBatch decides, counts, records drift and encodes the results of
-// every segment, the segments in parallel.
-func (s *Server) finishBatch(l *loaded, segs []*segment, explain bool) {
+// every segment, the segments on up to workers goroutines.
+func (s *Server) finishBatch(l *loaded, segs []*segment, explain bool, workers int) {
 	base := make([]int, len(segs))
 	n := 0
 	for k, seg := range segs {
@@ -560,7 +560,7 @@ func (s *Server) finishBatch(l *loaded, segs []*segment, explain bool) {
 			l.drift.Add(seg.bins)
 		}
 	}
-	forEach(len(segs), runtime.GOMAXPROCS(0), finish)
+	forEach(len(segs), workers, finish)
 }
 
 // forEach calls fn(k) for every k in [0, n) on up to workers goroutines,

@@ -83,11 +83,11 @@ const (
 // the fields an object leaves out.
 const keyLookahead = 4
 
-// cachedKey returns the cached name expected next (or a few after it) when
+// expectedKey returns the cached name expected next (or a few after it) when
 // the string at body[i] (its opening quote) is exactly that name: the name
 // holds no quote, backslash or control byte and is valid UTF-8, so equal
 // bytes followed by a quote are the whole string, unescaped.
-func (a *application) cachedKey(body string, i int) (cachedKey, int, bool) {
+func (a *application) expectedKey(body string, i int) (cachedKey, int, bool) {
 	for j := a.next; j < len(a.keys) && j <= a.next+keyLookahead; j++ {
 		ck := a.keys[j]
 		end := i + 1 + len(ck.name)
@@ -185,7 +185,7 @@ func decodeObject(body string, i, depth int, index *fieldIndex, a *application) 
 		var key string
 		var slot, next int
 		var err error
-		if ck, end, ok := a.cachedKey(body, i); ok {
+		if ck, end, ok := a.expectedKey(body, i); ok {
 			key, slot, next = ck.name, ck.slot, end
 		} else {
 			if key, next, err = readString(body, i); err != nil {

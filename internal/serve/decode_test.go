@@ -374,12 +374,12 @@ func TestFieldIndex(t *testing.T) {
 		"annual_inc", "a", "b", "ab", "ba", "", "x_y", "y_x", "issue_d", "earliest_cr_line", "é"}
 	f := newFieldIndex(names)
 	for want, name := range names {
-		if got := f.lookup(name); got != want {
+		if got, _ := f.lookupName(name); got != want {
 			t.Errorf("lookup(%q) = %d; want %d", name, got, want)
 		}
 	}
 	for _, name := range []string{"loan", "terms", "grade ", "c", "zz", "A"} {
-		if got := f.lookup(name); got != -1 {
+		if got, _ := f.lookupName(name); got != -1 {
 			t.Errorf("lookup(%q) = %d; want -1", name, got)
 		}
 	}

@@ -46,12 +46,6 @@ func fieldHash(s string) uint32 {
 	return h ^ h>>15
 }
 
-// lookup returns the position of name, or -1.
-func (f *fieldIndex) lookup(name string) int {
-	pos, _ := f.lookupName(name)
-	return pos
-}
-
 // lookupName returns the position of name and the index's own copy of the
 // name, or -1 and "".
 func (f *fieldIndex) lookupName(name string) (int, string) {

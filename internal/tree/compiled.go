@@ -16,7 +16,7 @@ import (
 //
 // Trees no deeper than maxCompleteDepth are padded to complete binary trees
 // of the ensemble's depth: node i has its children at 2i+1 and 2i+2, so a
-// node is a feature and a threshold (12 bytes) and every row takes exactly
+// node is a feature and a threshold (16 bytes) and every row takes exactly
 // depth steps, without branches. A leaf above the bottom level becomes a
 // node whose two subtrees end in copies of its value, so either way gives
 // the same output. Values and thresholds are compared as order keys
@@ -222,12 +222,7 @@ func (p *Predictor) walk(t int, k []uint64) int {
 }
 
 // Prob maps a margin to a probability of the positive class.
-func (p *Predictor) Prob(margin float64) float64 {
-	if p.output == LogOdds {
-		return Sigmoid(margin)
-	}
-	return margin
-}
+func (p *Predictor) Prob(margin float64) float64 { return p.output.Prob(margin) }
 
 // MarginInto sets dst[i] to the margin of row i of X, using up to threads
 // goroutines (0 means runtime.GOMAXPROCS(0)). It panics when len(dst) !=

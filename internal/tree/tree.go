@@ -121,8 +121,11 @@ func (e *Ensemble) Margin(x []float64) float64 {
 }
 
 // Prob maps a margin to a probability of the positive class.
-func (e *Ensemble) Prob(margin float64) float64 {
-	if e.Output == LogOdds {
+func (e *Ensemble) Prob(margin float64) float64 { return e.Output.Prob(margin) }
+
+// Prob maps a margin of this kind to a probability of the positive class.
+func (o Output) Prob(margin float64) float64 {
+	if o == LogOdds {
 		return Sigmoid(margin)
 	}
 	return margin
