@@ -38,6 +38,9 @@ func runClean(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkWritable(d.processed()); err != nil {
+		return err
+	}
 	opts := clean.Options{RawDir: d.raw(), OutDir: d.processed(), Logger: m.logger()}
 	if *splitDate != "" {
 		if opts.SplitDate, err = split.ParseDay(*splitDate); err != nil {

@@ -94,6 +94,9 @@ func runEvaluate(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := checkWritable(filepath.Join(d.artifacts, "reports")); err != nil {
+		return err
+	}
 	data, err := train.Load(d.processed())
 	if err != nil {
 		return err
@@ -185,6 +188,9 @@ func runExplain(ctx context.Context, m *Main, args []string) error {
 	rows := fs.Int("rows", 2000, "test rows to average over (at most)")
 	top := fs.Int("top", 20, "features to print")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := checkWritable(filepath.Join(d.artifacts, "reports")); err != nil {
 		return err
 	}
 	data, err := train.Load(d.processed())

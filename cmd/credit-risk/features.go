@@ -39,6 +39,9 @@ func runFeatures(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	opts := tables.Options{Dir: d.processed(), ExportDir: *export, Logger: m.logger()}
+	if err := checkWritable(d.processed()); err != nil {
+		return err
+	}
 	if *splitDate != "" {
 		var err error
 		if opts.SplitDate, err = split.ParseDay(*splitDate); err != nil {

@@ -17,8 +17,12 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	m := NewMain()
+	if err := m.leaveRoot(); err != nil {
+		fmt.Fprintln(m.Stderr, "credit-risk:", err)
+		os.Exit(1)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := m.Run(ctx, os.Args[1:])
 	stop()
 	os.Exit(m.ExitCode(err))
@@ -65,6 +69,13 @@ var errUsage = errors.New("usage")
 
 // Run runs the subcommand named by args[0].
 func (m *Main) Run(ctx context.Context, args []string) error {
+	args, note, err := resolveArgs(args)
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintln(m.Stderr, "credit-risk:", note)
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		m.usage(m.Stdout)
 		if len(args) == 0 {
@@ -105,6 +116,12 @@ Every command works on ./data, ./models and ./artifacts unless told otherwise
 (--data-dir, --models-dir, --artifacts-dir or DATA_DIR, MODELS_DIR,
 ARTIFACTS_DIR). "credit-risk <command> --help" says what a command reads and
 writes.
+
+The pipeline's other step names run the command that does their work:
+ingest (validate), tune (retrain --no-promote), promote (models promote),
+rollback (models rollback). A Python script invocation of a step, such as
+"python scripts/clean_data.py", runs that step, and a leading "credit-risk"
+is ignored, so container commands may name the program or not.
 `)
 }
 

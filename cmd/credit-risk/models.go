@@ -54,6 +54,11 @@ func runModels(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	regDir := filepath.Join(d.artifacts, "registry")
+	if sub == "promote" || sub == "rollback" {
+		if err := checkWritable(regDir, d.models); err != nil {
+			return err
+		}
+	}
 	switch sub {
 	case "list":
 		return listModels(m, regDir, d.models)

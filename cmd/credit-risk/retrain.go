@@ -54,6 +54,9 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	if _, err := os.Stat(d.raw()); err != nil {
 		return fmt.Errorf("%w: mount or create the raw data folder %s (e.g. -v \"$(pwd)/data:/app/data\") and put the loan files in it", err, absPath(d.raw()))
 	}
+	if err := checkWritable(d.processed(), d.models, d.artifacts); err != nil {
+		return err
+	}
 	opts := retrain.Options{
 		Spec: spec, SpecSource: specSource(d.spec), DataDir: d.data, ModelsDir: d.models, ArtifactsDir: d.artifacts,
 		Algorithms: strings.Split(*algos, ","), NoPromote: *noPromote, Reason: *reason, Threads: *threads,

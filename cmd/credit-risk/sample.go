@@ -55,6 +55,9 @@ func runSampleData(ctx context.Context, m *Main, args []string) error {
 	if path == "" {
 		path = filepath.Join(d.raw(), "sample_loans.csv")
 	}
+	if err := checkWritable(filepath.Dir(path)); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}

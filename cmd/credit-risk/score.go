@@ -53,6 +53,9 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 	if *in == "" || *out == "" {
 		return fmt.Errorf("%w: score needs --in and --out", errUsage)
 	}
+	if err := checkWritable(filepath.Dir(*out)); err != nil {
+		return err
+	}
 	if *modelPath == "" {
 		*modelPath = filepath.Join(d.models, "production"+model.Ext)
 	}

@@ -46,6 +46,9 @@ func runTrain(ctx context.Context, m *Main, args []string) error {
 	if *stopping < 0 {
 		return fmt.Errorf("%w: --early-stopping %d: want 0 (off) or more", errUsage, *stopping)
 	}
+	if err := checkWritable(d.models); err != nil {
+		return err
+	}
 	opts := train.Options{
 		ProcessedDir: d.processed(), ModelsDir: d.models, Algorithms: strings.Split(*algos, ","),
 		Threads: *threads, Logger: m.logger(),

@@ -39,6 +39,9 @@ func runValidate(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkWritable(filepath.Join(d.artifacts, "reports")); err != nil {
+		return err
+	}
 	res, err := clean.Analyze(ctx, spec, clean.Options{RawDir: d.raw(), Logger: m.logger()})
 	if err != nil {
 		return err
