@@ -1,11 +1,15 @@
 package serve
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/credit-risk/credit-risk/internal/serve/servetest"
 )
 
 func TestConfigFromEnv(t *testing.T) {
@@ -80,6 +84,59 @@ func TestModelNotFound(t *testing.T) {
 	for _, fix := range []string{"training", "mount", "MODEL_PATH"} {
 		if !strings.Contains(nf.Hint(), fix) {
 			t.Errorf("hint lacks %q: %s", fix, nf.Hint())
+		}
+	}
+}
+
+// TestSeedModelPath: MODEL_PATH=/app/models/production.pkl, the value the
+// seed's images were run with, serves the champion alias production.model
+// beside it and says so; a missing path in a folder with the alias names it.
+func TestSeedModelPath(t *testing.T) {
+	dir := t.TempDir()
+	base := servetest.WriteModel(t, dir, servetest.Options{Trees: 3})
+	servetest.SetAlias(t, dir, base)
+
+	var logs bytes.Buffer
+	cfg := NewConfig()
+	cfg.ModelPath = filepath.Join(dir, "production.pkl")
+	s, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.cfg.ModelPath, filepath.Join(dir, "production.model"); got != want {
+		t.Errorf("serving %s, want %s", got, want)
+	}
+	if l := s.current.Load(); l == nil || l.version != base {
+		t.Errorf("loaded %v, want %s", l, base)
+	}
+	if !strings.Contains(logs.String(), "production.pkl does not exist; serving "+filepath.Join(dir, "production.model")) {
+		t.Errorf("the log does not say what was loaded instead:\n%s", logs.String())
+	}
+
+	cfg.ModelPath = filepath.Join(dir, "champion.model")
+	_, err = New(cfg, Options{})
+	var nf *ModelNotFoundError
+	if !errors.As(err, &nf) {
+		t.Fatalf("error %v; want a ModelNotFoundError", err)
+	}
+	if want := "Did you mean " + filepath.Join(dir, "production.model") + "?"; !strings.HasPrefix(nf.Hint(), want) {
+		t.Errorf("hint %q; want it to start with %q", nf.Hint(), want)
+	}
+}
+
+// TestProbesLoggedAtDebug: health checks poll /health and /ready every few
+// seconds; their successes stay out of an info-level access log, their
+// failures and every other request do not.
+func TestProbesLoggedAtDebug(t *testing.T) {
+	s, _ := testServer(t, servetest.Options{}, nil)
+	var logs bytes.Buffer
+	s.access = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	for _, path := range []string{"/health", "/ready", "/model/info", "/nope"} {
+		do(t, s, "GET", path, nil)
+	}
+	for path, want := range map[string]bool{`"path":"/health"`: false, `"path":"/ready"`: false, `"path":"/model/info"`: true, `"path":"/nope"`: true} {
+		if got := strings.Contains(logs.String(), path); got != want {
+			t.Errorf("access log has %s: %v, want %v\n%s", path, got, want, logs.String())
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +21,9 @@ var ErrModelNotFound = errors.New("model file not found")
 // ModelNotFoundError is a model path with no file behind it.
 type ModelNotFoundError struct {
 	Path string
+	// Candidates are model files beside Path that the user may have
+	// meant: the champion alias when the folder has one.
+	Candidates []string
 }
 
 // Error returns the message the image contract fixes:
@@ -31,6 +35,10 @@ func (e *ModelNotFoundError) Unwrap() error { return ErrModelNotFound }
 
 // Hint says how to provide a model.
 func (e *ModelNotFoundError) Hint() string {
+	if len(e.Candidates) > 0 {
+		return "Did you mean " + strings.Join(e.Candidates, " or ") + "? Set MODEL_PATH to it" +
+			" (docker run -e MODEL_PATH=" + e.Candidates[0] + " ...)."
+	}
 	return `Run the training pipeline first (credit-risk retrain, or the
 credit-risk-train image) so that the champion alias models/production.model
 and models/production_metadata.json exist; mount the models folder into the
@@ -127,7 +135,7 @@ func loadModel(modelPath, metaPath string, driftWindow int, build BuildInfo) (*l
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			if _, e := os.Stat(modelPath); e != nil {
-				return nil, &ModelNotFoundError{Path: modelPath}
+				return nil, &ModelNotFoundError{Path: modelPath, Candidates: suggestModel(modelPath)}
 			}
 		}
 		return nil, fmt.Errorf("load model: %w", err)

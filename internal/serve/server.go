@@ -92,6 +92,9 @@ type route struct {
 	status   [6]atomic.Uint64 // by status class: 1xx … 5xx at 1 … 5
 	// needsModel routes answer 503 when no model is loaded.
 	needsModel bool
+	// probe routes are polled by health checks: their successful requests
+	// are logged at debug level, so they do not flood the access log.
+	probe bool
 }
 
 // New loads the model the configuration names and returns a server ready
@@ -133,7 +136,11 @@ func New(cfg Config, opts Options) (*Server, error) {
 	s.docsH = docsHandler()
 	s.addRoutes()
 
-	modelPath, metaPath := cfg.ModelFiles()
+	if resolved, note := resolveModelPath(cfg.ModelPath); note != "" {
+		s.logger.Warn(note, "model_path", cfg.ModelPath, "serving", resolved)
+		s.cfg.ModelPath = resolved
+	}
+	modelPath, metaPath := s.cfg.ModelFiles()
 	l, err := loadModel(modelPath, metaPath, cfg.DriftWindow, s.build)
 	if err != nil {
 		return nil, err
@@ -148,6 +155,7 @@ func (s *Server) addRoutes() {
 	add := func(method, endpoint string, needsModel bool, h func(http.ResponseWriter, *http.Request, *loaded)) {
 		rt := &route{method: method, endpoint: endpoint, handle: h, needsModel: needsModel}
 		rt.metrics = s.metrics.route(method, endpoint)
+		rt.probe = endpoint == "/health" || endpoint == "/ready"
 		s.routes = append(s.routes, rt)
 	}
 	add(http.MethodPost, "/predict", true, s.handlePredict)
@@ -310,7 +318,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if l != nil {
 		version = l.version
 	}
-	s.access.LogAttrs(r.Context(), slog.LevelInfo, "request",
+	level := slog.LevelInfo
+	if rt.probe && status < http.StatusBadRequest {
+		level = slog.LevelDebug
+	}
+	s.access.LogAttrs(r.Context(), level, "request",
 		slog.String("request_id", id),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
