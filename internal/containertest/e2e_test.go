@@ -204,9 +204,12 @@ func (r *run) testImages(t *testing.T) {
 		},
 		{
 			image: trainImage, binary: "usr/local/bin/credit-risk", absent: "usr/local/bin/credit-risk-api",
-			user: appUser, workdir: "/app",
-			cmd: []string{"credit-risk", "retrain"},
-			env: []string{"DATA_DIR=/app/data", "MODELS_DIR=/app/models", "ARTIFACTS_DIR=/app/artifacts"},
+			// Starts as root only to switch at once to the owner of the
+			// mounted folders (RUN_AS_OWNER).
+			user: "", workdir: "/app",
+			entrypoint: []string{"/usr/local/bin/credit-risk"},
+			cmd:        []string{"retrain"},
+			env:        []string{"DATA_DIR=/app/data", "MODELS_DIR=/app/models", "ARTIFACTS_DIR=/app/artifacts", "RUN_AS_OWNER=" + appUser},
 		},
 	}
 	for _, tt := range tests {
