@@ -222,7 +222,7 @@ func TestWrite_tuning(t *testing.T) {
 		`<tr class="chosen"><td>2 of 2<span class="badge">deciding</span></td><td>3</td><td>3</td><td>8,462, 16,925 and 25,388</td><td>0.7040</td><td>5.00</td></tr>`,
 		"<tr><td>1 of 2</td><td>5</td><td>1</td><td>25,388</td><td>0.7078</td><td>2.70</td></tr>",
 		"The 3 configurations scored on the deciding rung (2 of 2: 3 folds on 8,462, 16,925 and 25,388 training rows), best first",
-		`<th class="l">growth</th><th class="l">learning_rate</th><th class="l">max_depth</th>`,
+		"<th class=\"l param\">growth</th><th class=\"l param\">learning_\u200brate</th><th class=\"l param\">max_\u200bdepth</th>",
 		`<tr class="chosen"><td>3</td><td class="l">chosen</td><td>0.7040</td><td>+0.0103</td><td class="l">depthwise</td><td class="l">0.0334</td><td class="l">4</td><td>1.95</td></tr>` +
 			"\n" + `<tr><td>1</td><td class="l"></td><td>0.7032</td><td>+0.0095</td><td class="l">depthwise</td><td class="l">0.0305</td><td class="l">2</td><td>2.12</td></tr>` +
 			"\n" + `<tr><td>0</td><td class="l">default</td><td>0.6937</td><td>—</td><td class="l">depthwise</td><td class="l">0.1</td><td class="l">6</td><td>0.93</td></tr>`,

@@ -86,8 +86,14 @@ func newTuningView(t *Tuning) tuningView {
 		}
 	}
 	params := slices.Sorted(maps.Keys(keys))
-	v.Deciding.Params = params
-	others := trialsTable{Params: params, ShowRung: true}
+	// Headers may wrap after an underscore (a zero-width space), which
+	// keeps wide searches on the page.
+	headers := make([]string, len(params))
+	for i, k := range params {
+		headers[i] = strings.ReplaceAll(k, "_", "_\u200b")
+	}
+	v.Deciding.Params = headers
+	others := trialsTable{Params: headers, ShowRung: true}
 
 	defaultAUC := map[int]float64{} // the default's score per rung
 	for _, tr := range t.Trials {
