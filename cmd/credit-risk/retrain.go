@@ -26,7 +26,9 @@ registry and leaves the previous champion untouched.
 Reads  data/raw/ (see clean).
 Writes data/processed/ (see clean, features), models/<algo>_v<N>.model and
        _metadata.json, artifacts/registry/registry.json,
-       artifacts/reports/<run>/report.html with plots and tuning results.
+       artifacts/reports/<run>/report.html with plots, why the champion
+       won (its margin over the others, DeLong's test) and the tuning
+       results; artifacts/reports/<run>/tune_<learner>.json.
 
 Examples:
   credit-risk retrain

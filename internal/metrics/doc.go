@@ -1,9 +1,10 @@
 // Package metrics scores binary classifiers: ranking quality (ROC-AUC, Gini,
-// KS, average precision, ROC and precision-recall curves), probability
-// quality (Brier score, log loss, expected calibration error, reliability
-// curves), decisions at a threshold (confusion matrix, precision, recall,
-// F1, accuracy) and population drift (PSI). It holds no training code; the
-// report and the server both use it.
+// KS, average precision, ROC and precision-recall curves, DeLong's test of
+// two ROC-AUCs on the same samples), probability quality (Brier score, log
+// loss, expected calibration error, reliability curves), decisions at a
+// threshold (confusion matrix, precision, recall, F1, accuracy) and
+// population drift (PSI). It holds no training code; the report and the
+// server both use it.
 //
 // Conventions shared by every function:
 //

@@ -21,4 +21,7 @@ var (
 	// ErrDistribution reports a PSI input with a negative or non-finite
 	// bin, or with no mass at all.
 	ErrDistribution = errors.New("metrics: invalid binned distribution")
+	// ErrTooFew reports too few samples of a class for a statistic, such
+	// as DeLong's test, which needs two of each.
+	ErrTooFew = errors.New("metrics: too few samples of a class")
 )

@@ -31,9 +31,15 @@
 // ROC and precision-recall curves are thinned to points at least 0.001
 // apart, which keeps the files small for any test-set size.
 //
-// The page also holds the metrics of every candidate (the champion marked),
-// the champion's confusion matrix at its threshold, the AUC per segment and
-// the data summary with the train/test split.
+// The page also holds why the champion won (Input.Selection, every
+// candidate's test ROC-AUC and the champion's margin over each other
+// candidate with its standard error, 95% interval and p-value from
+// metrics.DeLong on the same test rows, a margin with p < 0.05 being called
+// more than noise), the metrics of every candidate (the champion marked),
+// the champion's confusion matrix at its threshold, the AUC per segment,
+// the tuning of each learner (Input.Tuning: its rungs, the trials of the
+// deciding rung best first with their parameters and the default's score,
+// the other trials folded) and the data summary with the train/test split.
 //
 // The output depends only on the Input: the same Input gives the same bytes
 // in every file. The page is written last, atomically, so a failed Write

@@ -30,6 +30,9 @@ var (
 	// ErrImportance reports a mean |SHAP| value that is negative or not
 	// finite.
 	ErrImportance = errors.New("report: importance is negative or not finite")
+	// ErrTuning reports tuning results that do not hold together: a
+	// learner without a name or trials, or a rung index out of range.
+	ErrTuning = errors.New("report: inconsistent tuning results")
 )
 
 // CandidateError reports invalid data of one candidate.

@@ -20,6 +20,68 @@ type Input struct {
 	// Candidates are the fitted models, in the order the page lists them.
 	// Exactly one has Champion set.
 	Candidates []Candidate
+	// Selection states the rule that chose the champion, in words, such as
+	// "the highest ROC-AUC on the test set". Empty shows as "not
+	// recorded".
+	Selection string
+	// Tuning holds the parameter search of each tuned learner, in the
+	// order the page shows them; empty when the run did not tune.
+	Tuning []Tuning
+}
+
+// Tuning is the parameter search of one learner: random configurations
+// scored by their mean cross-validated ROC-AUC on the training period,
+// narrowed by successive halving over rungs of growing cost.
+type Tuning struct {
+	// Learner is the learner's short name, such as "gbdt".
+	Learner string
+	// Configs is the number of configurations the search started with,
+	// the default included.
+	Configs int
+	// Folds is the number of cross-validation folds; TimeOrdered says
+	// whether they were expanding time windows rather than stratified.
+	Folds       int
+	TimeOrdered bool
+	// Rows is the number of training rows searched on.
+	Rows int
+	// Rungs describes the rungs, cheapest first.
+	Rungs []TuningRung
+	// DecidingRung is the index in Rungs of the rung whose scores chose
+	// the configuration.
+	DecidingRung int
+	// BestID is the chosen configuration, 0 being the default.
+	BestID int
+	// BestAUC and DefaultAUC are the mean cross-validated ROC-AUCs of the
+	// chosen and the default configuration on the deciding rung.
+	BestAUC, DefaultAUC float64
+	// Seconds is the time the search took and BudgetSeconds its budget.
+	Seconds, BudgetSeconds float64
+	// Stopped says why the search ended early, such as "time budget
+	// spent"; empty when it finished its plan.
+	Stopped string
+	// Trials lists every evaluation, in the order they ran.
+	Trials []TuningTrial
+}
+
+// TuningRung is one rung of a successive-halving search.
+type TuningRung struct {
+	// TrainRows holds the training rows of each fold fitted on the rung.
+	TrainRows []int
+}
+
+// TuningTrial is the evaluation of one configuration on one rung.
+type TuningTrial struct {
+	// ID numbers the configuration; 0 is the learner's default.
+	ID int
+	// Rung is the index of the rung in Tuning.Rungs.
+	Rung int
+	// Params holds the configuration's searched parameters by name; the
+	// values are numbers or strings.
+	Params map[string]any
+	// MeanAUC is the mean validation ROC-AUC over the rung's folds.
+	MeanAUC float64
+	// Seconds is the wall-clock time of the trial.
+	Seconds float64
 }
 
 // DataSummary describes the data behind a run and its split.
@@ -71,8 +133,10 @@ type Candidate struct {
 	ThresholdRule string
 	// Metrics holds the test metrics by key: roc_auc, pr_auc, ks, gini,
 	// brier, log_loss, ece, precision, recall, f1, accuracy, tp, fp, tn,
-	// fn and fit_seconds. A missing key or a NaN value shows as "n/a";
-	// keys outside this list are shown in a table of their own.
+	// fn and fit_seconds. A missing key or a NaN value shows as "n/a".
+	// valid_rows, the training rows held out for calibration, shows in
+	// the data summary when every candidate has the same; other keys
+	// outside this list are shown in a table of their own.
 	Metrics map[string]float64
 	// Y holds the test labels: 1 for bad, 0 for good.
 	Y []float64
@@ -138,7 +202,31 @@ func validate(in *Input) (int, error) {
 	if champion < 0 {
 		return 0, fmt.Errorf("no champion among %d candidates: %w", len(in.Candidates), ErrChampion)
 	}
+	for i := range in.Tuning {
+		if err := validateTuning(&in.Tuning[i]); err != nil {
+			return 0, fmt.Errorf("tuning %d (%q): %w", i, in.Tuning[i].Learner, err)
+		}
+	}
 	return champion, nil
+}
+
+// validateTuning checks that a tuning result names its learner, has trials
+// and refers only to its own rungs.
+func validateTuning(t *Tuning) error {
+	switch {
+	case t.Learner == "":
+		return fmt.Errorf("no learner name: %w", ErrTuning)
+	case len(t.Trials) == 0:
+		return fmt.Errorf("no trials: %w", ErrTuning)
+	case t.DecidingRung < 0 || t.DecidingRung >= len(t.Rungs):
+		return fmt.Errorf("deciding rung %d of %d: %w", t.DecidingRung, len(t.Rungs), ErrTuning)
+	}
+	for k, tr := range t.Trials {
+		if tr.Rung < 0 || tr.Rung >= len(t.Rungs) {
+			return fmt.Errorf("trial %d: rung %d of %d: %w", k, tr.Rung, len(t.Rungs), ErrTuning)
+		}
+	}
+	return nil
 }
 
 // validateCandidate checks one candidate's name, labels, PDs, threshold and

@@ -30,6 +30,8 @@ type page struct {
 	Quality                 table
 	Decision                table
 	Other                   *table
+	Selection               *selectionView
+	Tuning                  []tuningView
 	Figures                 []figure
 	Importance              *importanceView
 	Confusion               confusionView
@@ -163,6 +165,41 @@ func shownElsewhere(key string) bool {
 	return key == "threshold"
 }
 
+// validRowsKey is the metric key of the number of training rows held out
+// to calibrate the PDs and choose the threshold. When every candidate has
+// the same value the data summary shows it once.
+const validRowsKey = "valid_rows"
+
+// otherColumns names the metric keys outside the tables that the page
+// knows; other keys are labelled by readableKey.
+var otherColumns = map[string]column{
+	validRowsKey: {Key: validRowsKey, Label: "Validation rows", Title: "training rows held out to calibrate the PD and choose the threshold", format: count},
+}
+
+// sharedValidRows returns the candidates' common number of validation
+// rows, and false when a candidate lacks it or they differ.
+func sharedValidRows(cands []Candidate) (float64, bool) {
+	var v float64
+	for i := range cands {
+		x, ok := cands[i].Metrics[validRowsKey]
+		if !ok || (i > 0 && x != v) {
+			return 0, false
+		}
+		v = x
+	}
+	return v, true
+}
+
+// readableKey turns a metric key such as "fit_rows" into a label such as
+// "Fit rows".
+func readableKey(key string) string {
+	s := strings.TrimSpace(strings.ReplaceAll(key, "_", " "))
+	if s == "" {
+		return key
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // newPage builds the page of a validated input whose champion is at index
 // champ.
 func newPage(in *Input, champ int, figures []figure) (*page, error) {
@@ -199,17 +236,31 @@ func newPage(in *Input, champ int, figures []figure) (*page, error) {
 	}
 	p.Decision.Columns = slices.Insert(slices.Clone(p.Decision.Columns), 0, column{Label: "Threshold", Title: "a PD at or above it predicts bad"})
 	p.Other = otherTable(in.Candidates)
+	if v, ok := sharedValidRows(in.Candidates); ok {
+		// After the train rows, which hold them.
+		at := slices.IndexFunc(p.Data, func(q pair) bool { return q.Label == "Train rows" }) + 1
+		p.Data = slices.Insert(p.Data, at,
+			pair{"Validation rows", count(v) + " of the train rows, held out to calibrate the PDs and choose the thresholds"})
+	}
+	p.Selection = newSelection(in.Candidates, champ, in.Selection)
+	p.Tuning = newTuning(in.Tuning)
 	champion := p.Champion
 	if c.Algorithm != "" {
 		champion += " (" + c.Algorithm + ")"
 	}
 	p.Summary = []pair{
 		{"Champion", champion},
+		{"Chosen by", p.Selection.Rule},
 		{"Test ROC-AUC", metricText(c.Metrics, qualityColumns()[0])},
-		{"Decision threshold", p.ChampionThreshold},
-		{"Test rows", count(float64(len(c.Y)))},
-		{"Candidates", strconv.Itoa(len(in.Candidates))},
 	}
+	if p.Selection.Margin != "" {
+		p.Summary = append(p.Summary, pair{"Margin", p.Selection.Margin})
+	}
+	p.Summary = append(p.Summary,
+		pair{"Decision threshold", p.ChampionThreshold},
+		pair{"Test rows", count(float64(len(c.Y)))},
+		pair{"Candidates", strconv.Itoa(len(in.Candidates))},
+	)
 	return p, nil
 }
 
@@ -247,12 +298,15 @@ func newTable(cands []Candidate, cols []column) table {
 	return t
 }
 
-// otherTable shows the metric keys that no other table shows, sorted by
-// name, or returns nil when there are none.
+// otherTable shows the metric keys that no other table or section shows,
+// sorted by name, or returns nil when there are none.
 func otherTable(cands []Candidate) *table {
 	known := make(map[string]bool)
 	for _, col := range slices.Concat(qualityColumns(), decisionColumns()) {
 		known[col.Key] = true
+	}
+	if _, ok := sharedValidRows(cands); ok {
+		known[validRowsKey] = true // in the data summary
 	}
 	var keys []string
 	for i := range cands {
@@ -268,7 +322,11 @@ func otherTable(cands []Candidate) *table {
 	slices.Sort(keys)
 	cols := make([]column, len(keys))
 	for i, k := range keys {
-		cols[i] = column{Key: k, Label: k, format: general}
+		col, ok := otherColumns[k]
+		if !ok {
+			col = column{Key: k, Label: readableKey(k), Title: k, format: general}
+		}
+		cols[i] = col
 	}
 	t := newTable(cands, cols)
 	return &t

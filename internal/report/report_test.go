@@ -84,11 +84,11 @@ func TestWrite(t *testing.T) {
 				}
 			}
 		}
-		if got := strings.Count(page, `<span class="badge">champion</span>`); got != 2 {
-			t.Errorf("got %d champion badges; want 2 (one per metrics table)", got)
+		if got := strings.Count(page, `<span class="badge">champion</span>`); got != 3 {
+			t.Errorf("got %d champion badges; want 3 (selection and the two metrics tables)", got)
 		}
-		if got := strings.Count(page, `<tr class="champion">`); got != 2 {
-			t.Errorf("got %d champion rows; want 2", got)
+		if got := strings.Count(page, `<tr class="champion">`); got != 3 {
+			t.Errorf("got %d champion rows; want 3", got)
 		}
 	})
 

@@ -54,8 +54,18 @@ type Options struct {
 }
 
 // Tuner tunes the learners on the training data and returns the training
-// options to fit with, plus per-learner results to save as JSON.
-type Tuner func(ctx context.Context, d *train.Data, algos []string) (train.Options, map[string]any, error)
+// options to fit with, plus per-learner results to save as JSON; a result
+// that decodes as a tune.Result is also shown in the report. It reports
+// its progress through progress, a line at a time, in the run's progress
+// display.
+type Tuner func(ctx context.Context, d *train.Data, algos []string, progress Progressf) (train.Options, map[string]any, error)
+
+// Progressf prints one progress line, formatted as by fmt.Sprintf.
+type Progressf func(format string, args ...any)
+
+// SelectionRule is how a retrain chooses its champion, as the report
+// states it.
+const SelectionRule = "the candidate with the highest ROC-AUC on the test set"
 
 // Summary is what a finished run did.
 type Summary struct {
@@ -184,8 +194,9 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	}
 	topts := train.Options{ProcessedDir: processed, ModelsDir: o.ModelsDir, Threads: o.Threads, Logger: r.logger}
 	params := map[string]any{"algorithms": algos}
+	var tuning []report.Tuning
 	if o.Tune != nil {
-		tuned, results, err := o.Tune(ctx, data, algos)
+		tuned, results, err := o.Tune(ctx, data, algos, r.progress)
 		if err != nil {
 			return nil, fmt.Errorf("tune: %w", err)
 		}
@@ -194,6 +205,9 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 			if err := atomicfile.WriteJSON(filepath.Join(reportDir, "tune_"+name+".json"), res); err != nil {
 				return nil, err
 			}
+		}
+		if tuning, err = TuningSummaries(results, algos); err != nil {
+			return nil, fmt.Errorf("tune: %w", err)
 		}
 		params["tuned"] = true
 	} else {
@@ -232,6 +246,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	var rin report.Input
 	rin.RunID, rin.Dataset, rin.CreatedAt = r.runID, o.Spec.Name, r.start.UTC()
 	rin.Data = dataSummary(cl, meta)
+	rin.Selection, rin.Tuning = SelectionRule, tuning
 	best := -1
 	for i, c := range cands {
 		pd := make([]float64, data.Test.X.Rows)

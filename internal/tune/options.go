@@ -81,6 +81,10 @@ type Options struct {
 	// Logger receives a line per trial (Debug) and per rung (Info); nil
 	// discards them.
 	Logger *slog.Logger
+	// Progress, when set, is called after every trial, on the goroutine
+	// running the search, for a progress display. It must not block for
+	// long: the search waits for it.
+	Progress func(Progress)
 }
 
 // withDefaults validates o and fills in the defaults of its zero fields;

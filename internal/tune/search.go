@@ -137,6 +137,14 @@ func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Optio
 					s.setCounts(n)
 				}
 			}
+			if opts.Progress != nil {
+				best := slices.MaxFunc(done, byScore)
+				opts.Progress(Progress{
+					Learner: l.name, Rung: rung, Rungs: len(s.rungs), Trial: i + 1, RungTrials: len(ids),
+					Trials: len(res.Trials), ID: id, BestID: best.ID, BestAUC: best.MeanAUC,
+					Elapsed: elapsed(), Budget: budget,
+				})
+			}
 		}
 		// Decide on the highest rung that compared the default with
 		// another configuration; a rung where only the default ran says

@@ -499,3 +499,54 @@ func lateOnly(n int) []float64 {
 	}
 	return y
 }
+
+// TestSearchProgress checks that Options.Progress sees every trial in
+// order, numbered on its rung, with the best score of the rung so far.
+func TestSearchProgress(t *testing.T) {
+	X, y := noiseData(3, 1500)
+	var got []Progress
+	opts := Options{Budget: Budget{Trials: 9, Seconds: noDeadline}, Progress: func(p Progress) { got = append(got, p) }}
+	res, err := search(t.Context(), X, y, opts, fakeLearner(0.2, 0, nil), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(res.Trials) {
+		t.Fatalf("got %d progress calls; want one per trial (%d)", len(got), len(res.Trials))
+	}
+	perRung := map[int]int{}
+	for _, tr := range res.Trials {
+		perRung[tr.Rung]++
+	}
+	best := map[int]Trial{}
+	for k, p := range got {
+		tr := res.Trials[k]
+		if b, ok := best[tr.Rung]; !ok || byScore(tr, b) > 0 {
+			best[tr.Rung] = tr
+		}
+		want := Progress{
+			Learner: "fake", Rung: tr.Rung, Rungs: len(res.Rungs), Trial: k + 1 - countBelow(res.Trials, tr.Rung),
+			RungTrials: perRung[tr.Rung], Trials: k + 1, ID: tr.ID,
+			BestID: best[tr.Rung].ID, BestAUC: best[tr.Rung].MeanAUC, Elapsed: p.Elapsed, Budget: noDeadline,
+		}
+		if p != want {
+			t.Errorf("call %d = %+v; want %+v", k, p, want)
+		}
+		if k > 0 && p.Elapsed < got[k-1].Elapsed {
+			t.Errorf("call %d: elapsed %v went back from %v", k, p.Elapsed, got[k-1].Elapsed)
+		}
+	}
+	if last := got[len(got)-1]; last.Trial != last.RungTrials || last.BestID != res.BestID || last.BestAUC != res.BestAUC {
+		t.Errorf("last call %+v; want the rung's last trial and the result's best (%d, %v)", last, res.BestID, res.BestAUC)
+	}
+}
+
+// countBelow counts the trials on rungs below r.
+func countBelow(trials []Trial, r int) int {
+	n := 0
+	for _, t := range trials {
+		if t.Rung < r {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credit-risk/credit-risk/internal/tune"
+)
+
+func TestTrialReporter(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		// at is when each trial ends, in seconds after the learner
+		// started; trials holds (trial, rung trials) per call.
+		at     []float64
+		trials [][2]int
+		want   []int // indices of the calls that print
+	}{
+		{"quick trials: the rung's last only", []float64{0.1, 0.2, 0.3}, [][2]int{{1, 3}, {2, 3}, {3, 3}}, []int{2}},
+		{"a line every 2 s", []float64{0.9, 1.9, 2.1, 3.0, 4.2, 4.3}, [][2]int{{1, 9}, {2, 9}, {3, 9}, {4, 9}, {5, 9}, {6, 9}}, []int{2, 4}},
+		{"slow trials: every trial", []float64{2.5, 5, 7.5}, [][2]int{{1, 4}, {2, 4}, {3, 4}}, []int{0, 1, 2}},
+		{"each rung's end", []float64{0.1, 0.2, 0.3, 0.4}, [][2]int{{1, 2}, {2, 2}, {1, 2}, {2, 2}}, []int{1, 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var lines []string
+			var now time.Time
+			r := &trialReporter{
+				progress: func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) },
+				every:    2 * time.Second, now: func() time.Time { return now }, last: start,
+			}
+			var want []string
+			for k, at := range tt.at {
+				now = start.Add(time.Duration(at * float64(time.Second)))
+				p := tune.Progress{Learner: "gbdt", Rung: 0, Rungs: 3, Trial: tt.trials[k][0], RungTrials: tt.trials[k][1],
+					BestID: k, BestAUC: 0.7 + float64(k)/1000, Elapsed: at, Budget: 20}
+				r.trial(p)
+				for _, i := range tt.want {
+					if i == k {
+						want = append(want, fmt.Sprintf("      tune gbdt: rung 1/3, trial %d of %d, best CV AUC %.4f so far (configuration %d), %.1fs of 20s",
+							p.Trial, p.RungTrials, p.BestAUC, k, at))
+					}
+				}
+			}
+			if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+				t.Errorf("got lines\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// TestRetrainTuning runs a tuned retrain on synthetic data and checks the
+// tuning progress lines and the report's champion and tuning sections.
+func TestRetrainTuning(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, dir, "sample-data", "--rows", "6000", "--seed", "7")
+	var out, errb bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+		switch k {
+		case "DATA_DIR":
+			return filepath.Join(dir, "data")
+		case "MODELS_DIR":
+			return filepath.Join(dir, "models")
+		case "ARTIFACTS_DIR":
+			return filepath.Join(dir, "artifacts")
+		}
+		return ""
+	}}
+	if err := m.Run(t.Context(), []string{"retrain", "--tune-trials", "3", "--tune-seconds", "60", "--algorithms", "gbdt,lr"}); err != nil {
+		t.Fatalf("retrain: %v\nstderr:\n%s", err, errb.String())
+	}
+	stderr := errb.String()
+	for _, re := range []string{
+		`(?m)^\[ *[0-9.]+s\]       tuning gbdt on \d+ rows × \d+ features: 3 configurations, 3 (time-ordered|stratified) folds, budget 60s$`,
+		// 3 configurations make two rungs: 3, then the best and the
+		// default (one trial when the default is the best).
+		`(?m)^\[ *[0-9.]+s\]       tune gbdt: rung 1/2, trial 3 of 3, best CV AUC 0\.\d{4} so far \(configuration \d\), [0-9.]+s of 60s$`,
+		`(?m)^\[ *[0-9.]+s\]       tune gbdt: rung 2/2, trial [12] of [12], best CV AUC 0\.\d{4} so far \(configuration \d\), [0-9.]+s of 60s$`,
+		`(?m)^\[ *[0-9.]+s\]       tuned gbdt in [0-9.]+s: [45] trials; on rung [12]/2 (the default scored best, CV AUC 0\.\d{4}|configuration \d scored CV AUC 0\.\d{4} against 0\.\d{4} for the default)$`,
+		`(?m)^\[ *[0-9.]+s\]       tuned lr in [0-9.]+s: [45] trials; on rung [12]/2 `,
+	} {
+		if !regexp.MustCompile(re).MatchString(stderr) {
+			t.Errorf("stderr has no line matching %s:\n%s", re, stderr)
+		}
+	}
+
+	runs, err := filepath.Glob(filepath.Join(dir, "artifacts", "reports", "*"))
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("report folders %v, %v; want one", runs, err)
+	}
+	page, err := os.ReadFile(filepath.Join(runs[0], "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res tune.Result[json.RawMessage]
+	b, err := os.ReadFile(filepath.Join(runs[0], "tune_gbdt.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	html := strings.NewReplacer("&#43;", "+", "&#39;", "'").Replace(string(page))
+	for _, want := range []string{
+		"Rule: the champion is the candidate with the highest ROC-AUC on the test set.",
+		"DeLong's test, both models scored on the same",
+		fmt.Sprintf("<h3>gbdt: %d trials in ", len(res.Trials)),
+		fmt.Sprintf(" s (budget 60 s); %s CV ROC-AUC %.4f", map[bool]string{true: "kept the default configuration,", false: fmt.Sprintf("chose configuration %d,", res.BestID)}[res.BestID == 0], res.BestAUC),
+		"<h3>lr: ",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report has no %q", want)
+		}
+	}
+	if strings.Contains(html, "valid_rows") || strings.Contains(html, "Other metrics") {
+		t.Error("report shows valid_rows in an Other metrics table; want it in the data summary")
+	}
+}
