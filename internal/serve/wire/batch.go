@@ -97,6 +97,7 @@ type BatchReader struct {
 type run struct {
 	seg      Segment
 	items    int  // items handed to seg
+	first    int  // the batch index of its first item, once checked
 	stop     int  // where reading stopped: an item start, or after ']'
 	arrayEnd bool // stop is after the array's closing bracket
 	err      error
@@ -109,9 +110,9 @@ func (b *BatchReader) limit() int {
 	return b.MaxItems
 }
 
-func (b *BatchReader) release(r *run) {
-	if b.Release != nil {
-		b.Release(r.seg)
+func (b *BatchReader) release(seg Segment) {
+	if b.Release != nil && seg != nil {
+		b.Release(seg)
 	}
 }
 
@@ -174,7 +175,7 @@ func (b *BatchReader) read(body string, r *run, from, stopAt int) {
 // array reads the applications array whose first item (or closing
 // bracket) is at body[i]. It returns the segments in order and the offset
 // after the array.
-func (b *BatchReader) array(body string, i int) ([]*run, int, error) {
+func (b *BatchReader) array(body string, i int) ([]run, int, error) {
 	if i < len(body) && body[i] == ']' {
 		return nil, i + 1, nil
 	}
@@ -203,27 +204,27 @@ func (b *BatchReader) array(body string, i int) ([]*run, int, error) {
 		}
 		return math.MaxInt
 	}
-	runs := make([]*run, len(starts))
+	runs := make([]run, len(starts))
 	for k := range runs {
-		runs[k] = &run{seg: b.New()}
+		runs[k].seg = b.New()
 	}
-	forEach(len(runs), workers, func(k int) { b.read(body, runs[k], starts[k], stopAt(k)) })
+	forEach(len(runs), workers, func(k int) { b.read(body, &runs[k], starts[k], stopAt(k)) })
 
-	// Keep the segments that start where the one before stopped.
-	var out []*run
-	fail := func(err error) ([]*run, int, error) {
+	// Keep the segments that start where the one before stopped. A
+	// segment's seg is set to nil in runs once it moves to out or is
+	// released.
+	out := make([]run, 0, len(runs))
+	fail := func(err error) ([]run, int, error) {
 		for _, r := range runs {
-			if r != nil {
-				b.release(r)
-			}
+			b.release(r.seg)
 		}
 		for _, r := range out {
-			b.release(r)
+			b.release(r.seg)
 		}
 		return nil, 0, err
 	}
 	cur, k := runs[0], 0
-	runs[0] = nil
+	runs[0].seg = nil
 	count := 0
 	limit := b.limit()
 	for {
@@ -240,21 +241,20 @@ func (b *BatchReader) array(body string, i int) ([]*run, int, error) {
 		pos := cur.stop
 		k++
 		if k < len(runs) && pos == starts[k] {
-			cur, runs[k] = runs[k], nil
+			cur = runs[k]
+			runs[k].seg = nil
 			continue
 		}
 		// The guess at k was not an item start: read on from pos.
 		if k < len(runs) {
-			b.release(runs[k])
-			runs[k] = nil
+			b.release(runs[k].seg)
+			runs[k].seg = nil
 		}
-		cur = &run{seg: b.New()}
-		b.read(body, cur, pos, stopAt(k))
+		cur = run{seg: b.New()}
+		b.read(body, &cur, pos, stopAt(k))
 	}
 	for _, r := range runs {
-		if r != nil {
-			b.release(r)
-		}
+		b.release(r.seg)
 	}
 	return out, cur.stop, nil
 }
@@ -308,22 +308,21 @@ func (b *BatchReader) Read(body string) ([]Segment, *features.FieldError, error)
 	if len(runs) == 0 {
 		return nil, nil, nil
 	}
-	first := make([]int, len(runs))
 	segs := make([]Segment, len(runs))
 	n := 0
-	for k, r := range runs {
-		first[k], segs[k] = n, r.seg
-		n += r.items
+	for k := range runs {
+		runs[k].first, segs[k] = n, runs[k].seg
+		n += runs[k].items
 	}
-	forEach(len(segs), max(b.Workers, 1), func(k int) { segs[k].Finish(first[k]) })
+	forEach(len(segs), max(b.Workers, 1), func(k int) { segs[k].Finish(runs[k].first) })
 	return segs, nil, nil
 }
 
 // readBatch is Read up to the calls of Finish.
-func (b *BatchReader) readBatch(body string) (runs []*run, problem *features.FieldError, err error) {
+func (b *BatchReader) readBatch(body string) (runs []run, problem *features.FieldError, err error) {
 	release := func() {
 		for _, r := range runs {
-			b.release(r)
+			b.release(r.seg)
 		}
 		runs = nil
 	}
