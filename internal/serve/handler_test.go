@@ -190,7 +190,7 @@ func TestPredictBadInput(t *testing.T) {
 }
 
 func TestBatch(t *testing.T) {
-	// Bodies over 2 × minSegmentBytes are read in segments; a string
+	// Bodies over 2 × 64 KiB are read in segments (wire.BatchReader); a string
 	// holding "},{" makes a segment's guessed start wrong.
 	tests := []struct {
 		name string
