@@ -143,7 +143,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "--gbdt-rounds", "0"}, "--gbdt-rounds 0: want at least 1"},
 		{[]string{"train", "--early-stopping", "-1"}, "--early-stopping -1"},
 		{[]string{"clean"}, "no such file or directory"},
-		{[]string{"retrain"}, "mount or create the raw data folder"},
+		{[]string{"retrain"}, "No such file or directory: raw data folder"},
 		{[]string{"score", "--in", "x.csv", "--out", "y.csv"}, "Model file not found"},
 		{[]string{"clean", "--spec", "nope"}, "no built-in spec"},
 	}
@@ -154,6 +154,58 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("err = %v; want it to mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestRawFolderErrors checks that every command reading data/raw says the
+// same thing about a missing or empty folder, and what to do about it.
+func TestRawFolderErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, raw string)
+		want    []string
+		notWant []string
+	}{
+		{"missing", func(*testing.T, string) {},
+			[]string{"No such file or directory", "raw data folder RAW", "mkdir -p RAW", "csv, csv.gz or zip", "credit-risk sample-data", `-v "$(pwd)/data:/app/data"`},
+			nil},
+		{"empty", func(t *testing.T, raw string) {
+			if err := os.MkdirAll(raw, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		},
+			[]string{"raw data folder RAW is empty", "csv, csv.gz or zip", "lender's loan export", "credit-risk sample-data"},
+			[]string{"file does not exist", "No such file"}},
+	}
+	for _, tt := range tests {
+		var first string
+		for _, cmd := range []string{"clean", "validate", "retrain"} {
+			t.Run(tt.name+"/"+cmd, func(t *testing.T) {
+				dir := t.TempDir()
+				raw := filepath.Join(dir, "data", "raw")
+				tt.setup(t, raw)
+				_, err := run(t, dir, cmd)
+				if err == nil {
+					t.Fatal("no error")
+				}
+				msg := strings.ReplaceAll(err.Error(), raw, "RAW")
+				for _, w := range tt.want {
+					if !strings.Contains(msg, w) {
+						t.Errorf("error %q lacks %q", msg, w)
+					}
+				}
+				for _, w := range tt.notWant {
+					if strings.Contains(msg, w) {
+						t.Errorf("error %q says %q", msg, w)
+					}
+				}
+				if first == "" {
+					first = msg
+				} else if msg != first {
+					t.Errorf("%s says\n%s\nclean says\n%s", cmd, msg, first)
+				}
+			})
+		}
 	}
 }
 

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/retrain"
 	"github.com/credit-risk/credit-risk/internal/split"
 	"github.com/credit-risk/credit-risk/internal/train"
@@ -51,8 +51,10 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(d.raw()); err != nil {
-		return fmt.Errorf("%w: mount or create the raw data folder %s (e.g. -v \"$(pwd)/data:/app/data\") and put the loan files in it", err, absPath(d.raw()))
+	// A missing or empty raw folder fails here, with the words clean and
+	// validate use, before a run is recorded in the registry.
+	if _, err := dataset.FindSources(d.raw(), spec.Files); err != nil {
+		return err
 	}
 	opts := retrain.Options{
 		Spec: spec, SpecSource: specSource(d.spec), DataDir: d.data, ModelsDir: d.models, ArtifactsDir: d.artifacts,
@@ -92,11 +94,4 @@ func specSource(s string) string {
 		return "built-in lending_club"
 	}
 	return s
-}
-
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }
