@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -65,7 +67,11 @@ func (d *dirs) loadSpec() (*dataset.Spec, error) {
 	if !strings.ContainsAny(d.spec, "./\\") {
 		return specs.Load(d.spec)
 	}
-	return dataset.ReadSpecFile(d.spec)
+	spec, err := dataset.ReadSpecFile(d.spec)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("--spec %s: %w\n%s", d.spec, os.ErrNotExist, specs.List())
+	}
+	return spec, err
 }
 
 // newFlagSet returns a flag set whose usage prints the command's help text.

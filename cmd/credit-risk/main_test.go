@@ -14,6 +14,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/registry"
+	"github.com/credit-risk/credit-risk/specs"
 )
 
 // run runs the CLI in-process in dir and returns stdout.
@@ -206,6 +207,38 @@ func TestRawFolderErrors(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestUnknownSpec checks that a spec name or file that does not exist is
+// answered with the list of the shipped specs, whichever way it was given.
+func TestUnknownSpec(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"clean", "--spec", "nosuch"}, `no built-in spec "nosuch"`},
+		{[]string{"clean", "--spec", "specs/nosuch.yaml"}, "--spec specs/nosuch.yaml: file does not exist"},
+		{[]string{"validate", "--spec", "nosuch.yaml"}, "--spec nosuch.yaml: file does not exist"},
+		{[]string{"retrain", "--spec", "./specs/nosuch.json"}, "--spec ./specs/nosuch.json: file does not exist"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, err := run(t, dir, tt.args...)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, tt.want+"\n") {
+				t.Errorf("error %q; want it to start with %q", msg, tt.want)
+			}
+			for _, name := range specs.Names() {
+				if !strings.Contains(msg, "\n  "+name+" ") || !strings.Contains(msg, " specs/"+name+".yaml ") {
+					t.Errorf("error %q does not list %s and specs/%s.yaml", msg, name, name)
+				}
+			}
+		})
 	}
 }
 
