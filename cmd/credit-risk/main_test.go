@@ -158,6 +158,35 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestFlagsCheckedFirst checks that a wrong flag value is a usage error
+// named as such, before any file is read or written: here the working folder
+// has no data at all, which would be the error otherwise.
+func TestFlagsCheckedFirst(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr`},
+		{[]string{"train", "--algorithms", "gbdt,xgboost"}, `usage: --algorithms: unknown learner "xgboost"; valid names: gbdt, rf, lr`},
+		{[]string{"train", "--algorithms", ""}, "usage: --algorithms: no learner given; valid names: gbdt, rf, lr"},
+		{[]string{"retrain", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr`},
+		{[]string{"retrain", "--split-date", "soon"}, "usage: --split-date: "},
+		{[]string{"clean", "--split-date", "soon", "--spec", "nosuch"}, "usage: --split-date: "},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			_, err := run(t, dir, tt.args...)
+			if !errors.Is(err, errUsage) || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("err = %v; want a usage error starting %q", err, tt.want)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) > 0 {
+				t.Errorf("%s was written to", ents[0].Name())
+			}
+		})
+	}
+}
+
 // TestRawFolderErrors checks that every command reading data/raw says the
 // same thing about a missing or empty folder, and what to do about it.
 func TestRawFolderErrors(t *testing.T) {

@@ -47,6 +47,16 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	learners, err := train.ParseAlgorithms(*algos)
+	if err != nil {
+		return fmt.Errorf("%w: --algorithms: %v", errUsage, err)
+	}
+	var splitDay float64
+	if *splitDate != "" {
+		if splitDay, err = split.ParseDay(*splitDate); err != nil {
+			return fmt.Errorf("%w: --split-date: %v", errUsage, err)
+		}
+	}
 	spec, err := d.loadSpec()
 	if err != nil {
 		return err
@@ -58,14 +68,9 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	}
 	opts := retrain.Options{
 		Spec: spec, SpecSource: specSource(d.spec), DataDir: d.data, ModelsDir: d.models, ArtifactsDir: d.artifacts,
-		Algorithms: strings.Split(*algos, ","), NoPromote: *noPromote, Reason: *reason, Threads: *threads,
+		SplitDate: splitDay, Algorithms: learners, NoPromote: *noPromote, Reason: *reason, Threads: *threads,
 		CodeVersion: versionString(), Logger: m.quietLogger(), Progress: m.Stderr,
 		Tune: tb.tuner(*threads, m.quietLogger()),
-	}
-	if *splitDate != "" {
-		if opts.SplitDate, err = split.ParseDay(*splitDate); err != nil {
-			return fmt.Errorf("%w: --split-date: %v", errUsage, err)
-		}
 	}
 	sum, err := retrain.Run(ctx, opts)
 	if err != nil {
