@@ -100,3 +100,29 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	return nil
 }
+
+// demoDir is the folder `make demo` works in, beside the repository's own
+// data, models and artifacts folders.
+const demoDir = "demo"
+
+// besideDemo returns demo/dir when dir is a relative path and demo/dir/file
+// exists: the demo's counterpart of a folder that is empty here, for a
+// newcomer who ran `make demo` and then looks from the repository root.
+func besideDemo(dir, file string) (string, bool) {
+	if filepath.IsAbs(dir) {
+		return "", false
+	}
+	demo := filepath.Join(demoDir, dir)
+	if _, err := os.Stat(filepath.Join(demo, file)); err != nil {
+		return "", false
+	}
+	return demo, true
+}
+
+// absPath returns p made absolute, or p when that fails.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}

@@ -271,6 +271,77 @@ func TestUnknownSpec(t *testing.T) {
 	}
 }
 
+// TestDemoHints runs models list and score from a folder with no registry
+// or champion of its own, as a newcomer does from the repository root after
+// `make demo`: they say where they looked and, when demo/ has what they
+// want, how to look there.
+func TestDemoHints(t *testing.T) {
+	tests := []struct {
+		name     string
+		demo     []string // files made under dir/demo
+		args     []string
+		want     []string
+		wantNot  []string
+		wantFail bool
+	}{
+		{"list, no demo", nil, []string{"models", "list"},
+			[]string{"no registered models in DIR/artifacts/registry/registry.json: run `credit-risk retrain` first"},
+			[]string{"demo"}, false},
+		{"list beside demo", []string{"artifacts/registry/registry.json"}, []string{"models", "list"},
+			[]string{"no registered models in DIR/artifacts/registry/registry.json", "demo/artifacts/registry",
+				"credit-risk models list --artifacts-dir demo/artifacts --models-dir demo/models", "cd demo"},
+			nil, false},
+		{"score, no demo", nil, []string{"score", "--in", "x.csv", "--out", "y.csv"},
+			[]string{"Model file not found: models/production.model: run `credit-risk retrain` first, or pass --model"},
+			[]string{"demo"}, true},
+		{"score beside demo", []string{"models/production.model"}, []string{"score", "--in", "x.csv", "--out", "y.csv"},
+			[]string{"Model file not found: models/production.model", "--model demo/models/production.model", "cd demo"},
+			nil, true},
+		{"score --model given", []string{"models/production.model"}, []string{"score", "--in", "x.csv", "--out", "y.csv", "--model", "models/lr_v1.model"},
+			[]string{"Model file not found: models/lr_v1.model"},
+			[]string{"demo"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, err := filepath.EvalSymlinks(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range tt.demo {
+				p := filepath.Join(dir, "demo", f)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte("{}"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Chdir(dir)
+			var out, errb bytes.Buffer
+			m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+			err = m.Run(t.Context(), tt.args)
+			if (err != nil) != tt.wantFail {
+				t.Fatalf("err = %v; want failure %v", err, tt.wantFail)
+			}
+			got := out.String()
+			if err != nil {
+				got += err.Error()
+			}
+			got = strings.ReplaceAll(got, dir, "DIR")
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("output %q lacks %q", got, w)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(got, w) {
+					t.Errorf("output %q says %q", got, w)
+				}
+			}
+		})
+	}
+}
+
 // TestKillRetrain kills a real retrain process at many moments and checks
 // that the alias, the model files and the registry are always usable.
 func TestKillRetrain(t *testing.T) {
