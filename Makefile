@@ -47,6 +47,15 @@ demo: build
 	mkdir -p demo/data/raw
 	$(BIN)/credit-risk sample-data --rows 50000 --seed 1 --out demo/data/raw/loans.csv
 	cd demo && ../$(BIN)/credit-risk validate && ../$(BIN)/credit-risk retrain
+	@report=$$(ls -t demo/artifacts/reports/*/report.html | head -n 1); \
+	echo; \
+	echo "Demo results, in demo/:"; \
+	echo "  champion  demo/models/production.model -> $$(readlink demo/models/production.model)"; \
+	echo "  registry  demo/artifacts/registry/registry.json"; \
+	echo "  report    $$report"; \
+	echo "Open the report in a browser:  xdg-open $$report   (macOS: open $$report)"; \
+	echo "List the models:               $(BIN)/credit-risk models list --artifacts-dir demo/artifacts --models-dir demo/models"; \
+	echo "Score the sample file:         $(BIN)/credit-risk score --model demo/models/production.model --in demo/data/raw/loans.csv --out demo/scores.csv"
 
 # images builds credit-risk-api:latest and credit-risk-train:latest (see the
 # README's Containers section for machines without a registry).
