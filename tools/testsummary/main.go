@@ -208,11 +208,18 @@ var advice = []struct {
 	},
 }
 
+// maxReason bounds a skip reason's length in runes: long messages (a
+// traceback, say) are cut.
+const maxReason = 100
+
 func canonicalReason(msg string) string {
 	for _, a := range advice {
 		if a.match(msg) {
 			return a.reason
 		}
+	}
+	if r := []rune(msg); len(r) > maxReason {
+		return string(r[:maxReason-1]) + "…"
 	}
 	return msg
 }

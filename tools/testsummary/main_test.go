@@ -192,6 +192,14 @@ func TestSummarizeOddStreams(t *testing.T) {
 			false,
 		},
 		{
+			"long reason cut",
+			ev("run", "TestC", "") + ev("output", "TestC", "    c_test.go:3: pandas cannot read parquet here (needs pyarrow or fastparquet): exit status 1: Traceback (most recent call last):\n") +
+				ev("output", "TestC", "          File \"<string>\", line 1, in <module>\n") +
+				ev("output", "TestC", "--- SKIP: TestC (0.00s)\n") + ev("skip", "TestC", ""),
+			"1 test skipped: pandas cannot read parquet here (needs pyarrow or fastparquet): exit status 1: Traceback (most rece…\n0 passed, 0 failed, 1 skipped\n",
+			false,
+		},
+		{
 			"package fails outside tests",
 			ev("output", "", "panic: in TestMain\n") + ev("output", "", "FAIL\tp\t0.1s\n") + ev("fail", "", ""),
 			"panic: in TestMain\nFAIL\tp\t0.1s\n0 passed, 0 failed, 0 skipped\n",
