@@ -249,6 +249,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	rin.Selection, rin.Tuning = SelectionRule, tuning
 	best := -1
 	for i, c := range cands {
+		r.progress("      scoring %s on %d test rows, SHAP importance on up to 2,000", c.m.Algorithm, data.Test.X.Rows)
 		pd := make([]float64, data.Test.X.Rows)
 		c.m.PDInto(pd, data.Test.X, o.Threads)
 		rc := report.Candidate{
