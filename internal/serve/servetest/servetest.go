@@ -9,7 +9,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/credit-risk/credit-risk/internal/features/fit"
-	"github.com/credit-risk/credit-risk/internal/tables"
+	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -192,7 +192,7 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 	if err != nil {
 		tb.Fatalf("servetest: fit pipeline: %v", err)
 	}
-	X, err := tables.EncodeFrame(p, f)
+	X, err := featurestep.EncodeFrame(p, f)
 	if err != nil {
 		tb.Fatalf("servetest: encode: %v", err)
 	}

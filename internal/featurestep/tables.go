@@ -1,8 +1,4 @@
-// Package tables is the pipeline's features step: from the cleaned table it
-// makes the train/test split, learns the feature pipeline on the training
-// rows, and writes the encoded train and test tables, the pipeline, and a
-// metadata file describing both.
-package tables
+package featurestep
 
 import (
 	"bufio"
