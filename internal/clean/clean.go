@@ -43,8 +43,9 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Run cleans the raw data of spec and writes TableFile and LogFile into
-// opts.OutDir. It returns the log it wrote.
+// Run cleans the raw data of spec and writes TableFile, the split it was
+// cleaned with (split.FileName) and LogFile, last, into opts.OutDir. It
+// returns the log it wrote.
 func Run(ctx context.Context, spec *dataset.Spec, opts Options) (*Log, error) {
 	logger := opts.Logger
 	if logger == nil {
@@ -68,6 +69,11 @@ func Run(ctx context.Context, spec *dataset.Spec, opts Options) (*Log, error) {
 		return nil, fmt.Errorf("clean: %w", err)
 	}
 	l.Output = OutputLog{Path: TableFile, SHA256: sum, Rows: f.Rows(), Columns: len(f.Columns)}
+	sa := res.Split
+	sa.Table, sa.TableSHA256 = TableFile, sum
+	if err := split.WriteFile(filepath.Join(opts.OutDir, split.FileName), sa); err != nil {
+		return nil, fmt.Errorf("clean: %w", err)
+	}
 	l.StartedAt = start.UTC()
 	l.Seconds = time.Since(start).Seconds()
 	if err := atomicfile.WriteJSON(filepath.Join(opts.OutDir, LogFile), l); err != nil {

@@ -4,8 +4,9 @@
 // columns, parses every value, and writes the cleaned table (Parquet) with
 // a JSON log of every transformation and its counts.
 //
-// Cleaning learns nothing itself. The train/test split is decided by
-// package split; package fit learns on the training rows which columns to keep (not mostly
+// Cleaning learns nothing itself. The train/test split is decided once by
+// package split and written beside the table (split.FileName), where the
+// features step reads it; package fit learns on the training rows which columns to keep (not mostly
 // missing, not constant) and their caps, imputation values and indicators,
 // which clean applies. The learned rules are the Inputs of the feature
 // pipeline, so serving applies exactly the same cleaning to a single

@@ -111,7 +111,7 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 		dateName = spec.Date.Column
 		dates = table.Col(dateName).Num
 	}
-	isTest, err := reproduceSplit(cl, labels, dates, opts.SplitDate)
+	isTest, err := readSplit(opts.Dir, cl, table.Rows(), opts.SplitDate)
 	if err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
@@ -203,42 +203,46 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 	return meta, nil
 }
 
-// reproduceSplit rebuilds the split the cleaning step learned on.
-func reproduceSplit(cl *clean.Log, labels, dates []float64, want float64) ([]bool, error) {
+// readSplit reads the split the clean step decided (split.FileName in dir)
+// and checks that it divides the cleaned table at hand, agrees with the
+// clean log, and is the split asked for (want, days since 1970-01-01; zero
+// for any).
+func readSplit(dir string, cl *clean.Log, rows int, want float64) ([]bool, error) {
+	path := filepath.Join(dir, split.FileName)
+	a, err := split.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: run `credit-risk clean` again", err)
+	}
+	if err := a.Match(cl.Output.Path, cl.Output.SHA256, rows); err != nil {
+		var fe *split.FileError
+		if errors.As(err, &fe) {
+			fe.Path = path
+		}
+		return nil, fmt.Errorf("%w: run `credit-risk clean` again", err)
+	}
 	s := cl.Split
-	var isTest []bool
-	switch s.Kind {
-	case "out_of_time":
-		cut, err := split.ParseDay(s.Date)
+	train, test := a.Counts()
+	if a.Kind != s.Kind || a.Date != s.Date || a.Seed != s.Seed || train != s.TrainRows || test != s.TestRows {
+		err := &split.FileError{Path: path, Check: "clean_log", Err: fmt.Errorf("%s split at %q with seed %d, %d train and %d test rows; the clean log says %s at %q with seed %d, %d and %d",
+			a.Kind, a.Date, a.Seed, train, test, s.Kind, s.Date, s.Seed, s.TrainRows, s.TestRows)}
+		return nil, fmt.Errorf("%w: run `credit-risk clean` again", err)
+	}
+	switch a.Kind {
+	case split.KindOutOfTime:
+		cut, err := split.ParseDay(a.Date)
 		if err != nil {
 			return nil, err
 		}
 		if want != 0 && want != cut {
 			return nil, fmt.Errorf("--split-date %s differs from the split the cleaning step learned its imputation on (%s): run `credit-risk clean --split-date %s` first",
-				split.FormatDay(want), s.Date, split.FormatDay(want))
+				split.FormatDay(want), a.Date, split.FormatDay(want))
 		}
-		isTest = split.ByDate(dates, cut)
-	case "stratified":
+	case split.KindStratified:
 		if want != 0 {
 			return nil, fmt.Errorf("--split-date needs a date column; this data set is split at random")
 		}
-		var err error
-		if isTest, err = split.Stratified(labels, s.TestFraction, s.Seed); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("clean log has an unknown split kind %q: run `credit-risk clean` again", s.Kind)
 	}
-	n := 0
-	for _, t := range isTest {
-		if t {
-			n++
-		}
-	}
-	if n != s.TestRows {
-		return nil, fmt.Errorf("the split gives %d test rows; the clean log says %d: run `credit-risk clean` again", n, s.TestRows)
-	}
-	return isTest, nil
+	return a.Test, nil
 }
 
 // orderedRows returns train and test row indices, each sorted by date
