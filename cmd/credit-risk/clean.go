@@ -34,18 +34,19 @@ func runClean(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	opts := clean.Options{RawDir: d.raw(), OutDir: d.processed(), Logger: m.logger()}
+	if *splitDate != "" {
+		var err error
+		if opts.SplitDate, err = split.ParseDay(*splitDate); err != nil {
+			return fmt.Errorf("%w: --split-date: %v", errUsage, err)
+		}
+	}
 	spec, err := d.loadSpec()
 	if err != nil {
 		return err
 	}
 	if err := checkWritable(d.processed()); err != nil {
 		return err
-	}
-	opts := clean.Options{RawDir: d.raw(), OutDir: d.processed(), Logger: m.logger()}
-	if *splitDate != "" {
-		if opts.SplitDate, err = split.ParseDay(*splitDate); err != nil {
-			return fmt.Errorf("%w: --split-date: %v", errUsage, err)
-		}
 	}
 	l, err := clean.Run(ctx, spec, opts)
 	if err != nil {

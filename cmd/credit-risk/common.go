@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -65,7 +67,11 @@ func (d *dirs) loadSpec() (*dataset.Spec, error) {
 	if !strings.ContainsAny(d.spec, "./\\") {
 		return specs.Load(d.spec)
 	}
-	return dataset.ReadSpecFile(d.spec)
+	spec, err := dataset.ReadSpecFile(d.spec)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("--spec %s: %w\n%s", d.spec, os.ErrNotExist, specs.List())
+	}
+	return spec, err
 }
 
 // newFlagSet returns a flag set whose usage prints the command's help text.
@@ -93,4 +99,30 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%w: %s: unexpected argument %q", errUsage, fs.Name(), fs.Arg(0))
 	}
 	return nil
+}
+
+// demoDir is the folder `make demo` works in, beside the repository's own
+// data, models and artifacts folders.
+const demoDir = "demo"
+
+// besideDemo returns demo/dir when dir is a relative path and demo/dir/file
+// exists: the demo's counterpart of a folder that is empty here, for a
+// newcomer who ran `make demo` and then looks from the repository root.
+func besideDemo(dir, file string) (string, bool) {
+	if filepath.IsAbs(dir) {
+		return "", false
+	}
+	demo := filepath.Join(demoDir, dir)
+	if _, err := os.Stat(filepath.Join(demo, file)); err != nil {
+		return "", false
+	}
+	return demo, true
+}
+
+// absPath returns p made absolute, or p when that fails.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/registry"
+	"github.com/credit-risk/credit-risk/specs"
 )
 
 // run runs the CLI in-process in dir and returns stdout.
@@ -143,7 +144,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "--gbdt-rounds", "0"}, "--gbdt-rounds 0: want at least 1"},
 		{[]string{"train", "--early-stopping", "-1"}, "--early-stopping -1"},
 		{[]string{"clean"}, "no such file or directory"},
-		{[]string{"retrain"}, "mount or create the raw data folder"},
+		{[]string{"retrain"}, "No such file or directory: raw data folder"},
 		{[]string{"score", "--in", "x.csv", "--out", "y.csv"}, "Model file not found"},
 		{[]string{"clean", "--spec", "nope"}, "no built-in spec"},
 	}
@@ -152,6 +153,190 @@ func TestUsageErrors(t *testing.T) {
 			_, err := run(t, dir, tt.args...)
 			if err == nil || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(tt.want)) {
 				t.Errorf("err = %v; want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestFlagsCheckedFirst checks that a wrong flag value is a usage error
+// named as such, before any file is read or written: here the working folder
+// has no data at all, which would be the error otherwise.
+func TestFlagsCheckedFirst(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr`},
+		{[]string{"train", "--algorithms", "gbdt,xgboost"}, `usage: --algorithms: unknown learner "xgboost"; valid names: gbdt, rf, lr`},
+		{[]string{"train", "--algorithms", ""}, "usage: --algorithms: no learner given; valid names: gbdt, rf, lr"},
+		{[]string{"retrain", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr`},
+		{[]string{"retrain", "--split-date", "soon"}, "usage: --split-date: "},
+		{[]string{"clean", "--split-date", "soon", "--spec", "nosuch"}, "usage: --split-date: "},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			_, err := run(t, dir, tt.args...)
+			if !errors.Is(err, errUsage) || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("err = %v; want a usage error starting %q", err, tt.want)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) > 0 {
+				t.Errorf("%s was written to", ents[0].Name())
+			}
+		})
+	}
+}
+
+// TestRawFolderErrors checks that every command reading data/raw says the
+// same thing about a missing or empty folder, and what to do about it.
+func TestRawFolderErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, raw string)
+		want    []string
+		notWant []string
+	}{
+		{"missing", func(*testing.T, string) {},
+			[]string{"No such file or directory", "raw data folder RAW", "mkdir -p RAW", "csv, csv.gz or zip", "credit-risk sample-data", `-v "$(pwd)/data:/app/data"`},
+			nil},
+		{"empty", func(t *testing.T, raw string) {
+			if err := os.MkdirAll(raw, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		},
+			[]string{"raw data folder RAW is empty", "csv, csv.gz or zip", "lender's loan export", "credit-risk sample-data"},
+			[]string{"file does not exist", "No such file"}},
+	}
+	for _, tt := range tests {
+		var first string
+		for _, cmd := range []string{"clean", "validate", "retrain"} {
+			t.Run(tt.name+"/"+cmd, func(t *testing.T) {
+				dir := t.TempDir()
+				raw := filepath.Join(dir, "data", "raw")
+				tt.setup(t, raw)
+				_, err := run(t, dir, cmd)
+				if err == nil {
+					t.Fatal("no error")
+				}
+				msg := strings.ReplaceAll(err.Error(), raw, "RAW")
+				for _, w := range tt.want {
+					if !strings.Contains(msg, w) {
+						t.Errorf("error %q lacks %q", msg, w)
+					}
+				}
+				for _, w := range tt.notWant {
+					if strings.Contains(msg, w) {
+						t.Errorf("error %q says %q", msg, w)
+					}
+				}
+				if first == "" {
+					first = msg
+				} else if msg != first {
+					t.Errorf("%s says\n%s\nclean says\n%s", cmd, msg, first)
+				}
+			})
+		}
+	}
+}
+
+// TestUnknownSpec checks that a spec name or file that does not exist is
+// answered with the list of the shipped specs, whichever way it was given.
+func TestUnknownSpec(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"clean", "--spec", "nosuch"}, `no built-in spec "nosuch"`},
+		{[]string{"clean", "--spec", "specs/nosuch.yaml"}, "--spec specs/nosuch.yaml: file does not exist"},
+		{[]string{"validate", "--spec", "nosuch.yaml"}, "--spec nosuch.yaml: file does not exist"},
+		{[]string{"retrain", "--spec", "./specs/nosuch.json"}, "--spec ./specs/nosuch.json: file does not exist"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, err := run(t, dir, tt.args...)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, tt.want+"\n") {
+				t.Errorf("error %q; want it to start with %q", msg, tt.want)
+			}
+			for _, name := range specs.Names() {
+				if !strings.Contains(msg, "\n  "+name+" ") || !strings.Contains(msg, " specs/"+name+".yaml ") {
+					t.Errorf("error %q does not list %s and specs/%s.yaml", msg, name, name)
+				}
+			}
+		})
+	}
+}
+
+// TestDemoHints runs models list and score from a folder with no registry
+// or champion of its own, as a newcomer does from the repository root after
+// `make demo`: they say where they looked and, when demo/ has what they
+// want, how to look there.
+func TestDemoHints(t *testing.T) {
+	tests := []struct {
+		name     string
+		demo     []string // files made under dir/demo
+		args     []string
+		want     []string
+		wantNot  []string
+		wantFail bool
+	}{
+		{"list, no demo", nil, []string{"models", "list"},
+			[]string{"no registered models in DIR/artifacts/registry/registry.json: run `credit-risk retrain` first"},
+			[]string{"demo"}, false},
+		{"list beside demo", []string{"artifacts/registry/registry.json"}, []string{"models", "list"},
+			[]string{"no registered models in DIR/artifacts/registry/registry.json", "demo/artifacts/registry",
+				"credit-risk models list --artifacts-dir demo/artifacts --models-dir demo/models", "cd demo"},
+			nil, false},
+		{"score, no demo", nil, []string{"score", "--in", "x.csv", "--out", "y.csv"},
+			[]string{"Model file not found: models/production.model: run `credit-risk retrain` first, or pass --model"},
+			[]string{"demo"}, true},
+		{"score beside demo", []string{"models/production.model"}, []string{"score", "--in", "x.csv", "--out", "y.csv"},
+			[]string{"Model file not found: models/production.model", "--model demo/models/production.model", "cd demo"},
+			nil, true},
+		{"score --model given", []string{"models/production.model"}, []string{"score", "--in", "x.csv", "--out", "y.csv", "--model", "models/lr_v1.model"},
+			[]string{"Model file not found: models/lr_v1.model"},
+			[]string{"demo"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, err := filepath.EvalSymlinks(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range tt.demo {
+				p := filepath.Join(dir, "demo", f)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte("{}"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Chdir(dir)
+			var out, errb bytes.Buffer
+			m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+			err = m.Run(t.Context(), tt.args)
+			if (err != nil) != tt.wantFail {
+				t.Fatalf("err = %v; want failure %v", err, tt.wantFail)
+			}
+			got := out.String()
+			if err != nil {
+				got += err.Error()
+			}
+			got = strings.ReplaceAll(got, dir, "DIR")
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("output %q lacks %q", got, w)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(got, w) {
+					t.Errorf("output %q says %q", got, w)
+				}
 			}
 		})
 	}

@@ -79,7 +79,11 @@ func listModels(m *Main, regDir, modelsDir string) error {
 		return err
 	}
 	if len(reg.Versions) == 0 {
-		fmt.Fprintln(m.Stdout, "no registered models: run `credit-risk retrain` first")
+		fmt.Fprintf(m.Stdout, "no registered models in %s: run `credit-risk retrain` first\n", absPath(filepath.Join(regDir, registry.File)))
+		if demo, ok := besideDemo(regDir, registry.File); ok {
+			fmt.Fprintf(m.Stdout, "`make demo` registered its models in %s: look at them with\n  credit-risk models list --artifacts-dir %s --models-dir %s\nor cd %s and run `credit-risk models list` there\n",
+				demo, filepath.Dir(demo), filepath.Join(demoDir, modelsDir), demoDir)
+		}
 		return nil
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)

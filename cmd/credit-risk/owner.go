@@ -42,6 +42,11 @@ func (m *Main) leaveRoot() error {
 	}
 	if res.Switched {
 		fmt.Fprintln(m.Stderr, "credit-risk:", res)
+		if res.From == "" {
+			fmt.Fprintln(m.Stderr, "credit-risk: root owns the mounted folders (Docker makes a missing host folder as root), "+
+				"so this job may not be able to write them: on the host, create them as your user first "+
+				"(mkdir -p data/raw models artifacts) or give them to your user (sudo chown -R \"$(id -u):$(id -g)\" data models artifacts)")
+		}
 	}
 	return nil
 }

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/retrain"
 	"github.com/credit-risk/credit-risk/internal/split"
 	"github.com/credit-risk/credit-risk/internal/train"
@@ -49,26 +49,33 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	learners, err := train.ParseAlgorithms(*algos)
+	if err != nil {
+		return fmt.Errorf("%w: --algorithms: %v", errUsage, err)
+	}
+	var splitDay float64
+	if *splitDate != "" {
+		if splitDay, err = split.ParseDay(*splitDate); err != nil {
+			return fmt.Errorf("%w: --split-date: %v", errUsage, err)
+		}
+	}
 	spec, err := d.loadSpec()
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(d.raw()); err != nil {
-		return fmt.Errorf("%w: mount or create the raw data folder %s (e.g. -v \"$(pwd)/data:/app/data\") and put the loan files in it", err, absPath(d.raw()))
+	// A missing or empty raw folder fails here, with the words clean and
+	// validate use, before a run is recorded in the registry.
+	if _, err := dataset.FindSources(d.raw(), spec.Files); err != nil {
+		return err
 	}
 	if err := checkWritable(d.processed(), d.models, d.artifacts); err != nil {
 		return err
 	}
 	opts := retrain.Options{
 		Spec: spec, SpecSource: specSource(d.spec), DataDir: d.data, ModelsDir: d.models, ArtifactsDir: d.artifacts,
-		Algorithms: strings.Split(*algos, ","), NoPromote: *noPromote, Reason: *reason, Threads: *threads,
+		SplitDate: splitDay, Algorithms: learners, NoPromote: *noPromote, Reason: *reason, Threads: *threads,
 		CodeVersion: versionString(), Logger: m.quietLogger(), Progress: m.Stderr,
 		Tune: tb.tuner(*threads, m.quietLogger()),
-	}
-	if *splitDate != "" {
-		if opts.SplitDate, err = split.ParseDay(*splitDate); err != nil {
-			return fmt.Errorf("%w: --split-date: %v", errUsage, err)
-		}
 	}
 	sum, err := retrain.Run(ctx, opts)
 	if err != nil {
@@ -97,11 +104,4 @@ func specSource(s string) string {
 		return "built-in lending_club"
 	}
 	return s
-}
-
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }

@@ -56,12 +56,17 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 	if err := checkWritable(filepath.Dir(*out)); err != nil {
 		return err
 	}
-	if *modelPath == "" {
+	modelSet := *modelPath != ""
+	if !modelSet {
 		*modelPath = filepath.Join(d.models, "production"+model.Ext)
 	}
 	if _, err := os.Stat(*modelPath); errors.Is(err, os.ErrNotExist) {
+		hint := ""
+		if demo, ok := besideDemo(d.models, "production"+model.Ext); ok && !modelSet {
+			hint = fmt.Sprintf("; `make demo` made a champion: pass --model %s, or cd %s", filepath.Join(demo, "production"+model.Ext), demoDir)
+		}
 		//lint:ignore ST1005 the wording is the documented contract shared with the API
-		return fmt.Errorf("Model file not found: %s: run `credit-risk retrain` first, or pass --model", *modelPath)
+		return fmt.Errorf("Model file not found: %s: run `credit-risk retrain` first, or pass --model%s", *modelPath, hint)
 	}
 	mod, meta, err := model.Load(*modelPath, "")
 	if err != nil {

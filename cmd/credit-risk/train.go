@@ -46,11 +46,15 @@ func runTrain(ctx context.Context, m *Main, args []string) error {
 	if *stopping < 0 {
 		return fmt.Errorf("%w: --early-stopping %d: want 0 (off) or more", errUsage, *stopping)
 	}
+	learners, err := train.ParseAlgorithms(*algos)
+	if err != nil {
+		return fmt.Errorf("%w: --algorithms: %v", errUsage, err)
+	}
 	if err := checkWritable(d.models); err != nil {
 		return err
 	}
 	opts := train.Options{
-		ProcessedDir: d.processed(), ModelsDir: d.models, Algorithms: strings.Split(*algos, ","),
+		ProcessedDir: d.processed(), ModelsDir: d.models, Algorithms: learners,
 		Threads: *threads, Logger: m.logger(),
 	}
 	if *rounds != defaults.Rounds || *stopping != defaults.EarlyStoppingRounds {

@@ -129,6 +129,16 @@ func Analyze(ctx context.Context, spec *dataset.Spec, opts Options) (*Result, er
 	return &Result{Log: st.log, Table: f, Test: sa.Test, Split: sa}, nil
 }
 
+// notCleanedError is a file the clean step writes that is not there: it
+// names the file once and the step to run, and wraps os.ErrNotExist.
+type notCleanedError struct{ path string }
+
+func (e *notCleanedError) Error() string {
+	return e.path + " not found: run `credit-risk clean` first"
+}
+
+func (e *notCleanedError) Unwrap() error { return os.ErrNotExist }
+
 // ReadLog reads the log a previous Run wrote in dir and checks that the
 // cleaned table beside it is the one the log describes.
 func ReadLog(dir string) (*Log, error) {
@@ -136,14 +146,15 @@ func ReadLog(dir string) (*Log, error) {
 	l, err := readJSON[Log](path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w: run `credit-risk clean` first", path, err)
+			return nil, &notCleanedError{path}
 		}
 		return nil, err
 	}
-	sum, err := atomicfile.SHA256(filepath.Join(dir, l.Output.Path))
+	table := filepath.Join(dir, l.Output.Path)
+	sum, err := atomicfile.SHA256(table)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("cleaned table: %w: run `credit-risk clean` first", err)
+			return nil, &notCleanedError{table}
 		}
 		return nil, err
 	}

@@ -224,19 +224,75 @@ type Source struct {
 // Open opens the source for reading, decompressing gzip transparently.
 func (s Source) Open() (io.ReadCloser, error) { return s.open() }
 
+// DefaultFiles are the raw file patterns read when a spec names none.
+var DefaultFiles = []string{"*.csv", "*.csv.gz", "*.zip"}
+
+// RawDirError says why a raw data folder gave no input: the folder does not
+// exist, or no file in it matches the patterns. It wraps os.ErrNotExist.
+// Every command that reads the raw data reports a missing or empty folder
+// with it, so they all say the same thing.
+type RawDirError struct {
+	// Dir is the folder as given.
+	Dir string
+	// Missing is true when the folder does not exist.
+	Missing bool
+	// Patterns are the file patterns looked for.
+	Patterns []string
+	// Others names the files present that match no pattern.
+	Others []string
+}
+
+// maxOthers bounds how many unmatched file names an error lists.
+const maxOthers = 5
+
+func (e *RawDirError) Error() string {
+	dir := e.Dir
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	want := "files matching " + strings.Join(e.Patterns, ", ")
+	if slices.Equal(e.Patterns, DefaultFiles) {
+		want = "files of type csv, csv.gz or zip"
+	}
+	if e.Missing {
+		// "No such file or directory" is the documented contract of the
+		// train image.
+		return fmt.Sprintf("No such file or directory: raw data folder %s: create it (mkdir -p %s) and put the lender's loan export in it (%s), or run `credit-risk sample-data` to write a synthetic file; with the train image, mount the data folder: -v \"$(pwd)/data:/app/data\"", dir, dir, want)
+	}
+	var what string
+	if len(e.Others) == 0 {
+		what = fmt.Sprintf("raw data folder %s is empty", dir)
+	} else {
+		others := e.Others
+		more := ""
+		if len(others) > maxOthers {
+			more = fmt.Sprintf(" and %d more", len(others)-maxOthers)
+			others = others[:maxOthers]
+		}
+		what = fmt.Sprintf("raw data folder %s has no input file (it holds %s%s)", dir, strings.Join(others, ", "), more)
+	}
+	return fmt.Sprintf("%s: it reads %s; add the lender's loan export there, or run `credit-risk sample-data` to write a synthetic file", what, want)
+}
+
+// Unwrap makes errors.Is(err, os.ErrNotExist) hold.
+func (e *RawDirError) Unwrap() error { return os.ErrNotExist }
+
 // FindSources lists the raw inputs under dir matching the spec's Files
-// patterns (default *.csv, *.csv.gz, *.zip), sorted by name. It is an error
+// patterns (default DefaultFiles), sorted by name. It is a *RawDirError
 // when dir does not exist or holds no input.
 func FindSources(dir string, patterns []string) ([]Source, error) {
-	if _, err := os.Stat(dir); err != nil {
+	if len(patterns) == 0 {
+		patterns = DefaultFiles
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			//lint:ignore ST1005 the wording is the documented contract of the train image
-			return nil, fmt.Errorf("No such file or directory: raw data folder %s (%w): put the raw loan files there; with the train image, mount the data folder: -v \"$(pwd)/data:/app/data\"", dir, os.ErrNotExist)
+			return nil, &RawDirError{Dir: dir, Missing: true, Patterns: patterns}
 		}
 		return nil, fmt.Errorf("raw data folder: %w", err)
 	}
-	if len(patterns) == 0 {
-		patterns = []string{"*.csv", "*.csv.gz", "*.zip"}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("raw data folder %s is a file, not a folder", dir)
 	}
 	var files []string
 	for _, p := range patterns {
@@ -264,7 +320,17 @@ func FindSources(dir string, patterns []string) ([]Source, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("raw data folder %s: %w: no file matches %s", dir, os.ErrNotExist, strings.Join(patterns, ", "))
+		e := &RawDirError{Dir: dir, Patterns: patterns}
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("raw data folder: %w", err)
+		}
+		for _, ent := range ents {
+			if !strings.HasPrefix(ent.Name(), ".") {
+				e.Others = append(e.Others, ent.Name())
+			}
+		}
+		return nil, e
 	}
 	return out, nil
 }

@@ -140,6 +140,72 @@ func TestFindSourcesAndForEach(t *testing.T) {
 	}
 }
 
+func TestFindSourcesNoInput(t *testing.T) {
+	dir := t.TempDir()
+	mkdir := func(name string, files ...string) string {
+		d := filepath.Join(dir, name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(d, f), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+	tests := []struct {
+		name     string
+		dir      string
+		patterns []string
+		missing  bool
+		want     []string
+		notWant  []string
+	}{
+		{"missing", filepath.Join(dir, "absent", "raw"), nil, true,
+			[]string{"No such file or directory", filepath.Join(dir, "absent", "raw"), "mkdir -p", "csv, csv.gz or zip", "credit-risk sample-data", `-v "$(pwd)/data:/app/data"`},
+			nil},
+		{"empty", mkdir("empty"), nil, false,
+			[]string{filepath.Join(dir, "empty") + " is empty", "csv, csv.gz or zip", "lender's loan export", "credit-risk sample-data"},
+			[]string{"does not exist", "No such file"}},
+		{"only hidden files", mkdir("hidden", ".gitkeep"), nil, false,
+			[]string{"is empty"}, []string{".gitkeep"}},
+		{"other files", mkdir("other", "loans.xlsx", "notes.txt"), nil, false,
+			[]string{"has no input file (it holds loans.xlsx, notes.txt)", "csv, csv.gz or zip"},
+			[]string{"is empty", "does not exist"}},
+		{"many other files", mkdir("many", "a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt", "g.txt"), nil, false,
+			[]string{"it holds a.txt, b.txt, c.txt, d.txt, e.txt and 2 more"}, []string{"f.txt"}},
+		{"spec patterns", mkdir("german", "german.doc"), []string{"german.data"}, false,
+			[]string{"it holds german.doc", "files matching german.data"}, []string{"csv.gz"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srcs, err := FindSources(tt.dir, tt.patterns)
+			if err == nil {
+				t.Fatalf("found %d sources; want an error", len(srcs))
+			}
+			var rd *RawDirError
+			if !errors.As(err, &rd) || rd.Missing != tt.missing {
+				t.Fatalf("error = %#v; want a *RawDirError with Missing %v", err, tt.missing)
+			}
+			if !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("error = %v; want it to wrap os.ErrNotExist", err)
+			}
+			msg := err.Error()
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q lacks %q", msg, w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(msg, w) {
+					t.Errorf("error %q says %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
 func FuzzReader(f *testing.F) {
 	f.Add("a,y\n1,G\n")
 	f.Add("notes\na,y\n\"q\"\"x\",G\nTotal: 1\n")

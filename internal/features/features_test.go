@@ -82,8 +82,8 @@ func TestTransformErrors(t *testing.T) {
 		{"required empty", func(r []Raw) { r[0] = RawString("") }, "rate", ProblemMissing},
 		{"unparseable", func(r []Raw) { r[0] = RawString("high") }, "rate", ProblemSyntax},
 		{"out of range", func(r []Raw) { r[0] = RawNumber(150) }, "rate", ProblemRange},
-		{"NaN", func(r []Raw) { r[1] = RawNumber(math.NaN()) }, "income", ProblemNotFinit},
-		{"Inf", func(r []Raw) { r[1] = RawNumber(math.Inf(1)) }, "income", ProblemNotFinit},
+		{"NaN", func(r []Raw) { r[1] = RawNumber(math.NaN()) }, "income", ProblemNotFinite},
+		{"Inf", func(r []Raw) { r[1] = RawNumber(math.Inf(1)) }, "income", ProblemNotFinite},
 		{"unknown ordinal", func(r []Raw) { r[2] = RawString("Z") }, "grade", ProblemEnum},
 		{"number for a date", func(r []Raw) { r[4] = RawNumber(2011) }, "issued", ProblemType},
 	}

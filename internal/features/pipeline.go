@@ -1,7 +1,6 @@
 package features
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -129,12 +128,12 @@ func RawNumber(v float64) Raw { return Raw{Present: true, IsNum: true, Num: v} }
 
 // Problem codes of a FieldError.
 const (
-	ProblemMissing  = "missing"      // a required field is absent
-	ProblemType     = "wrong_type"   // a number where text is expected or the reverse
-	ProblemSyntax   = "unparseable"  // text that the field's parser cannot read
-	ProblemRange    = "out_of_range" // outside the spec's valid range
-	ProblemNotFinit = "not_finite"   // NaN or ±Inf
-	ProblemEnum     = "unknown_level"
+	ProblemMissing   = "missing"      // a required field is absent
+	ProblemType      = "wrong_type"   // a number where text is expected or the reverse
+	ProblemSyntax    = "unparseable"  // text that the field's parser cannot read
+	ProblemRange     = "out_of_range" // outside the spec's valid range
+	ProblemNotFinite = "not_finite"   // NaN or ±Inf
+	ProblemEnum      = "unknown_level"
 )
 
 // FieldError is a problem with one field of a raw record.
@@ -145,9 +144,6 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Detail) }
-
-// ErrOutOfRange is wrapped when a value is outside an input's valid range.
-var ErrOutOfRange = errors.New("out of range")
 
 // Parsed is a field after parsing and before cleaning.
 type Parsed struct {
@@ -168,7 +164,7 @@ func (in *Input) Parse(r Raw, rangeIsError bool) (p Parsed, outOfRange bool, fe 
 		s := r.Str
 		if r.IsNum {
 			if math.IsNaN(r.Num) || math.IsInf(r.Num, 0) {
-				return p, false, &FieldError{in.Name, ProblemNotFinit, "must be a finite value"}
+				return p, false, &FieldError{in.Name, ProblemNotFinite, "must be a finite value"}
 			}
 			s = strconv.FormatFloat(r.Num, 'f', -1, 64)
 		}
@@ -191,7 +187,7 @@ func (in *Input) Parse(r Raw, rangeIsError bool) (p Parsed, outOfRange bool, fe 
 			return p, false, &FieldError{in.Name, ProblemType, fmt.Sprintf("want a date as text in layout %q, got a number", in.Layout)}
 		}
 		if math.IsNaN(r.Num) || math.IsInf(r.Num, 0) {
-			return p, false, &FieldError{in.Name, ProblemNotFinit, "must be a finite number"}
+			return p, false, &FieldError{in.Name, ProblemNotFinite, "must be a finite number"}
 		}
 		v = r.Num
 	} else {

@@ -94,14 +94,6 @@ func (p *Pipeline) Monotone() []int8 {
 	return m
 }
 
-// InputIndex returns the position of the named input, or -1.
-func (p *Pipeline) InputIndex(name string) int {
-	if i, ok := p.inputIndex[name]; ok {
-		return i
-	}
-	return -1
-}
-
 // Init checks a pipeline (typically just decoded) and prepares its lookup
 // tables. It must be called before Transform.
 func (p *Pipeline) Init() error {

@@ -300,9 +300,35 @@ func TestBadInputNothingWritten(t *testing.T) {
 }
 
 func TestFeaturesNeedsClean(t *testing.T) {
-	_, err := Run(t.Context(), Options{Dir: t.TempDir()})
-	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "credit-risk clean") {
-		t.Errorf("error = %v; want not-exist naming the clean step", err)
+	// A cleaned folder whose table was removed after the log was written.
+	dir := t.TempDir()
+	writeSmall(t, dir, 500)
+	cleaned := filepath.Join(dir, "processed")
+	if _, err := clean.Run(t.Context(), decode(t, testSpec), clean.Options{RawDir: filepath.Join(dir, "raw"), OutDir: cleaned}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(cleaned, clean.TableFile)); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	tests := []struct {
+		name string
+		dir  string
+		want string
+	}{
+		{"no clean log", empty, "features: " + filepath.Join(empty, clean.LogFile) + " not found: run `credit-risk clean` first"},
+		{"no cleaned table", cleaned, "features: " + filepath.Join(cleaned, clean.TableFile) + " not found: run `credit-risk clean` first"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Run(t.Context(), Options{Dir: tt.dir})
+			if !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("error = %v; want it to wrap os.ErrNotExist", err)
+			}
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error = %v\nwant     %s", err, tt.want)
+			}
+		})
 	}
 }
 

@@ -28,14 +28,6 @@ type Model struct {
 	ValidLoss []float64
 }
 
-// PredictMargin returns the log-odds of every row of X, using every core.
-// It panics if X has a different number of columns than the training data.
-func (m *Model) PredictMargin(X *matrix.Dense) []float64 {
-	dst := make([]float64, X.Rows)
-	m.Ensemble.MarginInto(dst, X, 0)
-	return dst
-}
-
 // PredictProba returns the probability of the positive class (default) for
 // every row of X, using every core. It panics if X has a different number
 // of columns than the training data.

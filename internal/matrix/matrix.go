@@ -6,10 +6,7 @@
 // imputes and adds an indicator).
 package matrix
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // Dense is a row-major matrix of Rows×Cols values. Row i occupies
 // Data[i*Cols : (i+1)*Cols]. NaN marks a missing value.
@@ -70,15 +67,4 @@ func (m *Dense) SelectRows(idx []int) *Dense {
 		copy(out.Row(k), m.Row(i))
 	}
 	return out
-}
-
-// CheckFinite reports the first value that is ±Inf. NaN is allowed: it means
-// missing.
-func (m *Dense) CheckFinite() error {
-	for k, v := range m.Data {
-		if math.IsInf(v, 0) {
-			return fmt.Errorf("matrix: infinite value at row %d, column %d", k/m.Cols, k%m.Cols)
-		}
-	}
-	return nil
 }

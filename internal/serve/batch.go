@@ -3,47 +3,23 @@ package serve
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/model"
+	"github.com/credit-risk/credit-risk/internal/serve/wire"
 )
 
-// A batch body is {"applications": [item, item, ...]}, with any other
-// top-level fields ignored. It is read in one pass, in parallel: the
-// applications array is cut into segments at guessed item boundaries; the
-// goroutines take the segments in turn, decode each one's items, run the
-// pipeline and the model on them, and stop a segment at the first item
-// that starts at or after the next guess. A guess is only a guess (the
-// bytes `},{` may sit inside a string), so the segments are then checked
-// in order: a segment counts when the one before it stopped exactly where
-// it started; otherwise the items from where the previous segment stopped
-// are read again on the request's goroutine. Segment 0 starts at the first
-// item, so every segment kept was read from a true item start, and the
-// body is read correctly whatever it holds.
-
-// minSegmentBytes is the least body a segment is given: smaller batches
-// are read on the request's goroutine alone.
-const minSegmentBytes = 64 << 10
-
-// segmentsPerWorker is the number of segments per goroutine of a large
-// batch.
-const segmentsPerWorker = 4
-
-// errTooMany reports a batch over the configured number of applications.
-type errTooMany struct{ limit int }
-
-func (e errTooMany) Error() string {
-	return fmt.Sprintf("more than %d applications; the limit is %d per request (MAX_BATCH_SIZE)", e.limit, e.limit)
-}
+// A batch is read by a wire.BatchReader, in segments on every core (see
+// package wire). Each segment is a *segment: as its items are decoded, it
+// runs the feature pipeline on them and, once they are all read, the model
+// (on the goroutine that read them); once the batch is checked, it
+// decides, counts, records drift and encodes its results (Finish). The
+// response is the segments' encoded results in order.
 
 // itemResult is the answer for one application of a batch.
 type itemResult struct {
@@ -55,12 +31,15 @@ type itemResult struct {
 	notJSON  string // the item is not an object: its kind
 }
 
-// segment is a run of consecutive batch items read by one goroutine.
+// segment scores a run of consecutive batch items; it is the
+// wire.Segment of a batch request.
 type segment struct {
-	stop     int  // where reading stopped: an item start, or after ']'
-	arrayEnd bool // stop is after the array's closing bracket
-	err      error
+	// The request: set when the segment is taken from the pool.
+	s       *Server
+	l       *loaded
+	explain bool
 
+	sc      *scratch // between Start and End
 	results []itemResult
 	x       []float64 // one row of features per item
 	pds     []float64
@@ -72,9 +51,12 @@ type segment struct {
 	errors  int    // items that could not be scored
 }
 
+var _ wire.Segment = (*segment)(nil)
+
 // reset empties s for reuse, dropping every string it holds (they point
 // into a request body).
 func (s *segment) reset() {
+	s.s, s.l, s.sc = nil, nil, nil
 	clear(s.results)
 	s.results = s.results[:0]
 	s.x, s.pds, s.bins, s.enc = s.x[:0], s.pds[:0], s.bins[:0], s.enc[:0]
@@ -87,28 +69,7 @@ func (s *segment) reset() {
 	} else {
 		clear(s.seen)
 	}
-	s.stop, s.arrayEnd, s.err, s.errors = 0, false, nil, 0
-}
-
-// batchReader reads the items of one batch body.
-type batchReader struct {
-	body     string
-	index    *fieldIndex
-	nraw     int
-	maxItems int
-	// l scores the items; nil only decodes them (tests).
-	l    *loaded
-	pool *sync.Pool // *segment
-	// segmentBytes is the least body a segment is given; 0 means
-	// minSegmentBytes.
-	segmentBytes int
-}
-
-func (b *batchReader) getSegment() *segment {
-	if s, ok := b.pool.Get().(*segment); ok {
-		return s
-	}
-	return &segment{seen: map[string]bool{}}
+	s.errors = 0
 }
 
 // maxPooledFeatures and maxPooledNames bound what a pooled segment keeps:
@@ -118,321 +79,118 @@ const (
 	maxPooledNames    = 1 << 10
 )
 
-func (b *batchReader) putSegment(s *segment) {
-	s.reset()
-	if cap(s.x) > maxPooledFeatures {
+// getSegment returns a segment for a batch request scored with l.
+func (s *Server) getSegment(l *loaded, explain bool) *segment {
+	seg, ok := s.segments.Get().(*segment)
+	if !ok {
+		seg = &segment{seen: map[string]bool{}}
+	}
+	seg.s, seg.l, seg.explain = s, l, explain
+	return seg
+}
+
+func (s *Server) putSegment(seg *segment) {
+	seg.reset()
+	if cap(seg.x) > maxPooledFeatures {
 		return // keep the pool from holding on to huge batches
 	}
-	b.pool.Put(s)
+	s.segments.Put(seg)
 }
 
-// read decodes the items of the segment starting at item offset from,
-// until an item starts at or after stopAt, the array ends, or an error.
-// Each object is decoded, run through the pipeline and, once the segment
-// is done, the model, all on the calling goroutine.
-func (b *batchReader) read(seg *segment, from, stopAt int) {
-	var sc *scratch
-	var nf int
-	if b.l != nil {
-		sc = b.l.getScratch()
-		defer b.l.putScratch(sc)
-		nf = len(b.l.model.Features)
-	} else {
-		sc = &scratch{}
-	}
-	body := b.body
-	i := from
-	for {
-		if i >= stopAt {
-			seg.stop = i
-			break
-		}
-		if len(seg.results) == b.maxItems {
-			seg.err = errTooMany{b.maxItems}
-			return
-		}
-		seg.results = append(seg.results, itemResult{})
-		res := &seg.results[len(seg.results)-1]
-		seg.x = slices.Grow(seg.x, nf)[:len(seg.x)+nf]
-		x := seg.x[len(seg.x)-nf:]
-		var end int
-		var err error
-		if i < len(body) && body[i] == '{' {
-			sc.app.reset(b.nraw)
-			end, err = decodeObject(body, i, itemDepth+1, b.index, &sc.app)
-			if err == nil {
-				b.score(seg, sc, res, x)
-			}
-		} else {
-			end, err = skipValue(body, i, itemDepth)
-			if err == nil {
-				res.notJSON = kindName(body[i])
-			}
-		}
-		if err != nil {
-			seg.err = err
-			return
-		}
-		i = skipSpace(body, end)
-		if i >= len(body) {
-			seg.err = synErr(i, "unterminated array")
-			return
-		}
-		if body[i] == ']' {
-			seg.stop, seg.arrayEnd = i+1, true
-			break
-		}
-		if body[i] != ',' {
-			seg.err = synErr(i, "want ',' or ']'")
-			return
-		}
-		i = skipSpace(body, i+1)
-	}
-	if b.l != nil && len(seg.results) > 0 {
-		n := len(seg.results)
-		seg.pds = slices.Grow(seg.pds[:0], n)[:n]
-		X := &matrix.Dense{Rows: n, Cols: nf, Data: seg.x}
-		b.l.model.PDInto(seg.pds, X, 1)
-	}
+// Start takes a scratch of the model for the segment's items.
+func (seg *segment) Start() *wire.Application {
+	seg.sc = seg.l.getScratch()
+	return &seg.sc.app
 }
 
-// score notes the decoded application's ignored fields and runs the
-// pipeline on it into x.
-func (b *batchReader) score(seg *segment, sc *scratch, res *itemResult, x []float64) {
+// next adds a result and a feature row for the next item.
+func (seg *segment) next() (*itemResult, []float64) {
+	nf := len(seg.l.model.Features)
+	seg.results = append(seg.results, itemResult{})
+	seg.x = slices.Grow(seg.x, nf)[:len(seg.x)+nf]
+	return &seg.results[len(seg.results)-1], seg.x[len(seg.x)-nf:]
+}
+
+// Object notes the decoded application's ignored fields and runs the
+// pipeline on it.
+func (seg *segment) Object(a *wire.Application) {
+	res, x := seg.next()
 	// Items of a batch usually carry the same extra fields: only a
 	// different list is merged.
-	if !slices.Equal(sc.app.ignored, seg.last) {
-		for _, name := range sc.app.ignored {
+	if !slices.Equal(a.Ignored, seg.last) {
+		for _, name := range a.Ignored {
 			if !seg.seen[name] {
 				seg.seen[name] = true
 				seg.ignored = append(seg.ignored, name)
 			}
 		}
-		seg.last = append(seg.last[:0], sc.app.ignored...)
+		seg.last = append(seg.last[:0], a.Ignored...)
 	}
-	if b.l == nil {
-		return
-	}
-	errs := b.l.model.Pipeline.Transform(sc.app.raw, sc.row, x)
-	if len(errs) > 0 || len(sc.app.problems) > 0 {
-		res.problems = mergeProblems(sc.app.problems, errs)
+	errs := seg.l.model.Pipeline.Transform(a.Raw, seg.sc.row, x)
+	if len(errs) > 0 || len(a.Problems) > 0 {
+		res.problems = mergeProblems(a.Problems, errs)
 		return
 	}
 	res.ok = true
 }
 
-// array reads the applications array whose first item (or closing
-// bracket) is at body[i], on up to workers goroutines. It returns the
-// segments in order and the offset after the array.
-func (b *batchReader) array(i, workers int) ([]*segment, int, error) {
-	body := b.body
-	if i < len(body) && body[i] == ']' {
-		return nil, i + 1, nil
-	}
-	starts := []int{i}
-	segmentBytes := b.segmentBytes
-	if segmentBytes <= 0 {
-		segmentBytes = minSegmentBytes
-	}
-	// A few segments per goroutine, taken in turn: a goroutine slowed
-	// down (a busy machine) holds the others up less.
-	if n := min(segmentsPerWorker*workers, (len(body)-i)/segmentBytes); n > 1 {
-		for k := 1; k < n; k++ {
-			c := guessItemStart(body, i+k*(len(body)-i)/n)
-			if c < 0 {
-				break
-			}
-			if c > starts[len(starts)-1] {
-				starts = append(starts, c)
-			}
-		}
-	}
-	stopAt := func(k int) int {
-		if k+1 < len(starts) {
-			return starts[k+1]
-		}
-		return math.MaxInt
-	}
-	segs := make([]*segment, len(starts))
-	for k := range segs {
-		segs[k] = b.getSegment()
-	}
-	forEach(len(segs), workers, func(k int) { b.read(segs[k], starts[k], stopAt(k)) })
-
-	// Keep the segments that start where the one before stopped.
-	var out []*segment
-	fail := func(err error) ([]*segment, int, error) {
-		for _, s := range segs {
-			if s != nil {
-				b.putSegment(s)
-			}
-		}
-		for _, s := range out {
-			b.putSegment(s)
-		}
-		return nil, 0, err
-	}
-	cur, k := segs[0], 0
-	segs[0] = nil
-	count := 0
-	for {
-		out = append(out, cur)
-		if cur.err != nil {
-			return fail(cur.err)
-		}
-		if count += len(cur.results); count > b.maxItems {
-			return fail(errTooMany{b.maxItems})
-		}
-		if cur.arrayEnd {
-			break
-		}
-		pos := cur.stop
-		k++
-		if k < len(segs) && pos == starts[k] {
-			cur, segs[k] = segs[k], nil
-			continue
-		}
-		// The guess at k was not an item start: read on from pos.
-		if k < len(segs) {
-			b.putSegment(segs[k])
-			segs[k] = nil
-		}
-		cur = b.getSegment()
-		b.read(cur, pos, stopAt(k))
-	}
-	for _, s := range segs {
-		if s != nil {
-			b.putSegment(s)
-		}
-	}
-	return out, cur.stop, nil
+// NotObject records an item that is not an application.
+func (seg *segment) NotObject(kind string) {
+	res, _ := seg.next()
+	res.notJSON = kind
 }
 
-// guessItemStart returns the first offset at or after from that looks like
-// the start of an object item of an array: a '{' after a ',' after a '}',
-// blanks aside; -1 when there is none.
-func guessItemStart(body string, from int) int {
-	for i := from; i < len(body); i++ {
-		if body[i] != '{' {
-			continue
-		}
-		j := i - 1
-		for j >= 0 && isSpace(body[j]) {
-			j--
-		}
-		if j < 0 || body[j] != ',' {
-			continue
-		}
-		j--
-		for j >= 0 && isSpace(body[j]) {
-			j--
-		}
-		if j >= 0 && body[j] == '}' {
-			return i
-		}
+// End runs the model on the segment's rows and gives the scratch back.
+func (seg *segment) End(ok bool) {
+	seg.l.putScratch(seg.sc)
+	seg.sc = nil
+	if !ok || len(seg.results) == 0 {
+		return
 	}
-	return -1
+	n, nf := len(seg.results), len(seg.l.model.Features)
+	seg.pds = slices.Grow(seg.pds[:0], n)[:n]
+	X := &matrix.Dense{Rows: n, Cols: nf, Data: seg.x}
+	seg.l.model.PDInto(seg.pds, X, 1)
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// readBatch reads a batch body: its top-level object, and the items of
-// its applications array in segments (array). Other top-level fields are
-// checked and ignored; when applications appears twice, the last one
-// counts, as in encoding/json. A body that is not an object is
-// errNotObject; a missing or non-array applications field is a field
-// problem.
-func (b *batchReader) readBatch(workers int) (segs []*segment, problem *features.FieldError, err error) {
-	body := b.body
-	release := func() {
-		for _, s := range segs {
-			b.putSegment(s)
+// Finish decides, counts, records drift and encodes the segment's results;
+// first is the batch index of its first item.
+func (seg *segment) Finish(first int) {
+	l, s := seg.l, seg.s
+	sc := l.getScratch()
+	defer l.putScratch(sc)
+	nf := len(l.model.Features)
+	enc := slices.Grow(seg.enc[:0], len(seg.results)*96)
+	for j := range seg.results {
+		res := &seg.results[j]
+		if j > 0 {
+			enc = append(enc, ',')
 		}
-		segs = nil
-	}
-	defer func() {
-		if err != nil || problem != nil {
-			release()
+		if !res.ok {
+			seg.errors++
+			enc = appendItem(enc, first+j, res, seg.explain)
+			continue
 		}
-	}()
-	i := skipSpace(body, 0)
-	if i == len(body) {
-		return nil, nil, synErr(i, "empty body")
-	}
-	if body[i] != '{' {
-		end, err := skipValue(body, i, 0)
-		if err != nil {
-			return nil, nil, err
+		x := seg.x[j*nf : (j+1)*nf]
+		res.pd = seg.pds[j]
+		res.pred = l.model.Decide(res.pd)
+		if seg.explain {
+			res.reasons = l.model.Reasons(sc.contrib, x, s.cfg.Reasons)
 		}
-		if j := skipSpace(body, end); j != len(body) {
-			return nil, nil, synErr(j, "data after the top-level value")
+		s.metrics.scored(res.pred, res.pd)
+		s.counts.predictions[res.pred].Add(1)
+		if l.drift != nil {
+			at := len(seg.bins)
+			seg.bins = append(seg.bins, sc.bins...)
+			l.drift.Bin(seg.bins[at:], x, res.pd)
 		}
-		return nil, nil, fmt.Errorf("%w: got %s", errNotObject, kindName(body[i]))
+		enc = appendItem(enc, first+j, res, seg.explain)
 	}
-	found := false
-	i = skipSpace(body, i+1)
-	if i < len(body) && body[i] == '}' {
-		i++
-	} else {
-		for {
-			if i >= len(body) || body[i] != '"' {
-				return segs, nil, synErr(i, "want a field name")
-			}
-			key, next, err := readString(body, i)
-			if err != nil {
-				return segs, nil, err
-			}
-			i = skipSpace(body, next)
-			if i >= len(body) || body[i] != ':' {
-				return segs, nil, synErr(i, "want ':' after a field name")
-			}
-			i = skipSpace(body, i+1)
-			if key == "applications" && i < len(body) && body[i] == '[' {
-				release()
-				found, problem = true, nil
-				if segs, i, err = b.array(skipSpace(body, i+1), workers); err != nil {
-					return nil, nil, err
-				}
-			} else {
-				start := i
-				if i, err = skipValue(body, i, 1); err != nil {
-					return segs, nil, err
-				}
-				if key == "applications" {
-					release()
-					found = false
-					problem = &features.FieldError{Field: "applications", Problem: features.ProblemType, Detail: "want an array of applications, got " + kindName(body[start])}
-				}
-			}
-			i = skipSpace(body, i)
-			if i >= len(body) {
-				return segs, nil, synErr(i, "unterminated object")
-			}
-			if body[i] == '}' {
-				i++
-				break
-			}
-			if body[i] != ',' {
-				return segs, nil, synErr(i, "want ',' or '}' after an object field")
-			}
-			i = skipSpace(body, i+1)
-		}
+	seg.enc = enc
+	if len(seg.bins) > 0 {
+		l.drift.Add(seg.bins)
 	}
-	if j := skipSpace(body, i); j != len(body) {
-		return segs, nil, synErr(j, "data after the top-level value")
-	}
-	if problem != nil {
-		return nil, problem, nil
-	}
-	if !found {
-		return nil, &features.FieldError{Field: "applications", Problem: features.ProblemMissing, Detail: "is required: an array of application objects"}, nil
-	}
-	return segs, nil, nil
 }
-
-// itemDepth is the nesting depth of a batch item: inside the top-level
-// object and the applications array.
-const itemDepth = 2
 
 // handleBatch scores the applications of {"applications": [...]}. Every
 // item gets a result or its own errors; the response is 200 unless the
@@ -450,12 +208,16 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 		writeProblem(w, r, p)
 		return
 	}
-	b := &batchReader{body: body, index: l.index, nraw: len(l.names), maxItems: s.cfg.MaxBatch, l: l, pool: &s.segments}
-	workers := runtime.GOMAXPROCS(0)
-	segs, fieldProblem, err := b.readBatch(workers)
-	var tooMany errTooMany
-	if errors.As(err, &tooMany) {
-		writeProblem(w, r, &Problem{Code: ProblemBatchTooBig, Detail: tooMany.Error()})
+	b := &wire.BatchReader{
+		Index:    l.index,
+		MaxItems: s.cfg.MaxBatch,
+		Workers:  runtime.GOMAXPROCS(0),
+		New:      func() wire.Segment { return s.getSegment(l, explain) },
+		Release:  func(seg wire.Segment) { s.putSegment(seg.(*segment)) },
+	}
+	segs, fieldProblem, err := b.Read(body)
+	if tooMany, ok := errors.AsType[*wire.TooManyError](err); ok {
+		writeProblem(w, r, &Problem{Code: ProblemBatchTooBig, Detail: fmt.Sprintf("more than %d applications; the limit is %d per request (MAX_BATCH_SIZE)", tooMany.Limit, tooMany.Limit)})
 		return
 	}
 	if err != nil {
@@ -468,14 +230,14 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 	}
 	defer func() {
 		for _, seg := range segs {
-			b.putSegment(seg)
+			s.putSegment(seg.(*segment))
 		}
 	}()
-	s.finishBatch(l, segs, explain, workers)
 
 	n, errs, size := 0, 0, 256
 	var ignored []string
-	for _, seg := range segs {
+	for _, ws := range segs {
+		seg := ws.(*segment)
 		n += len(seg.results)
 		errs += seg.errors
 		size += len(seg.enc) + 1
@@ -494,7 +256,8 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 	out = strconv.AppendInt(out, int64(errs), 10)
 	out = append(out, `,"results":[`...)
 	first := true
-	for _, seg := range segs {
+	for _, ws := range segs {
+		seg := ws.(*segment)
 		if len(seg.enc) == 0 {
 			continue
 		}
@@ -506,97 +269,13 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 	}
 	out = append(out, ']')
 	if len(ignored) > 0 {
-		out = appendKey(out, "ignored_fields", false)
-		out = appendStrings(out, ignored)
+		out = wire.AppendKey(out, "ignored_fields", false)
+		out = wire.AppendStrings(out, ignored)
 	}
 	out = append(out, '}')
 	sc.out = out
 	w.Header()["Content-Type"] = contentTypeJSON
 	w.Write(out)
-}
-
-// finishBatch decides, counts, records drift and encodes the results of
-// every segment, the segments on up to workers goroutines.
-func (s *Server) finishBatch(l *loaded, segs []*segment, explain bool, workers int) {
-	base := make([]int, len(segs))
-	n := 0
-	for k, seg := range segs {
-		base[k] = n
-		n += len(seg.results)
-	}
-	finish := func(k int) {
-		seg := segs[k]
-		sc := l.getScratch()
-		defer l.putScratch(sc)
-		nf := len(l.model.Features)
-		enc := slices.Grow(seg.enc[:0], len(seg.results)*96)
-		for j := range seg.results {
-			res := &seg.results[j]
-			if j > 0 {
-				enc = append(enc, ',')
-			}
-			if !res.ok {
-				seg.errors++
-				enc = appendItem(enc, base[k]+j, res, explain)
-				continue
-			}
-			x := seg.x[j*nf : (j+1)*nf]
-			res.pd = seg.pds[j]
-			res.pred = l.model.Decide(res.pd)
-			if explain {
-				res.reasons = l.model.Reasons(sc.contrib, x, s.cfg.Reasons)
-			}
-			s.metrics.scored(res.pred, res.pd)
-			s.counts.predictions[res.pred].Add(1)
-			if l.drift != nil {
-				at := len(seg.bins)
-				seg.bins = append(seg.bins, sc.bins...)
-				l.drift.Bin(seg.bins[at:], x, res.pd)
-			}
-			enc = appendItem(enc, base[k]+j, res, explain)
-		}
-		seg.enc = enc
-		if len(seg.bins) > 0 {
-			l.drift.Add(seg.bins)
-		}
-	}
-	forEach(len(segs), workers, finish)
-}
-
-// forEach calls fn(k) for every k in [0, n) on up to workers goroutines,
-// the caller's among them, which take the next k in turn. A panic in fn is
-// raised again on the caller's goroutine once every call has returned (an
-// escaped panic would end the process; ServeHTTP recovers this one).
-func forEach(n, workers int, fn func(k int)) {
-	if n == 0 {
-		return
-	}
-	var next atomic.Int64
-	var panicked atomic.Pointer[string]
-	work := func() {
-		defer func() {
-			if v := recover(); v != nil {
-				msg := fmt.Sprintf("%v\n%s", v, debug.Stack())
-				panicked.CompareAndSwap(nil, &msg)
-			}
-		}()
-		for {
-			k := int(next.Add(1) - 1)
-			if k >= n {
-				return
-			}
-			fn(k)
-		}
-	}
-	var wg sync.WaitGroup
-	for range min(workers, n) - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
-	if msg := panicked.Load(); msg != nil {
-		panic("serve: batch worker: " + *msg)
-	}
 }
 
 // appendItem appends the answer for batch item i: its decision, or its
@@ -613,7 +292,7 @@ func appendItem(b []byte, i int, res *itemResult, explain bool) []byte {
 	b = append(b, ',')
 	b = appendPrediction(b, res.pd, res.pred)
 	if explain {
-		b = appendKey(b, "reasons", false)
+		b = wire.AppendKey(b, "reasons", false)
 		b = appendReasons(b, res.reasons)
 	}
 	return append(b, '}')

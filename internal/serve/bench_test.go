@@ -14,6 +14,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/logbuf"
 	"github.com/credit-risk/credit-risk/internal/serve/servetest"
+	"github.com/credit-risk/credit-risk/internal/serve/wire"
 )
 
 // benchBody is one application as a Lending Club export has it: the model's
@@ -156,13 +157,13 @@ func BenchmarkDecode(b *testing.B) {
 	s, _ := testServer(b, servetest.Options{}, nil)
 	l := s.current.Load()
 	body := string(benchBody(b, 1))
-	var a application
+	var a wire.Application
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	cpu0 := cpuTime()
 	for b.Loop() {
-		a.reset(len(l.names))
-		if err := decodeApplication(body, l.index, &a); err != nil {
+		a.Reset(len(l.names))
+		if err := wire.DecodeApplication(body, l.index, &a); err != nil {
 			b.Fatal(err)
 		}
 	}

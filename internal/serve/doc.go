@@ -33,17 +33,16 @@
 // for a body or batch over the limit, 503 when no model is loaded, and 500
 // only for internal faults (a recovered panic).
 //
-// The hot path: the body is scanned once by a decoder that writes each
-// field straight into the features.Raw slot of its input (no map[string]any),
-// per-request scratch (raw values, cleaned row, feature vector, output
-// buffer) comes from a pool of the loaded model, the response is appended
-// to a byte slice, metrics are atomic counters, drift costs one bin search
-// per feature, and the PSI is only computed on a scrape. A batch is read in
-// one pass on every core: its applications array is cut into segments at
-// guessed item boundaries, each goroutine decodes, transforms and predicts
-// a segment's items, and the segments are kept only where each starts
-// exactly where the one before it stopped (batch.go). One access log
-// record per request is written through
-// a buffered writer (internal/logbuf), so logging costs a copy rather than
-// a system call.
+// The hot path: the body is scanned once by the decoder of package wire,
+// which writes each field straight into the features.Raw slot of its input
+// (no map[string]any), per-request scratch (raw values, cleaned row,
+// feature vector, output buffer) comes from a pool of the loaded model,
+// the response is appended to a byte slice, metrics are atomic counters,
+// drift costs one bin search per feature, and the PSI is only computed on
+// a scrape. A batch is read in one pass on every core by a
+// wire.BatchReader: each segment of its applications array is decoded,
+// transformed and predicted on one goroutine (a *segment, batch.go), and
+// once the segments are checked, each is decided, counted and encoded.
+// One access log record per request is written through a buffered writer
+// (internal/logbuf), so logging costs a copy rather than a system call.
 package serve

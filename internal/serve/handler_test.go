@@ -159,7 +159,7 @@ func TestPredictBadInput(t *testing.T) {
 		{"out of range", valid(func(a map[string]any) { a["term"] = 900; a["loan_amnt"] = "-5" }), 422, ProblemInvalid,
 			map[string]string{"term": features.ProblemRange, "loan_amnt": features.ProblemRange}},
 		{"not finite", `{"issue_d":"Dec-2011","loan_amnt":1e999,"term":36,"int_rate":-1e400,"grade":"B"}`, 422, ProblemInvalid,
-			map[string]string{"loan_amnt": features.ProblemNotFinit, "int_rate": features.ProblemNotFinit}},
+			map[string]string{"loan_amnt": features.ProblemNotFinite, "int_rate": features.ProblemNotFinite}},
 		{"bad enum", valid(func(a map[string]any) { a["grade"] = "Z" }), 422, ProblemInvalid,
 			map[string]string{"grade": features.ProblemEnum}},
 		{"every problem at once", `{"loan_amnt": false, "term": "forever", "int_rate": 1000, "grade": "Q", "annual_inc": -1}`, 422, ProblemInvalid,
@@ -190,7 +190,7 @@ func TestPredictBadInput(t *testing.T) {
 }
 
 func TestBatch(t *testing.T) {
-	// Bodies over 2 × minSegmentBytes are read in segments; a string
+	// Bodies over 2 × 64 KiB are read in segments (wire.BatchReader); a string
 	// holding "},{" makes a segment's guessed start wrong.
 	tests := []struct {
 		name string

@@ -15,6 +15,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/serve/servetest"
+	"github.com/credit-risk/credit-risk/internal/serve/wire"
 	"github.com/credit-risk/credit-risk/specs"
 )
 
@@ -156,8 +157,8 @@ func BenchmarkLendingClub(b *testing.B) {
 		sc := l.getScratch()
 		i := 0
 		for b.Loop() {
-			sc.app.reset(len(l.names))
-			if err := decodeApplication(bodies[i%len(bodies)], l.index, &sc.app); err != nil {
+			sc.app.Reset(len(l.names))
+			if err := wire.DecodeApplication(bodies[i%len(bodies)], l.index, &sc.app); err != nil {
 				b.Fatal(err)
 			}
 			i++
@@ -167,11 +168,11 @@ func BenchmarkLendingClub(b *testing.B) {
 		sc := l.getScratch()
 		raws := make([][]features.Raw, len(bodies))
 		for i, body := range bodies {
-			sc.app.reset(len(l.names))
-			if err := decodeApplication(body, l.index, &sc.app); err != nil {
+			sc.app.Reset(len(l.names))
+			if err := wire.DecodeApplication(body, l.index, &sc.app); err != nil {
 				b.Fatal(err)
 			}
-			raws[i] = slices.Clone(sc.app.raw)
+			raws[i] = slices.Clone(sc.app.Raw)
 		}
 		i := 0
 		for b.Loop() {

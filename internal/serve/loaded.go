@@ -13,6 +13,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/drift"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/model"
+	"github.com/credit-risk/credit-risk/internal/serve/wire"
 )
 
 // ErrModelNotFound is wrapped by a *ModelNotFoundError.
@@ -92,7 +93,7 @@ type loaded struct {
 	source  sourceID
 	version string // model version id, e.g. gbdt_v3
 	at      time.Time
-	index   *fieldIndex // input name → position in Pipeline.Inputs
+	index   *wire.Index // input name → position in Pipeline.Inputs
 	names   []string    // input names, interned for responses
 	openapi []byte
 	info    []byte
@@ -105,7 +106,7 @@ type loaded struct {
 
 // scratch is the per-request working memory of one model.
 type scratch struct {
-	app     application
+	app     wire.Application
 	row     *features.Row
 	x       []float64
 	contrib []float64
@@ -118,9 +119,7 @@ func (l *loaded) getScratch() *scratch { return l.scratch.Get().(*scratch) }
 // putScratch returns s to the pool, first clearing every string it holds:
 // they point into the request's body buffer, which is reused.
 func (l *loaded) putScratch(s *scratch) {
-	clear(s.app.raw)
-	clear(s.app.ignored[:cap(s.app.ignored)])
-	clear(s.app.problems[:cap(s.app.problems)])
+	s.app.Clear()
 	clear(s.row.Level)
 	if cap(s.out) > 1<<20 {
 		return // keep the pool from holding on to huge batch buffers
@@ -160,7 +159,7 @@ func newLoaded(m *model.Model, meta *model.Metadata, src sourceID, driftWindow i
 	for i := range p.Inputs {
 		l.names = append(l.names, p.Inputs[i].Name)
 	}
-	l.index = newFieldIndex(l.names)
+	l.index = wire.NewIndex(l.names)
 	switch {
 	case driftWindow == 0:
 		l.driftErr = "drift monitoring is off (DRIFT_WINDOW=0)"
@@ -186,7 +185,7 @@ func newLoaded(m *model.Model, meta *model.Metadata, src sourceID, driftWindow i
 	nf := len(m.Features)
 	l.scratch.New = func() any {
 		s := &scratch{row: p.NewRow(), x: make([]float64, nf), contrib: make([]float64, nf)}
-		s.app.reset(len(p.Inputs))
+		s.app.Reset(len(p.Inputs))
 		if l.drift != nil {
 			s.bins = make([]uint8, nf+1)
 		}

@@ -59,7 +59,7 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 			"field": obj{"type": "string", "description": "The application field (or request part) with the problem."},
 			"problem": obj{"type": "string", "enum": []string{
 				features.ProblemMissing, features.ProblemType, features.ProblemSyntax,
-				features.ProblemRange, features.ProblemNotFinit, features.ProblemEnum,
+				features.ProblemRange, features.ProblemNotFinite, features.ProblemEnum,
 			}},
 			"detail": obj{"type": "string"},
 		},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/model"
+	"github.com/credit-risk/credit-risk/internal/serve/wire"
 )
 
 // Decisions, the status field of a scored application.
@@ -91,8 +92,8 @@ func readBody(r *http.Request, bp *[]byte, limit int64) (string, *Problem) {
 
 // decodeProblem turns a decoding error into a problem document.
 func decodeProblem(err error) *Problem {
-	if errors.Is(err, errNotObject) {
-		return &Problem{Code: ProblemNotObject, Detail: "the body must be a JSON object of application fields; " + strings.TrimPrefix(err.Error(), errNotObject.Error()+": ")}
+	if errors.Is(err, wire.ErrNotObject) {
+		return &Problem{Code: ProblemNotObject, Detail: "the body must be a JSON object of application fields; " + strings.TrimPrefix(err.Error(), wire.ErrNotObject.Error()+": ")}
 	}
 	return &Problem{Code: ProblemMalformed, Detail: err.Error()}
 }
@@ -101,9 +102,9 @@ func decodeProblem(err error) *Problem {
 // returns the field problems, if any.
 func score(l *loaded, sc *scratch) (pd float64, pred int, problems []features.FieldError) {
 	a := &sc.app
-	errs := l.model.Pipeline.Transform(a.raw, sc.row, sc.x)
-	if len(errs) > 0 || len(a.problems) > 0 {
-		return 0, 0, mergeProblems(a.problems, errs)
+	errs := l.model.Pipeline.Transform(a.Raw, sc.row, sc.x)
+	if len(errs) > 0 || len(a.Problems) > 0 {
+		return 0, 0, mergeProblems(a.Problems, errs)
 	}
 	pd = l.model.PD(sc.x)
 	return pd, l.model.Decide(pd), nil
@@ -154,8 +155,8 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 		writeProblem(w, r, p)
 		return
 	}
-	sc.app.reset(len(l.names))
-	if err := decodeApplication(body, l.index, &sc.app); err != nil {
+	sc.app.Reset(len(l.names))
+	if err := wire.DecodeApplication(body, l.index, &sc.app); err != nil {
 		writeProblem(w, r, decodeProblem(err))
 		return
 	}
@@ -170,12 +171,12 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 	b = append(b, ',')
 	b = appendModel(b, l)
 	if explain {
-		b = appendKey(b, "reasons", false)
+		b = wire.AppendKey(b, "reasons", false)
 		b = appendReasons(b, l.model.Reasons(sc.contrib, sc.x, s.cfg.Reasons))
 	}
-	if len(sc.app.ignored) > 0 {
-		b = appendKey(b, "ignored_fields", false)
-		b = appendStrings(b, sc.app.ignored)
+	if len(sc.app.Ignored) > 0 {
+		b = wire.AppendKey(b, "ignored_fields", false)
+		b = wire.AppendStrings(b, sc.app.Ignored)
 	}
 	b = append(b, '}')
 	sc.out = b
@@ -207,7 +208,7 @@ func appendPrediction(b []byte, pd float64, pred int) []byte {
 	b = append(b, `"prediction":`...)
 	b = append(b, byte('0'+pred))
 	b = append(b, `,"default_probability":`...)
-	b = appendFloat(b, pd)
+	b = wire.AppendFloat(b, pd)
 	b = append(b, `,"status":"`...)
 	b = append(b, decision(pred)...)
 	return append(b, '"')
@@ -216,9 +217,9 @@ func appendPrediction(b []byte, pd float64, pred int) []byte {
 // appendModel appends the model_version and threshold fields.
 func appendModel(b []byte, l *loaded) []byte {
 	b = append(b, `"model_version":`...)
-	b = appendString(b, l.version)
+	b = wire.AppendString(b, l.version)
 	b = append(b, `,"threshold":`...)
-	return appendFloat(b, l.model.Threshold)
+	return wire.AppendFloat(b, l.model.Threshold)
 }
 
 func appendReasons(b []byte, rs []model.Reason) []byte {
@@ -228,11 +229,11 @@ func appendReasons(b []byte, rs []model.Reason) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"feature":`...)
-		b = appendString(b, r.Feature)
+		b = wire.AppendString(b, r.Feature)
 		b = append(b, `,"value":`...)
-		b = appendFloat(b, r.Value)
+		b = wire.AppendFloat(b, r.Value)
 		b = append(b, `,"contribution":`...)
-		b = appendFloat(b, r.Contribution)
+		b = wire.AppendFloat(b, r.Contribution)
 		b = append(b, '}')
 	}
 	return append(b, ']')

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/serve/wire"
 )
 
 // Problem codes: what went wrong with a request. Each maps to one HTTP
@@ -57,39 +58,22 @@ func (p *Problem) Error() string { return p.Code + ": " + p.Detail }
 func (p *Problem) appendJSON(b []byte, instance string) []byte {
 	e := problemTable[p.Code]
 	b = append(b, `{"type":`...)
-	b = appendString(b, problemTypeBase+p.Code)
+	b = wire.AppendString(b, problemTypeBase+p.Code)
 	b = append(b, `,"title":`...)
-	b = appendString(b, e.title)
+	b = wire.AppendString(b, e.title)
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(e.status), 10)
 	b = append(b, `,"detail":`...)
-	b = appendString(b, p.Detail)
+	b = wire.AppendString(b, p.Detail)
 	if instance != "" {
 		b = append(b, `,"instance":`...)
-		b = appendString(b, instance)
+		b = wire.AppendString(b, instance)
 	}
 	if len(p.Errors) > 0 {
 		b = append(b, `,"errors":`...)
-		b = appendFieldErrors(b, p.Errors)
+		b = wire.AppendFieldErrors(b, p.Errors)
 	}
 	return append(b, '}')
-}
-
-func appendFieldErrors(b []byte, errs []features.FieldError) []byte {
-	b = append(b, '[')
-	for i, fe := range errs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"field":`...)
-		b = appendString(b, fe.Field)
-		b = append(b, `,"problem":`...)
-		b = appendString(b, fe.Problem)
-		b = append(b, `,"detail":`...)
-		b = appendString(b, fe.Detail)
-		b = append(b, '}')
-	}
-	return append(b, ']')
 }
 
 // writeProblem writes p as application/problem+json.

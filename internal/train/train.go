@@ -17,7 +17,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/calibrate"
@@ -36,6 +38,30 @@ import (
 
 // Algorithms trains by default, in order.
 var Algorithms = []string{model.GBDT, model.Forest, model.Logistic}
+
+// ParseAlgorithms reads a comma-separated list of learner names, such as
+// the --algorithms flag's value. Names are trimmed and lowercased; an
+// unknown, repeated or empty name is an error that lists the valid names.
+func ParseAlgorithms(list string) ([]string, error) {
+	valid := strings.Join(Algorithms, ", ")
+	if strings.TrimSpace(list) == "" {
+		return nil, fmt.Errorf("no learner given; valid names: %s", valid)
+	}
+	var out []string
+	for _, f := range strings.Split(list, ",") {
+		name := strings.ToLower(strings.TrimSpace(f))
+		switch {
+		case name == "":
+			return nil, fmt.Errorf("empty learner name in %q; valid names: %s", list, valid)
+		case !slices.Contains(Algorithms, name):
+			return nil, fmt.Errorf("unknown learner %q; valid names: %s", strings.TrimSpace(f), valid)
+		case slices.Contains(out, name):
+			return nil, fmt.Errorf("learner %q given twice", name)
+		}
+		out = append(out, name)
+	}
+	return out, nil
+}
 
 // DefaultValidFraction is the share of the training period held out for
 // early stopping, calibration and the threshold.
@@ -120,6 +146,11 @@ func Run(ctx context.Context, opts Options) ([]Candidate, error) {
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	for _, algo := range opts.Algorithms {
+		if !slices.Contains(Algorithms, algo) {
+			return nil, fmt.Errorf("train: unknown algorithm %q (want %s)", algo, strings.Join(Algorithms, ", "))
+		}
 	}
 	d, err := Load(opts.ProcessedDir)
 	if err != nil {

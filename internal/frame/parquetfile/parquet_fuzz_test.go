@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -46,14 +47,26 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 	return seeds
 }
 
-// FuzzReadParquet checks that Read never panics and that whatever it
-// accepts is a valid frame that survives a write and a second read.
+// maxFuzzAlloc bounds what reading one fuzzed file may allocate: the
+// seeds are a few kilobytes, so anything near this is a count the file's
+// bytes cannot back.
+const maxFuzzAlloc = 64 << 20
+
+// FuzzReadParquet checks that Read never panics nor allocates more than
+// maxFuzzAlloc, and that whatever it accepts is a valid frame that
+// survives a write and a second read.
 func FuzzReadParquet(f *testing.F) {
 	for _, seed := range fuzzSeeds(f) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		got, err := readBytes(data)
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > maxFuzzAlloc {
+			t.Fatalf("reading %d bytes allocated %d MB (error %v); want at most %d MB", len(data), n>>20, err, maxFuzzAlloc>>20)
+		}
 		if err != nil {
 			return
 		}

@@ -1,20 +1,22 @@
-package serve
+package wire
 
 import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/credit-risk/credit-risk/internal/features"
 )
 
 // This file holds the append-based JSON encoders of the hot path: each
-// response is appended to a pooled byte slice with no reflection.
+// response is appended to a caller's byte slice with no reflection.
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
 // and <, > and & are escaped as encoding/json does, so the output is safe
 // to embed in HTML.
-func appendString(b []byte, s string) []byte {
+func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -62,18 +64,19 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// appendFloat appends v as a JSON number in its shortest exact form, or
+// AppendFloat appends v as a JSON number in its shortest exact form, or
 // null when v is NaN or infinite (JSON has no such numbers).
-func appendFloat(b []byte, v float64) []byte {
+func AppendFloat(b []byte, v float64) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return append(b, "null"...)
 	}
 	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
 
-// appendKey appends "name": after a separator when the object already has
-// a field.
-func appendKey(b []byte, name string, first bool) []byte {
+// AppendKey appends "name": to an object, after a comma unless first (the
+// object has no field yet). name is written as it is: it must need no
+// escaping.
+func AppendKey(b []byte, name string, first bool) []byte {
 	if !first {
 		b = append(b, ',')
 	}
@@ -82,14 +85,33 @@ func appendKey(b []byte, name string, first bool) []byte {
 	return append(b, '"', ':')
 }
 
-// appendStrings appends a JSON array of strings.
-func appendStrings(b []byte, ss []string) []byte {
+// AppendStrings appends a JSON array of strings.
+func AppendStrings(b []byte, ss []string) []byte {
 	b = append(b, '[')
 	for i, s := range ss {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, s)
+		b = AppendString(b, s)
+	}
+	return append(b, ']')
+}
+
+// AppendFieldErrors appends a JSON array of field problems, each
+// {"field":…,"problem":…,"detail":…}.
+func AppendFieldErrors(b []byte, errs []features.FieldError) []byte {
+	b = append(b, '[')
+	for i, fe := range errs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"field":`...)
+		b = AppendString(b, fe.Field)
+		b = append(b, `,"problem":`...)
+		b = AppendString(b, fe.Problem)
+		b = append(b, `,"detail":`...)
+		b = AppendString(b, fe.Detail)
+		b = append(b, '}')
 	}
 	return append(b, ']')
 }

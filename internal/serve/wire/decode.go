@@ -1,4 +1,4 @@
-package serve
+package wire
 
 import (
 	"errors"
@@ -17,50 +17,62 @@ import (
 // of its input (no map[string]any, no reflection). It works on a string so
 // that every string value without escapes is a substring of the body and
 // costs no allocation.
-//
-// It accepts exactly the documents encoding/json accepts (RFC 8259, nesting
-// at most maxDepth deep) and decodes strings the same way: invalid UTF-8
-// and unpaired surrogates become U+FFFD, and a repeated key keeps its last
-// value.
 
 // maxDepth is encoding/json's nesting limit.
 const maxDepth = 10000
 
-// errSyntax is wrapped by every malformed-JSON error.
-var errSyntax = errors.New("malformed JSON")
+// Errors of the decoders. A body that is not JSON is a *SyntaxError, which
+// wraps ErrSyntax; a well-formed body that is not an object gives an error
+// wrapping ErrNotObject, "not a JSON object: got an array".
+var (
+	// ErrSyntax is wrapped by every malformed-JSON error.
+	ErrSyntax = errors.New("malformed JSON")
+	// ErrNotObject reports a well-formed document that is not a JSON
+	// object where one is required.
+	ErrNotObject = errors.New("not a JSON object")
+)
 
-// errNotObject reports a well-formed document that is not a JSON object.
-var errNotObject = errors.New("not a JSON object")
-
-// syntaxError is malformed JSON at a byte offset.
-type syntaxError struct {
-	Offset int
-	Msg    string
+// SyntaxError is malformed JSON at a byte offset of the body.
+type SyntaxError struct {
+	Offset int    // where the problem was found, in bytes from the start
+	Msg    string // what was wrong, e.g. "want ':' after a field name"
 }
 
-func (e *syntaxError) Error() string {
+// Error returns "malformed JSON at byte <Offset>: <Msg>".
+func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("malformed JSON at byte %d: %s", e.Offset, e.Msg)
 }
 
-func (e *syntaxError) Unwrap() error { return errSyntax }
+// Unwrap returns ErrSyntax.
+func (e *SyntaxError) Unwrap() error { return ErrSyntax }
 
 func synErr(off int, format string, args ...any) error {
-	return &syntaxError{Offset: off, Msg: fmt.Sprintf(format, args...)}
+	return &SyntaxError{Offset: off, Msg: fmt.Sprintf(format, args...)}
 }
 
-// application is where one application is decoded to.
-type application struct {
-	raw     []features.Raw // aligned with the pipeline's inputs
-	ignored []string       // names of fields the model does not read
-	// problems are type errors found while decoding (a boolean, object or
-	// array value for a model field).
-	problems []features.FieldError
+// Application is where one application is decoded to. Its zero value is
+// ready for Reset. The strings it holds may share the decoded body: Clear
+// drops them before the body's memory is reused. An Application caches the
+// field names it has seen with their positions in one Index, so it must
+// only ever be used with that Index (keep one per loaded model). It is not
+// safe for concurrent use.
+type Application struct {
+	// Raw holds the value of each input, aligned with the names of the
+	// Index: a string, a number, or absent (missing or null).
+	Raw []features.Raw
+	// Ignored lists the names of the fields the model does not read, in
+	// body order (a repeated field is listed each time).
+	Ignored []string
+	// Problems are type errors found while decoding: a boolean, object
+	// or array value for an input.
+	Problems []features.FieldError
+
 	// keys remembers field names in the order an object had them, with
 	// their input positions: clients send their fields in one order, some
 	// left out, so a name is usually recognised by comparing the body with
 	// the names expected next. The names are copies, never views of a
-	// body, and the cache lives as long as the scratch it belongs to (one
-	// model). next is where the names expected next start.
+	// body, and the positions are those of the one Index the Application
+	// is used with. next is where the names expected next start.
 	keys []cachedKey
 	next int
 }
@@ -87,7 +99,7 @@ const keyLookahead = 4
 // the string at body[i] (its opening quote) is exactly that name: the name
 // holds no quote, backslash or control byte and is valid UTF-8, so equal
 // bytes followed by a quote are the whole string, unescaped.
-func (a *application) expectedKey(body string, i int) (cachedKey, int, bool) {
+func (a *Application) expectedKey(body string, i int) (cachedKey, int, bool) {
 	for j := a.next; j < len(a.keys) && j <= a.next+keyLookahead; j++ {
 		ck := a.keys[j]
 		end := i + 1 + len(ck.name)
@@ -103,7 +115,7 @@ func (a *application) expectedKey(body string, i int) (cachedKey, int, bool) {
 // position; name is a string that does not share the body (the model's
 // name for the input), "" to copy key. Names are only added at the end of
 // the cache: an object of the usual order fills it, the first time.
-func (a *application) remember(key string, slot int, name string) {
+func (a *Application) remember(key string, slot int, name string) {
 	if a.next != len(a.keys) || len(a.keys) >= maxCachedKeys || len(key) > maxCachedKeyBytes || !plainKey(key) {
 		return
 	}
@@ -125,27 +137,49 @@ func plainKey(s string) bool {
 	return s != "" && utf8.ValidString(s)
 }
 
-func (a *application) reset(n int) {
-	if cap(a.raw) < n {
-		a.raw = make([]features.Raw, n)
+// Reset empties a for an application of n inputs (Index.Len), keeping its
+// memory and its cache of field names.
+func (a *Application) Reset(n int) {
+	if cap(a.Raw) < n {
+		a.Raw = make([]features.Raw, n)
 	}
-	a.raw = a.raw[:n]
-	clear(a.raw)
-	clear(a.ignored)
-	a.ignored = a.ignored[:0]
-	a.problems = a.problems[:0]
+	a.Raw = a.Raw[:n]
+	clear(a.Raw)
+	clear(a.Ignored)
+	a.Ignored = a.Ignored[:0]
+	a.Problems = a.Problems[:0]
 }
 
-// decodeApplication decodes body, which must be one JSON object and nothing
-// else (blanks aside), into a. index maps input names to positions.
-func decodeApplication(body string, index *fieldIndex, a *application) error {
+// Clear drops every string a holds that may share a decoded body, up to
+// the capacity of its slices, so that the body's buffer can be reused
+// while a is kept (in a pool) for the next request. The cache of field
+// names holds copies and is kept.
+func (a *Application) Clear() {
+	clear(a.Raw)
+	clear(a.Ignored[:cap(a.Ignored)])
+	clear(a.Problems[:cap(a.Problems)])
+}
+
+// DecodeApplication decodes body, which must be one JSON object and nothing
+// else (blanks aside), into a, which the caller has Reset for index. index
+// maps input names to positions. Unescaped string values are substrings of
+// body, valid as long as body is.
+//
+// It accepts exactly the documents encoding/json accepts (RFC 8259, nesting
+// at most 10,000 deep) and decodes strings the same way: invalid UTF-8 and
+// unpaired surrogates become U+FFFD, and a repeated key keeps its last
+// value. A number out of float64 range decodes to ±Inf. A malformed body is
+// a *SyntaxError; a well-formed body that is not an object wraps
+// ErrNotObject. A field of the wrong JSON type is not an error: it is
+// listed in a.Problems.
+func DecodeApplication(body string, index *Index, a *Application) error {
 	return decodeAt(body, 0, index, a)
 }
 
 // decodeAt is decodeApplication for a body nested depth levels deep in a
 // larger document (a batch item), so that the nesting limit counts from
 // the top of that document.
-func decodeAt(body string, depth int, index *fieldIndex, a *application) error {
+func decodeAt(body string, depth int, index *Index, a *Application) error {
 	i := skipSpace(body, 0)
 	if i == len(body) {
 		return synErr(i, "empty body")
@@ -158,7 +192,7 @@ func decodeAt(body string, depth int, index *fieldIndex, a *application) error {
 		if j := skipSpace(body, end); j != len(body) {
 			return synErr(j, "data after the top-level value")
 		}
-		return fmt.Errorf("%w: got %s", errNotObject, kindName(body[i]))
+		return fmt.Errorf("%w: got %s", ErrNotObject, kindName(body[i]))
 	}
 	end, err := decodeObject(body, i, depth+1, index, a)
 	if err != nil {
@@ -172,7 +206,7 @@ func decodeAt(body string, depth int, index *fieldIndex, a *application) error {
 
 // decodeObject decodes the object starting at body[i] == '{', at nesting
 // depth depth, into a and returns the offset after it.
-func decodeObject(body string, i, depth int, index *fieldIndex, a *application) (int, error) {
+func decodeObject(body string, i, depth int, index *Index, a *Application) (int, error) {
 	i = skipSpace(body, i+1)
 	if i < len(body) && body[i] == '}' {
 		return i + 1, nil
@@ -204,7 +238,7 @@ func decodeObject(body string, i, depth int, index *fieldIndex, a *application) 
 			return 0, synErr(i, "want a value")
 		}
 		if slot < 0 {
-			a.ignored = append(a.ignored, key)
+			a.Ignored = append(a.Ignored, key)
 			if i, err = skipValue(body, i, depth); err != nil {
 				return 0, err
 			}
@@ -215,7 +249,7 @@ func decodeObject(body string, i, depth int, index *fieldIndex, a *application) 
 				if s, i, err = readString(body, i); err != nil {
 					return 0, err
 				}
-				a.raw[slot] = features.RawString(s)
+				a.Raw[slot] = features.RawString(s)
 			case c == '-' || (c >= '0' && c <= '9'):
 				end, err := scanNumber(body, i)
 				if err != nil {
@@ -225,20 +259,20 @@ func decodeObject(body string, i, depth int, index *fieldIndex, a *application) 
 				// parses to ±Inf, which the pipeline reports as not
 				// finite.
 				v, _ := strconv.ParseFloat(body[i:end], 64)
-				a.raw[slot] = features.RawNumber(v)
+				a.Raw[slot] = features.RawNumber(v)
 				i = end
 			case c == 'n':
 				if i, err = literal(body, i, "null"); err != nil {
 					return 0, err
 				}
-				a.raw[slot] = features.Raw{}
+				a.Raw[slot] = features.Raw{}
 			default:
 				start := i
 				if i, err = skipValue(body, i, depth); err != nil {
 					return 0, err
 				}
-				a.raw[slot] = features.Raw{}
-				a.problems = append(a.problems, features.FieldError{
+				a.Raw[slot] = features.Raw{}
+				a.Problems = append(a.Problems, features.FieldError{
 					Field: key, Problem: features.ProblemType,
 					Detail: "want a string or a number, got " + kindName(body[start]),
 				})
