@@ -9,12 +9,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/forest"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
 	"github.com/credit-risk/credit-risk/internal/logreg"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/metrics"
-	"github.com/credit-risk/credit-risk/internal/tables"
 )
 
 const benchHelp = `
@@ -57,7 +57,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet(m, "bench train", benchHelp)
 	trainPath := fs.String("train", "", "training CSV (required)")
 	testPath := fs.String("test", "", "test CSV (required)")
-	target := fs.String("target", tables.TargetColumn, "label column")
+	target := fs.String("target", featurestep.TargetColumn, "label column")
 	algo := fs.String("algo", "gbdt", "learner: gbdt, rf or lr")
 	rounds := fs.Int("rounds", gbdt.DefaultRounds, "GBDT boosting rounds")
 	depth := fs.Int("depth", gbdt.DefaultMaxDepth, "GBDT tree depth")
@@ -72,11 +72,11 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	if *trainPath == "" || *testPath == "" {
 		return fmt.Errorf("%w: bench train needs --train and --test", errUsage)
 	}
-	Xtr, ytr, names, err := tables.ReadCSV(*trainPath, *target)
+	Xtr, ytr, names, err := featurestep.ReadCSV(*trainPath, *target)
 	if err != nil {
 		return err
 	}
-	Xte, yte, namesTe, err := tables.ReadCSV(*testPath, *target)
+	Xte, yte, namesTe, err := featurestep.ReadCSV(*testPath, *target)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
+	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/report"
 	"github.com/credit-risk/credit-risk/internal/retrain"
-	"github.com/credit-risk/credit-risk/internal/tables"
 	"github.com/credit-risk/credit-risk/internal/train"
 )
 
@@ -105,7 +105,7 @@ func runEvaluate(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	segs, err := tables.Segments(d.processed(), tables.TestFile)
+	segs, err := featurestep.Segments(d.processed(), featurestep.TestFile)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/split"
-	"github.com/credit-risk/credit-risk/internal/tables"
 )
 
 const featuresHelp = `
@@ -38,7 +38,7 @@ func runFeatures(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opts := tables.Options{Dir: d.processed(), ExportDir: *export, Logger: m.logger()}
+	opts := featurestep.Options{Dir: d.processed(), ExportDir: *export, Logger: m.logger()}
 	if err := checkWritable(d.processed()); err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func runFeatures(ctx context.Context, m *Main, args []string) error {
 		}
 		opts.SpecName = spec.Name
 	}
-	meta, err := tables.Run(ctx, opts)
+	meta, err := featurestep.Run(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
+	"github.com/credit-risk/credit-risk/internal/split"
 	"github.com/credit-risk/credit-risk/internal/value"
 )
 
@@ -42,8 +43,9 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Run cleans the raw data of spec and writes TableFile and LogFile into
-// opts.OutDir. It returns the log it wrote.
+// Run cleans the raw data of spec and writes TableFile, the split it was
+// cleaned with (split.FileName) and LogFile, last, into opts.OutDir. It
+// returns the log it wrote.
 func Run(ctx context.Context, spec *dataset.Spec, opts Options) (*Log, error) {
 	logger := opts.Logger
 	if logger == nil {
@@ -67,6 +69,11 @@ func Run(ctx context.Context, spec *dataset.Spec, opts Options) (*Log, error) {
 		return nil, fmt.Errorf("clean: %w", err)
 	}
 	l.Output = OutputLog{Path: TableFile, SHA256: sum, Rows: f.Rows(), Columns: len(f.Columns)}
+	sa := res.Split
+	sa.Table, sa.TableSHA256 = TableFile, sum
+	if err := split.WriteFile(filepath.Join(opts.OutDir, split.FileName), sa); err != nil {
+		return nil, fmt.Errorf("clean: %w", err)
+	}
 	l.StartedAt = start.UTC()
 	l.Seconds = time.Since(start).Seconds()
 	if err := atomicfile.WriteJSON(filepath.Join(opts.OutDir, LogFile), l); err != nil {
@@ -82,8 +89,10 @@ type Result struct {
 	// Table is the cleaned table: the target (0/1), the date column when
 	// the spec has one, then each input and its indicator column.
 	Table *frame.Frame
-	// Test marks the rows of the test period.
+	// Test marks the rows of the test period: Split.Test.
 	Test []bool
+	// Split is the train/test split the cleaning rules were learned on.
+	Split *split.Assignment
 }
 
 // Analyze does everything Run does but write: it streams the raw files,
@@ -106,18 +115,18 @@ func Analyze(ctx context.Context, spec *dataset.Spec, opts Options) (*Result, er
 	if st.rows == 0 {
 		return nil, fmt.Errorf("clean: %w: no labelled rows in %s (every target value was excluded?)", dataset.ErrNoData, opts.RawDir)
 	}
-	isTest, splitLog, err := st.split(opts.SplitDate)
+	sa, splitLog, err := st.split(opts.SplitDate)
 	if err != nil {
 		return nil, fmt.Errorf("clean: %w", err)
 	}
 	st.log.Split = splitLog
-	inputs := st.learn(isTest)
+	inputs := st.learn(sa.Test)
 	if len(inputs) == 0 || (len(inputs) == 1 && st.dateInput != nil) {
 		return nil, fmt.Errorf("clean: every column was dropped; nothing is left to learn from (see the spec's columns and cleaning.max_missing)")
 	}
 	f := st.apply(inputs)
 	st.log.Inputs = inputs
-	return &Result{Log: st.log, Table: f, Test: isTest}, nil
+	return &Result{Log: st.log, Table: f, Test: sa.Test, Split: sa}, nil
 }
 
 // notCleanedError is a file the clean step writes that is not there: it

@@ -8,10 +8,10 @@ import (
 	"log/slog"
 	"math"
 	"slices"
-	"sort"
 
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/split"
 	"github.com/credit-risk/credit-risk/internal/value"
@@ -220,38 +220,27 @@ func (st *state) label(raw string) (float64, bool, error) {
 
 func trimSpace(s string) string { return string(bytes.TrimSpace([]byte(s))) }
 
-func (st *state) split(cut float64) ([]bool, SplitLog, error) {
+// split decides the train/test split of the labelled rows (split.Decide)
+// and describes it for the log.
+func (st *state) split(cut float64) (*split.Assignment, SplitLog, error) {
 	sl := SplitLog{TestFraction: st.spec.Split.TestFraction}
-	var isTest []bool
+	if st.spec.Date == nil && cut != 0 {
+		return nil, sl, fmt.Errorf("a split date needs a date column, and spec %q has none", st.spec.Name)
+	}
+	var dates []float64
 	if st.spec.Date != nil {
-		sl.Kind = "out_of_time"
-		var err error
-		if cut == 0 {
-			cut, err = split.MonthCut(st.dates, st.spec.Split.TestFraction)
-			if err != nil {
-				return nil, sl, err
-			}
-		} else if err := split.CheckCut(st.dates, cut); err != nil {
-			return nil, sl, err
-		}
-		sl.Date = split.FormatDay(cut)
-		isTest = split.ByDate(st.dates, cut)
-		lo, hi := slices.Min(st.dates), slices.Max(st.dates)
-		sl.FirstDate, sl.LastDate = split.FormatDay(lo), split.FormatDay(hi)
-	} else {
-		if cut != 0 {
-			return nil, sl, fmt.Errorf("a split date needs a date column, and spec %q has none", st.spec.Name)
-		}
-		sl.Kind = "stratified"
-		sl.Seed = st.spec.Split.Seed
-		var err error
-		isTest, err = split.Stratified(st.labels, st.spec.Split.TestFraction, st.spec.Split.Seed)
-		if err != nil {
-			return nil, sl, err
-		}
+		dates = st.dates
+	}
+	a, err := split.Decide(st.labels, dates, split.Config{TestFraction: st.spec.Split.TestFraction, Seed: st.spec.Split.Seed}, cut)
+	if err != nil {
+		return nil, sl, err
+	}
+	sl.Kind, sl.Date, sl.Seed = a.Kind, a.Date, a.Seed
+	if dates != nil {
+		sl.FirstDate, sl.LastDate = split.FormatDay(slices.Min(dates)), split.FormatDay(slices.Max(dates))
 	}
 	var bad [2]float64
-	for i, t := range isTest {
+	for i, t := range a.Test {
 		k := 0
 		if t {
 			k = 1
@@ -263,147 +252,43 @@ func (st *state) split(cut float64) ([]bool, SplitLog, error) {
 		}
 		bad[k] += st.labels[i]
 	}
-	if sl.TrainRows == 0 || sl.TestRows == 0 {
-		return nil, sl, fmt.Errorf("the split leaves %d train and %d test rows", sl.TrainRows, sl.TestRows)
-	}
 	sl.TrainBadRate = bad[0] / float64(sl.TrainRows)
 	sl.TestBadRate = bad[1] / float64(sl.TestRows)
-	return isTest, sl, nil
+	return a, sl, nil
 }
 
-// learn decides which columns survive and learns their caps, imputation
-// values and indicators on the training rows.
+// learn decides which columns survive and has package fit learn their
+// caps, imputation values and indicators on the training rows. It fills
+// the log's columns, dropped columns and target counts.
 func (st *state) learn(isTest []bool) []features.Input {
-	cl := st.spec.Cleaning
 	var inputs []features.Input
 	if st.dateInput != nil {
-		in := *st.dateInput
-		in.Required = true
-		lo, hi := slices.Min(st.dates), slices.Max(st.dates)
-		in.Stats = features.InputStats{Min: &lo, Max: &hi, Example: value.DaysToTime(hi).Format(in.Layout)}
-		inputs = append(inputs, in)
-	}
-	nTrain := 0
-	for _, t := range isTest {
-		if !t {
-			nTrain++
-		}
+		inputs = append(inputs, fit.DateInput(*st.dateInput, st.dates))
 	}
 	for _, c := range st.cols {
 		c.materialise()
-		cl2 := ColumnLog{Name: c.in.Name, Kind: c.in.Kind, Parser: string(c.in.Parser), Inferred: c.inferred, OutOfRange: c.outOfRange}
 		if c.freeText {
-			st.drop(c.in.Name, "free_text", fmt.Sprintf("inferred text column with more than %d levels; declare it in the spec to use it", cl.MaxCategories))
+			st.drop(c.in.Name, "free_text", fmt.Sprintf("inferred text column with more than %d levels; declare it in the spec to use it", st.spec.Cleaning.MaxCategories))
 			continue
 		}
-		var missTrain, distinct int
-		seen := map[float64]bool{}
-		for i := 0; i < st.rows; i++ {
-			miss := c.isMissing(i)
-			if miss {
-				cl2.Missing++
-			}
-			if isTest[i] {
-				continue
-			}
-			if miss {
-				missTrain++
-			} else if distinct < 2 {
-				k := c.key(i)
-				if !seen[k] {
-					seen[k] = true
-					distinct++
-				}
-			}
-		}
-		share := float64(missTrain) / float64(nTrain)
-		cl2.MissingShareTrain = share
-		if share > cl.MaxMissing {
-			st.drop(c.in.Name, "high_missing", fmt.Sprintf("%.1f%% missing in the training period (cleaning.max_missing %.0f%%)", 100*share, 100*cl.MaxMissing))
+		fc := &fit.Column{Input: c.in, Num: c.num, Codes: c.codes, Levels: c.levels, NoCap: st.spec.Columns[c.in.Name].NoCap}
+		in, out := fit.Input(fc, isTest, st.spec.Cleaning)
+		if out.Drop != "" {
+			st.drop(c.in.Name, out.Drop, out.Detail)
 			continue
 		}
-		if distinct < 2 {
-			st.drop(c.in.Name, "constant", "one value (or none) in the training period")
-			continue
+		cl := ColumnLog{
+			Name: in.Name, Kind: in.Kind, Parser: string(in.Parser), Inferred: c.inferred,
+			Missing: out.Missing, MissingShareTrain: out.MissingShareTrain, OutOfRange: c.outOfRange,
+			CapLow: in.CapLow, CapHigh: in.CapHigh, Indicator: in.Indicator,
 		}
-		in := c.in
-		in.Required = missTrain == 0
-		in.Stats.MissingShare = share
-		switch in.Kind {
-		case features.KindNumeric:
-			train := make([]float64, 0, nTrain-missTrain)
-			for i, v := range c.num {
-				if !isTest[i] && !math.IsNaN(v) {
-					train = append(train, v)
-				}
-			}
-			slices.Sort(train)
-			noCap := st.spec.Columns[in.Name].NoCap
-			if !noCap {
-				lo, hi := quantile(train, cl.CapLower), quantile(train, cl.CapUpper)
-				if lo > train[0] {
-					in.CapLow = &lo
-				}
-				if hi < train[len(train)-1] {
-					in.CapHigh = &hi
-				}
-				cl2.CapLow, cl2.CapHigh = in.CapLow, in.CapHigh
-			}
-			for i := range train {
-				train[i] = capped(train[i], in.CapLow, in.CapHigh)
-			}
-			med := quantile(train, 0.5)
-			in.Impute = &med
-			cl2.ImputeValue = strconvG(med)
-			in.Indicator = share >= cl.MissingIndicatorMin
-			lo, hi := train[0], train[len(train)-1]
-			in.Stats.Min, in.Stats.Max = &lo, &hi
-			in.Stats.Example = strconvG(med)
-		case features.KindDate:
-			train := make([]float64, 0, nTrain-missTrain)
-			for i, v := range c.num {
-				if !isTest[i] && !math.IsNaN(v) {
-					train = append(train, v)
-				}
-			}
-			slices.Sort(train)
-			lo, hi := train[0], train[len(train)-1]
-			in.Stats.Min, in.Stats.Max = &lo, &hi
-			in.Stats.Example = value.DaysToTime(quantile(train, 0.5)).Format(in.Layout)
-			in.Indicator = share >= cl.MissingIndicatorMin
-		case features.KindCategorical, features.KindOrdinal:
-			counts := make([]int, len(c.levels))
-			for i, code := range c.codes {
-				if !isTest[i] && code >= 0 {
-					counts[code]++
-				}
-			}
-			order := make([]int, 0, len(c.levels))
-			for code, n := range counts {
-				if n > 0 {
-					order = append(order, code)
-				}
-			}
-			sort.SliceStable(order, func(a, b int) bool {
-				if counts[order[a]] != counts[order[b]] {
-					return counts[order[a]] > counts[order[b]]
-				}
-				return c.levels[order[a]] < c.levels[order[b]]
-			})
-			for _, code := range order {
-				in.Stats.Levels = append(in.Stats.Levels, c.levels[code])
-			}
-			in.Stats.Example = in.Stats.Levels[0]
-			if in.Kind == features.KindCategorical {
-				in.ImputeLevel = features.MissingLevel
-			} else {
-				in.ImputeLevel = in.Stats.Levels[0] // the mode
-			}
-			cl2.ImputeValue = in.ImputeLevel
+		switch {
+		case in.Impute != nil:
+			cl.ImputeValue = strconvG(*in.Impute)
+		case in.IsText():
+			cl.ImputeValue = in.ImputeLevel
 		}
-		cl2.Indicator = in.Indicator
-		cl2.Kind = in.Kind
-		st.log.Columns = append(st.log.Columns, cl2)
+		st.log.Columns = append(st.log.Columns, cl)
 		inputs = append(inputs, in)
 	}
 	st.log.Dropped = st.droppedList()
@@ -418,20 +303,6 @@ func (st *state) learn(isTest []bool) []features.Input {
 		}
 	}
 	return inputs
-}
-
-func (c *column) isMissing(i int) bool {
-	if c.isText() {
-		return c.codes[i] < 0
-	}
-	return math.IsNaN(c.num[i])
-}
-
-func (c *column) key(i int) float64 {
-	if c.isText() {
-		return float64(c.codes[i])
-	}
-	return c.num[i]
 }
 
 func (st *state) drop(name, reason, detail string) {
@@ -529,29 +400,6 @@ func (st *state) apply(inputs []features.Input) *frame.Frame {
 		}
 	}
 	return f
-}
-
-// quantile returns the q-quantile of sorted values by linear interpolation
-// between closest ranks (numpy's default).
-func quantile(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return math.NaN()
-	}
-	pos := q * float64(len(sorted)-1)
-	lo := int(math.Floor(pos))
-	hi := min(lo+1, len(sorted)-1)
-	frac := pos - float64(lo)
-	return sorted[lo] + frac*(sorted[hi]-sorted[lo])
-}
-
-func capped(v float64, lo, hi *float64) float64 {
-	if lo != nil && v < *lo {
-		return *lo
-	}
-	if hi != nil && v > *hi {
-		return *hi
-	}
-	return v
 }
 
 func jsonUnmarshalStrict(data []byte, v any) error {

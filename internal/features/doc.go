@@ -2,8 +2,9 @@
 // parse → clean → engineer → encode that turns a raw loan application (the
 // fields as a lender exports them) into the numeric vector a learner sees.
 //
-// A Pipeline is plain data (JSON), learned on the training period only and
-// saved inside the model file. Training runs it over tables; serving runs
+// A Pipeline is plain data (JSON), learned on the training period only (by
+// package fit, which training alone links) and saved inside the model file.
+// This package only applies it. Training runs it over tables; serving runs
 // it over single JSON applications; both go through the same code, so a
 // feature is never re-implemented and a raw record and a table row give
 // identical vectors.

@@ -3,7 +3,6 @@ package model
 import (
 	"bytes"
 	"errors"
-	"github.com/credit-risk/credit-risk/internal/tables"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/calibrate"
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/linear"
 	"github.com/credit-risk/credit-risk/internal/tree"
@@ -27,15 +27,15 @@ func testPipeline(t testing.TB) *features.Pipeline {
 		{Name: "rate", Kind: frame.Numeric, Num: []float64{5, 10, 15, 20, 25, 30}},
 		{Name: "purpose", Kind: frame.Categorical, Codes: []int32{0, 1, 0, 1, 0, 1}, Levels: []string{"car", "debt"}},
 	}}
-	cfg := features.FitConfig{
+	cfg := fit.Config{
 		Dataset: "test",
 		Inputs: []features.Input{
 			{Name: "rate", Kind: features.KindNumeric, Parser: value.Percent, Required: true},
 			{Name: "purpose", Kind: features.KindCategorical, ImputeLevel: features.MissingLevel},
 		},
-		Encoding: features.EncodingConfig{MaxOneHot: 8},
+		Encoding: fit.Encoding{MaxOneHot: 8},
 	}
-	p, err := tables.FitPipeline(cfg, f, []float64{0, 0, 0, 1, 1, 1}, []bool{true, true, true, true, true, true})
+	p, err := fit.Pipeline(cfg, f, []float64{0, 0, 0, 1, 1, 1}, []bool{true, true, true, true, true, true})
 	if err != nil {
 		t.Fatal(err)
 	}

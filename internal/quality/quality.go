@@ -17,15 +17,10 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/metrics"
-	"github.com/credit-risk/credit-risk/internal/tables"
 )
-
-// LeakageAUC is the distance from 0.5 of a single column's AUC beyond which
-// the column is taken to leak the outcome: the same rule the features step
-// enforces.
-const LeakageAUC = tables.LeakageAUC
 
 // Report is the data quality report.
 type Report struct {
@@ -78,7 +73,7 @@ func Build(res *clean.Result) *Report {
 			col.MissingShare = float64(cl.Missing) / float64(l.Target.Rows)
 		}
 		col.AUC = singleAUC(c, labels, res.Test)
-		if !math.IsNaN(col.AUC) && math.Abs(col.AUC-0.5) > LeakageAUC {
+		if !math.IsNaN(col.AUC) && math.Abs(col.AUC-0.5) > fit.LeakageAUC {
 			r.Leakage = append(r.Leakage, in.Name)
 		}
 		r.Columns = append(r.Columns, col)
@@ -133,7 +128,7 @@ func (r *Report) Err() error {
 	if len(r.Leakage) == 0 {
 		return nil
 	}
-	return fmt.Errorf("leakage: %v separate the classes almost perfectly on their own (|AUC−0.5| > %.1f): list them in the spec's leakage_columns", r.Leakage, LeakageAUC)
+	return fmt.Errorf("leakage: %v separate the classes almost perfectly on their own (|AUC−0.5| > %.1f): list them in the spec's leakage_columns", r.Leakage, fit.LeakageAUC)
 }
 
 // WriteTable prints a short summary table.

@@ -19,10 +19,10 @@ import (
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/dataset"
+	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/registry"
 	"github.com/credit-risk/credit-risk/internal/report"
-	"github.com/credit-risk/credit-risk/internal/tables"
 	"github.com/credit-risk/credit-risk/internal/train"
 )
 
@@ -172,7 +172,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	if err := r.enter(ctx, "features"); err != nil {
 		return nil, err
 	}
-	meta, err := tables.Run(ctx, tables.Options{Dir: processed, Logger: r.logger})
+	meta, err := featurestep.Run(ctx, featurestep.Options{Dir: processed, Logger: r.logger})
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	if err := r.enter(ctx, "evaluate"); err != nil {
 		return nil, err
 	}
-	segs, err := tables.Segments(processed, tables.TestFile)
+	segs, err := featurestep.Segments(processed, featurestep.TestFile)
 	if err != nil {
 		return nil, err
 	}
@@ -367,7 +367,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	return &summary, nil
 }
 
-func dataSummary(cl *clean.Log, meta *tables.Meta) report.DataSummary {
+func dataSummary(cl *clean.Log, meta *featurestep.Meta) report.DataSummary {
 	d := report.DataSummary{
 		RowsRead: cl.RowsRead, Labelled: cl.Target.Rows, Bad: cl.Target.Bad, Excluded: cl.Target.Undated,
 		TrainRows: meta.TrainRows, TestRows: meta.TestRows, TrainBadRate: meta.TrainBadRate, TestBadRate: meta.TestBadRate,

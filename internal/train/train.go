@@ -25,6 +25,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/calibrate"
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/forest"
 	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
@@ -33,7 +34,6 @@ import (
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/split"
-	"github.com/credit-risk/credit-risk/internal/tables"
 )
 
 // Algorithms trains by default, in order.
@@ -90,7 +90,7 @@ type Options struct {
 // Data is the train and test feature tables with their pipeline.
 type Data struct {
 	Pipeline *features.Pipeline
-	Meta     *tables.Meta
+	Meta     *featurestep.Meta
 	Train    Set
 	Test     Set
 }
@@ -103,11 +103,11 @@ type Set struct {
 
 // Load reads the features step's output from dir.
 func Load(dir string) (*Data, error) {
-	p, err := tables.ReadPipeline(dir)
+	p, err := featurestep.ReadPipeline(dir)
 	if err != nil {
 		return nil, err
 	}
-	meta, err := tables.ReadMeta(dir)
+	meta, err := featurestep.ReadMeta(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func Load(dir string) (*Data, error) {
 	for _, s := range []struct {
 		file string
 		set  *Set
-	}{{tables.TrainFile, &d.Train}, {tables.TestFile, &d.Test}} {
+	}{{featurestep.TrainFile, &d.Train}, {featurestep.TestFile, &d.Test}} {
 		f, err := parquetfile.ReadFile(filepath.Join(dir, s.file))
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
@@ -123,7 +123,7 @@ func Load(dir string) (*Data, error) {
 			}
 			return nil, err
 		}
-		X, y, err := tables.Matrix(f, p.FeatureNames())
+		X, y, err := featurestep.Matrix(f, p.FeatureNames())
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.file, err)
 		}

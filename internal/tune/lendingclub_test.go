@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/clean"
+	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
 	"github.com/credit-risk/credit-risk/internal/matrix"
-	"github.com/credit-risk/credit-risk/internal/tables"
 	"github.com/credit-risk/credit-risk/specs"
 )
 
@@ -43,7 +43,7 @@ func lendingClub(tb testing.TB) string {
 	if _, err := clean.Run(tb.Context(), spec, clean.Options{RawDir: raw, OutDir: out}); err != nil {
 		tb.Fatalf("clean: %v", err)
 	}
-	if _, err := tables.Run(tb.Context(), tables.Options{Dir: out}); err != nil {
+	if _, err := featurestep.Run(tb.Context(), featurestep.Options{Dir: out}); err != nil {
 		tb.Fatalf("features: %v", err)
 	}
 	return out
@@ -53,19 +53,19 @@ func lendingClub(tb testing.TB) string {
 // train step does: rows in date order when the data set has a date.
 func loadProcessed(tb testing.TB, dir string) (X *matrix.Dense, y []float64, timeOrdered bool) {
 	tb.Helper()
-	p, err := tables.ReadPipeline(dir)
+	p, err := featurestep.ReadPipeline(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	meta, err := tables.ReadMeta(dir)
+	meta, err := featurestep.ReadMeta(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f, err := parquetfile.ReadFile(filepath.Join(dir, tables.TrainFile))
+	f, err := parquetfile.ReadFile(filepath.Join(dir, featurestep.TrainFile))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	X, y, err = tables.Matrix(f, p.FeatureNames())
+	X, y, err = featurestep.Matrix(f, p.FeatureNames())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/dataset"
+	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
 	"github.com/credit-risk/credit-risk/internal/model"
-	"github.com/credit-risk/credit-risk/internal/tables"
 	"github.com/credit-risk/credit-risk/internal/train"
 	"github.com/credit-risk/credit-risk/specs"
 )
@@ -61,7 +61,7 @@ func TrainLendingClub(tb testing.TB, datasets, work string, rounds int) string {
 	if _, err := clean.Run(ctx, spec, clean.Options{RawDir: raw, OutDir: processed}); err != nil {
 		tb.Fatalf("clean: %v", err)
 	}
-	if _, err := tables.Run(ctx, tables.Options{Dir: processed}); err != nil {
+	if _, err := featurestep.Run(ctx, featurestep.Options{Dir: processed}); err != nil {
 		tb.Fatalf("features: %v", err)
 	}
 	d, err := train.Load(processed)

@@ -1,5 +1,5 @@
 // Package servetest builds small, real model files for the server's tests:
-// a feature pipeline fitted with tables.FitPipeline on a hand-made table, a
+// a feature pipeline fitted with fit.Pipeline on a hand-made table, a
 // random tree ensemble over its features, reference bins for drift, saved
 // with model.Save, and the champion alias pointing at it. Only tests import
 // it; the server binary does not link it.
@@ -8,7 +8,8 @@ package servetest
 import (
 	"context"
 	"fmt"
-	"github.com/credit-risk/credit-risk/internal/tables"
+	"github.com/credit-risk/credit-risk/internal/features/fit"
+	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -178,7 +179,7 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 		}
 	}
 	inputs[6].Stats.MissingShare = 1.0 / 9
-	p, err := tables.FitPipeline(features.FitConfig{
+	p, err := fit.Pipeline(fit.Config{
 		Dataset:   "test",
 		DateInput: "issue_d",
 		Inputs:    inputs,
@@ -186,12 +187,12 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 			{Name: "credit_history_months", Op: "months_between", Args: []string{"earliest_cr_line", "issue_d"}, Scale: 1},
 			{Name: "loan_to_income", Op: "ratio", Args: []string{"loan_amnt", "annual_inc"}, Scale: 1},
 		},
-		Encoding: features.EncodingConfig{MaxOneHot: 10, MinLevelShare: 0.01, Smoothing: 10},
+		Encoding: fit.Encoding{MaxOneHot: 10, MinLevelShare: 0.01, Smoothing: 10},
 	}, f, labels, trainRows)
 	if err != nil {
 		tb.Fatalf("servetest: fit pipeline: %v", err)
 	}
-	X, err := tables.EncodeFrame(p, f)
+	X, err := featurestep.EncodeFrame(p, f)
 	if err != nil {
 		tb.Fatalf("servetest: encode: %v", err)
 	}

@@ -1,4 +1,4 @@
-package tables
+package featurestep
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
 )
 
@@ -342,7 +343,7 @@ func TestLeakageStopsFeatures(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Run(t.Context(), Options{Dir: out})
-	if !errors.Is(err, ErrLeakage) || !strings.Contains(err.Error(), "paid_total") {
+	if !errors.Is(err, fit.ErrLeakage) || !strings.Contains(err.Error(), "paid_total") {
 		t.Errorf("error = %v; want ErrLeakage naming paid_total", err)
 	}
 	if _, err := os.Stat(filepath.Join(out, MetaFile)); !errors.Is(err, os.ErrNotExist) {

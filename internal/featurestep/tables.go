@@ -1,8 +1,4 @@
-// Package tables is the pipeline's features step: from the cleaned table it
-// makes the train/test split, learns the feature pipeline on the training
-// rows, and writes the encoded train and test tables, the pipeline, and a
-// metadata file describing both.
-package tables
+package featurestep
 
 import (
 	"bufio"
@@ -15,7 +11,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,10 +20,10 @@ import (
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
 	"github.com/credit-risk/credit-risk/internal/matrix"
-	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/split"
 )
 
@@ -41,14 +36,6 @@ const (
 	// TargetColumn is the label column of the feature tables (1 = bad).
 	TargetColumn = "target"
 )
-
-// ErrLeakage is wrapped when a single feature separates the classes almost
-// perfectly on the training rows.
-var ErrLeakage = errors.New("leakage")
-
-// LeakageAUC is the distance from 0.5 of a single feature's AUC above which
-// the feature is taken to leak the outcome.
-const LeakageAUC = 0.4
 
 // Options configure the features step.
 type Options struct {
@@ -68,19 +55,19 @@ type Options struct {
 
 // Meta describes the feature tables.
 type Meta struct {
-	Dataset      string           `json:"dataset"`
-	CreatedAt    time.Time        `json:"created_at"`
-	Split        clean.SplitLog   `json:"split"`
-	DateColumn   string           `json:"date_column,omitempty"`
-	TrainRows    int              `json:"train_rows"`
-	TestRows     int              `json:"test_rows"`
-	TrainBadRate float64          `json:"train_bad_rate"`
-	TestBadRate  float64          `json:"test_bad_rate"`
-	Features     []FeatureMeta    `json:"features"`
-	CleanTable   string           `json:"clean_table_sha256"`
-	Segments     []string         `json:"segments,omitempty"`
-	Costs        *dataset.Costs   `json:"costs,omitempty"`
-	Leakage      []LeakageFinding `json:"single_feature_auc"`
+	Dataset      string               `json:"dataset"`
+	CreatedAt    time.Time            `json:"created_at"`
+	Split        clean.SplitLog       `json:"split"`
+	DateColumn   string               `json:"date_column,omitempty"`
+	TrainRows    int                  `json:"train_rows"`
+	TestRows     int                  `json:"test_rows"`
+	TrainBadRate float64              `json:"train_bad_rate"`
+	TestBadRate  float64              `json:"test_bad_rate"`
+	Features     []FeatureMeta        `json:"features"`
+	CleanTable   string               `json:"clean_table_sha256"`
+	Segments     []string             `json:"segments,omitempty"`
+	Costs        *dataset.Costs       `json:"costs,omitempty"`
+	Leakage      []fit.LeakageFinding `json:"single_feature_auc"`
 }
 
 // FeatureMeta describes one model column.
@@ -93,12 +80,6 @@ type FeatureMeta struct {
 	Min      float64 `json:"min_train"`
 	Max      float64 `json:"max_train"`
 	Mean     float64 `json:"mean_train"`
-}
-
-// LeakageFinding is the training AUC of one feature on its own.
-type LeakageFinding struct {
-	Feature string  `json:"feature"`
-	AUC     float64 `json:"auc"`
 }
 
 // Run builds the feature tables from the cleaned table in opts.Dir.
@@ -130,18 +111,18 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 		dateName = spec.Date.Column
 		dates = table.Col(dateName).Num
 	}
-	isTest, err := reproduceSplit(cl, labels, dates, opts.SplitDate)
+	isTest, err := readSplit(opts.Dir, cl, table.Rows(), opts.SplitDate)
 	if err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cfg := features.FitConfig{
+	cfg := fit.Config{
 		Dataset:   spec.Name,
 		DateInput: dateName,
 		Inputs:    cl.Inputs,
-		Encoding: features.EncodingConfig{
+		Encoding: fit.Encoding{
 			MaxOneHot: spec.Encoding.MaxOneHot, MinLevelShare: spec.Encoding.MinLevelShare, Smoothing: spec.Encoding.Smoothing,
 		},
 	}
@@ -167,7 +148,7 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 	for i, t := range isTest {
 		train[i] = !t
 	}
-	p, err := FitPipeline(cfg, table, labels, train)
+	p, err := fit.Pipeline(cfg, table, labels, train)
 	if err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
@@ -184,10 +165,8 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 		TrainRows: len(trainIdx), TestRows: len(testIdx), TrainBadRate: mean(ytr), TestBadRate: mean(yte),
 		CleanTable: cl.Output.SHA256, Segments: spec.Segments, Costs: spec.Costs,
 	}
-	leaks, findings := leakageCheck(p.FeatureNames(), Xtr, ytr)
-	meta.Leakage = findings
-	if len(leaks) > 0 {
-		return nil, fmt.Errorf("features: %w: %s separates the classes almost perfectly on its own (training AUC %.3f); it is probably recorded after the outcome: list it in the spec's leakage_columns", ErrLeakage, leaks[0].Feature, leaks[0].AUC)
+	if meta.Leakage, err = fit.CheckLeakage(p.FeatureNames(), Xtr, ytr); err != nil {
+		return nil, fmt.Errorf("features: %w", err)
 	}
 	meta.Features = describe(p, Xtr)
 
@@ -224,42 +203,46 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 	return meta, nil
 }
 
-// reproduceSplit rebuilds the split the cleaning step learned on.
-func reproduceSplit(cl *clean.Log, labels, dates []float64, want float64) ([]bool, error) {
+// readSplit reads the split the clean step decided (split.FileName in dir)
+// and checks that it divides the cleaned table at hand, agrees with the
+// clean log, and is the split asked for (want, days since 1970-01-01; zero
+// for any).
+func readSplit(dir string, cl *clean.Log, rows int, want float64) ([]bool, error) {
+	path := filepath.Join(dir, split.FileName)
+	a, err := split.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: run `credit-risk clean` again", err)
+	}
+	if err := a.Match(cl.Output.Path, cl.Output.SHA256, rows); err != nil {
+		var fe *split.FileError
+		if errors.As(err, &fe) {
+			fe.Path = path
+		}
+		return nil, fmt.Errorf("%w: run `credit-risk clean` again", err)
+	}
 	s := cl.Split
-	var isTest []bool
-	switch s.Kind {
-	case "out_of_time":
-		cut, err := split.ParseDay(s.Date)
+	train, test := a.Counts()
+	if a.Kind != s.Kind || a.Date != s.Date || a.Seed != s.Seed || train != s.TrainRows || test != s.TestRows {
+		err := &split.FileError{Path: path, Check: "clean_log", Err: fmt.Errorf("%s split at %q with seed %d, %d train and %d test rows; the clean log says %s at %q with seed %d, %d and %d",
+			a.Kind, a.Date, a.Seed, train, test, s.Kind, s.Date, s.Seed, s.TrainRows, s.TestRows)}
+		return nil, fmt.Errorf("%w: run `credit-risk clean` again", err)
+	}
+	switch a.Kind {
+	case split.KindOutOfTime:
+		cut, err := split.ParseDay(a.Date)
 		if err != nil {
 			return nil, err
 		}
 		if want != 0 && want != cut {
 			return nil, fmt.Errorf("--split-date %s differs from the split the cleaning step learned its imputation on (%s): run `credit-risk clean --split-date %s` first",
-				split.FormatDay(want), s.Date, split.FormatDay(want))
+				split.FormatDay(want), a.Date, split.FormatDay(want))
 		}
-		isTest = split.ByDate(dates, cut)
-	case "stratified":
+	case split.KindStratified:
 		if want != 0 {
 			return nil, fmt.Errorf("--split-date needs a date column; this data set is split at random")
 		}
-		var err error
-		if isTest, err = split.Stratified(labels, s.TestFraction, s.Seed); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("clean log has an unknown split kind %q: run `credit-risk clean` again", s.Kind)
 	}
-	n := 0
-	for _, t := range isTest {
-		if t {
-			n++
-		}
-	}
-	if n != s.TestRows {
-		return nil, fmt.Errorf("the split gives %d test rows; the clean log says %d: run `credit-risk clean` again", n, s.TestRows)
-	}
-	return isTest, nil
+	return a.Test, nil
 }
 
 // orderedRows returns train and test row indices, each sorted by date
@@ -296,45 +279,6 @@ func mean(v []float64) float64 {
 		s += x
 	}
 	return s / float64(len(v))
-}
-
-// leakageCheck computes each feature's training AUC on its own (missing
-// values left out) and returns those beyond LeakageAUC, worst first.
-func leakageCheck(names []string, X *matrix.Dense, y []float64) (leaks, all []LeakageFinding) {
-	col := make([]float64, 0, X.Rows)
-	lab := make([]float64, 0, X.Rows)
-	for j, name := range names {
-		col, lab = col[:0], lab[:0]
-		for i := 0; i < X.Rows; i++ {
-			if v := X.At(i, j); !math.IsNaN(v) {
-				col = append(col, v)
-				lab = append(lab, y[i])
-			}
-		}
-		auc, err := metrics.ROCAUC(lab, col, nil)
-		if err != nil {
-			continue // one class among the non-missing rows: no signal to judge
-		}
-		f := LeakageFinding{Feature: name, AUC: auc}
-		all = append(all, f)
-		if math.Abs(auc-0.5) > LeakageAUC {
-			leaks = append(leaks, f)
-		}
-	}
-	slices.SortFunc(leaks, func(a, b LeakageFinding) int {
-		return cmpFloat(math.Abs(b.AUC-0.5), math.Abs(a.AUC-0.5))
-	})
-	return leaks, all
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func describe(p *features.Pipeline, X *matrix.Dense) []FeatureMeta {

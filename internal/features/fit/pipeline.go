@@ -1,25 +1,23 @@
-package tables
+package fit
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/frame"
-	"github.com/credit-risk/credit-risk/internal/matrix"
 )
 
-// FitPipeline learns the encoding stage on the training rows of a cleaned table and
-// returns the initialised pipeline. Every input becomes features by kind:
+// Pipeline learns the encoding stage on the training rows (train[i] true)
+// of a cleaned table and returns the initialised pipeline. Every input becomes features by kind:
 // numbers pass through, ordinal levels become ranks, categories become
 // one-hot or target-mean columns, inputs with an indicator add one, and
 // date inputs are used only through derived values. Derived values follow
 // the inputs.
-func FitPipeline(cfg features.FitConfig, f *frame.Frame, labels []float64, train []bool) (*features.Pipeline, error) {
+func Pipeline(cfg Config, f *frame.Frame, labels []float64, train []bool) (*features.Pipeline, error) {
 	if len(labels) != f.Rows() || len(train) != f.Rows() {
-		panic(fmt.Sprintf("features: %d labels and %d train flags for %d rows", len(labels), len(train), f.Rows()))
+		panic(fmt.Sprintf("fit: %d labels and %d train flags for %d rows", len(labels), len(train), f.Rows()))
 	}
 	p := &features.Pipeline{
 		Version:   features.FormatVersion,
@@ -73,7 +71,7 @@ func FitPipeline(cfg features.FitConfig, f *frame.Frame, labels []float64, train
 }
 
 // encodeCategory returns the features of one categorical input.
-func encodeCategory(name string, c *frame.Column, labels []float64, train []bool, nTrain int, prior float64, cfg features.EncodingConfig) []features.Feature {
+func encodeCategory(name string, c *frame.Column, labels []float64, train []bool, nTrain int, prior float64, cfg Encoding) []features.Feature {
 	counts := make([]int, len(c.Levels))
 	bads := make([]float64, len(c.Levels))
 	for i, code := range c.Codes {
@@ -128,61 +126,4 @@ func encodeCategory(name string, c *frame.Column, labels []float64, train []bool
 		means[l.name] = (l.bad + m*prior) / (float64(l.n) + m)
 	}
 	return []features.Feature{{Name: name + "_bad_rate", Kind: features.FeatureTargetMean, Source: name, Means: means, Default: prior}}
-}
-
-// RowsFromFrame calls fn with each row of a cleaned table (as written by the
-// clean step: one column per input, plus indicator columns for inputs with
-// Indicator set). The Row is reused between calls.
-func RowsFromFrame(p *features.Pipeline, f *frame.Frame, fn func(i int, row *features.Row) error) error {
-	cols := make([]*frame.Column, len(p.Inputs))
-	ind := make([]*frame.Column, len(p.Inputs))
-	for i := range p.Inputs {
-		in := &p.Inputs[i]
-		c := f.Col(in.Name)
-		if c == nil {
-			return fmt.Errorf("cleaned table has no column %q", in.Name)
-		}
-		if in.IsText() != (c.Kind == frame.Categorical) {
-			return fmt.Errorf("cleaned table column %q is %s; the pipeline wants %s", in.Name, c.Kind, in.Kind)
-		}
-		cols[i] = c
-		if in.Indicator {
-			if ind[i] = f.Col(features.IndicatorColumn(in.Name)); ind[i] == nil {
-				return fmt.Errorf("cleaned table has no column %q", features.IndicatorColumn(in.Name))
-			}
-		}
-	}
-	row := p.NewRow()
-	for r := 0; r < f.Rows(); r++ {
-		for i, c := range cols {
-			if c.Kind == frame.Categorical {
-				row.Level[i] = c.String(r)
-				row.Num[i] = math.NaN()
-				row.Missing[i] = c.Codes[r] < 0
-			} else {
-				row.Num[i] = c.Num[r]
-				row.Missing[i] = math.IsNaN(c.Num[r])
-			}
-			if ind[i] != nil {
-				row.Missing[i] = ind[i].Num[r] == 1
-			}
-		}
-		if err := fn(r, row); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// EncodeFrame encodes every row of a cleaned table into a new matrix.
-func EncodeFrame(p *features.Pipeline, f *frame.Frame) (*matrix.Dense, error) {
-	m := matrix.New(f.Rows(), len(p.Features))
-	err := RowsFromFrame(p, f, func(i int, row *features.Row) error {
-		p.Encode(row, m.Row(i))
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return m, nil
 }

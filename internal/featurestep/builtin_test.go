@@ -1,4 +1,4 @@
-package tables
+package featurestep
 
 import (
 	"github.com/credit-risk/credit-risk/internal/dataset"

@@ -1,25 +1,28 @@
-package features
+package fit
 
-// EncodingConfig tunes how Fit encodes categories.
-type EncodingConfig struct {
+import "github.com/credit-risk/credit-risk/internal/features"
+
+// Encoding tunes how Pipeline encodes categories.
+type Encoding struct {
 	// MaxOneHot is the most levels one-hot encoded; above it a category is
 	// target-mean encoded.
 	MaxOneHot int
 	// MinLevelShare folds levels rarer than this share of training rows
-	// into OtherLevel.
+	// into features.OtherLevel.
 	MinLevelShare float64
 	// Smoothing is the prior weight m of target-mean encoding:
 	// (Σy_level + m·prior) / (n_level + m).
 	Smoothing float64
 }
 
-// FitConfig is what Fit needs beyond the cleaned table.
-type FitConfig struct {
+// Config is what Pipeline needs beyond the cleaned table.
+type Config struct {
 	Dataset   string
 	DateInput string
-	Inputs    []Input
-	Derived   []Derived
+	// Inputs are the cleaned inputs, as Input and DateInput learned them.
+	Inputs  []features.Input
+	Derived []features.Derived
 	// DerivedMonotone holds the monotone constraint of each derived value.
 	DerivedMonotone []int
-	Encoding        EncodingConfig
+	Encoding        Encoding
 }
