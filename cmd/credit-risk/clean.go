@@ -13,12 +13,16 @@ Usage: credit-risk clean [flags]
 
 Reads every data/raw/*.csv, *.csv.gz and *.zip (or the spec's files), maps the
 target, drops id, free-text, leakage, high-missing and constant columns,
-parses values, and caps and imputes with values learned on the training
-period only.
+parses values, decides the train/test split (out of time on the spec's
+date: the newest loans are the test period; stratified at random
+otherwise), and caps and imputes with values learned on the training period
+only.
 
-Writes data/processed/clean.parquet (the cleaned table) and
-data/processed/clean_log.json (every transformation with its counts, and the
-cleaning rules the features step builds on).
+Writes data/processed/clean.parquet (the cleaned table),
+data/processed/split.json (the split: which rows are test rows, for the
+table of that sha256) and data/processed/clean_log.json (every
+transformation with its counts, and the cleaning rules the features step
+builds on).
 
 Examples:
   credit-risk clean

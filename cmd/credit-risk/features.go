@@ -11,13 +11,13 @@ import (
 const featuresHelp = `
 Usage: credit-risk features [flags]
 
-Runs after clean. Splits the cleaned loans (out of time on the spec's date:
-older loans train, the newest test; stratified at random otherwise), learns
-the feature pipeline (engineered features, category encodings) on the
+Runs after clean. Splits the cleaned loans as clean decided (split.json:
+out of time on the spec's date, older loans train and the newest test;
+stratified at random otherwise), learns the feature pipeline (engineered features, category encodings) on the
 training rows only, and refuses a feature that alone separates the classes
 almost perfectly (leakage).
 
-Reads  data/processed/clean.parquet and clean_log.json.
+Reads  data/processed/clean.parquet, split.json and clean_log.json.
 Writes data/processed/train.parquet, test.parquet (target, date, features),
        pipeline.json (the feature pipeline models embed) and features.json
        (split, row counts, bad rates, feature list with types).
