@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -66,13 +65,7 @@ func TestResolveArgs(t *testing.T) {
 // runs and the line on stderr says which.
 func TestScriptStepRuns(t *testing.T) {
 	dir := t.TempDir()
-	var out, errb bytes.Buffer
-	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-		if k == "DATA_DIR" {
-			return filepath.Join(dir, "data")
-		}
-		return ""
-	}}
+	m, _, errb := testMain(dir)
 	if err := m.Run(t.Context(), []string{"python", "scripts/sample_data.py"}); err == nil || !errors.Is(err, errUsage) {
 		t.Fatalf("a script that is no step: %v", err)
 	}
@@ -83,7 +76,7 @@ func TestScriptStepRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	errb.Reset()
-	if err := m.Run(t.Context(), []string{"python", "scripts/ingest_data.py", "--artifacts-dir", filepath.Join(dir, "artifacts")}); err != nil {
+	if err := m.Run(t.Context(), []string{"python", "scripts/ingest_data.py"}); err != nil {
 		t.Fatalf("ingest: %v\n%s", err, errb.String())
 	}
 	if !strings.Contains(errb.String(), "credit-risk: python scripts/ingest_data.py: running `credit-risk validate") {

@@ -17,11 +17,11 @@ import (
 	"github.com/credit-risk/credit-risk/specs"
 )
 
-// run runs the CLI in-process in dir and returns stdout.
-func run(t *testing.T, dir string, args ...string) (string, error) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+// testMain returns a Main whose working folders are under dir and whose
+// output goes to the two buffers.
+func testMain(dir string) (m *Main, stdout, stderr *bytes.Buffer) {
+	stdout, stderr = new(bytes.Buffer), new(bytes.Buffer)
+	m = &Main{Stdout: stdout, Stderr: stderr, Getenv: func(k string) string {
 		switch k {
 		case "DATA_DIR":
 			return filepath.Join(dir, "data")
@@ -32,6 +32,13 @@ func run(t *testing.T, dir string, args ...string) (string, error) {
 		}
 		return ""
 	}}
+	return m, stdout, stderr
+}
+
+// run runs the CLI in-process in dir and returns stdout.
+func run(t *testing.T, dir string, args ...string) (string, error) {
+	t.Helper()
+	m, out, errb := testMain(dir)
 	err := m.Run(t.Context(), args)
 	if err != nil {
 		t.Logf("%v: stderr:\n%s", args, errb.String())

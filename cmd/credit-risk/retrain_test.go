@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -62,18 +61,7 @@ func TestTrialReporter(t *testing.T) {
 func TestRetrainTuning(t *testing.T) {
 	dir := t.TempDir()
 	mustRun(t, dir, "sample-data", "--rows", "6000", "--seed", "7")
-	var out, errb bytes.Buffer
-	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-		switch k {
-		case "DATA_DIR":
-			return filepath.Join(dir, "data")
-		case "MODELS_DIR":
-			return filepath.Join(dir, "models")
-		case "ARTIFACTS_DIR":
-			return filepath.Join(dir, "artifacts")
-		}
-		return ""
-	}}
+	m, _, errb := testMain(dir)
 	if err := m.Run(t.Context(), []string{"retrain", "--tune-trials", "3", "--tune-seconds", "60", "--algorithms", "gbdt,lr"}); err != nil {
 		t.Fatalf("retrain: %v\nstderr:\n%s", err, errb.String())
 	}
