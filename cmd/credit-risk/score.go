@@ -1,21 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 
-	"github.com/credit-risk/credit-risk/internal/atomicfile"
-	"github.com/credit-risk/credit-risk/internal/dataset"
-	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/batchscore"
 	"github.com/credit-risk/credit-risk/internal/model"
 )
 
@@ -72,81 +64,10 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := mod.Pipeline
-	srcDir, srcName := filepath.Split(*in)
-	if srcDir == "" {
-		srcDir = "."
-	}
-	srcs, err := dataset.FindSources(srcDir, []string{srcName})
+	sum, err := batchscore.File(ctx, mod, meta, *in, *out, batchscore.Options{IDColumn: *idCol})
 	if err != nil {
 		return err
 	}
-	// The header is found by the first input the pipeline reads.
-	spec := &dataset.Spec{Name: "score", Format: dataset.Format{Delimiter: ","}, Target: dataset.Target{Column: p.Inputs[0].Name}}
-	var rows, scored int
-	err = atomicfile.Write(*out, 0o644, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, 1<<20)
-		cw := csv.NewWriter(bw)
-		var (
-			index []int
-			id    int
-			raw   = make([]features.Raw, len(p.Inputs))
-			row   = p.NewRow()
-			x     = make([]float64, p.NumFeatures())
-		)
-		version := meta.VersionID()
-		err := dataset.ForEach(ctx, srcs, spec, func(r *dataset.Reader, rec []string) error {
-			if index == nil {
-				index = p.HeaderIndex(r.Header())
-				id = slices.Index(r.Header(), *idCol)
-				head := []string{"default_probability", "prediction", "decision", "model_version", "error"}
-				if id >= 0 {
-					head = append([]string{*idCol}, head...)
-				}
-				if err := cw.Write(head); err != nil {
-					return err
-				}
-			}
-			rows++
-			p.RawFromStrings(index, rec, raw)
-			var line []string
-			if id >= 0 {
-				line = append(line, rec[id])
-			}
-			if errs := p.Transform(raw, row, x); len(errs) > 0 {
-				var msgs []string
-				for _, e := range errs {
-					msgs = append(msgs, e.Error())
-				}
-				line = append(line, "", "", "", version, strings.Join(msgs, "; "))
-			} else {
-				pd := mod.PD(x)
-				pred := mod.Decide(pd)
-				line = append(line, strconv.FormatFloat(pd, 'g', -1, 64), strconv.Itoa(pred), decision(pred), version, "")
-				scored++
-			}
-			return cw.Write(line)
-		})
-		if err != nil {
-			return err
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
-		}
-		return bw.Flush()
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "score: %d of %d rows scored with %s v%d; %s\n", scored, rows, mod.Algorithm, mod.Version, *out)
+	fmt.Fprintf(m.Stdout, "score: %d of %d rows scored with %s v%d; %s\n", sum.Scored, sum.Rows, mod.Algorithm, mod.Version, *out)
 	return nil
-}
-
-// decision names a prediction the way the API's status does.
-func decision(pred int) string {
-	if pred == 1 {
-		return "declined"
-	}
-	return "approved"
 }

@@ -1,0 +1,126 @@
+package batchscore
+
+import (
+	"encoding/csv"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/serve/servetest"
+)
+
+// writeApplications writes n test applications as a raw CSV, the last one
+// with an unreadable interest rate.
+func writeApplications(t *testing.T, path string, n int) []map[string]any {
+	t.Helper()
+	inputs := servetest.Inputs()
+	head := []string{"id"}
+	for _, in := range inputs {
+		head = append(head, in.Name)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := csv.NewWriter(f)
+	w.Write(head)
+	var apps []map[string]any
+	for i := range n {
+		app := servetest.Application(i)
+		if i == n-1 {
+			app["int_rate"] = "ten percent"
+		}
+		apps = append(apps, app)
+		rec := make([]string, len(head))
+		for j, name := range head {
+			if v, ok := app[name]; ok {
+				rec[j] = v.(string)
+			}
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		t.Fatal(err)
+	}
+	return apps
+}
+
+func TestFile(t *testing.T) {
+	dir := t.TempDir()
+	m, meta := servetest.Build(t, servetest.Options{})
+	in, out := filepath.Join(dir, "apps.csv"), filepath.Join(dir, "scores.csv")
+	apps := writeApplications(t, in, 25)
+
+	sum, err := File(t.Context(), m, meta, in, out, Options{IDColumn: "id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != 25 || sum.Scored != 24 {
+		t.Errorf("summary %+v, want 25 rows, 24 scored", sum)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"id", "default_probability", "prediction", "decision", "model_version", "error"}
+	if len(recs) != 26 || !slices.Equal(recs[0], want) {
+		t.Fatalf("got %d lines, header %q; want 26 lines and %q", len(recs), recs[0], want)
+	}
+	p := m.Pipeline
+	row, x := p.NewRow(), make([]float64, p.NumFeatures())
+	for i, app := range apps[:24] {
+		raw := make([]features.Raw, len(p.Inputs))
+		for j, input := range p.Inputs {
+			if v, ok := app[input.Name]; ok {
+				raw[j] = features.RawString(v.(string))
+			}
+		}
+		if errs := p.Transform(raw, row, x); len(errs) > 0 {
+			t.Fatalf("application %d: %v", i, errs)
+		}
+		pd := m.PD(x)
+		rec := recs[i+1]
+		got, err := strconv.ParseFloat(rec[1], 64)
+		if err != nil || got != pd {
+			t.Errorf("row %d: PD %q, want %v", i, rec[1], pd)
+		}
+		pred := m.Decide(pd)
+		if rec[0] != app["id"] || rec[2] != strconv.Itoa(pred) || rec[3] != Decision(pred) || rec[4] != meta.VersionID() || rec[5] != "" {
+			t.Errorf("row %d: %q", i, rec)
+		}
+	}
+	last := recs[25]
+	if last[1] != "" || last[2] != "" || last[5] == "" {
+		t.Errorf("the unreadable row was scored or has no error: %q", last)
+	}
+}
+
+func TestFileLeavesNothingOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	m, meta := servetest.Build(t, servetest.Options{})
+	out := filepath.Join(dir, "scores.csv")
+	if _, err := File(t.Context(), m, meta, filepath.Join(dir, "missing.csv"), out, Options{}); err == nil {
+		t.Fatal("no error for a missing input")
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("output after a failed run: %v", err)
+	}
+}
+
+func TestDecision(t *testing.T) {
+	if Decision(1) != "declined" || Decision(0) != "approved" {
+		t.Errorf("Decision(1) = %q, Decision(0) = %q", Decision(1), Decision(0))
+	}
+}
