@@ -111,27 +111,19 @@ func changeChampion(m *Main, regDir, modelsDir, action, name string, version int
 	if reason == "" {
 		reason = "manual " + action
 	}
-	var chosen *registry.Version
-	err := registry.Update(regDir, func(reg *registry.Registry) error {
-		var err error
-		switch {
-		case version > 0:
-			chosen, err = findVersion(reg, name, version)
-		case action == "rollback":
-			chosen, err = reg.PreviousProduction()
-		}
-		if err != nil {
+	chosen, err := registry.SetChampion(regDir, modelsDir, registry.Champion{
+		Pick: func(reg *registry.Registry) (*registry.Version, error) {
+			if version > 0 {
+				return findVersion(reg, name, version)
+			}
+			return reg.PreviousProduction()
+		},
+		Action: action, Reason: reason,
+		Verify: func(modelPath, metaPath string) error {
+			_, _, err := model.Load(modelPath, metaPath)
 			return err
-		}
-		if err := reg.Promote(chosen.Ref(), action, reason, time.Now().UTC()); err != nil {
-			return err
-		}
-		// Verify the files before pointing the alias at them.
-		if _, _, err := model.Load(filepath.Join(modelsDir, chosen.File), filepath.Join(modelsDir, chosen.Metadata)); err != nil {
-			return fmt.Errorf("%s: %w", chosen.Ref(), err)
-		}
-		return registry.SetAlias(modelsDir, chosen.File, chosen.Metadata)
-	})
+		},
+	}, time.Now().UTC())
 	if err != nil {
 		return err
 	}

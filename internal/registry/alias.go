@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
 )
@@ -60,4 +61,46 @@ func AliasTarget(dir, ext string) (string, error) {
 		return "", nil
 	}
 	return t, err
+}
+
+// Champion is a change of the production version: which version, under
+// which action ("promote" or "rollback") and why.
+type Champion struct {
+	// Pick chooses the version, under the registry lock. It may change
+	// the registry too (a run marking itself promoted); those changes are
+	// written with the promotion or not at all.
+	Pick   func(r *Registry) (*Version, error)
+	Action string
+	Reason string
+	// Verify, when set, checks the version's files (model and metadata
+	// paths) before the alias is pointed at them.
+	Verify func(modelPath, metadataPath string) error
+}
+
+// SetChampion makes the version c picks production and points the champion
+// alias in modelsDir at its files, in one transaction under the registry
+// lock: when any part fails, the registry is not written. It returns the
+// version now in production.
+func SetChampion(regDir, modelsDir string, c Champion, now time.Time) (*Version, error) {
+	var chosen Version
+	err := Update(regDir, func(r *Registry) error {
+		v, err := c.Pick(r)
+		if err != nil {
+			return err
+		}
+		if err := r.Promote(v.Ref(), c.Action, c.Reason, now); err != nil {
+			return err
+		}
+		if c.Verify != nil {
+			if err := c.Verify(filepath.Join(modelsDir, v.File), filepath.Join(modelsDir, v.Metadata)); err != nil {
+				return fmt.Errorf("%s: %w", v.Ref(), err)
+			}
+		}
+		chosen = *v
+		return SetAlias(modelsDir, v.File, v.Metadata)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &chosen, nil
 }

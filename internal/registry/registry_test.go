@@ -138,3 +138,88 @@ func TestSetAlias(t *testing.T) {
 		t.Errorf("dir holds %d entries; want 6 (temp links left?)", len(ents))
 	}
 }
+
+func TestSetChampion(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	setup := func(t *testing.T) (regDir, modelsDir string) {
+		regDir, modelsDir = t.TempDir(), t.TempDir()
+		for _, f := range []string{"gbdt_v1.model", "gbdt_v1_metadata.json", "lr_v1.model", "lr_v1_metadata.json"} {
+			if err := os.WriteFile(filepath.Join(modelsDir, f), []byte(f), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err := Update(regDir, func(r *Registry) error {
+			r.Runs = append(r.Runs, Run{ID: "run1"})
+			for _, name := range []string{"gbdt", "lr"} {
+				v := Version{Name: name, Version: 1, File: name + "_v1.model", Metadata: name + "_v1_metadata.json"}
+				if err := r.Register(v, "trained", now); err != nil {
+					return err
+				}
+			}
+			return r.Promote(Ref{"gbdt", 1}, "promote", "first", now)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := SetAlias(modelsDir, "gbdt_v1.model", "gbdt_v1_metadata.json"); err != nil {
+			t.Fatal(err)
+		}
+		return regDir, modelsDir
+	}
+	pickLR := func(r *Registry) (*Version, error) {
+		run, err := r.Run("run1")
+		if err != nil {
+			return nil, err
+		}
+		run.Promoted = true
+		return r.Version(Ref{"lr", 1})
+	}
+	tests := []struct {
+		name    string
+		c       Champion
+		wantErr bool
+	}{
+		{"promotes and moves the alias", Champion{Pick: pickLR, Action: "promote", Reason: "better"}, false},
+		{"verified files", Champion{Pick: pickLR, Action: "promote", Verify: func(m, meta string) error {
+			if filepath.Base(m) != "lr_v1.model" || filepath.Base(meta) != "lr_v1_metadata.json" {
+				return errors.New("wrong files")
+			}
+			return nil
+		}}, false},
+		{"pick fails", Champion{Pick: func(r *Registry) (*Version, error) { return r.Version(Ref{"rf", 9}) }, Action: "promote"}, true},
+		{"verify fails", Champion{Pick: pickLR, Action: "promote", Verify: func(string, string) error { return errors.New("corrupt") }}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			regDir, modelsDir := setup(t)
+			v, err := SetChampion(regDir, modelsDir, tt.c, now)
+			reg, rerr := Read(regDir)
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			target, aerr := AliasTarget(modelsDir, ".model")
+			if aerr != nil {
+				t.Fatal(aerr)
+			}
+			run, _ := reg.Run("run1")
+			if tt.wantErr {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				if p := reg.Production(); p.Name != "gbdt" || target != "gbdt_v1.model" || run.Promoted {
+					t.Errorf("after a failure: production %s, alias %s, run promoted %v; want gbdt v1, gbdt_v1.model, false", p.Ref(), target, run.Promoted)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Name != "lr" || reg.Production().Name != "lr" || target != "lr_v1.model" || !run.Promoted {
+				t.Errorf("returned %v, production %s, alias %s, run promoted %v; want lr v1 everywhere", v.Ref(), reg.Production().Ref(), target, run.Promoted)
+			}
+			if old, _ := reg.Version(Ref{"gbdt", 1}); old.Stage != StageArchived {
+				t.Errorf("the old champion is %s, want archived", old.Stage)
+			}
+		})
+	}
+}

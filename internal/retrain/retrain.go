@@ -336,14 +336,19 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 		if reason == "" {
 			reason = fmt.Sprintf("retrain %s: best test ROC-AUC %.4f", r.runID, champ.meta.Metrics["roc_auc"])
 		}
-		err := registry.Update(r.regDir, func(reg *registry.Registry) error {
-			if err := reg.Promote(summary.Champion, "promote", reason, time.Now().UTC()); err != nil {
-				return err
-			}
-			// The alias switches under the registry lock, so the registry
-			// and the alias change together.
-			return registry.SetAlias(o.ModelsDir, champ.base+model.Ext, champ.base+"_metadata.json")
-		})
+		// The run is marked promoted in the same transaction that moves the
+		// alias, so the two never disagree.
+		_, err := registry.SetChampion(r.regDir, o.ModelsDir, registry.Champion{
+			Pick: func(reg *registry.Registry) (*registry.Version, error) {
+				run, err := reg.Run(r.runID)
+				if err != nil {
+					return nil, err
+				}
+				run.Promoted = true
+				return reg.Version(summary.Champion)
+			},
+			Action: "promote", Reason: reason,
+		}, time.Now().UTC())
 		if err != nil {
 			return nil, err
 		}
