@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -222,4 +224,40 @@ func TestSetChampion(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzRead: a registry file of any content is read or refused with
+// ErrCorrupt, never a panic; one that is read is written back by Update
+// and reads the same again.
+func FuzzRead(f *testing.F) {
+	f.Add([]byte(`{"format_version": 1}`))
+	f.Add([]byte(`{"format_version": 1, "runs": [{"id": "r1", "status": "succeeded"}], "versions": [{"name": "gbdt", "version": 1, "stage": "production", "file": "gbdt_v1.model"}], "events": [{"time": "2026-01-02T03:04:05Z", "action": "promote", "name": "gbdt", "version": 1, "to": "production", "reason": "x"}]}`))
+	f.Add([]byte(`{"format_version": 2}`))
+	f.Add([]byte(`{"format_version": 1, "extra": true}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, File), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Read(dir)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v does not wrap ErrCorrupt", err)
+			}
+			return
+		}
+		if err := Update(dir, func(*Registry) error { return nil }); err != nil {
+			t.Fatalf("a registry that reads does not write back: %v", err)
+		}
+		again, err := Read(dir)
+		if err != nil {
+			t.Fatalf("read after write: %v", err)
+		}
+		want, _ := json.Marshal(r)
+		got, _ := json.Marshal(again)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("read %s, after writing it back %s", want, got)
+		}
+	})
 }

@@ -1,0 +1,40 @@
+package dataset
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzDecodeSpec: any input is either a valid spec or an ErrSpec-wrapped
+// error (or a validation error naming a key); decoding never panics and a
+// decoded spec validates.
+func FuzzDecodeSpec(f *testing.F) {
+	shipped, _ := filepath.Glob(filepath.Join("..", "..", "specs", "*.yaml"))
+	for _, path := range shipped {
+		if data, err := os.ReadFile(path); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("name: x\ntarget: {column: y, bad: [1], good: [0]}\n"))
+	f.Add([]byte(`{"name": "x", "target": {"column": "y", "bad": ["1"], "good": ["0"]}}`))
+	f.Add([]byte("name: x\nname: y\n"))
+	f.Add([]byte("---\n---\n"))
+	f.Add([]byte("columns: {a: {valid_range: [1, 0]}}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := DecodeSpec(bytes.NewReader(data))
+		if err != nil {
+			if s != nil {
+				t.Fatalf("a spec and an error: %v", err)
+			}
+			if err.Error() == "" {
+				t.Fatal("an error with no message")
+			}
+			return
+		}
+		if err := s.Validate(); err != nil {
+			t.Fatalf("DecodeSpec returned a spec that does not validate: %v", err)
+		}
+	})
+}
