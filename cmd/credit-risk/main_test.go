@@ -1,16 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/registry"
@@ -362,15 +363,34 @@ func TestKillRetrain(t *testing.T) {
 	dir := t.TempDir()
 	mustRun(t, dir, "sample-data", "--rows", "8000", "--seed", "9")
 	mustRun(t, dir, "retrain", "--tune-trials", "0")
-	for _, delay := range []time.Duration{50, 200, 400, 700, 1000, 1400, 1800, 2300, 3000} {
+	// Kill the run as it enters each step, as it starts fitting, and as it
+	// says it is done: moments taken from its own progress lines, not from
+	// a clock, so a loaded machine changes nothing.
+	moments := []string{"1/", "2/", "3/", "4/", "fitting", "5/", "6/", "7/", "8/", "done:"}
+	for _, moment := range moments {
 		cmd := exec.Command(bin, "retrain", "--tune-trials", "0")
 		cmd.Dir = dir
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(delay * time.Millisecond)
+		seen := false
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if _, line, ok := strings.Cut(sc.Text(), "] "); ok && strings.HasPrefix(strings.TrimSpace(line), moment) {
+				seen = true
+				break
+			}
+		}
 		cmd.Process.Signal(syscall.SIGKILL)
+		io.Copy(io.Discard, stderr)
 		cmd.Wait()
+		if !seen {
+			t.Fatalf("the retrain never printed a line starting with %q", moment)
+		}
 		checkConsistent(t, dir)
 	}
 }
