@@ -90,7 +90,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	case "gbdt":
 		cfg := gbdt.DefaultConfig()
 		cfg.Rounds, cfg.MaxDepth, cfg.LearningRate, cfg.MaxBins, cfg.Threads = *rounds, *depth, *eta, *bins, *threads
-		mod, err := gbdt.Fit(ctx, gbdt.Data{X: Xtr, Y: ytr}, nil, cfg)
+		mod, err := gbdt.Fit(ctx, Xtr, ytr, cfg)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 		}
 		predict = func(dst []float64, X *matrix.Dense) { e.PredictInto(dst, X, *threads) }
 	case "lr":
-		mod, err := logreg.Fit(ctx, Xtr, ytr, logreg.Config{C: 1, ClassWeight: logreg.ClassWeightBalanced})
+		mod, err := logreg.Fit(ctx, Xtr, ytr, logreg.DefaultConfig())
 		if err != nil {
 			return err
 		}

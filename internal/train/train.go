@@ -180,7 +180,7 @@ func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model,
 		}
 		cfg.Threads = threads
 		cfg.Monotone = d.Pipeline.Monotone()
-		res, err := gbdt.Fit(ctx, gbdt.Data{X: fit.X, Y: fit.Y}, &gbdt.Data{X: valid.X, Y: valid.Y}, cfg)
+		res, err := gbdt.FitData(ctx, gbdt.Data{X: fit.X, Y: fit.Y}, &gbdt.Data{X: valid.X, Y: valid.Y}, cfg)
 		if err != nil {
 			return nil, nil, 0, err
 		}
@@ -267,9 +267,7 @@ func DefaultForest() forest.Config { return forest.DefaultConfig() }
 
 // DefaultLogistic is train's logistic regression: C = 1, balanced class
 // weights.
-func DefaultLogistic() logreg.Config {
-	return logreg.Config{C: 1, ClassWeight: logreg.ClassWeightBalanced}
-}
+func DefaultLogistic() logreg.Config { return logreg.DefaultConfig() }
 
 // validationSplit holds out the newest ValidFraction of the training rows
 // (they are in date order) when the data has dates, and a stratified

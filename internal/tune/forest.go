@@ -28,8 +28,7 @@ const (
 // opts.Threads, not base.Threads. Below the top rung a fit grows 1/Eta of
 // base.Trees (at least ForestMinTrees).
 //
-// Errors are as for GBDT, with base's *forest.ConfigError for an invalid
-// base.
+// Errors are as for GBDT.
 func Forest(ctx context.Context, X *matrix.Dense, y []float64, base *forest.Config, opts Options) (*Result[forest.Config], error) {
 	cfg := forest.DefaultConfig()
 	if base != nil {

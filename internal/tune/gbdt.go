@@ -36,9 +36,9 @@ const (
 // 0), judged on each fold's validation rows. Result.Best keeps these, so a
 // final fit with validation data stops at its own best round.
 //
-// It returns an *OptionsError for bad options, base's *gbdt.ConfigError
-// for an invalid base, an error wrapping one of the package's data errors
-// (ErrNoRows, ErrShape, ErrLabel, ErrOneClass, ErrTooFewRows) for bad data,
+// It returns an *OptionsError for bad options, base's *learn.ConfigError
+// for an invalid base, an error wrapping one of package learn's data
+// errors or ErrTooFewRows for bad data,
 // a fitting error, or ctx's error, which is checked before every fit.
 func GBDT(ctx context.Context, X *matrix.Dense, y []float64, base *gbdt.Config, opts Options) (*Result[gbdt.Config], error) {
 	cfg := gbdt.DefaultConfig()
@@ -85,7 +85,7 @@ func fitGBDT(ctx context.Context, c gbdt.Config, _ float64, threads int, train, 
 	if c.EarlyStoppingRounds > 0 {
 		v = &gbdt.Data{X: valid.X, Y: valid.Y}
 	}
-	m, err := gbdt.Fit(ctx, gbdt.Data{X: train.X, Y: train.Y}, v, c)
+	m, err := gbdt.FitData(ctx, gbdt.Data{X: train.X, Y: train.Y}, v, c)
 	if err != nil {
 		return 0, err
 	}

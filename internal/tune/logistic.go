@@ -23,8 +23,8 @@ const DefaultLogisticTrials = 9
 // opts.Threads, not base.Workers. A fit that stops at MaxIter before
 // converging is scored as it is.
 //
-// Errors are as for GBDT, with a *logreg.ConfigError, wrapped with the
-// fold, for an invalid base.
+// Errors are as for GBDT, with the base's *learn.ConfigError wrapped
+// with the fold.
 func Logistic(ctx context.Context, X *matrix.Dense, y []float64, base *logreg.Config, opts Options) (*Result[logreg.Config], error) {
 	var cfg logreg.Config
 	if base != nil {

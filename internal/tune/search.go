@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 )
@@ -68,7 +69,7 @@ func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Optio
 	if err != nil {
 		return nil, err
 	}
-	if err := checkData(X, y); err != nil {
+	if _, err := learn.Check(X, y); err != nil {
 		return nil, fmt.Errorf("tune %s: %w", l.name, err)
 	}
 	folds, err := makeFolds(y, opts)
@@ -411,27 +412,8 @@ func (s *searcher[C]) rows(idx []int, k, stream int) *part {
 	return &part{X: s.X.SelectRows(idx), Y: y}
 }
 
-// checkData validates the training matrix and labels.
-func checkData(X *matrix.Dense, y []float64) error {
-	if X == nil || X.Rows == 0 || X.Cols == 0 {
-		return ErrNoRows
-	}
-	if len(X.Data) != X.Rows*X.Cols {
-		return fmt.Errorf("%w: %d×%d matrix holds %d values", ErrShape, X.Rows, X.Cols, len(X.Data))
-	}
-	if len(y) != X.Rows {
-		return fmt.Errorf("%w: %d labels for %d rows", ErrShape, len(y), X.Rows)
-	}
-	for i, v := range y {
-		if v != 0 && v != 1 {
-			return fmt.Errorf("%w: row %d has label %v", ErrLabel, i, v)
-		}
-	}
-	return bothClasses(y)
-}
-
-// bothClasses reports an error wrapping ErrOneClass unless y holds both
-// labels.
+// bothClasses reports an error wrapping learn.ErrOneClass unless y holds
+// both labels.
 func bothClasses(y []float64) error {
 	var pos int
 	for _, v := range y {
@@ -439,10 +421,7 @@ func bothClasses(y []float64) error {
 			pos++
 		}
 	}
-	if pos == 0 || pos == len(y) {
-		return fmt.Errorf("%w: %d rows, %d of class 1", ErrOneClass, len(y), pos)
-	}
-	return nil
+	return learn.OneClass(len(y), pos)
 }
 
 // makeFolds builds the folds opts asks for and checks that each has both
@@ -471,7 +450,7 @@ func makeFolds(y []float64, opts Options) ([]Fold, error) {
 			}
 			if pos == 0 || pos == len(side.rows) {
 				return nil, fmt.Errorf("%w: the %s rows of fold %d (%d rows) hold one class; use fewer folds",
-					ErrOneClass, side.name, i, len(side.rows))
+					learn.ErrOneClass, side.name, i, len(side.rows))
 			}
 		}
 	}

@@ -200,7 +200,7 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 		cfg := gbdt.DefaultConfig()
 		cfg.Rounds, cfg.MaxDepth, cfg.Threads = o.Trees, o.Depth, 1
 		cfg.Monotone = p.Monotone()
-		fitted, err := gbdt.Fit(context.Background(), gbdt.Data{X: X, Y: labels}, nil, cfg)
+		fitted, err := gbdt.Fit(context.Background(), X, labels, cfg)
 		if err != nil {
 			tb.Fatalf("servetest: train: %v", err)
 		}
