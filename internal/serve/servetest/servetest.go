@@ -22,6 +22,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/tree"
@@ -212,7 +213,7 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 	}
 	m := &model.Model{
 		Format: model.Format, FormatVersion: model.FormatVersion,
-		Name: model.GBDT, Version: o.Version, Algorithm: model.GBDT,
+		Name: string(learn.GBDT), Version: o.Version, Algorithm: string(learn.GBDT),
 		CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		Features:  p.FeatureNames(), Pipeline: p, Ensemble: e,
 		Calibration: &calibrate.Calibrator{Method: calibrate.Platt, Slope: 0.9, Intercept: -0.1},
