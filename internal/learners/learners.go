@@ -40,7 +40,8 @@ type Learner struct {
 	DefaultTrials int
 	// Tune searches the learner's tuning space by cross-validation on the
 	// rows of X and the labels y, starting from base (nil means
-	// Default(monotone)); see package tune.
+	// Default(monotone)); see package tune. A new learner describes its
+	// space as a tune.Space and runs it with tune.Search.
 	Tune func(ctx context.Context, X *matrix.Dense, y []float64, base any, monotone []int8, opts tune.Options) (*Tuning, error)
 }
 

@@ -78,7 +78,7 @@ func TestPlanSubsamplesLargeFolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &searcher[fakeConfig]{opts: opts, X: X, y: y, folds: folds, valid: map[int]*part{}, train: map[[2]int]*part{}}
+	s := &searcher[fakeConfig]{opts: opts, X: X, y: y, folds: folds, valid: map[int]*Part{}, train: map[[2]int]*Part{}}
 	s.plan(27)
 	want := [][]int{{1333}, {4000}, {4000, 4000, 4000}}
 	for r, ri := range s.rungs {
@@ -98,7 +98,7 @@ func TestPlanSubsamplesLargeFolds(t *testing.T) {
 		t.Errorf("got %d, %d training and %d validation rows; want 1333, 4000 and 6667 (all)", small.X.Rows, large.X.Rows, valid.X.Rows)
 	}
 	s.opts.MaxRows = 1000
-	s.valid = map[int]*part{}
+	s.valid = map[int]*Part{}
 	if _, valid, err := s.data(1, 1000); err != nil {
 		t.Error(err)
 	} else if valid.X.Rows != 2000 {
