@@ -11,6 +11,8 @@ import (
 var forbiddenDeps = []string{
 	"github.com/credit-risk/credit-risk/internal/gbdt",
 	"github.com/credit-risk/credit-risk/internal/forest",
+	"github.com/credit-risk/credit-risk/internal/logreg",
+	"github.com/credit-risk/credit-risk/internal/learners",
 	"github.com/credit-risk/credit-risk/internal/binning",
 	"github.com/credit-risk/credit-risk/internal/train",
 	"github.com/credit-risk/credit-risk/internal/tune",

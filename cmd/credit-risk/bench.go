@@ -12,13 +12,13 @@ import (
 	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/forest"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
-	"github.com/credit-risk/credit-risk/internal/logreg"
-	"github.com/credit-risk/credit-risk/internal/matrix"
+	"github.com/credit-risk/credit-risk/internal/learn"
+	"github.com/credit-risk/credit-risk/internal/learners"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 )
 
 const benchHelp = `
-Usage: credit-risk bench train --train T.csv --test S.csv --algo gbdt|rf|lr [flags]
+Usage: credit-risk bench train --train T.csv --test S.csv --algo NAME [flags]
 
 Trains one learner on numeric CSVs (the output of features --export-csv: a
 target column, empty cells for missing values), scores the test file and
@@ -58,19 +58,23 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	trainPath := fs.String("train", "", "training CSV (required)")
 	testPath := fs.String("test", "", "test CSV (required)")
 	target := fs.String("target", featurestep.TargetColumn, "label column")
-	algo := fs.String("algo", "gbdt", "learner: gbdt, rf or lr")
+	algo := fs.String("algo", string(learn.GBDT), "learner: "+learners.List(", "))
 	rounds := fs.Int("rounds", gbdt.DefaultRounds, "GBDT boosting rounds")
 	depth := fs.Int("depth", gbdt.DefaultMaxDepth, "GBDT tree depth")
 	eta := fs.Float64("eta", gbdt.DefaultLearningRate, "GBDT learning rate")
 	bins := fs.Int("bins", gbdt.DefaultMaxBins, "histogram bins (GBDT, RF)")
-	trees := fs.Int("trees", 100, "RF trees")
-	rfDepth := fs.Int("rf-depth", 10, "RF tree depth")
+	trees := fs.Int("trees", forest.DefaultTrees, "RF trees")
+	rfDepth := fs.Int("rf-depth", forest.DefaultMaxDepth, "RF tree depth")
 	threads := fs.Int("threads", runtime.NumCPU(), "goroutines")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if *trainPath == "" || *testPath == "" {
 		return fmt.Errorf("%w: bench train needs --train and --test", errUsage)
+	}
+	l, err := learners.Lookup(learn.Algorithm(*algo))
+	if err != nil {
+		return fmt.Errorf("%w: --algo: %v", errUsage, err)
 	}
 	Xtr, ytr, names, err := featurestep.ReadCSV(*trainPath, *target)
 	if err != nil {
@@ -84,38 +88,26 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 		return fmt.Errorf("train has %d features, test %d", len(names), len(namesTe))
 	}
 	res := benchResult{Model: *algo, RowsTrain: Xtr.Rows, RowsTest: Xte.Rows, Features: Xtr.Cols}
-	var predict func(dst []float64, X *matrix.Dense)
+	// The learner package's defaults, as the anchor's, with the flags'
+	// values for the learners that have flags.
+	cfg := l.Package()
+	switch c := cfg.(type) {
+	case gbdt.Config:
+		c.Rounds, c.MaxDepth, c.LearningRate, c.MaxBins = *rounds, *depth, *eta, *bins
+		cfg = c
+	case forest.Config:
+		c.Trees, c.MaxDepth, c.MaxBins = *trees, *rfDepth, *bins
+		cfg = c
+	}
 	start := time.Now()
-	switch *algo {
-	case "gbdt":
-		cfg := gbdt.DefaultConfig()
-		cfg.Rounds, cfg.MaxDepth, cfg.LearningRate, cfg.MaxBins, cfg.Threads = *rounds, *depth, *eta, *bins, *threads
-		mod, err := gbdt.Fit(ctx, gbdt.Data{X: Xtr, Y: ytr}, nil, cfg)
-		if err != nil {
-			return err
-		}
-		predict = func(dst []float64, X *matrix.Dense) { mod.Ensemble.PredictInto(dst, X, *threads) }
-	case "rf":
-		cfg := forest.DefaultConfig()
-		cfg.Trees, cfg.MaxDepth, cfg.MaxBins, cfg.Threads = *trees, *rfDepth, *bins, *threads
-		e, err := forest.Fit(ctx, Xtr, ytr, cfg)
-		if err != nil {
-			return err
-		}
-		predict = func(dst []float64, X *matrix.Dense) { e.PredictInto(dst, X, *threads) }
-	case "lr":
-		mod, err := logreg.Fit(ctx, Xtr, ytr, logreg.Config{C: 1, ClassWeight: logreg.ClassWeightBalanced})
-		if err != nil {
-			return err
-		}
-		predict = mod.PredictProbaInto
-	default:
-		return fmt.Errorf("%w: --algo %q: want gbdt, rf or lr", errUsage, *algo)
+	fitted, err := l.Fit(ctx, cfg, learners.Set{X: Xtr, Y: ytr}, learners.Set{}, nil, *threads)
+	if err != nil {
+		return err
 	}
 	res.FitS = round(time.Since(start).Seconds(), 3)
 	p := make([]float64, Xte.Rows)
 	start = time.Now()
-	predict(p, Xte)
+	fitted.PredictInto(p, Xte, *threads)
 	predS := time.Since(start).Seconds()
 	res.PredictS = round(predS, 4)
 	res.PredictRowsPerS = math.Round(float64(Xte.Rows) / predS)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/featurestep"
+	"github.com/credit-risk/credit-risk/internal/learners"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/report"
 	"github.com/credit-risk/credit-risk/internal/retrain"
@@ -61,8 +62,8 @@ func (l *modelList) Set(v string) error { *l = append(*l, v); return nil }
 // loadModels loads the models named, or the newest of each algorithm.
 func loadModels(dir string, paths []string) ([]*model.Model, error) {
 	if len(paths) == 0 {
-		for _, algo := range train.Algorithms {
-			v, err := train.NextVersion(dir, algo)
+		for _, algo := range learners.Names() {
+			v, err := train.NextVersion(dir, string(algo))
 			if err != nil {
 				return nil, fmt.Errorf("%w: run `credit-risk train` first", err)
 			}

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/credit-risk/credit-risk/internal/dataset"
+	"github.com/credit-risk/credit-risk/internal/learners"
 	"github.com/credit-risk/credit-risk/internal/retrain"
 	"github.com/credit-risk/credit-risk/internal/split"
-	"github.com/credit-risk/credit-risk/internal/train"
 )
 
 const retrainHelp = `
@@ -41,7 +40,7 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	var d dirs
 	d.bind(fs, m)
 	splitDate := fs.String("split-date", "", "first month of the test period (YYYY-MM); default: the newest 20% of loans")
-	algos := fs.String("algorithms", strings.Join(train.Algorithms, ","), "learners: gbdt, rf, lr")
+	algos := fs.String("algorithms", learners.List(","), "learners: "+learners.List(", "))
 	noPromote := fs.Bool("no-promote", false, "register the candidates but keep the current champion")
 	reason := fs.String("reason", "", "reason recorded with the promotion")
 	threads := fs.Int("threads", 0, "goroutines (0: every core)")
@@ -49,7 +48,7 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	learners, err := train.ParseAlgorithms(*algos)
+	names, err := learners.Parse(*algos)
 	if err != nil {
 		return fmt.Errorf("%w: --algorithms: %v", errUsage, err)
 	}
@@ -73,7 +72,7 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	}
 	opts := retrain.Options{
 		Spec: spec, SpecSource: specSource(d.spec), DataDir: d.data, ModelsDir: d.models, ArtifactsDir: d.artifacts,
-		SplitDate: splitDay, Algorithms: learners, NoPromote: *noPromote, Reason: *reason, Threads: *threads,
+		SplitDate: splitDay, Algorithms: names, NoPromote: *noPromote, Reason: *reason, Threads: *threads,
 		CodeVersion: versionString(), Logger: m.quietLogger(), Progress: m.Stderr,
 		Tune: tb.tuner(*threads, m.quietLogger()),
 	}
@@ -84,7 +83,7 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	fmt.Fprintf(m.Stdout, "run %s finished in %.1fs\n", sum.RunID, sum.Seconds)
 	for _, c := range sum.Candidates {
 		mark := " "
-		if c.Algorithm == sum.Champion.Name && c.Version == sum.Champion.Version {
+		if string(c.Algorithm) == sum.Champion.Name && c.Version == sum.Champion.Version {
 			mark = "*"
 		}
 		fmt.Fprintf(m.Stdout, "%s %-4s v%-3d test AUC %.4f  KS %.3f  Brier %.4f  ECE %.4f  threshold %.3f\n",

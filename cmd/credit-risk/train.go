@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
+	"github.com/credit-risk/credit-risk/internal/learners"
 	"github.com/credit-risk/credit-risk/internal/train"
 )
 
@@ -32,9 +33,9 @@ func runTrain(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet(m, "train", trainHelp)
 	var d dirs
 	d.bind(fs, m)
-	algos := fs.String("algorithms", strings.Join(train.Algorithms, ","), "learners to train: gbdt, rf, lr")
+	algos := fs.String("algorithms", learners.List(","), "learners to train: "+learners.List(", "))
 	threads := fs.Int("threads", 0, "goroutines (0: every core)")
-	defaults := train.DefaultGBDT(nil)
+	defaults := learners.GBDTDefault(nil)
 	rounds := fs.Int("gbdt-rounds", defaults.Rounds, "GBDT boosting rounds, at most")
 	stopping := fs.Int("early-stopping", defaults.EarlyStoppingRounds, "GBDT: stop after this many rounds without improvement on the held-out part (0: off)")
 	if err := parseFlags(fs, args); err != nil {
@@ -46,7 +47,7 @@ func runTrain(ctx context.Context, m *Main, args []string) error {
 	if *stopping < 0 {
 		return fmt.Errorf("%w: --early-stopping %d: want 0 (off) or more", errUsage, *stopping)
 	}
-	learners, err := train.ParseAlgorithms(*algos)
+	names, err := learners.Parse(*algos)
 	if err != nil {
 		return fmt.Errorf("%w: --algorithms: %v", errUsage, err)
 	}
@@ -54,13 +55,13 @@ func runTrain(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	opts := train.Options{
-		ProcessedDir: d.processed(), ModelsDir: d.models, Algorithms: learners,
+		ProcessedDir: d.processed(), ModelsDir: d.models, Algorithms: names,
 		Threads: *threads, Logger: m.logger(),
 	}
 	if *rounds != defaults.Rounds || *stopping != defaults.EarlyStoppingRounds {
 		cfg := defaults
 		cfg.Rounds, cfg.EarlyStoppingRounds = *rounds, *stopping
-		opts.GBDT = &cfg
+		opts.Configs = map[learn.Algorithm]any{learn.GBDT: cfg}
 	}
 	cands, err := train.Run(ctx, opts)
 	if err != nil {

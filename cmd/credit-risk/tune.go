@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
+	"github.com/credit-risk/credit-risk/internal/learners"
 	"github.com/credit-risk/credit-risk/internal/retrain"
 	"github.com/credit-risk/credit-risk/internal/train"
 	"github.com/credit-risk/credit-risk/internal/tune"
@@ -36,7 +38,7 @@ func (t *tuneFlags) tuner(threads int, logger *slog.Logger) retrain.Tuner {
 	if *t.trials == 0 {
 		return nil
 	}
-	return func(ctx context.Context, d *train.Data, algos []string, progress retrain.Progressf) (train.Options, map[string]any, error) {
+	return func(ctx context.Context, d *train.Data, algos []learn.Algorithm, progress retrain.Progressf) (train.Options, map[string]any, error) {
 		rep := &trialReporter{progress: progress, every: tuneProgressEvery, now: time.Now}
 		opts := tune.Options{
 			Budget:      tune.Budget{Trials: max(*t.trials, 0), Seconds: *t.seconds},
@@ -47,63 +49,39 @@ func (t *tuneFlags) tuner(threads int, logger *slog.Logger) retrain.Tuner {
 			Progress:    rep.trial,
 		}
 		X, y := d.Train.X, d.Train.Y
-		start := func(algo string, defaultTrials int) {
+		folds := "stratified"
+		if opts.TimeOrdered {
+			folds = "time-ordered"
+		}
+		budget := opts.Budget.Seconds
+		if budget == 0 {
+			budget = tune.DefaultSeconds
+		}
+		out := train.Options{Configs: map[learn.Algorithm]any{}}
+		results := map[string]any{}
+		for _, l := range learners.All() {
+			if !slices.Contains(algos, l.Name) {
+				continue
+			}
 			trials := opts.Budget.Trials
 			if trials == 0 {
-				trials = defaultTrials
-			}
-			folds := "stratified"
-			if opts.TimeOrdered {
-				folds = "time-ordered"
-			}
-			budget := opts.Budget.Seconds
-			if budget == 0 {
-				budget = tune.DefaultSeconds
+				trials = l.DefaultTrials
 			}
 			progress("      tuning %s on %d rows × %d features: %d configurations, %d %s folds, budget %.0fs",
-				algo, X.Rows, X.Cols, trials, tune.DefaultFolds, folds, budget)
+				l.Name, X.Rows, X.Cols, trials, tune.DefaultFolds, folds, budget)
 			rep.last = rep.now()
-		}
-		done := func(algo string, trials, rung, rungs, bestID int, best, def, secs float64) {
-			if bestID == 0 {
+			res, err := l.Tune(ctx, X, y, nil, d.Pipeline.Monotone(), opts)
+			if err != nil {
+				return out, nil, fmt.Errorf("%s: %w", l.Name, err)
+			}
+			if res.BestID == 0 {
 				progress("      tuned %s in %.1fs: %d trials; on rung %d/%d the default scored best, CV AUC %.4f",
-					algo, secs, trials, rung+1, rungs, def)
-				return
+					l.Name, res.Seconds, res.Trials, res.Rung+1, res.Rungs, res.DefaultAUC)
+			} else {
+				progress("      tuned %s in %.1fs: %d trials; on rung %d/%d configuration %d scored CV AUC %.4f against %.4f for the default",
+					l.Name, res.Seconds, res.Trials, res.Rung+1, res.Rungs, res.BestID, res.BestAUC, res.DefaultAUC)
 			}
-			progress("      tuned %s in %.1fs: %d trials; on rung %d/%d configuration %d scored CV AUC %.4f against %.4f for the default",
-				algo, secs, trials, rung+1, rungs, bestID, best, def)
-		}
-		var out train.Options
-		results := map[string]any{}
-		if slices.Contains(algos, "gbdt") {
-			def := train.DefaultGBDT(d.Pipeline.Monotone())
-			start("gbdt", tune.DefaultGBDTTrials)
-			res, err := tune.GBDT(ctx, X, y, &def, opts)
-			if err != nil {
-				return out, nil, fmt.Errorf("gbdt: %w", err)
-			}
-			done("gbdt", len(res.Trials), res.Rung, len(res.Rungs), res.BestID, res.BestAUC, res.DefaultAUC, res.Seconds)
-			out.GBDT, results["gbdt"] = res.Best, res
-		}
-		if slices.Contains(algos, "rf") {
-			def := train.DefaultForest()
-			start("rf", tune.DefaultForestTrials)
-			res, err := tune.Forest(ctx, X, y, &def, opts)
-			if err != nil {
-				return out, nil, fmt.Errorf("rf: %w", err)
-			}
-			done("rf", len(res.Trials), res.Rung, len(res.Rungs), res.BestID, res.BestAUC, res.DefaultAUC, res.Seconds)
-			out.Forest, results["rf"] = res.Best, res
-		}
-		if slices.Contains(algos, "lr") {
-			def := train.DefaultLogistic()
-			start("lr", tune.DefaultLogisticTrials)
-			res, err := tune.Logistic(ctx, X, y, &def, opts)
-			if err != nil {
-				return out, nil, fmt.Errorf("lr: %w", err)
-			}
-			done("lr", len(res.Trials), res.Rung, len(res.Rungs), res.BestID, res.BestAUC, res.DefaultAUC, res.Seconds)
-			out.Linear, results["lr"] = res.Best, res
+			out.Configs[l.Name], results[string(l.Name)] = res.Best, res.Result
 		}
 		return out, results, nil
 	}

@@ -5,22 +5,7 @@ import (
 	"math"
 
 	"github.com/credit-risk/credit-risk/internal/binning"
-)
-
-// ClassWeight names how the two classes are weighted.
-type ClassWeight string
-
-// The class weightings.
-const (
-	// Unweighted gives every row weight 1 (scikit-learn's
-	// class_weight=None).
-	Unweighted ClassWeight = ""
-	// Balanced weights class c by n/(2·n_c), computed once on all training
-	// rows, so both classes carry the same total weight (scikit-learn's
-	// class_weight="balanced"). Bootstrap counts multiply it. Leaf
-	// probabilities are then shares of the reweighted classes: they rank
-	// rows but overstate the rarer class until calibrated.
-	Balanced ClassWeight = "balanced"
+	"github.com/credit-risk/credit-risk/internal/learn"
 )
 
 // Defaults of Config, as set by DefaultConfig.
@@ -30,7 +15,7 @@ const (
 	DefaultMinSamplesLeaf  = 1
 	DefaultMinSamplesSplit = 2
 	DefaultMaxBins         = binning.DefaultMaxBins
-	DefaultClassWeight     = Balanced
+	DefaultClassWeight     = learn.Balanced
 )
 
 // Config holds the forest parameters. Start from DefaultConfig: the zero
@@ -57,8 +42,12 @@ type Config struct {
 	// training rows; when false every tree sees every row once. Default
 	// true.
 	Bootstrap bool
-	// ClassWeight weights the classes. Default Balanced.
-	ClassWeight ClassWeight
+	// ClassWeight weights the classes: learn.Unweighted or learn.Balanced,
+	// the class weights computed once on all training rows and multiplied
+	// by the bootstrap counts. Leaf probabilities are then shares of the
+	// reweighted classes: they rank rows but overstate the rarer class
+	// until calibrated. Default learn.Balanced.
+	ClassWeight learn.ClassWeight
 	// MaxBins is the number of histogram bins per feature, the
 	// missing-value bin included, in [3, 256]. Default 256.
 	MaxBins int
@@ -89,12 +78,12 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate reports the first invalid field as a *ConfigError. That
+// Validate reports the first invalid field as a *learn.ConfigError. That
 // MaxFeatures does not exceed the number of features can only be checked
 // against data, by Fit.
 func (c Config) Validate() error {
 	bad := func(field string, value any, format string, args ...any) error {
-		return &ConfigError{Field: field, Value: value, Err: fmt.Errorf(format, args...)}
+		return &learn.ConfigError{Learner: "forest", Field: field, Value: value, Err: fmt.Errorf(format, args...)}
 	}
 	switch {
 	case c.Trees < 1:
@@ -107,8 +96,8 @@ func (c Config) Validate() error {
 		return bad("MinSamplesSplit", c.MinSamplesSplit, "must be at least 2")
 	case c.MaxFeatures < 0:
 		return bad("MaxFeatures", c.MaxFeatures, "must not be negative")
-	case c.ClassWeight != Unweighted && c.ClassWeight != Balanced:
-		return bad("ClassWeight", c.ClassWeight, "must be %q or %q", Unweighted, Balanced)
+	case c.ClassWeight.Validate() != nil:
+		return bad("ClassWeight", c.ClassWeight, "must be %q or %q", learn.Unweighted, learn.Balanced)
 	case c.MaxBins < 3 || c.MaxBins > binning.MaxBinsLimit:
 		return bad("MaxBins", c.MaxBins, "must lie in [3, %d]", binning.MaxBinsLimit)
 	case c.Threads < 0:

@@ -7,7 +7,7 @@
 // binned matrix. Each tree sees a bootstrap sample of the rows: n draws
 // with replacement, so a row drawn k times has weight k·c_y, where c_y is
 // the weight of its class (1 without class weights; n/(2·n_y) with
-// ClassWeight Balanced, computed once on all rows, as scikit-learn does).
+// ClassWeight learn.Balanced, computed once on all rows, as scikit-learn does).
 //
 // A node is split on the best of at least MaxFeatures features drawn at
 // random without replacement; as in scikit-learn, drawing goes on past

@@ -2,7 +2,6 @@ package forest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -10,17 +9,22 @@ import (
 	"sync/atomic"
 
 	"github.com/credit-risk/credit-risk/internal/binning"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/tree"
 )
+
+// The fitted forest is a learn.Predictor.
+var _ learn.Predictor = (*tree.Ensemble)(nil)
 
 // Fit grows a random forest on the rows of X with binary labels y (1 is the
 // positive class, a default) and returns it as a tree.Ensemble whose margin
 // is the mean over trees of the leaf probabilities of class 1.
 //
-// NaN in X means missing. Fit returns a *ConfigError (matching ErrConfig)
-// for bad parameters, ErrNoRows, ErrShape, ErrLabel, ErrOneClass or
-// ErrInfinite for bad data, and ctx's error when ctx is done; ctx is checked
+// NaN in X means missing. Fit returns a *learn.ConfigError (matching
+// learn.ErrConfig) for bad parameters, an error wrapping one of package
+// learn's data errors (ErrNoRows, ErrShape, ErrLabel, ErrOneClass,
+// ErrInfinite) for bad data, and ctx's error when ctx is done; ctx is checked
 // before every tree.
 func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*tree.Ensemble, error) {
 	if err := cfg.Validate(); err != nil {
@@ -31,8 +35,8 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*tree.E
 		return nil, err
 	}
 	if cfg.MaxFeatures > X.Cols {
-		return nil, &ConfigError{Field: "MaxFeatures", Value: cfg.MaxFeatures,
-			Err: fmt.Errorf("%w: more than the %d features", ErrShape, X.Cols)}
+		return nil, &learn.ConfigError{Learner: "forest", Field: "MaxFeatures", Value: cfg.MaxFeatures,
+			Err: fmt.Errorf("%w: more than the %d features", learn.ErrShape, X.Cols)}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("forest: fit: %w", err)
@@ -45,9 +49,6 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*tree.E
 		MaxBins: cfg.MaxBins, SampleRows: cfg.BinSampleRows, Seed: cfg.Seed, Threads: threads,
 	})
 	if err != nil {
-		if errors.Is(err, binning.ErrInfinite) {
-			return nil, fmt.Errorf("%w: %w", ErrInfinite, err)
-		}
 		return nil, fmt.Errorf("forest: bin features: %w", err)
 	}
 	trees, err := grow(ctx, bins, labels, cfg, threads)
@@ -63,52 +64,31 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*tree.E
 	}, nil
 }
 
-// checkData validates X and y and returns the labels as class indices.
+// checkData validates X and y with package learn's validator and returns
+// the labels as class indices.
 func checkData(X *matrix.Dense, y []float64) ([]uint8, error) {
-	if X == nil || X.Rows == 0 {
-		return nil, ErrNoRows
+	if _, err := learn.Check(X, y); err != nil {
+		return nil, fmt.Errorf("forest: training data: %w", err)
 	}
 	if X.Rows > math.MaxInt32 {
-		return nil, fmt.Errorf("%w: %d rows; at most %d", ErrShape, X.Rows, math.MaxInt32)
-	}
-	if X.Cols <= 0 {
-		return nil, fmt.Errorf("%w: matrix has %d columns", ErrShape, X.Cols)
-	}
-	if len(X.Data) != X.Rows*X.Cols {
-		return nil, fmt.Errorf("%w: %d values for %d×%d matrix", ErrShape, len(X.Data), X.Rows, X.Cols)
-	}
-	if len(y) != X.Rows {
-		return nil, fmt.Errorf("%w: %d labels for %d rows", ErrShape, len(y), X.Rows)
+		return nil, fmt.Errorf("forest: training data: %w: %d rows; at most %d", learn.ErrShape, X.Rows, math.MaxInt32)
 	}
 	labels := make([]uint8, len(y))
-	var pos int
 	for i, v := range y {
-		switch v {
-		case 0:
-		case 1:
+		if v == 1 {
 			labels[i] = 1
-			pos++
-		default:
-			return nil, fmt.Errorf("%w: row %d has label %v", ErrLabel, i, v)
 		}
-	}
-	if pos == 0 || pos == len(y) {
-		return nil, fmt.Errorf("%w: all %d labels are %d", ErrOneClass, len(y), labels[0])
 	}
 	return labels, nil
 }
 
 // classWeights returns the weight of each class under cw.
-func classWeights(cw ClassWeight, labels []uint8) [2]float64 {
-	if cw != Balanced {
-		return [2]float64{1, 1}
-	}
-	var n [2]int
+func classWeights(cw learn.ClassWeight, labels []uint8) [2]float64 {
+	var pos int
 	for _, c := range labels {
-		n[c]++
+		pos += int(c)
 	}
-	total := float64(len(labels))
-	return [2]float64{total / (2 * float64(n[0])), total / (2 * float64(n[1]))}
+	return cw.Weights(len(labels), pos)
 }
 
 // grow grows cfg.Trees trees on up to threads goroutines. Tree t depends

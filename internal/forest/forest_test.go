@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/tree"
 )
@@ -45,7 +46,7 @@ func TestFitLearnsSynthetic(t *testing.T) {
 		cfg  func(*Config)
 	}{
 		{"default", func(*Config) {}},
-		{"unweighted", func(c *Config) { c.ClassWeight = Unweighted }},
+		{"unweighted", func(c *Config) { c.ClassWeight = learn.Unweighted }},
 		{"no bootstrap", func(c *Config) { c.Bootstrap = false }},
 		{"all features", func(c *Config) { c.MaxFeatures = 12 }},
 		{"16 bins", func(c *Config) { c.MaxBins = 16 }},
@@ -166,7 +167,7 @@ func TestStructure(t *testing.T) {
 func TestRawRoutingMatchesTraining(t *testing.T) {
 	X, y := synthetic(5, 3000, 12)
 	cfg := DefaultConfig()
-	cfg.Trees, cfg.Bootstrap, cfg.ClassWeight, cfg.MaxDepth = 5, false, Unweighted, 0
+	cfg.Trees, cfg.Bootstrap, cfg.ClassWeight, cfg.MaxDepth = 5, false, learn.Unweighted, 0
 	cfg.MinSamplesLeaf = 3
 	e := fit(t, X, y, cfg)
 	for ti := range e.Trees {
@@ -247,7 +248,7 @@ func TestDefaultDirectionWithoutMissing(t *testing.T) {
 		}
 	}
 	cfg := DefaultConfig()
-	cfg.Trees, cfg.MaxDepth, cfg.Bootstrap, cfg.ClassWeight = 1, 1, false, Unweighted
+	cfg.Trees, cfg.MaxDepth, cfg.Bootstrap, cfg.ClassWeight = 1, 1, false, learn.Unweighted
 	e := fit(t, X, y, cfg)
 	root := e.Trees[0].Nodes[0]
 	if root.Threshold != 199.5 || root.DefaultLeft {
@@ -300,11 +301,11 @@ func TestClassWeight(t *testing.T) {
 		pos += v
 	}
 	tests := []struct {
-		cw               ClassWeight
+		cw               learn.ClassWeight
 		cover, rootValue float64
 	}{
-		{Balanced, 1000, 0.5},
-		{Unweighted, 1000, pos / 1000},
+		{learn.Balanced, 1000, 0.5},
+		{learn.Unweighted, 1000, pos / 1000},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%q", tt.cw), func(t *testing.T) {
@@ -348,19 +349,19 @@ func TestFitErrors(t *testing.T) {
 		cfg  func(*Config)
 		want error
 	}{
-		{name: "nil matrix", y: y, want: ErrNoRows},
-		{name: "no rows", X: matrix.New(0, 3), y: nil, want: ErrNoRows},
-		{name: "no columns", X: matrix.New(4, 0), y: []float64{0, 1, 0, 1}, want: ErrShape},
-		{name: "short labels", X: X, y: y[:99], want: ErrShape},
-		{name: "short data", X: &matrix.Dense{Rows: 2, Cols: 2, Data: []float64{1, 2, 3}}, y: []float64{0, 1}, want: ErrShape},
-		{name: "NaN label", X: X, y: withLabel(5, math.NaN()), want: ErrLabel},
-		{name: "Inf label", X: X, y: withLabel(5, math.Inf(1)), want: ErrLabel},
-		{name: "label 2", X: X, y: withLabel(5, 2), want: ErrLabel},
-		{name: "label -1", X: X, y: withLabel(5, -1), want: ErrLabel},
-		{name: "one class", X: X, y: make([]float64, 100), want: ErrOneClass},
-		{name: "Inf feature", X: inf, y: []float64{0, 1, 0, 1}, want: ErrInfinite},
-		{name: "bad config", X: X, y: y, cfg: func(c *Config) { c.Trees = 0 }, want: ErrConfig},
-		{name: "too many features", X: X, y: y, cfg: func(c *Config) { c.MaxFeatures = 4 }, want: ErrConfig},
+		{name: "nil matrix", y: y, want: learn.ErrNoRows},
+		{name: "no rows", X: matrix.New(0, 3), y: nil, want: learn.ErrNoRows},
+		{name: "no columns", X: matrix.New(4, 0), y: []float64{0, 1, 0, 1}, want: learn.ErrShape},
+		{name: "short labels", X: X, y: y[:99], want: learn.ErrShape},
+		{name: "short data", X: &matrix.Dense{Rows: 2, Cols: 2, Data: []float64{1, 2, 3}}, y: []float64{0, 1}, want: learn.ErrShape},
+		{name: "NaN label", X: X, y: withLabel(5, math.NaN()), want: learn.ErrLabel},
+		{name: "Inf label", X: X, y: withLabel(5, math.Inf(1)), want: learn.ErrLabel},
+		{name: "label 2", X: X, y: withLabel(5, 2), want: learn.ErrLabel},
+		{name: "label -1", X: X, y: withLabel(5, -1), want: learn.ErrLabel},
+		{name: "one class", X: X, y: make([]float64, 100), want: learn.ErrOneClass},
+		{name: "Inf feature", X: inf, y: []float64{0, 1, 0, 1}, want: learn.ErrInfinite},
+		{name: "bad config", X: X, y: y, cfg: func(c *Config) { c.Trees = 0 }, want: learn.ErrConfig},
+		{name: "too many features", X: X, y: y, cfg: func(c *Config) { c.MaxFeatures = 4 }, want: learn.ErrConfig},
 		{name: "canceled", ctx: canceled, X: X, y: y, want: context.Canceled},
 	}
 	for _, tt := range tests {
@@ -423,9 +424,9 @@ func TestConfigValidate(t *testing.T) {
 			c := DefaultConfig()
 			tt.set(&c)
 			err := c.Validate()
-			var ce *ConfigError
-			if !errors.As(err, &ce) || !errors.Is(err, ErrConfig) {
-				t.Fatalf("got error %v; want a *ConfigError matching ErrConfig", err)
+			var ce *learn.ConfigError
+			if !errors.As(err, &ce) || !errors.Is(err, learn.ErrConfig) {
+				t.Fatalf("got error %v; want a *learn.ConfigError matching learn.ErrConfig", err)
 			}
 			if ce.Field != tt.field {
 				t.Errorf("got field %q; want %q", ce.Field, tt.field)
@@ -433,8 +434,8 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 	t.Run("zero value", func(t *testing.T) {
-		if err := (Config{}).Validate(); !errors.Is(err, ErrConfig) {
-			t.Errorf("got %v for the zero Config; want ErrConfig (no trees)", err)
+		if err := (Config{}).Validate(); !errors.Is(err, learn.ErrConfig) {
+			t.Errorf("got %v for the zero Config; want learn.ErrConfig (no trees)", err)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 )
 
@@ -38,7 +39,7 @@ func FuzzFit(f *testing.F) {
 		cfg.MinSamplesLeaf = 1 + int(leaf%4)
 		cfg.Bootstrap = mode&1 == 0
 		if mode&2 != 0 {
-			cfg.ClassWeight = Unweighted
+			cfg.ClassWeight = learn.Unweighted
 		}
 		e, err := Fit(context.Background(), X, y, cfg)
 		if err != nil {

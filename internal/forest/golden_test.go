@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 )
 
@@ -61,7 +62,7 @@ func TestGoldenSklearn(t *testing.T) {
 		cfg    func(*Config)
 	}{
 		{"p_balanced_depth4", func(c *Config) { c.MaxDepth = 4 }},
-		{"p_none_depth3_leaf5", func(c *Config) { c.MaxDepth, c.MinSamplesLeaf, c.ClassWeight = 3, 5, Unweighted }},
+		{"p_none_depth3_leaf5", func(c *Config) { c.MaxDepth, c.MinSamplesLeaf, c.ClassWeight = 3, 5, learn.Unweighted }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.column, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/binning"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/tree"
 )
@@ -53,7 +54,7 @@ func TestAllMissingNode(t *testing.T) {
 			cfg.Trees = 2
 			cfg.MaxDepth = 0
 			cfg.Bootstrap = false
-			cfg.ClassWeight = Unweighted
+			cfg.ClassWeight = learn.Unweighted
 			cfg.Threads = 1
 			type result struct {
 				e   *tree.Ensemble

@@ -1,11 +1,11 @@
 package gbdt
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
 	"github.com/credit-risk/credit-risk/internal/binning"
+	"github.com/credit-risk/credit-risk/internal/learn"
 )
 
 // Growth names the order in which a tree's nodes are split.
@@ -107,32 +107,11 @@ func DefaultConfig() Config {
 	}
 }
 
-// ErrConfig is matched (errors.Is) by every ConfigError.
-var ErrConfig = errors.New("gbdt: invalid config")
-
-// ConfigError reports an invalid Config field.
-type ConfigError struct {
-	// Field is the name of the Config field.
-	Field string
-	// Value is the offending value.
-	Value any
-	// Err says what is wrong with it.
-	Err error
-}
-
-// Error implements error.
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("gbdt: config %s = %v: %v", e.Field, e.Value, e.Err)
-}
-
-// Unwrap returns ErrConfig and the reason, so errors.Is matches both.
-func (e *ConfigError) Unwrap() []error { return []error{ErrConfig, e.Err} }
-
-// Validate reports the first invalid field as a *ConfigError. The length of
+// Validate reports the first invalid field as a *learn.ConfigError. The length of
 // Monotone can only be checked against data, by Fit.
 func (c Config) Validate() error {
 	bad := func(field string, value any, format string, args ...any) error {
-		return &ConfigError{Field: field, Value: value, Err: fmt.Errorf(format, args...)}
+		return &learn.ConfigError{Learner: "gbdt", Field: field, Value: value, Err: fmt.Errorf(format, args...)}
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	switch {

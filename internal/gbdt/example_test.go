@@ -29,12 +29,13 @@ func ExampleFit() {
 	cfg := gbdt.DefaultConfig()
 	cfg.Rounds = 50
 	cfg.Monotone = []int8{+1, 0} // the PD never falls as DTI grows
-	m, err := gbdt.Fit(context.Background(), gbdt.Data{X: matrix.FromRows(rows), Y: y}, nil, cfg)
+	m, err := gbdt.Fit(context.Background(), matrix.FromRows(rows), y, cfg)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	p := m.PredictProba(matrix.FromRows([][]float64{{5, 50000}, {35, 50000}}))
+	p := make([]float64, 2)
+	m.PredictProbaInto(p, matrix.FromRows([][]float64{{5, 50000}, {35, 50000}}))
 	fmt.Printf("trees: %d\n", len(m.Ensemble.Trees))
 	fmt.Printf("PD at DTI 5: %.2f, at DTI 35: %.2f\n", p[0], p[1])
 	// Output:

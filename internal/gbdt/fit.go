@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/credit-risk/credit-risk/internal/binning"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/tree"
 )
@@ -37,12 +38,31 @@ func (m *Model) PredictProba(X *matrix.Dense) []float64 {
 	return dst
 }
 
-// Fit fits a boosted ensemble for the binary labels of train with the
+// PredictProbaInto sets dst[i] to the probability of the positive class
+// (default) for row i of X, using every core; it makes Model a
+// learn.Predictor. It panics if len(dst) != X.Rows or X has a different
+// number of columns than the training data.
+func (m *Model) PredictProbaInto(dst []float64, X *matrix.Dense) {
+	m.Ensemble.PredictInto(dst, X, 0)
+}
+
+var _ learn.Predictor = (*Model)(nil)
+
+// Fit fits a boosted ensemble for the binary labels y of the rows of X
+// with the logistic loss, every row weighing 1 and without validation
+// data; it is learn's Fit contract. FitData takes weights and validation
+// data.
+func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*Model, error) {
+	return FitData(ctx, Data{X: X, Y: y}, nil, cfg)
+}
+
+// FitData fits a boosted ensemble for the binary labels of train with the
 // logistic loss. valid, if not nil, is scored after every round and drives
-// early stopping. It returns an error wrapping ErrConfig (a *ConfigError)
-// for bad parameters, one of the package's data errors for bad data, or
-// ctx's error when ctx is done; ctx is checked before every round.
-func Fit(ctx context.Context, train Data, valid *Data, cfg Config) (*Model, error) {
+// early stopping. It returns a *learn.ConfigError (matching
+// learn.ErrConfig) for bad parameters, an error wrapping one of package
+// learn's data errors, ErrWeight or ErrNoValidation for bad data, or ctx's
+// error when ctx is done; ctx is checked before every round.
+func FitData(ctx context.Context, train Data, valid *Data, cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -51,12 +71,12 @@ func Fit(ctx context.Context, train Data, valid *Data, cfg Config) (*Model, erro
 		return nil, fmt.Errorf("gbdt: training data: %w", err)
 	}
 	if pos == 0 || pos == total {
-		return nil, fmt.Errorf("gbdt: training data: %w: weighted positive share %v", ErrOneClass, pos/total)
+		return nil, fmt.Errorf("gbdt: training data: %w: weighted positive share %v", learn.ErrOneClass, pos/total)
 	}
 	nf := train.X.Cols
 	if cfg.Monotone != nil && len(cfg.Monotone) != nf {
-		return nil, &ConfigError{Field: "Monotone", Value: cfg.Monotone,
-			Err: fmt.Errorf("%w: %d constraints for %d features", ErrShape, len(cfg.Monotone), nf)}
+		return nil, &learn.ConfigError{Learner: "gbdt", Field: "Monotone", Value: cfg.Monotone,
+			Err: fmt.Errorf("%w: %d constraints for %d features", learn.ErrShape, len(cfg.Monotone), nf)}
 	}
 	var validWeight float64
 	if valid != nil {
@@ -64,11 +84,11 @@ func Fit(ctx context.Context, train Data, valid *Data, cfg Config) (*Model, erro
 			return nil, fmt.Errorf("gbdt: validation data: %w", err)
 		}
 		if valid.X.Cols != nf {
-			return nil, fmt.Errorf("gbdt: validation data: %w: %d columns; training has %d", ErrShape, valid.X.Cols, nf)
+			return nil, fmt.Errorf("gbdt: validation data: %w: %d columns; training has %d", learn.ErrShape, valid.X.Cols, nf)
 		}
 	}
 	if cfg.EarlyStoppingRounds > 0 && valid == nil {
-		return nil, &ConfigError{Field: "EarlyStoppingRounds", Value: cfg.EarlyStoppingRounds, Err: ErrNoValidation}
+		return nil, &learn.ConfigError{Learner: "gbdt", Field: "EarlyStoppingRounds", Value: cfg.EarlyStoppingRounds, Err: ErrNoValidation}
 	}
 	threads := threadCount(cfg.Threads)
 	bins, err := binning.New(train.X, binning.Config{

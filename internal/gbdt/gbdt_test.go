@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/credit-risk/credit-risk/internal/binning"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/tree"
 )
@@ -58,15 +59,15 @@ func TestConfigValidate(t *testing.T) {
 				}
 				return
 			}
-			var ce *ConfigError
+			var ce *learn.ConfigError
 			if !errors.As(err, &ce) {
-				t.Fatalf("got error %v; want a *ConfigError", err)
+				t.Fatalf("got error %v; want a *learn.ConfigError", err)
 			}
 			if ce.Field != tt.field {
 				t.Errorf("got field %q; want %q", ce.Field, tt.field)
 			}
-			if !errors.Is(err, ErrConfig) {
-				t.Errorf("errors.Is(%v, ErrConfig) = false; want true", err)
+			if !errors.Is(err, learn.ErrConfig) {
+				t.Errorf("errors.Is(%v, learn.ErrConfig) = false; want true", err)
 			}
 		})
 	}
@@ -90,31 +91,31 @@ func TestFitErrors(t *testing.T) {
 		cfg   Config
 		want  error
 	}{
-		{"nil matrix", Data{}, nil, cfg, ErrNoRows},
-		{"no rows", Data{X: matrix.New(0, 2)}, nil, cfg, ErrNoRows},
-		{"no columns", Data{X: matrix.New(3, 0), Y: []float64{0, 1, 0}}, nil, cfg, ErrNoRows},
-		{"short labels", mod(func(d *Data) { d.Y = d.Y[:3] }), nil, cfg, ErrShape},
-		{"short weights", mod(func(d *Data) { d.Weight = []float64{1, 1} }), nil, cfg, ErrShape},
-		{"bad data length", mod(func(d *Data) { d.X.Data = d.X.Data[:3] }), nil, cfg, ErrShape},
-		{"NaN label", mod(func(d *Data) { d.Y[0] = math.NaN() }), nil, cfg, ErrLabel},
-		{"Inf label", mod(func(d *Data) { d.Y[1] = math.Inf(1) }), nil, cfg, ErrLabel},
-		{"label 2", mod(func(d *Data) { d.Y[2] = 2 }), nil, cfg, ErrLabel},
-		{"one class", mod(func(d *Data) { d.Y = []float64{1, 1, 1, 1} }), nil, cfg, ErrOneClass},
-		{"one weighted class", mod(func(d *Data) { d.Weight = []float64{1, 0, 1, 0} }), nil, cfg, ErrOneClass},
+		{"nil matrix", Data{}, nil, cfg, learn.ErrNoRows},
+		{"no rows", Data{X: matrix.New(0, 2)}, nil, cfg, learn.ErrNoRows},
+		{"no columns", Data{X: matrix.New(3, 0), Y: []float64{0, 1, 0}}, nil, cfg, learn.ErrShape},
+		{"short labels", mod(func(d *Data) { d.Y = d.Y[:3] }), nil, cfg, learn.ErrShape},
+		{"short weights", mod(func(d *Data) { d.Weight = []float64{1, 1} }), nil, cfg, learn.ErrShape},
+		{"bad data length", mod(func(d *Data) { d.X.Data = d.X.Data[:3] }), nil, cfg, learn.ErrShape},
+		{"NaN label", mod(func(d *Data) { d.Y[0] = math.NaN() }), nil, cfg, learn.ErrLabel},
+		{"Inf label", mod(func(d *Data) { d.Y[1] = math.Inf(1) }), nil, cfg, learn.ErrLabel},
+		{"label 2", mod(func(d *Data) { d.Y[2] = 2 }), nil, cfg, learn.ErrLabel},
+		{"one class", mod(func(d *Data) { d.Y = []float64{1, 1, 1, 1} }), nil, cfg, learn.ErrOneClass},
+		{"one weighted class", mod(func(d *Data) { d.Weight = []float64{1, 0, 1, 0} }), nil, cfg, learn.ErrOneClass},
 		{"negative weight", mod(func(d *Data) { d.Weight = []float64{1, -1, 1, 1} }), nil, cfg, ErrWeight},
 		{"NaN weight", mod(func(d *Data) { d.Weight = []float64{1, math.NaN(), 1, 1} }), nil, cfg, ErrWeight},
 		{"Inf weight", mod(func(d *Data) { d.Weight = []float64{1, math.Inf(1), 1, 1} }), nil, cfg, ErrWeight},
-		{"zero weights", mod(func(d *Data) { d.Weight = make([]float64, 4) }), nil, cfg, ErrNoRows},
-		{"Inf feature", mod(func(d *Data) { d.X.Data[2] = math.Inf(-1) }), nil, cfg, ErrInfinite},
-		{"valid columns", good(), &Data{X: matrix.New(2, 3), Y: []float64{0, 1}}, cfg, ErrShape},
-		{"valid label", good(), &Data{X: matrix.New(2, 1), Y: []float64{0, 3}}, cfg, ErrLabel},
-		{"monotone length", good(), nil, func() Config { c := cfg; c.Monotone = []int8{1, 1}; return c }(), ErrShape},
+		{"zero weights", mod(func(d *Data) { d.Weight = make([]float64, 4) }), nil, cfg, learn.ErrNoRows},
+		{"Inf feature", mod(func(d *Data) { d.X.Data[2] = math.Inf(-1) }), nil, cfg, learn.ErrInfinite},
+		{"valid columns", good(), &Data{X: matrix.New(2, 3), Y: []float64{0, 1}}, cfg, learn.ErrShape},
+		{"valid label", good(), &Data{X: matrix.New(2, 1), Y: []float64{0, 3}}, cfg, learn.ErrLabel},
+		{"monotone length", good(), nil, func() Config { c := cfg; c.Monotone = []int8{1, 1}; return c }(), learn.ErrShape},
 		{"early stopping alone", good(), nil, func() Config { c := cfg; c.EarlyStoppingRounds = 3; return c }(), ErrNoValidation},
-		{"bad config", good(), nil, Config{}, ErrConfig},
+		{"bad config", good(), nil, Config{}, learn.ErrConfig},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := Fit(t.Context(), tt.train, tt.valid, tt.cfg)
+			m, err := FitData(t.Context(), tt.train, tt.valid, tt.cfg)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("got error %v; want %v", err, tt.want)
 			}
@@ -129,7 +130,7 @@ func TestFitCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	d := synth(1, 200, 2, 0, func(x []float64) float64 { return x[0] })
-	_, err := Fit(ctx, d, nil, DefaultConfig())
+	_, err := FitData(ctx, d, nil, DefaultConfig())
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got error %v; want context.Canceled", err)
 	}

@@ -79,7 +79,7 @@ func logLoss(p, y []float64) float64 {
 // fit calls Fit and fails the test on error.
 func fit(tb testing.TB, train Data, valid *Data, cfg Config) *Model {
 	tb.Helper()
-	m, err := Fit(tb.Context(), train, valid, cfg)
+	m, err := FitData(tb.Context(), train, valid, cfg)
 	if err != nil {
 		tb.Fatalf("Fit: %v", err)
 	}

@@ -191,7 +191,7 @@ func BenchmarkFit(b *testing.B) {
 				cfg.Threads = threads
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := Fit(b.Context(), d, nil, cfg); err != nil {
+					if _, err := FitData(b.Context(), d, nil, cfg); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/credit-risk/credit-risk/internal/linear"
 	"math"
 	"runtime"
 	"sync"
 
 	"gonum.org/v1/gonum/floats"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
+	"github.com/credit-risk/credit-risk/internal/linear"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 )
 
@@ -27,12 +28,16 @@ const (
 	DefaultTol = 1e-6
 )
 
-// ClassWeightBalanced weighs each row by n/(2·n_c), where n_c is the number
-// of training rows of its class, as scikit-learn's class_weight="balanced".
-const ClassWeightBalanced = "balanced"
+// DefaultConfig returns the configuration train and bench fit by default:
+// scikit-learn's LogisticRegression(C=1, class_weight="balanced") on
+// standardised, imputed inputs, with the default MaxIter and Tol.
+func DefaultConfig() Config {
+	return Config{C: DefaultC, ClassWeight: learn.Balanced}
+}
 
 // Config holds the fitting parameters. The zero value fits scikit-learn's
-// default LogisticRegression on standardised, imputed inputs.
+// default LogisticRegression (C=1, no class weights) on standardised,
+// imputed inputs; DefaultConfig balances the classes.
 type Config struct {
 	// C is the inverse L2 regularisation strength: Fit minimises
 	//
@@ -42,8 +47,10 @@ type Config struct {
 	// the class weight of row i. It must be positive and finite; 0 means
 	// DefaultC (1).
 	C float64
-	// ClassWeight is "" (every row weighs 1) or ClassWeightBalanced.
-	ClassWeight string
+	// ClassWeight is learn.Unweighted (every row weighs 1, the zero value)
+	// or learn.Balanced: each row weighs n/(2·n_c), where n_c is the
+	// number of training rows of its class.
+	ClassWeight learn.ClassWeight
 	// MaxIter is the maximum number of L-BFGS iterations; 0 means
 	// DefaultMaxIter (1000). It must not be negative.
 	MaxIter int
@@ -64,32 +71,35 @@ type Config struct {
 
 // withDefaults validates c and fills in the defaults of zero fields.
 func (c Config) withDefaults() (Config, error) {
+	bad := func(field string, value any, err error) error {
+		return &learn.ConfigError{Learner: "logreg", Field: field, Value: value, Err: err}
+	}
 	switch {
 	case c.C == 0:
 		c.C = DefaultC
 	case !(c.C > 0) || math.IsInf(c.C, 1):
-		return c, &ConfigError{Field: "C", Value: c.C, Err: errors.New("must be positive and finite")}
+		return c, bad("C", c.C, errors.New("must be positive and finite"))
 	}
-	if c.ClassWeight != "" && c.ClassWeight != ClassWeightBalanced {
-		return c, &ConfigError{Field: "ClassWeight", Value: c.ClassWeight, Err: errors.New(`must be "" or "balanced"`)}
+	if err := c.ClassWeight.Validate(); err != nil {
+		return c, bad("ClassWeight", c.ClassWeight, err)
 	}
 	switch {
 	case c.MaxIter == 0:
 		c.MaxIter = DefaultMaxIter
 	case c.MaxIter < 0:
-		return c, &ConfigError{Field: "MaxIter", Value: c.MaxIter, Err: errors.New("must not be negative")}
+		return c, bad("MaxIter", c.MaxIter, errors.New("must not be negative"))
 	}
 	switch {
 	case c.Workers == 0:
 		c.Workers = runtime.GOMAXPROCS(0)
 	case c.Workers < 0:
-		return c, &ConfigError{Field: "Workers", Value: c.Workers, Err: errors.New("must not be negative")}
+		return c, bad("Workers", c.Workers, errors.New("must not be negative"))
 	}
 	switch {
 	case c.Tol == 0:
 		c.Tol = DefaultTol
 	case !(c.Tol > 0) || math.IsInf(c.Tol, 1):
-		return c, &ConfigError{Field: "Tol", Value: c.Tol, Err: errors.New("must be positive and finite")}
+		return c, bad("Tol", c.Tol, errors.New("must be positive and finite"))
 	}
 	return c, nil
 }
@@ -107,9 +117,9 @@ func (c Config) withDefaults() (Config, error) {
 // starting at zero coefficients and the prior log-odds intercept, until the
 // gradient is within Config.Tol. ctx is checked at every iteration.
 //
-// Errors: ErrNoRows, ErrShape (labels and rows differ, or no columns),
-// ErrLabel (a label other than 0 or 1), ErrOneClass, ErrInfinite (an
-// infinite feature), a *ConfigError, or ctx's error. When the iteration
+// Errors: one wrapping package learn's ErrNoRows, ErrShape, ErrLabel,
+// ErrOneClass or ErrInfinite for bad data, a *learn.ConfigError, or ctx's
+// error. When the iteration
 // limit is reached first, Fit returns the last model together with an
 // error wrapping ErrNotConverged.
 func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*linear.Model, error) {
@@ -117,8 +127,8 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*linear
 	if err != nil {
 		return nil, err
 	}
-	if err := checkData(X, y); err != nil {
-		return nil, fmt.Errorf("linear: fit: %w", err)
+	if _, err := learn.Check(X, y); err != nil {
+		return nil, fmt.Errorf("logreg: training data: %w", err)
 	}
 	model, design := standardise(X)
 	weights, total := sampleWeights(y, cfg.ClassWeight)
@@ -128,7 +138,7 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*linear
 	theta[design.cols] = priorLogOdds(y, weights)
 	res, err := minimise(ctx, obj.eval, theta, cfg.MaxIter, cfg.Tol)
 	if cerr := ctx.Err(); cerr != nil {
-		return nil, fmt.Errorf("linear: fit: %w", cerr)
+		return nil, fmt.Errorf("logreg: %w", cerr)
 	}
 	design.unpack(model, theta)
 	if !res.converged {
@@ -136,44 +146,10 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, cfg Config) (*linear
 		if err != nil {
 			reason = err.Error()
 		}
-		return model, fmt.Errorf("linear: fit: stopped after %d iterations (%s) with gradient %.3g > tol %g: %w",
+		return model, fmt.Errorf("logreg: stopped after %d iterations (%s) with gradient %.3g > tol %g: %w",
 			res.iterations, reason, res.gradNorm, cfg.Tol, ErrNotConverged)
 	}
 	return model, nil
-}
-
-// checkData validates the shape of X, the labels and the feature values.
-func checkData(X *matrix.Dense, y []float64) error {
-	if X.Rows == 0 {
-		return ErrNoRows
-	}
-	if X.Cols == 0 {
-		return fmt.Errorf("no columns: %w", ErrShape)
-	}
-	if len(X.Data) != X.Rows*X.Cols {
-		return fmt.Errorf("matrix data has %d values for %d×%d: %w", len(X.Data), X.Rows, X.Cols, ErrShape)
-	}
-	if len(y) != X.Rows {
-		return fmt.Errorf("%d labels for %d rows: %w", len(y), X.Rows, ErrShape)
-	}
-	var pos int
-	for i, v := range y {
-		if v != 0 && v != 1 {
-			return fmt.Errorf("row %d: label %v: %w", i, v, ErrLabel)
-		}
-		if v == 1 {
-			pos++
-		}
-	}
-	if pos == 0 || pos == len(y) {
-		return fmt.Errorf("all %d labels are %v: %w", len(y), y[0], ErrOneClass)
-	}
-	for k, v := range X.Data {
-		if math.IsInf(v, 0) {
-			return fmt.Errorf("row %d, column %d: value %v: %w", k/X.Cols, k%X.Cols, v, ErrInfinite)
-		}
-	}
-	return nil
 }
 
 // design is the standardised training matrix restricted to the columns that
@@ -302,7 +278,7 @@ func (d *design) unpack(m *linear.Model, theta []float64) {
 }
 
 // sampleWeights returns the class weight of every row and their sum.
-func sampleWeights(y []float64, classWeight string) ([]float64, float64) {
+func sampleWeights(y []float64, classWeight learn.ClassWeight) ([]float64, float64) {
 	w := make([]float64, len(y))
 	var pos float64
 	for _, v := range y {
@@ -310,7 +286,7 @@ func sampleWeights(y []float64, classWeight string) ([]float64, float64) {
 	}
 	n := float64(len(y))
 	w1, w0 := 1.0, 1.0
-	if classWeight == ClassWeightBalanced {
+	if classWeight == learn.Balanced {
 		w1, w0 = n/(2*pos), n/(2*(n-pos))
 	}
 	var total float64

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 )
 
@@ -83,7 +84,7 @@ func TestFitGolden(t *testing.T) {
 		{
 			name:      "standardised/balanced",
 			file:      "standardised.csv",
-			cfg:       Config{C: 1, ClassWeight: ClassWeightBalanced, Tol: 1e-10},
+			cfg:       Config{C: 1, ClassWeight: learn.Balanced, Tol: 1e-10},
 			coef:      []float64{2.2222487060088754, -1.317987076263135, 0.22717790702304289, -0.022898952448988395},
 			intercept: -0.9488612884214475,
 		},
@@ -230,7 +231,7 @@ func randomMatrix(rng *rand.Rand, rows, cols int, missing float64) (*matrix.Dens
 func TestContributionsSumToMargin(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	X, y := randomMatrix(rng, 500, 7, 0.2)
-	m, err := Fit(t.Context(), X, y, Config{ClassWeight: ClassWeightBalanced})
+	m, err := Fit(t.Context(), X, y, Config{ClassWeight: learn.Balanced})
 	if err != nil {
 		t.Fatalf("Fit: %v", err)
 	}
@@ -304,15 +305,15 @@ func TestFitErrors(t *testing.T) {
 		cfg  Config
 		want error
 	}{
-		{"no rows", matrix.New(0, 2), nil, Config{}, ErrNoRows},
-		{"no columns", matrix.New(4, 0), []float64{0, 1, 0, 1}, Config{}, ErrShape},
-		{"labels short", good, []float64{0, 1, 0}, Config{}, ErrShape},
-		{"bad data length", &matrix.Dense{Rows: 4, Cols: 2, Data: make([]float64, 7)}, []float64{0, 1, 0, 1}, Config{}, ErrShape},
-		{"one class", good, []float64{1, 1, 1, 1}, Config{}, ErrOneClass},
-		{"NaN label", good, []float64{0, nan, 0, 1}, Config{}, ErrLabel},
-		{"Inf label", good, []float64{0, inf, 0, 1}, Config{}, ErrLabel},
-		{"label 2", good, []float64{0, 2, 0, 1}, Config{}, ErrLabel},
-		{"Inf feature", matrix.FromRows([][]float64{{1, 2}, {2, -inf}, {3, 5}, {4, 4}}), []float64{0, 1, 0, 1}, Config{}, ErrInfinite},
+		{"no rows", matrix.New(0, 2), nil, Config{}, learn.ErrNoRows},
+		{"no columns", matrix.New(4, 0), []float64{0, 1, 0, 1}, Config{}, learn.ErrShape},
+		{"labels short", good, []float64{0, 1, 0}, Config{}, learn.ErrShape},
+		{"bad data length", &matrix.Dense{Rows: 4, Cols: 2, Data: make([]float64, 7)}, []float64{0, 1, 0, 1}, Config{}, learn.ErrShape},
+		{"one class", good, []float64{1, 1, 1, 1}, Config{}, learn.ErrOneClass},
+		{"NaN label", good, []float64{0, nan, 0, 1}, Config{}, learn.ErrLabel},
+		{"Inf label", good, []float64{0, inf, 0, 1}, Config{}, learn.ErrLabel},
+		{"label 2", good, []float64{0, 2, 0, 1}, Config{}, learn.ErrLabel},
+		{"Inf feature", matrix.FromRows([][]float64{{1, 2}, {2, -inf}, {3, 5}, {4, 4}}), []float64{0, 1, 0, 1}, Config{}, learn.ErrInfinite},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -347,9 +348,9 @@ func TestConfigErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Fit(t.Context(), X, y, tc.cfg)
-			var ce *ConfigError
+			var ce *learn.ConfigError
 			if !errors.As(err, &ce) {
-				t.Fatalf("got error %v; want a *ConfigError", err)
+				t.Fatalf("got error %v; want a *learn.ConfigError", err)
 			}
 			if ce.Field != tc.field {
 				t.Errorf("got field %q; want %q", ce.Field, tc.field)

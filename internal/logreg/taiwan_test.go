@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 )
@@ -83,7 +84,7 @@ func TestTaiwanAUC(t *testing.T) {
 		want float64 // scikit-learn StandardScaler + LogisticRegression, testdata/golden.py
 	}{
 		{"default", Config{}, 0.7250891171716453},
-		{"balanced", Config{ClassWeight: ClassWeightBalanced}, 0.7250817421785793},
+		{"balanced", Config{ClassWeight: learn.Balanced}, 0.7250817421785793},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/calibrate"
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/linear"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/shap"
@@ -25,22 +26,16 @@ const FormatVersion = 1
 // Ext is the model file extension.
 const Ext = ".model"
 
-// Algorithms.
-const (
-	GBDT     = "gbdt"
-	Forest   = "rf"
-	Logistic = "lr"
-)
-
 // Model is a fitted model with everything needed to score a raw
 // application. Build one, then call Init (Load does) before use.
 type Model struct {
-	Format        string    `json:"format"`
-	FormatVersion int       `json:"format_version"`
-	Name          string    `json:"name"`
-	Version       int       `json:"version"`
-	Algorithm     string    `json:"algorithm"`
-	CreatedAt     time.Time `json:"created_at"`
+	Format        string `json:"format"`
+	FormatVersion int    `json:"format_version"`
+	Name          string `json:"name"`
+	Version       int    `json:"version"`
+	// Algorithm names the learner (a learn.Algorithm).
+	Algorithm string    `json:"algorithm"`
+	CreatedAt time.Time `json:"created_at"`
 	// Features are the model's column names, in order; they must equal the
 	// pipeline's.
 	Features []string           `json:"features"`
@@ -85,8 +80,8 @@ func (m *Model) Init() error {
 	if !slices.Equal(m.Features, m.Pipeline.FeatureNames()) {
 		return fmt.Errorf("%w: the model's %d features differ from its pipeline's %d", ErrSchema, len(m.Features), m.Pipeline.NumFeatures())
 	}
-	switch m.Algorithm {
-	case GBDT, Forest:
+	switch learn.Algorithm(m.Algorithm) {
+	case learn.GBDT, learn.Forest:
 		if m.Ensemble == nil || m.Linear != nil {
 			return fmt.Errorf("%w: algorithm %s needs a tree ensemble and nothing else", ErrInvalid, m.Algorithm)
 		}
@@ -102,7 +97,7 @@ func (m *Model) Init() error {
 		}
 		m.explainer = ex
 		m.predictor = m.Ensemble.Compile()
-	case Logistic:
+	case learn.Logistic:
 		if m.Linear == nil || m.Ensemble != nil {
 			return fmt.Errorf("%w: algorithm lr needs a linear model and nothing else", ErrInvalid)
 		}

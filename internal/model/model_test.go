@@ -14,6 +14,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/frame"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/linear"
 	"github.com/credit-risk/credit-risk/internal/tree"
 	"github.com/credit-risk/credit-risk/internal/value"
@@ -60,8 +61,8 @@ func testModels(t testing.TB) []*Model {
 		Features: p.FeatureNames(), Pipeline: p, Threshold: 0.3,
 		Calibration: &calibrate.Calibrator{Method: calibrate.Platt, Slope: 1, Intercept: 0.1}}
 	g, l := base, base
-	g.Name, g.Algorithm, g.Ensemble = GBDT, GBDT, ens
-	l.Name, l.Algorithm, l.Linear = Logistic, Logistic, lm
+	g.Name, g.Algorithm, g.Ensemble = string(learn.GBDT), string(learn.GBDT), ens
+	l.Name, l.Algorithm, l.Linear = string(learn.Logistic), string(learn.Logistic), lm
 	return []*Model{&g, &l}
 }
 

@@ -20,6 +20,8 @@ import (
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/featurestep"
+	"github.com/credit-risk/credit-risk/internal/learn"
+	"github.com/credit-risk/credit-risk/internal/learners"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/registry"
 	"github.com/credit-risk/credit-risk/internal/report"
@@ -37,8 +39,9 @@ type Options struct {
 	ArtifactsDir string
 	// SplitDate: see clean.Options.
 	SplitDate float64
-	// Algorithms to train; nil means train.Algorithms.
-	Algorithms []string
+	// Algorithms to train, in order; nil means every learner
+	// (learners.Names).
+	Algorithms []learn.Algorithm
 	// Tune, when set, tunes the learners before the final fits.
 	Tune Tuner
 	// NoPromote keeps the current champion.
@@ -54,11 +57,12 @@ type Options struct {
 }
 
 // Tuner tunes the learners on the training data and returns the training
-// options to fit with, plus per-learner results to save as JSON; a result
+// options to fit with (Options.Configs), plus per-learner results, keyed by
+// learner name, to save as JSON; a result
 // that decodes as a tune.Result is also shown in the report. It reports
 // its progress through progress, a line at a time, in the run's progress
 // display.
-type Tuner func(ctx context.Context, d *train.Data, algos []string, progress Progressf) (train.Options, map[string]any, error)
+type Tuner func(ctx context.Context, d *train.Data, algos []learn.Algorithm, progress Progressf) (train.Options, map[string]any, error)
 
 // Progressf prints one progress line, formatted as by fmt.Sprintf.
 type Progressf func(format string, args ...any)
@@ -190,7 +194,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	}
 	algos := o.Algorithms
 	if algos == nil {
-		algos = train.Algorithms
+		algos = learners.Names()
 	}
 	topts := train.Options{ProcessedDir: processed, ModelsDir: o.ModelsDir, Threads: o.Threads, Logger: r.logger}
 	params := map[string]any{"algorithms": algos}
@@ -200,7 +204,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 		if err != nil {
 			return nil, fmt.Errorf("tune: %w", err)
 		}
-		topts.GBDT, topts.Forest, topts.Linear = tuned.GBDT, tuned.Forest, tuned.Linear
+		topts.Configs = tuned.Configs
 		for name, res := range results {
 			if err := atomicfile.WriteJSON(filepath.Join(reportDir, "tune_"+name+".json"), res); err != nil {
 				return nil, err
@@ -232,6 +236,10 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 		m, mm, secs, err := train.Fit(ctx, data, algo, topts)
 		if err != nil {
 			return nil, fmt.Errorf("train %s: %w", algo, err)
+		}
+		for _, w := range train.Warnings(mm) {
+			r.progress("      warning: %s: %s", algo, w)
+			r.logger.Warn("training finished with a warning", "algorithm", algo, "warning", w)
 		}
 		cands = append(cands, fitted{m: m, meta: mm, secs: secs})
 	}
@@ -276,7 +284,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 		c.base = base
 		rin.Candidates[i].Version = c.m.Version
 		summary.Candidates = append(summary.Candidates, train.Candidate{
-			Algorithm: c.m.Algorithm, Version: c.m.Version, Path: filepath.Join(o.ModelsDir, base+model.Ext), Metrics: c.meta.Metrics, Seconds: c.secs,
+			Algorithm: learn.Algorithm(c.m.Algorithm), Version: c.m.Version, Path: filepath.Join(o.ModelsDir, base+model.Ext), Metrics: c.meta.Metrics, Seconds: c.secs,
 		})
 	}
 	champ := cands[best]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/report"
 	"github.com/credit-risk/credit-risk/internal/tune"
 )
@@ -14,11 +15,11 @@ import (
 // without a result are left out, results of learners outside algos follow
 // in name order). Each result is read through its JSON form as a
 // tune.Result, as it is saved beside the report.
-func TuningSummaries(results map[string]any, algos []string) ([]report.Tuning, error) {
+func TuningSummaries(results map[string]any, algos []learn.Algorithm) ([]report.Tuning, error) {
 	names := make([]string, 0, len(results))
 	for _, a := range algos {
-		if _, ok := results[a]; ok {
-			names = append(names, a)
+		if _, ok := results[string(a)]; ok {
+			names = append(names, string(a))
 		}
 	}
 	var rest []string

@@ -1,6 +1,7 @@
 package retrain
 
 import (
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"reflect"
 	"testing"
 
@@ -41,12 +42,12 @@ func TestTuningSummaries(t *testing.T) {
 	tests := []struct {
 		name    string
 		results map[string]any
-		algos   []string
+		algos   []learn.Algorithm
 		want    []string // learners in order
 	}{
-		{"in the order of algos", map[string]any{"lr": lr, "zz": other}, []string{"gbdt", "lr"}, []string{"lr", "zz"}},
+		{"in the order of algos", map[string]any{"lr": lr, "zz": other}, []learn.Algorithm{"gbdt", "lr"}, []string{"lr", "zz"}},
 		{"results outside algos by name", map[string]any{"zz": other, "lr": lr}, nil, []string{"lr", "zz"}},
-		{"none", nil, []string{"gbdt"}, nil},
+		{"none", nil, []learn.Algorithm{"gbdt"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,51 +17,21 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/calibrate"
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/featurestep"
-	"github.com/credit-risk/credit-risk/internal/forest"
 	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
-	"github.com/credit-risk/credit-risk/internal/gbdt"
-	"github.com/credit-risk/credit-risk/internal/logreg"
+	"github.com/credit-risk/credit-risk/internal/learn"
+	"github.com/credit-risk/credit-risk/internal/learners"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/split"
 )
-
-// Algorithms trains by default, in order.
-var Algorithms = []string{model.GBDT, model.Forest, model.Logistic}
-
-// ParseAlgorithms reads a comma-separated list of learner names, such as
-// the --algorithms flag's value. Names are trimmed and lowercased; an
-// unknown, repeated or empty name is an error that lists the valid names.
-func ParseAlgorithms(list string) ([]string, error) {
-	valid := strings.Join(Algorithms, ", ")
-	if strings.TrimSpace(list) == "" {
-		return nil, fmt.Errorf("no learner given; valid names: %s", valid)
-	}
-	var out []string
-	for _, f := range strings.Split(list, ",") {
-		name := strings.ToLower(strings.TrimSpace(f))
-		switch {
-		case name == "":
-			return nil, fmt.Errorf("empty learner name in %q; valid names: %s", list, valid)
-		case !slices.Contains(Algorithms, name):
-			return nil, fmt.Errorf("unknown learner %q; valid names: %s", strings.TrimSpace(f), valid)
-		case slices.Contains(out, name):
-			return nil, fmt.Errorf("learner %q given twice", name)
-		}
-		out = append(out, name)
-	}
-	return out, nil
-}
 
 // DefaultValidFraction is the share of the training period held out for
 // early stopping, calibration and the threshold.
@@ -73,13 +43,14 @@ type Options struct {
 	ProcessedDir string
 	// ModelsDir receives the model files.
 	ModelsDir string
-	// Algorithms to train; nil means Algorithms.
-	Algorithms []string
-	// GBDT, Forest and Linear are the learners' parameters; nil means
-	// their defaults (GBDT with early stopping after 20 rounds).
-	GBDT   *gbdt.Config
-	Forest *forest.Config
-	Linear *logreg.Config
+	// Algorithms to train, in order; nil means every learner of the
+	// table (learners.Names).
+	Algorithms []learn.Algorithm
+	// Configs holds the configuration of some learners, a value of (or a
+	// pointer to) the learner package's Config type; a learner missing
+	// from it fits its default (learners.Learner.Default: GBDT with early
+	// stopping after 20 rounds).
+	Configs map[learn.Algorithm]any
 	// ValidFraction: 0 means DefaultValidFraction.
 	ValidFraction float64
 	// Threads: 0 means every core.
@@ -134,7 +105,7 @@ func Load(dir string) (*Data, error) {
 
 // Candidate is one trained, saved model.
 type Candidate struct {
-	Algorithm string             `json:"algorithm"`
+	Algorithm learn.Algorithm    `json:"algorithm"`
 	Version   int                `json:"version"`
 	Path      string             `json:"path"`
 	Metrics   map[string]float64 `json:"metrics"`
@@ -147,9 +118,13 @@ func Run(ctx context.Context, opts Options) ([]Candidate, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	for _, algo := range opts.Algorithms {
-		if !slices.Contains(Algorithms, algo) {
-			return nil, fmt.Errorf("train: unknown algorithm %q (want %s)", algo, strings.Join(Algorithms, ", "))
+	algos := opts.Algorithms
+	if algos == nil {
+		algos = learners.Names()
+	}
+	for _, algo := range algos {
+		if _, err := learners.Lookup(algo); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
 		}
 	}
 	d, err := Load(opts.ProcessedDir)
@@ -158,10 +133,6 @@ func Run(ctx context.Context, opts Options) ([]Candidate, error) {
 	}
 	if err := os.MkdirAll(opts.ModelsDir, 0o755); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
-	}
-	algos := opts.Algorithms
-	if algos == nil {
-		algos = Algorithms
 	}
 	var out []Candidate
 	for _, algo := range algos {
@@ -172,6 +143,9 @@ func Run(ctx context.Context, opts Options) ([]Candidate, error) {
 		m, meta, secs, err := Fit(ctx, d, algo, opts)
 		if err != nil {
 			return out, fmt.Errorf("train %s: %w", algo, err)
+		}
+		for _, w := range Warnings(meta) {
+			logger.Warn("training finished with a warning", "algorithm", algo, "warning", w)
 		}
 		base, err := SaveNext(opts.ModelsDir, m, meta)
 		if err != nil {
@@ -187,8 +161,15 @@ func Run(ctx context.Context, opts Options) ([]Candidate, error) {
 
 // Fit trains one algorithm on d's training period, calibrates it and picks
 // its threshold on the validation slice, and evaluates it on the test set.
-// The returned model has version 0; the caller numbers it.
-func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model, *model.Metadata, float64, error) {
+// The returned model has version 0; the caller numbers it. A problem that
+// did not stop the fit, such as logistic regression stopping at its
+// iteration limit, is recorded in the metadata's parameters under
+// "warnings" (see Warnings).
+func Fit(ctx context.Context, d *Data, algo learn.Algorithm, opts Options) (*model.Model, *model.Metadata, float64, error) {
+	l, err := learners.Lookup(algo)
+	if err != nil {
+		return nil, nil, 0, err
+	}
 	threads := opts.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
@@ -198,51 +179,18 @@ func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model,
 		return nil, nil, 0, err
 	}
 	m := &model.Model{
-		Format: model.Format, FormatVersion: model.FormatVersion, Name: algo, Algorithm: algo,
+		Format: model.Format, FormatVersion: model.FormatVersion, Name: string(algo), Algorithm: string(algo),
 		CreatedAt: time.Now().UTC().Truncate(time.Second), Features: d.Pipeline.FeatureNames(), Pipeline: d.Pipeline,
 	}
-	params := map[string]any{}
 	start := time.Now()
-	switch algo {
-	case model.GBDT:
-		cfg := DefaultGBDT(d.Pipeline.Monotone())
-		if opts.GBDT != nil {
-			cfg = *opts.GBDT
-		}
-		cfg.Threads = threads
-		cfg.Monotone = d.Pipeline.Monotone()
-		res, err := gbdt.Fit(ctx, gbdt.Data{X: fit.X, Y: fit.Y}, &gbdt.Data{X: valid.X, Y: valid.Y}, cfg)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		m.Ensemble = res.Ensemble
-		params["rounds"], params["best_round"], params["max_depth"], params["learning_rate"] = cfg.Rounds, res.BestRound+1, cfg.MaxDepth, cfg.LearningRate
-		params["l2"], params["min_child_weight"], params["subsample"], params["colsample_bytree"] = cfg.L2, cfg.MinChildWeight, cfg.Subsample, cfg.ColSampleByTree
-	case model.Forest:
-		cfg := DefaultForest()
-		if opts.Forest != nil {
-			cfg = *opts.Forest
-		}
-		cfg.Threads = threads
-		e, err := forest.Fit(ctx, fit.X, fit.Y, cfg)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		m.Ensemble = e
-		params["trees"], params["max_depth"], params["min_samples_leaf"], params["class_weight"] = cfg.Trees, cfg.MaxDepth, cfg.MinSamplesLeaf, cfg.ClassWeight
-	case model.Logistic:
-		cfg := DefaultLogistic()
-		if opts.Linear != nil {
-			cfg = *opts.Linear
-		}
-		lm, err := logreg.Fit(ctx, fit.X, fit.Y, cfg)
-		if err != nil && lm == nil {
-			return nil, nil, 0, err
-		}
-		m.Linear = lm
-		params["c"], params["class_weight"] = cfg.C, cfg.ClassWeight
-	default:
-		return nil, nil, 0, fmt.Errorf("unknown algorithm %q (want gbdt, rf or lr)", algo)
+	res, err := l.Fit(ctx, opts.Configs[algo], learners.Set(fit), learners.Set(valid), d.Pipeline.Monotone(), threads)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	m.Ensemble, m.Linear = res.Ensemble, res.Linear
+	params := res.Params
+	if res.Warning != nil {
+		params[warningsParam] = []string{res.Warning.Error()}
 	}
 	secs := time.Since(start).Seconds()
 
@@ -262,7 +210,10 @@ func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model,
 	m.Calibration = cal
 	pdValid := make([]float64, len(scoreValid))
 	cal.ApplyInto(pdValid, scoreValid)
-	threshold, rule := ChooseThreshold(pdValid, valid.Y, d.Meta.Costs)
+	threshold, rule, err := ChooseThreshold(pdValid, valid.Y, d.Meta.Costs)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("threshold: %w", err)
+	}
 	m.Threshold = threshold
 
 	pdTest := make([]float64, d.Test.X.Rows)
@@ -281,25 +232,23 @@ func Fit(ctx context.Context, d *Data, algo string, opts Options) (*model.Model,
 	return m, meta, secs, nil
 }
 
-// DefaultGBDT is train's boosting configuration: the package defaults
-// (100 rounds, depth 6, eta 0.1, 256 bins) with early stopping after 20
-// rounds without improvement on the validation slice, and the pipeline's
-// monotone constraints.
-func DefaultGBDT(monotone []int8) gbdt.Config {
-	cfg := gbdt.DefaultConfig()
-	cfg.EarlyStoppingRounds = 20
-	cfg.Monotone = monotone
-	return cfg
-}
+// warningsParam is the metadata parameter that lists a fit's warnings.
+const warningsParam = "warnings"
 
-// DefaultForest is train's forest configuration: 100 trees of depth 10
-// with balanced class weights.
-func DefaultForest() forest.Config { return forest.DefaultConfig() }
-
-// DefaultLogistic is train's logistic regression: C = 1, balanced class
-// weights.
-func DefaultLogistic() logreg.Config {
-	return logreg.Config{C: 1, ClassWeight: logreg.ClassWeightBalanced}
+// Warnings returns the warnings Fit recorded in meta: problems that did
+// not stop the fit, such as an optimiser that did not converge.
+func Warnings(meta *model.Metadata) []string {
+	switch w := meta.Params[warningsParam].(type) {
+	case []string:
+		return w
+	case []any: // read back from JSON
+		out := make([]string, 0, len(w))
+		for _, v := range w {
+			out = append(out, fmt.Sprint(v))
+		}
+		return out
+	}
+	return nil
 }
 
 // validationSplit holds out the newest ValidFraction of the training rows
@@ -340,15 +289,19 @@ func validationSplit(d *Data, frac float64) (fit, valid Set, err error) {
 	return pick(fi), pick(vi), nil
 }
 
-// ChooseThreshold picks the decision threshold on validation PDs: with
-// costs, the one minimising BadAccepted·(bad loans approved) +
-// GoodRejected·(good loans declined); without, the one maximising F1.
-func ChooseThreshold(pd, y []float64, costs *dataset.Costs) (float64, string) {
-	best, bestScore := 0.5, math.Inf(-1)
+// ChooseThreshold picks the decision threshold on validation PDs among
+// 0.010, 0.015, …, 0.985: with costs, the one minimising
+// BadAccepted·(bad loans approved) + GoodRejected·(good loans declined);
+// without, the one maximising F1. Ties go to the lowest threshold. It
+// returns the threshold, rounded to three decimals, and the rule as a
+// sentence, or an error when the PDs or labels cannot be scored (see
+// metrics.Confusion) or no threshold gets a score that is not NaN.
+func ChooseThreshold(pd, y []float64, costs *dataset.Costs) (float64, string, error) {
+	best, bestScore := math.NaN(), math.Inf(-1)
 	for t := 0.01; t < 0.99; t += 0.005 {
 		cm, err := metrics.Confusion(y, pd, t)
 		if err != nil {
-			continue
+			return 0, "", fmt.Errorf("threshold %.3f: %w", t, err)
 		}
 		var score float64
 		if costs != nil {
@@ -360,11 +313,14 @@ func ChooseThreshold(pd, y []float64, costs *dataset.Costs) (float64, string) {
 			best, bestScore = t, score
 		}
 	}
+	if math.IsNaN(best) {
+		return 0, "", errors.New("no threshold has a score")
+	}
 	best = math.Round(best*1000) / 1000
 	if costs != nil {
-		return best, fmt.Sprintf("minimise expected cost on validation: %g per bad loan approved, %g per good loan declined", costs.BadAccepted, costs.GoodRejected)
+		return best, fmt.Sprintf("minimise expected cost on validation: %g per bad loan approved, %g per good loan declined", costs.BadAccepted, costs.GoodRejected), nil
 	}
-	return best, "maximise F1 on validation"
+	return best, "maximise F1 on validation", nil
 }
 
 // Evaluate computes the test metrics of calibrated PDs.

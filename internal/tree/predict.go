@@ -23,6 +23,10 @@ func (e *Ensemble) PredictInto(dst []float64, X *matrix.Dense, threads int) {
 	e.batch(dst, X, threads, true)
 }
 
+// PredictProbaInto is PredictInto on every core: it makes a fitted
+// ensemble a learn.Predictor.
+func (e *Ensemble) PredictProbaInto(dst []float64, X *matrix.Dense) { e.PredictInto(dst, X, 0) }
+
 func (e *Ensemble) checkBatch(dst []float64, X *matrix.Dense) { checkRows(dst, X, e.NumFeatures) }
 
 // checkRows panics unless dst has a value for each row of X and X has nf

@@ -6,22 +6,11 @@ import (
 )
 
 // Errors returned by the search functions and the fold constructors,
-// wrapped with context.
+// wrapped with context. Bad data is reported with package learn's errors
+// (ErrNoRows, ErrShape, ErrLabel, ErrOneClass, ErrInfinite).
 var (
 	// ErrOptions is matched (errors.Is) by every OptionsError.
 	ErrOptions = errors.New("tune: invalid options")
-	// ErrNoRows is returned for a training matrix that is nil or has no
-	// rows or no columns.
-	ErrNoRows = errors.New("tune: no rows")
-	// ErrShape is returned when the labels, the matrix storage and the
-	// matrix dimensions disagree.
-	ErrShape = errors.New("tune: shape mismatch")
-	// ErrLabel is returned for a label that is not exactly 0 or 1, NaN
-	// and ±Inf included.
-	ErrLabel = errors.New("tune: label not 0 or 1")
-	// ErrOneClass is returned when the labels, or the training or
-	// validation part of a fold, hold only one class.
-	ErrOneClass = errors.New("tune: only one class")
 	// ErrTooFewRows is returned when there are fewer rows (or fewer rows
 	// of a class, for stratified folds) than the folds need.
 	ErrTooFewRows = errors.New("tune: too few rows for the folds")

@@ -2,6 +2,7 @@ package tune
 
 import (
 	"fmt"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"math/rand/v2"
 )
 
@@ -49,18 +50,18 @@ func TimeFolds(n, k int) ([]Fold, error) {
 // c and the fold sizes differ by at most one. Fold i trains on the rows of
 // every other fold. The folds depend only on y, k and seed.
 //
-// It returns an error wrapping ErrLabel for a label other than 0 or 1,
+// It returns an error wrapping learn.ErrLabel for a label other than 0 or 1,
 // ErrTooFewRows when a class has fewer than k rows, and an *OptionsError
 // when k < 2.
 func StratifiedFolds(y []float64, k int, seed uint64) ([]Fold, error) {
 	if k < 2 {
 		return nil, &OptionsError{Field: "Folds", Value: k, Err: fmt.Errorf("must be at least 2")}
 	}
+	if _, err := learn.CheckLabels(y); err != nil {
+		return nil, err
+	}
 	var class [2][]int
 	for i, v := range y {
-		if v != 0 && v != 1 {
-			return nil, fmt.Errorf("%w: row %d has label %v", ErrLabel, i, v)
-		}
 		c := int(v)
 		class[c] = append(class[c], i)
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/credit-risk/credit-risk/internal/learn"
 )
 
 func TestTimeFolds(t *testing.T) {
@@ -185,8 +187,8 @@ func TestStratifiedFoldsErrors(t *testing.T) {
 		want error
 	}{
 		{"one fold", labels(5, 5), 1, ErrOptions},
-		{"bad label", []float64{0, 1, 2, 0, 1, 0}, 2, ErrLabel},
-		{"NaN label", []float64{0, 1, math.NaN(), 0, 1, 0}, 2, ErrLabel},
+		{"bad label", []float64{0, 1, 2, 0, 1, 0}, 2, learn.ErrLabel},
+		{"NaN label", []float64{0, 1, math.NaN(), 0, 1, 0}, 2, learn.ErrLabel},
 		{"too few positives", labels(2, 50), 3, ErrTooFewRows},
 		{"one class", labels(0, 50), 3, ErrTooFewRows},
 		{"no rows", nil, 2, ErrTooFewRows},

@@ -28,8 +28,7 @@ const (
 // opts.Threads, not base.Threads. Below the top rung a fit grows 1/Eta of
 // base.Trees (at least ForestMinTrees).
 //
-// Errors are as for GBDT, with base's *forest.ConfigError for an invalid
-// base.
+// Errors are as for GBDT.
 func Forest(ctx context.Context, X *matrix.Dense, y []float64, base *forest.Config, opts Options) (*Result[forest.Config], error) {
 	cfg := forest.DefaultConfig()
 	if base != nil {
@@ -38,17 +37,17 @@ func Forest(ctx context.Context, X *matrix.Dense, y []float64, base *forest.Conf
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("tune rf: default configuration: %w", err)
 	}
-	return search(ctx, X, y, opts, learner[forest.Config]{
-		name: "rf",
-		base: cfg,
-		sample: func(r *rand.Rand, c forest.Config, features int) forest.Config {
+	return search(ctx, X, y, opts, Space[forest.Config]{
+		Name: "rf",
+		Base: cfg,
+		Sample: func(r *rand.Rand, c forest.Config, features int) forest.Config {
 			c.MaxDepth = intUniform(r, 4, 18)
 			c.MinSamplesLeaf = intLogUniform(r, 1, 200)
 			lo := max(1, int(math.Sqrt(float64(features)))/2)
 			c.MaxFeatures = intLogUniform(r, lo, max(lo, features/2))
 			return c
 		},
-		params: func(c forest.Config) map[string]any {
+		Params: func(c forest.Config) map[string]any {
 			maxFeatures := any(c.MaxFeatures)
 			if c.MaxFeatures == 0 {
 				maxFeatures = "sqrt"
@@ -58,13 +57,13 @@ func Forest(ctx context.Context, X *matrix.Dense, y []float64, base *forest.Conf
 				"max_features": maxFeatures, "trees": c.Trees,
 			}
 		},
-		fit:   fitForest,
-		sized: true,
+		Fit:   fitForest,
+		Sized: true,
 	}, DefaultForestTrials)
 }
 
-// fitForest is the learner.fit of Forest.
-func fitForest(ctx context.Context, c forest.Config, resource float64, threads int, train, valid *part, dst []float64) (int, error) {
+// fitForest is the Space.Fit of Forest.
+func fitForest(ctx context.Context, c forest.Config, resource float64, threads int, train, valid *Part, dst []float64) (int, error) {
 	c.Threads = threads
 	if resource < 1 {
 		c.Trees = min(c.Trees, max(ForestMinTrees, int(math.Round(float64(c.Trees)*resource))))

@@ -36,9 +36,9 @@ const (
 // 0), judged on each fold's validation rows. Result.Best keeps these, so a
 // final fit with validation data stops at its own best round.
 //
-// It returns an *OptionsError for bad options, base's *gbdt.ConfigError
-// for an invalid base, an error wrapping one of the package's data errors
-// (ErrNoRows, ErrShape, ErrLabel, ErrOneClass, ErrTooFewRows) for bad data,
+// It returns an *OptionsError for bad options, base's *learn.ConfigError
+// for an invalid base, an error wrapping one of package learn's data
+// errors or ErrTooFewRows for bad data,
 // a fitting error, or ctx's error, which is checked before every fit.
 func GBDT(ctx context.Context, X *matrix.Dense, y []float64, base *gbdt.Config, opts Options) (*Result[gbdt.Config], error) {
 	cfg := gbdt.DefaultConfig()
@@ -52,10 +52,10 @@ func GBDT(ctx context.Context, X *matrix.Dense, y []float64, base *gbdt.Config, 
 	if es == 0 {
 		es = GBDTEarlyStopping
 	}
-	return search(ctx, X, y, opts, learner[gbdt.Config]{
-		name: "gbdt",
-		base: cfg,
-		sample: func(r *rand.Rand, c gbdt.Config, _ int) gbdt.Config {
+	return search(ctx, X, y, opts, Space[gbdt.Config]{
+		Name: "gbdt",
+		Base: cfg,
+		Sample: func(r *rand.Rand, c gbdt.Config, _ int) gbdt.Config {
 			c.MaxDepth = intUniform(r, 2, 8)
 			c.LearningRate = round3(logUniform(r, 0.02, 0.3))
 			c.MinChildWeight = round3(logUniform(r, 0.5, 100))
@@ -66,26 +66,26 @@ func GBDT(ctx context.Context, X *matrix.Dense, y []float64, base *gbdt.Config, 
 			c.EarlyStoppingRounds = es
 			return c
 		},
-		params: func(c gbdt.Config) map[string]any {
+		Params: func(c gbdt.Config) map[string]any {
 			return map[string]any{
 				"max_depth": c.MaxDepth, "learning_rate": c.LearningRate, "min_child_weight": c.MinChildWeight,
 				"subsample": c.Subsample, "colsample_bytree": c.ColSampleByTree, "l2": c.L2,
 				"rounds": c.Rounds, "early_stopping_rounds": c.EarlyStoppingRounds,
 			}
 		},
-		fit: fitGBDT,
+		Fit: fitGBDT,
 	}, DefaultGBDTTrials)
 }
 
-// fitGBDT is the learner.fit of GBDT. The resource share is not used:
+// fitGBDT is the Space.Fit of GBDT. The resource share is not used:
 // early stopping sizes the model.
-func fitGBDT(ctx context.Context, c gbdt.Config, _ float64, threads int, train, valid *part, dst []float64) (int, error) {
+func fitGBDT(ctx context.Context, c gbdt.Config, _ float64, threads int, train, valid *Part, dst []float64) (int, error) {
 	c.Threads = threads
 	var v *gbdt.Data
 	if c.EarlyStoppingRounds > 0 {
 		v = &gbdt.Data{X: valid.X, Y: valid.Y}
 	}
-	m, err := gbdt.Fit(ctx, gbdt.Data{X: train.X, Y: train.Y}, v, c)
+	m, err := gbdt.FitData(ctx, gbdt.Data{X: train.X, Y: train.Y}, v, c)
 	if err != nil {
 		return 0, err
 	}

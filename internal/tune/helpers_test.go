@@ -46,16 +46,16 @@ type fakeConfig struct {
 // row as Skill·label plus a fixed noise taken from the row's first
 // feature, so that its AUC grows with Skill. Each fit sleeps for sleep
 // and then calls onFit, if not nil, with the context.
-func fakeLearner(base float64, sleep time.Duration, onFit func(context.Context)) learner[fakeConfig] {
-	return learner[fakeConfig]{
-		name: "fake",
-		base: fakeConfig{Skill: base},
-		sample: func(r *rand.Rand, c fakeConfig, _ int) fakeConfig {
+func fakeLearner(base float64, sleep time.Duration, onFit func(context.Context)) Space[fakeConfig] {
+	return Space[fakeConfig]{
+		Name: "fake",
+		Base: fakeConfig{Skill: base},
+		Sample: func(r *rand.Rand, c fakeConfig, _ int) fakeConfig {
 			c.Skill = round3(uniform(r, 0, 2))
 			return c
 		},
-		params: func(c fakeConfig) map[string]any { return map[string]any{"skill": c.Skill} },
-		fit: func(ctx context.Context, c fakeConfig, _ float64, _ int, _, valid *part, dst []float64) (int, error) {
+		Params: func(c fakeConfig) map[string]any { return map[string]any{"skill": c.Skill} },
+		Fit: func(ctx context.Context, c fakeConfig, _ float64, _ int, _, valid *Part, dst []float64) (int, error) {
 			if sleep > 0 {
 				time.Sleep(sleep)
 			}

@@ -23,34 +23,34 @@ const DefaultLogisticTrials = 9
 // opts.Threads, not base.Workers. A fit that stops at MaxIter before
 // converging is scored as it is.
 //
-// Errors are as for GBDT, with a *logreg.ConfigError, wrapped with the
-// fold, for an invalid base.
+// Errors are as for GBDT, with the base's *learn.ConfigError wrapped
+// with the fold.
 func Logistic(ctx context.Context, X *matrix.Dense, y []float64, base *logreg.Config, opts Options) (*Result[logreg.Config], error) {
 	var cfg logreg.Config
 	if base != nil {
 		cfg = *base
 	}
-	return search(ctx, X, y, opts, learner[logreg.Config]{
-		name: "lr",
-		base: cfg,
-		sample: func(r *rand.Rand, c logreg.Config, _ int) logreg.Config {
+	return search(ctx, X, y, opts, Space[logreg.Config]{
+		Name: "lr",
+		Base: cfg,
+		Sample: func(r *rand.Rand, c logreg.Config, _ int) logreg.Config {
 			c.C = round3(logUniform(r, 1e-4, 100))
 			return c
 		},
-		params: func(c logreg.Config) map[string]any {
+		Params: func(c logreg.Config) map[string]any {
 			C := c.C
 			if C == 0 {
 				C = logreg.DefaultC
 			}
 			return map[string]any{"C": C, "class_weight": c.ClassWeight}
 		},
-		fit: fitLogistic,
+		Fit: fitLogistic,
 	}, DefaultLogisticTrials)
 }
 
-// fitLogistic is the learner.fit of Logistic. The resource share is not
+// fitLogistic is the Space.Fit of Logistic. The resource share is not
 // used.
-func fitLogistic(ctx context.Context, c logreg.Config, _ float64, threads int, train, valid *part, dst []float64) (int, error) {
+func fitLogistic(ctx context.Context, c logreg.Config, _ float64, threads int, train, valid *Part, dst []float64) (int, error) {
 	c.Workers = threads
 	m, err := logreg.Fit(ctx, train.X, train.Y, c)
 	if err != nil && !(m != nil && errors.Is(err, logreg.ErrNotConverged)) {

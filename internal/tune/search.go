@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 )
@@ -19,78 +20,88 @@ const (
 	rowStream    = 0x726f7773
 )
 
-// learner adapts one learning algorithm to the search; C is its
-// configuration type.
-type learner[C any] struct {
-	// name is the learner's short name, as in Result.Learner.
-	name string
-	// base is the default configuration, trial 0.
-	base C
-	// sample returns a copy of base whose searched parameters are drawn
+// Space adapts one learner to the search: its default configuration, its
+// search space and how to fit and score one configuration. C is its
+// configuration type. GBDT, Forest and Logistic build the Spaces of the
+// shipped learners; Search runs any Space.
+type Space[C any] struct {
+	// Name is the learner's short name, as in Result.Learner.
+	Name string
+	// Base is the default configuration, trial 0.
+	Base C
+	// Sample returns a copy of base whose searched parameters are drawn
 	// from r, for a matrix of the given number of features.
-	sample func(r *rand.Rand, base C, features int) C
-	// params returns the searched parameters of c (see Trial.Params).
-	params func(c C) map[string]any
-	// fit fits c on train with the share resource of its full size and
+	Sample func(r *rand.Rand, base C, features int) C
+	// Params returns the searched parameters of c (see Trial.Params).
+	Params func(c C) map[string]any
+	// Fit fits c on train with the share resource of its full size and
 	// threads goroutines, writes the scores of valid's rows into dst (a
 	// higher score means a likelier default) and returns the number of
 	// trees of the model (0 if it has none).
-	fit func(ctx context.Context, c C, resource float64, threads int, train, valid *part, dst []float64) (int, error)
-	// sized says whether the resource share sizes the model (and so the
+	Fit func(ctx context.Context, c C, resource float64, threads int, train, valid *Part, dst []float64) (int, error)
+	// Sized says whether the resource share sizes the model (and so the
 	// cost of a fit), as the number of trees of a forest does.
-	sized bool
+	Sized bool
 }
 
-// part is a labelled matrix: a fold's training or validation rows, or a
+// Part is a labelled matrix: a fold's training or validation rows, or a
 // sample of them.
-type part struct {
+type Part struct {
 	X *matrix.Dense
 	Y []float64
 }
 
+// Search tunes the learner sp describes for the rows of X and the binary
+// labels y (1 = default) by successive halving, scoring each configuration
+// by its mean cross-validated ROC-AUC; trials is the number of
+// configurations when opts.Budget.Trials is 0. Errors are as for GBDT.
+func Search[C any](ctx context.Context, X *matrix.Dense, y []float64, sp Space[C], trials int, opts Options) (*Result[C], error) {
+	return search(ctx, X, y, opts, sp, trials)
+}
+
 // searcher holds the state of one search.
 type searcher[C any] struct {
-	l      learner[C]
+	l      Space[C]
 	opts   Options
 	X      *matrix.Dense
 	y      []float64
 	folds  []Fold
 	rungs  []RungInfo
-	valid  map[int]*part    // per fold, capped at 2·MaxRows
-	train  map[[2]int]*part // per fold and row count
+	valid  map[int]*Part    // per fold, capped at 2·MaxRows
+	train  map[[2]int]*Part // per fold and row count
 	scores []float64        // buffer for validation scores
 }
 
 // search runs successive halving for learner l; see the package comment.
-func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Options, l learner[C], trials int) (*Result[C], error) {
+func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Options, l Space[C], trials int) (*Result[C], error) {
 	started := time.Now()
 	opts, err := opts.withDefaults(trials)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkData(X, y); err != nil {
-		return nil, fmt.Errorf("tune %s: %w", l.name, err)
+	if _, err := learn.Check(X, y); err != nil {
+		return nil, fmt.Errorf("tune %s: %w", l.Name, err)
 	}
 	folds, err := makeFolds(y, opts)
 	if err != nil {
-		return nil, fmt.Errorf("tune %s: %w", l.name, err)
+		return nil, fmt.Errorf("tune %s: %w", l.Name, err)
 	}
 	s := &searcher[C]{
 		l: l, opts: opts, X: X, y: y, folds: folds,
-		valid: map[int]*part{}, train: map[[2]int]*part{},
+		valid: map[int]*Part{}, train: map[[2]int]*Part{},
 	}
 	n := opts.Budget.Trials
 	s.plan(n)
 
 	configs := make([]C, n)
-	configs[0] = l.base
+	configs[0] = l.Base
 	r := rand.New(rand.NewPCG(opts.Seed, configStream))
 	for i := 1; i < n; i++ {
-		configs[i] = l.sample(r, l.base, X.Cols)
+		configs[i] = l.Sample(r, l.Base, X.Cols)
 	}
 
 	res := &Result[C]{
-		Learner: l.name, Budget: opts.Budget, Folds: len(folds), TimeOrdered: opts.TimeOrdered,
+		Learner: l.Name, Budget: opts.Budget, Folds: len(folds), TimeOrdered: opts.TimeOrdered,
 		Rows: X.Rows, Features: X.Cols, Configs: n,
 	}
 	budget := opts.Budget.Seconds
@@ -115,14 +126,14 @@ func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Optio
 				break
 			}
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("tune %s: %w", l.name, err)
+				return nil, fmt.Errorf("tune %s: %w", l.Name, err)
 			}
 			id := ids[i]
 			t, err := s.evaluate(ctx, id, configs[id], rung)
 			if err != nil {
-				return nil, fmt.Errorf("tune %s: configuration %d, rung %d: %w", l.name, id, rung, err)
+				return nil, fmt.Errorf("tune %s: configuration %d, rung %d: %w", l.Name, id, rung, err)
 			}
-			opts.Logger.Debug("tune trial", "learner", l.name, "id", id, "rung", rung,
+			opts.Logger.Debug("tune trial", "learner", l.Name, "id", id, "rung", rung,
 				"mean_auc", t.MeanAUC, "seconds", t.Seconds, "params", t.Params)
 			res.Trials = append(res.Trials, t)
 			done = append(done, t)
@@ -130,7 +141,7 @@ func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Optio
 			if len(res.Trials) == 1 && len(s.rungs) > 1 {
 				if fit := s.fitBudget(t.Seconds, budget-elapsed()); fit < n {
 					opts.Logger.Info("tune: fewer configurations to fit the time budget",
-						"learner", l.name, "planned", n, "kept", fit, "first_trial_seconds", t.Seconds)
+						"learner", l.Name, "planned", n, "kept", fit, "first_trial_seconds", t.Seconds)
 					n = fit
 					res.Configs = n
 					ids = ids[:n]
@@ -140,7 +151,7 @@ func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Optio
 			if opts.Progress != nil {
 				best := slices.MaxFunc(done, byScore)
 				opts.Progress(Progress{
-					Learner: l.name, Rung: rung, Rungs: len(s.rungs), Trial: i + 1, RungTrials: len(ids),
+					Learner: l.Name, Rung: rung, Rungs: len(s.rungs), Trial: i + 1, RungTrials: len(ids),
 					Trials: len(res.Trials), ID: id, BestID: best.ID, BestAUC: best.MeanAUC,
 					Elapsed: elapsed(), Budget: budget,
 				})
@@ -155,7 +166,7 @@ func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Optio
 		}
 		if len(done) > 0 {
 			best := slices.MaxFunc(done, byScore)
-			opts.Logger.Info("tune rung", "learner", l.name, "rung", rung, "trials", len(done),
+			opts.Logger.Info("tune rung", "learner", l.Name, "rung", rung, "trials", len(done),
 				"best_id", best.ID, "best_auc", best.MeanAUC, "seconds", elapsed())
 		}
 		if res.Stopped != "" || rung == len(s.rungs)-1 {
@@ -174,7 +185,7 @@ func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Optio
 		}
 	}
 	res.Seconds = time.Since(started).Seconds()
-	opts.Logger.Info("tuned", "learner", l.name, "best_id", res.BestID, "best_cv_auc", res.BestAUC,
+	opts.Logger.Info("tuned", "learner", l.Name, "best_id", res.BestID, "best_cv_auc", res.BestAUC,
 		"default_cv_auc", res.DefaultAUC, "trials", len(res.Trials), "seconds", res.Seconds)
 	return res, nil
 }
@@ -298,7 +309,7 @@ func (s *searcher[C]) expected(trials []Trial, r int) float64 {
 // times the resource share when that sizes the model.
 func (s *searcher[C]) cost(r int) float64 {
 	c := float64(sum(s.rungs[r].TrainRows))
-	if s.l.sized {
+	if s.l.Sized {
 		c *= s.rungs[r].Resource
 	}
 	return c
@@ -329,7 +340,7 @@ func pow(b, e int) int {
 func (s *searcher[C]) evaluate(ctx context.Context, id int, c C, rung int) (Trial, error) {
 	start := time.Now()
 	ri := s.rungs[rung]
-	t := Trial{ID: id, Default: id == 0, Rung: rung, Params: s.l.params(c), Folds: ri.Folds}
+	t := Trial{ID: id, Default: id == 0, Rung: rung, Params: s.l.Params(c), Folds: ri.Folds}
 	for i, f := range ri.Folds {
 		if err := ctx.Err(); err != nil {
 			return t, err
@@ -342,7 +353,7 @@ func (s *searcher[C]) evaluate(ctx context.Context, id int, c C, rung int) (Tria
 			s.scores = make([]float64, valid.X.Rows)
 		}
 		dst := s.scores[:valid.X.Rows]
-		trees, err := s.l.fit(ctx, c, ri.Resource, s.opts.Threads, train, valid, dst)
+		trees, err := s.l.Fit(ctx, c, ri.Resource, s.opts.Threads, train, valid, dst)
 		if err != nil {
 			return t, fmt.Errorf("fold %d: %w", f, err)
 		}
@@ -371,7 +382,7 @@ func (s *searcher[C]) evaluate(ctx context.Context, id int, c C, rung int) (Tria
 // more, and its validation rows, subsampled to 2·MaxRows. A subsample is a
 // prefix of a random permutation fixed per fold, so that smaller samples
 // nest in larger ones, kept in row order. Samples are built once and kept.
-func (s *searcher[C]) data(f, rows int) (train, valid *part, err error) {
+func (s *searcher[C]) data(f, rows int) (train, valid *Part, err error) {
 	fold := s.folds[f]
 	if valid = s.valid[f]; valid == nil {
 		valid = s.rows(fold.Valid, validRows(s.opts.MaxRows), 2*f+1)
@@ -393,7 +404,7 @@ func (s *searcher[C]) data(f, rows int) (train, valid *part, err error) {
 
 // rows copies the rows idx of the data, or a random sample of k of them
 // drawn with PCG stream rowStream+stream.
-func (s *searcher[C]) rows(idx []int, k, stream int) *part {
+func (s *searcher[C]) rows(idx []int, k, stream int) *Part {
 	if k < len(idx) {
 		r := rand.New(rand.NewPCG(s.opts.Seed, rowStream+uint64(stream)))
 		perm := r.Perm(len(idx))[:k]
@@ -408,30 +419,11 @@ func (s *searcher[C]) rows(idx []int, k, stream int) *part {
 	for i, row := range idx {
 		y[i] = s.y[row]
 	}
-	return &part{X: s.X.SelectRows(idx), Y: y}
+	return &Part{X: s.X.SelectRows(idx), Y: y}
 }
 
-// checkData validates the training matrix and labels.
-func checkData(X *matrix.Dense, y []float64) error {
-	if X == nil || X.Rows == 0 || X.Cols == 0 {
-		return ErrNoRows
-	}
-	if len(X.Data) != X.Rows*X.Cols {
-		return fmt.Errorf("%w: %d×%d matrix holds %d values", ErrShape, X.Rows, X.Cols, len(X.Data))
-	}
-	if len(y) != X.Rows {
-		return fmt.Errorf("%w: %d labels for %d rows", ErrShape, len(y), X.Rows)
-	}
-	for i, v := range y {
-		if v != 0 && v != 1 {
-			return fmt.Errorf("%w: row %d has label %v", ErrLabel, i, v)
-		}
-	}
-	return bothClasses(y)
-}
-
-// bothClasses reports an error wrapping ErrOneClass unless y holds both
-// labels.
+// bothClasses reports an error wrapping learn.ErrOneClass unless y holds
+// both labels.
 func bothClasses(y []float64) error {
 	var pos int
 	for _, v := range y {
@@ -439,10 +431,7 @@ func bothClasses(y []float64) error {
 			pos++
 		}
 	}
-	if pos == 0 || pos == len(y) {
-		return fmt.Errorf("%w: %d rows, %d of class 1", ErrOneClass, len(y), pos)
-	}
-	return nil
+	return learn.OneClass(len(y), pos)
 }
 
 // makeFolds builds the folds opts asks for and checks that each has both
@@ -471,7 +460,7 @@ func makeFolds(y []float64, opts Options) ([]Fold, error) {
 			}
 			if pos == 0 || pos == len(side.rows) {
 				return nil, fmt.Errorf("%w: the %s rows of fold %d (%d rows) hold one class; use fewer folds",
-					ErrOneClass, side.name, i, len(side.rows))
+					learn.ErrOneClass, side.name, i, len(side.rows))
 			}
 		}
 	}

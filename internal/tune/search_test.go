@@ -12,6 +12,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/forest"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/logreg"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 )
@@ -77,7 +78,7 @@ func TestPlanSubsamplesLargeFolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &searcher[fakeConfig]{opts: opts, X: X, y: y, folds: folds, valid: map[int]*part{}, train: map[[2]int]*part{}}
+	s := &searcher[fakeConfig]{opts: opts, X: X, y: y, folds: folds, valid: map[int]*Part{}, train: map[[2]int]*Part{}}
 	s.plan(27)
 	want := [][]int{{1333}, {4000}, {4000, 4000, 4000}}
 	for r, ri := range s.rungs {
@@ -97,7 +98,7 @@ func TestPlanSubsamplesLargeFolds(t *testing.T) {
 		t.Errorf("got %d, %d training and %d validation rows; want 1333, 4000 and 6667 (all)", small.X.Rows, large.X.Rows, valid.X.Rows)
 	}
 	s.opts.MaxRows = 1000
-	s.valid = map[int]*part{}
+	s.valid = map[int]*Part{}
 	if _, valid, err := s.data(1, 1000); err != nil {
 		t.Error(err)
 	} else if valid.X.Rows != 2000 {
@@ -286,14 +287,14 @@ func TestSearchErrors(t *testing.T) {
 		opts Options
 		want error
 	}{
-		{"nil matrix", nil, nil, Options{}, ErrNoRows},
-		{"no rows", matrix.New(0, 3), nil, Options{}, ErrNoRows},
-		{"ragged matrix", ragged, []float64{0, 1, 0}, Options{}, ErrShape},
-		{"label count", X, y[:10], Options{}, ErrShape},
-		{"bad label", X, withLabel(y, 4, 2), Options{}, ErrLabel},
-		{"NaN label", X, withLabel(y, 4, math.NaN()), Options{}, ErrLabel},
-		{"one class", X, make([]float64, len(y)), Options{}, ErrOneClass},
-		{"one class in a time block", X, lateOnly(len(y)), Options{TimeOrdered: true}, ErrOneClass},
+		{"nil matrix", nil, nil, Options{}, learn.ErrNoRows},
+		{"no rows", matrix.New(0, 3), nil, Options{}, learn.ErrNoRows},
+		{"ragged matrix", ragged, []float64{0, 1, 0}, Options{}, learn.ErrShape},
+		{"label count", X, y[:10], Options{}, learn.ErrShape},
+		{"bad label", X, withLabel(y, 4, 2), Options{}, learn.ErrLabel},
+		{"NaN label", X, withLabel(y, 4, math.NaN()), Options{}, learn.ErrLabel},
+		{"one class", X, make([]float64, len(y)), Options{}, learn.ErrOneClass},
+		{"one class in a time block", X, lateOnly(len(y)), Options{TimeOrdered: true}, learn.ErrOneClass},
 		{"negative trials", X, y, Options{Budget: Budget{Trials: -1}}, ErrOptions},
 		{"negative seconds", X, y, Options{Budget: Budget{Seconds: -1}}, ErrOptions},
 		{"NaN seconds", X, y, Options{Budget: Budget{Seconds: math.NaN()}}, ErrOptions},
@@ -376,14 +377,14 @@ func TestLearnersFindBetterDepth(t *testing.T) {
 	t.Run("lr", func(t *testing.T) {
 		// A linear model cannot learn x0·x1 either, but tuning C must
 		// still never do worse than the default.
-		base := logreg.Config{C: 1e-3, ClassWeight: logreg.ClassWeightBalanced}
+		base := logreg.Config{C: 1e-3, ClassWeight: learn.Balanced}
 		res, err := Logistic(t.Context(), X, y, &base, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkInvariants(t, res)
-		if res.Best.ClassWeight != logreg.ClassWeightBalanced {
-			t.Errorf("best class weight %q; want the default's %q", res.Best.ClassWeight, logreg.ClassWeightBalanced)
+		if res.Best.ClassWeight != learn.Balanced {
+			t.Errorf("best class weight %q; want the default's %q", res.Best.ClassWeight, learn.Balanced)
 		}
 	})
 }
@@ -426,17 +427,17 @@ func TestLearnerBadBase(t *testing.T) {
 	X, y := xorData(12, 300)
 	bg := gbdt.DefaultConfig()
 	bg.LearningRate = -1
-	if _, err := GBDT(t.Context(), X, y, &bg, Options{}); !errors.Is(err, gbdt.ErrConfig) {
-		t.Errorf("gbdt error = %v; want %v", err, gbdt.ErrConfig)
+	if _, err := GBDT(t.Context(), X, y, &bg, Options{}); !errors.Is(err, learn.ErrConfig) {
+		t.Errorf("gbdt error = %v; want %v", err, learn.ErrConfig)
 	}
 	bf := forest.DefaultConfig()
 	bf.Trees = 0
-	if _, err := Forest(t.Context(), X, y, &bf, Options{}); !errors.Is(err, forest.ErrConfig) {
-		t.Errorf("rf error = %v; want %v", err, forest.ErrConfig)
+	if _, err := Forest(t.Context(), X, y, &bf, Options{}); !errors.Is(err, learn.ErrConfig) {
+		t.Errorf("rf error = %v; want %v", err, learn.ErrConfig)
 	}
-	var ce *logreg.ConfigError
+	var ce *learn.ConfigError
 	if _, err := Logistic(t.Context(), X, y, &logreg.Config{C: -1}, Options{}); !errors.As(err, &ce) {
-		t.Errorf("lr error = %v; want a *logreg.ConfigError", err)
+		t.Errorf("lr error = %v; want a *learn.ConfigError", err)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/train"
 	"github.com/credit-risk/credit-risk/specs"
@@ -71,7 +72,7 @@ func TrainLendingClub(tb testing.TB, datasets, work string, rounds int) string {
 	cfg := gbdt.DefaultConfig()
 	cfg.Rounds = rounds
 	cfg.EarlyStoppingRounds = 0
-	m, meta, _, err := train.Fit(ctx, d, model.GBDT, train.Options{GBDT: &cfg})
+	m, meta, _, err := train.Fit(ctx, d, learn.GBDT, train.Options{Configs: map[learn.Algorithm]any{learn.GBDT: cfg}})
 	if err != nil {
 		tb.Fatalf("train: %v", err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/gbdt"
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/tree"
@@ -201,7 +202,7 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 		cfg := gbdt.DefaultConfig()
 		cfg.Rounds, cfg.MaxDepth, cfg.Threads = o.Trees, o.Depth, 1
 		cfg.Monotone = p.Monotone()
-		fitted, err := gbdt.Fit(context.Background(), gbdt.Data{X: X, Y: labels}, nil, cfg)
+		fitted, err := gbdt.Fit(context.Background(), X, labels, cfg)
 		if err != nil {
 			tb.Fatalf("servetest: train: %v", err)
 		}
@@ -213,7 +214,7 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 	}
 	m := &model.Model{
 		Format: model.Format, FormatVersion: model.FormatVersion,
-		Name: model.GBDT, Version: o.Version, Algorithm: model.GBDT,
+		Name: string(learn.GBDT), Version: o.Version, Algorithm: string(learn.GBDT),
 		CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		Features:  p.FeatureNames(), Pipeline: p, Ensemble: e,
 		Calibration: &calibrate.Calibrator{Method: calibrate.Platt, Slope: 0.9, Intercept: -0.1},
