@@ -49,9 +49,10 @@ const (
 
 // run is one end-to-end run: what it made and what the steps learnt.
 type run struct {
-	id   string // prefix of every name and value of labelKey
-	dir  string // holds data/, models/, artifacts/, bind-mounted
-	user string // the invoking user's uid:gid, for the train container
+	id       string // prefix of every name and value of labelKey
+	dir      string // holds data/, models/, artifacts/, bind-mounted
+	user     string // the invoking user's uid:gid, for the train container
+	uid, gid int    // the same as numbers
 
 	passed, failed, skipped int
 	report                  []string // measured figures, printed at the end
@@ -102,11 +103,21 @@ func newRun(t *testing.T) *run {
 	r := &run{
 		id:       "crtest-" + hex.EncodeToString(b[:]),
 		dir:      t.TempDir(),
-		user:     fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid()),
+		uid:      os.Getuid(),
+		gid:      os.Getgid(),
 		binaries: map[string]string{},
 	}
+	// The train job never runs as root: run as root (CI), the test plays a
+	// user who is not, whose folders these are.
+	if r.uid == 0 {
+		r.uid, r.gid = 4321, 4321
+	}
+	r.user = fmt.Sprintf("%d:%d", r.uid, r.gid)
 	for _, d := range []string{"data", "models", "artifacts"} {
 		if err := os.Mkdir(filepath.Join(r.dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Lchown(filepath.Join(r.dir, d), r.uid, r.gid); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -466,10 +477,10 @@ func (r *run) testTrain(t *testing.T) {
 		t.Errorf("registry: %v", err)
 	}
 	t.Run("files owned by the invoking user", func(t *testing.T) {
-		uid := uint32(os.Getuid())
+		uid := uint32(r.uid)
 		err := filepath.WalkDir(r.dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
+			if err != nil || path == r.dir {
+				return err // r.dir is the test's own temporary folder
 			}
 			info, err := d.Info()
 			if err != nil {
@@ -920,7 +931,7 @@ func (r *run) testCompose(t *testing.T) {
 	}
 	project := strings.ReplaceAll(r.id, "-", "")
 	env := append(os.Environ(), "API_PUBLISH=127.0.0.1:",
-		"HOST_UID="+strconv.Itoa(os.Getuid()), "HOST_GID="+strconv.Itoa(os.Getgid()))
+		"HOST_UID="+strconv.Itoa(r.uid), "HOST_GID="+strconv.Itoa(r.gid))
 	ctx := t.Context()
 	composeCmd := func(timeout time.Duration, args ...string) (string, error) {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
