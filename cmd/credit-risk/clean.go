@@ -49,6 +49,9 @@ func runClean(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := d.checkRaw(spec); err != nil {
+		return err
+	}
 	if err := checkWritable(d.processed()); err != nil {
 		return err
 	}

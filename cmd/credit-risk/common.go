@@ -59,6 +59,14 @@ func (d *dirs) bind(fs *flag.FlagSet, m *Main) {
 func (d *dirs) raw() string       { return filepath.Join(d.data, "raw") }
 func (d *dirs) processed() string { return filepath.Join(d.data, "processed") }
 
+// checkRaw fails, with the words every command uses, when the raw data
+// folder is missing or holds no file the spec reads: a check made before
+// anything is written or recorded.
+func (d *dirs) checkRaw(spec *dataset.Spec) error {
+	_, err := dataset.FindSources(d.raw(), spec.Files)
+	return err
+}
+
 // loadSpec returns the chosen spec.
 func (d *dirs) loadSpec() (*dataset.Spec, error) {
 	if d.spec == "" {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/learners"
 	"github.com/credit-risk/credit-risk/internal/retrain"
 	"github.com/credit-risk/credit-risk/internal/split"
@@ -64,7 +63,7 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	}
 	// A missing or empty raw folder fails here, with the words clean and
 	// validate use, before a run is recorded in the registry.
-	if _, err := dataset.FindSources(d.raw(), spec.Files); err != nil {
+	if err := d.checkRaw(spec); err != nil {
 		return err
 	}
 	if err := checkWritable(d.processed(), d.models, d.artifacts); err != nil {

@@ -39,6 +39,9 @@ func runValidate(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := d.checkRaw(spec); err != nil {
+		return err
+	}
 	if err := checkWritable(filepath.Join(d.artifacts, "reports")); err != nil {
 		return err
 	}
