@@ -184,17 +184,22 @@ func (s *Server) addRoutes() {
 // assets under /docs/, and nil with the allowed methods when only the
 // method is wrong.
 func (s *Server) match(r *http.Request) (rt *route, allow []string) {
-	path := r.URL.Path
-	if strings.HasPrefix(path, "/docs/") {
-		path = "/docs"
-	}
-	for _, rt := range s.byPath[path] {
+	for _, rt := range s.byPath[routePath(r.URL.Path)] {
 		if rt.method == r.Method {
 			return rt, nil
 		}
 		allow = append(allow, rt.method)
 	}
 	return nil, allow
+}
+
+// routePath returns the route pattern a path belongs to: the path itself,
+// or /docs for the docs assets under /docs/.
+func routePath(path string) string {
+	if strings.HasPrefix(path, "/docs/") {
+		return "/docs"
+	}
+	return path
 }
 
 var (
@@ -306,7 +311,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	elapsed := time.Since(start)
 	if rt == nil {
 		rt = s.notFound
-		s.metrics.observe(nil, r.Method, rt.endpoint, status, elapsed.Seconds())
+		endpoint := rt.endpoint
+		if len(allow) > 0 {
+			// The endpoint exists; only the method is wrong.
+			endpoint = s.byPath[routePath(r.URL.Path)][0].endpoint
+		}
+		s.metrics.observe(nil, r.Method, endpoint, status, elapsed.Seconds())
 	} else {
 		s.metrics.observe(&rt.metrics, rt.method, rt.endpoint, status, elapsed.Seconds())
 	}
