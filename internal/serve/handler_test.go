@@ -388,8 +388,8 @@ func TestRequestID(t *testing.T) {
 func TestNoModel(t *testing.T) {
 	s, _ := testServer(t, servetest.Options{}, nil)
 	s.current.Store(nil)
-	msg := "load model: sha256 check failed"
-	s.lastErr.Store(&msg)
+	msg := "the last model failed its sha256 check"
+	s.lastReason.Store(&msg)
 	for _, tt := range []struct{ method, path string }{
 		{"POST", "/predict"}, {"POST", "/predict/batch"}, {"GET", "/ready"}, {"GET", "/model/info"}, {"GET", "/openapi.json"},
 	} {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,14 +82,26 @@ func readBody(r *http.Request, bp *[]byte, limit int64) (string, *Problem) {
 			break
 		}
 		if err != nil {
-			var maxErr *http.MaxBytesError
-			if errors.As(err, &maxErr) {
-				return "", tooLarge
-			}
-			return "", &Problem{Code: ProblemMalformed, Detail: "reading the body: " + err.Error()}
+			return "", readProblem(err, tooLarge)
 		}
 	}
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
+}
+
+// readProblem turns an error reading a body into a problem document. The
+// error's text names sockets and addresses, so it is never shown: a read
+// deadline (READ_TIMEOUT, a client that stalls) is a ProblemTimeout, any
+// other failure a ProblemUnreadable.
+func readProblem(err error, tooLarge *Problem) *Problem {
+	var maxErr *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &maxErr):
+		return tooLarge
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+		return &Problem{Code: ProblemTimeout, Detail: "the body did not arrive in time; send it whole within the server's read timeout"}
+	}
+	return &Problem{Code: ProblemUnreadable, Detail: "the body could not be read to its end (connection closed or body shorter than its Content-Length)"}
 }
 
 // decodeProblem turns a decoding error into a problem document.

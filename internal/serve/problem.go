@@ -12,6 +12,8 @@ import (
 // status and one RFC 9457 problem type in problemTable.
 const (
 	ProblemMalformed   = "malformed-json"      // the body is not JSON
+	ProblemUnreadable  = "body-unreadable"     // the body ended early
+	ProblemTimeout     = "request-timeout"     // the body came too slowly
 	ProblemNotObject   = "not-an-object"       // JSON, but not an object
 	ProblemInvalid     = "invalid-application" // field problems
 	ProblemTooLarge    = "body-too-large"      // the body is over the limit
@@ -32,6 +34,8 @@ var problemTable = map[string]struct {
 }{
 	ProblemMalformed:   {http.StatusBadRequest, "Malformed JSON"},
 	ProblemNotObject:   {http.StatusBadRequest, "Body is not a JSON object"},
+	ProblemUnreadable:  {http.StatusBadRequest, "Body could not be read"},
+	ProblemTimeout:     {http.StatusRequestTimeout, "Request timeout"},
 	ProblemInvalid:     {http.StatusUnprocessableEntity, "Invalid application"},
 	ProblemTooLarge:    {http.StatusRequestEntityTooLarge, "Request body too large"},
 	ProblemBatchTooBig: {http.StatusRequestEntityTooLarge, "Too many applications"},
@@ -76,12 +80,17 @@ func (p *Problem) appendJSON(b []byte, instance string) []byte {
 	return append(b, '}')
 }
 
-// writeProblem writes p as application/problem+json.
+// writeProblem writes p as application/problem+json. After a body that
+// could not be read (timeout, early end) the connection is closed: what is
+// left of the body cannot be told apart from the next request.
 func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 	b := p.appendJSON(make([]byte, 0, 256), r.URL.Path)
 	h := w.Header()
 	h["Content-Type"] = []string{contentTypeProblem}
 	h["Cache-Control"] = noStore
+	if p.Code == ProblemTimeout || p.Code == ProblemUnreadable {
+		h["Connection"] = []string{"close"}
+	}
 	w.WriteHeader(p.Status())
 	w.Write(b)
 }

@@ -59,8 +59,11 @@ type Server struct {
 	idCounter atomic.Uint64
 
 	current atomic.Pointer[loaded]
-	// lastErr is the most recent load failure, for /ready and /stats.
-	lastErr atomic.Pointer[string]
+	// lastErr is the most recent load failure, for the log and the
+	// watcher; lastReason says which check failed, for clients (/ready,
+	// /stats and 503 problems), without paths or error text.
+	lastErr    atomic.Pointer[string]
+	lastReason atomic.Pointer[string]
 
 	routes   []*route
 	byPath   map[string][]*route
@@ -291,7 +294,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeProblem(sw, r, &Problem{Code: ProblemNotFound, Detail: fmt.Sprintf("no endpoint %s; see /docs", r.URL.Path)})
 		case rt.needsModel && l == nil:
 			reason := "no model is loaded"
-			if e := s.lastErr.Load(); e != nil {
+			if e := s.lastReason.Load(); e != nil {
 				reason += ": " + *e
 			}
 			sw.Header().Set("Retry-After", "5")
