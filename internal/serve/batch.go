@@ -196,6 +196,10 @@ func (seg *segment) Finish(first int) {
 // item gets a result or its own errors; the response is 200 unless the
 // request as a whole is wrong.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) {
+	if p := checkContent(w, r); p != nil {
+		writeProblem(w, r, p)
+		return
+	}
 	explain, p := explainParam(r)
 	if p != nil {
 		writeProblem(w, r, p)

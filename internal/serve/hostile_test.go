@@ -2,10 +2,14 @@ package serve
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +97,71 @@ func checkNoInternals(tb testing.TB, body string) {
 	for _, bad := range []string{"127.0.0.1", "tcp ", "i/o timeout", "EOF", "/tmp/", ".model", "goroutine", "sha256 mismatch"} {
 		if strings.Contains(body, bad) {
 			tb.Errorf("response holds %q: %s", bad, body)
+		}
+	}
+}
+
+// TestContentType checks that only JSON bodies are scored: what is not
+// declared as JSON, or is compressed, is 415.
+func TestContentType(t *testing.T) {
+	s, _ := testServer(t, servetest.Options{}, nil)
+	app, err := json.Marshal(servetest.Application(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := []byte(`{"applications":[` + string(app) + `]}`)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(app)
+	zw.Close()
+	tests := []struct {
+		name    string
+		headers map[string]string
+		body    []byte
+		status  int
+	}{
+		{"json", map[string]string{"Content-Type": "application/json"}, nil, 200},
+		{"json utf-8", map[string]string{"Content-Type": "application/json; charset=utf-8"}, nil, 200},
+		{"json UTF-8 spaced", map[string]string{"Content-Type": "Application/JSON ;charset=\"UTF-8\""}, nil, 200},
+		{"+json", map[string]string{"Content-Type": "application/vnd.credit-risk+json"}, nil, 200},
+		{"identity encoding", map[string]string{"Content-Type": "application/json", "Content-Encoding": "identity"}, nil, 200},
+		{"missing", map[string]string{}, nil, 415},
+		{"text", map[string]string{"Content-Type": "text/plain"}, nil, 415},
+		{"xml", map[string]string{"Content-Type": "application/xml"}, []byte(`<app><loan_amnt>5000</loan_amnt></app>`), 415},
+		{"form (curl -d)", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, nil, 415},
+		{"json in latin-1", map[string]string{"Content-Type": "application/json; charset=iso-8859-1"}, nil, 415},
+		{"unreadable type", map[string]string{"Content-Type": "application/json; charset"}, nil, 415},
+		{"text/json", map[string]string{"Content-Type": "text/json"}, nil, 415},
+		{"gzip", map[string]string{"Content-Type": "application/json", "Content-Encoding": "gzip"}, gz.Bytes(), 415},
+	}
+	for _, path := range []string{"/predict", "/predict/batch"} {
+		for _, tt := range tests {
+			t.Run(path+"/"+tt.name, func(t *testing.T) {
+				body := tt.body
+				if body == nil {
+					body = app
+					if path == "/predict/batch" {
+						body = batch
+					}
+				}
+				req := httptest.NewRequest("POST", path, bytes.NewReader(body))
+				for k, v := range tt.headers {
+					req.Header.Set(k, v)
+				}
+				rec := httptest.NewRecorder()
+				s.ServeHTTP(rec, req)
+				if rec.Code != tt.status {
+					t.Fatalf("status %d; want %d: %s", rec.Code, tt.status, rec.Body)
+				}
+				if tt.status == 415 {
+					if doc := decodeJSON(t, rec); doc["type"] != problemTypeBase+ProblemMediaType {
+						t.Errorf("type %v; want %s", doc["type"], problemTypeBase+ProblemMediaType)
+					}
+					if rec.Header().Get("Accept-Post") == "" && rec.Header().Get("Accept-Encoding") == "" {
+						t.Error("a 415 without Accept-Post or Accept-Encoding")
+					}
+				}
+			})
 		}
 	}
 }

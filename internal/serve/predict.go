@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"os"
@@ -52,13 +53,51 @@ func (s *Server) putBodyBuffer(bp *[]byte) {
 	}
 }
 
+// checkContent refuses, with 415, a body that is not JSON: its
+// Content-Type must be application/json or application/<name>+json, with
+// no charset or charset utf-8 (RFC 8259: JSON is UTF-8). A missing
+// Content-Type is refused too: curl -d sends a form type, and scoring a
+// body the client did not declare as JSON would be a guess. A body with a
+// Content-Encoding other than identity (gzip, …) is refused as well, so
+// that the size limits hold for exactly the bytes decoded.
+func checkContent(w http.ResponseWriter, r *http.Request) *Problem {
+	if ce := r.Header["Content-Encoding"]; len(ce) > 0 && !(len(ce) == 1 && strings.EqualFold(ce[0], "identity")) {
+		w.Header()["Accept-Encoding"] = []string{"identity"}
+		return &Problem{Code: ProblemMediaType, Detail: "the body must not be compressed (no Content-Encoding is accepted); send it as plain JSON"}
+	}
+	ct := r.Header["Content-Type"]
+	if len(ct) == 1 && (ct[0] == "application/json" || ct[0] == "application/json; charset=utf-8") {
+		return nil // the usual cases, without parsing
+	}
+	bad := func(detail string) *Problem {
+		w.Header()["Accept-Post"] = contentTypeJSON
+		return &Problem{Code: ProblemMediaType, Detail: detail}
+	}
+	if len(ct) == 0 {
+		return bad("no Content-Type; send the body as JSON with Content-Type: application/json")
+	}
+	mt, params, err := mime.ParseMediaType(ct[0])
+	if err != nil || len(ct) > 1 {
+		return bad("the Content-Type cannot be read; send Content-Type: application/json")
+	}
+	if mt != "application/json" && !(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		if len(mt) > 64 {
+			mt = mt[:64] + "…"
+		}
+		return bad("Content-Type " + mt + " is not JSON; send the body as JSON with Content-Type: application/json")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return bad("JSON must be UTF-8; send charset=utf-8 or no charset")
+	}
+	return nil
+}
+
 // readBody reads the request body, at most limit bytes, into *bp and
 // returns it as a string that shares the buffer: the decoder's input, whose
 // unescaped string values are substrings of it. The string is valid until
 // the buffer is reused; the caller puts it back with putBodyBuffer once the
-// request is done. A larger body is a ProblemTooLarge. The body is read as
-// JSON whatever its Content-Type says, so that clients such as curl -d
-// work as they are.
+// request is done. A larger body is a ProblemTooLarge; the caller has
+// checked its type with checkContent.
 func readBody(r *http.Request, bp *[]byte, limit int64) (string, *Problem) {
 	tooLarge := &Problem{Code: ProblemTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", limit)}
 	if r.ContentLength > limit {
@@ -155,6 +194,10 @@ func explainParam(r *http.Request) (bool, *Problem) {
 
 // handlePredict scores one application.
 func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded) {
+	if p := checkContent(w, r); p != nil {
+		writeProblem(w, r, p)
+		return
+	}
 	explain, p := explainParam(r)
 	if p != nil {
 		writeProblem(w, r, p)

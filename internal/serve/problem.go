@@ -11,17 +11,18 @@ import (
 // Problem codes: what went wrong with a request. Each maps to one HTTP
 // status and one RFC 9457 problem type in problemTable.
 const (
-	ProblemMalformed   = "malformed-json"      // the body is not JSON
-	ProblemUnreadable  = "body-unreadable"     // the body ended early
-	ProblemTimeout     = "request-timeout"     // the body came too slowly
-	ProblemNotObject   = "not-an-object"       // JSON, but not an object
-	ProblemInvalid     = "invalid-application" // field problems
-	ProblemTooLarge    = "body-too-large"      // the body is over the limit
-	ProblemBatchTooBig = "batch-too-large"     // too many applications
-	ProblemNoModel     = "model-not-loaded"    // nothing to score with
-	ProblemNotFound    = "not-found"           // no such endpoint
-	ProblemMethod      = "method-not-allowed"  // endpoint exists, wrong method
-	ProblemInternal    = "internal-error"      // a bug: a recovered panic
+	ProblemMalformed   = "malformed-json"         // the body is not JSON
+	ProblemUnreadable  = "body-unreadable"        // the body ended early
+	ProblemTimeout     = "request-timeout"        // the body came too slowly
+	ProblemNotObject   = "not-an-object"          // JSON, but not an object
+	ProblemInvalid     = "invalid-application"    // field problems
+	ProblemTooLarge    = "body-too-large"         // the body is over the limit
+	ProblemMediaType   = "unsupported-media-type" // the body is not JSON
+	ProblemBatchTooBig = "batch-too-large"        // too many applications
+	ProblemNoModel     = "model-not-loaded"       // nothing to score with
+	ProblemNotFound    = "not-found"              // no such endpoint
+	ProblemMethod      = "method-not-allowed"     // endpoint exists, wrong method
+	ProblemInternal    = "internal-error"         // a bug: a recovered panic
 	problemTypeBase    = "urn:credit-risk:problem:"
 	contentTypeProblem = "application/problem+json"
 )
@@ -38,6 +39,7 @@ var problemTable = map[string]struct {
 	ProblemTimeout:     {http.StatusRequestTimeout, "Request timeout"},
 	ProblemInvalid:     {http.StatusUnprocessableEntity, "Invalid application"},
 	ProblemTooLarge:    {http.StatusRequestEntityTooLarge, "Request body too large"},
+	ProblemMediaType:   {http.StatusUnsupportedMediaType, "Unsupported media type"},
 	ProblemBatchTooBig: {http.StatusRequestEntityTooLarge, "Too many applications"},
 	ProblemNoModel:     {http.StatusServiceUnavailable, "No model loaded"},
 	ProblemNotFound:    {http.StatusNotFound, "Not found"},
