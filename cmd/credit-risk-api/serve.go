@@ -33,6 +33,9 @@ Environment:
   MAX_BATCH_SIZE         most applications in a batch (default 10000)
   MODEL_RELOAD_INTERVAL  alias polling interval; 0 turns polling off (default 5s)
   DRIFT_WINDOW           recent applications drift is measured on; 0 turns it off (default 5000)
+  RANGE_POLICY           values outside what training saw, for inputs whose spec sets no
+                         range_policy: clamp (score the nearest training value, flag it)
+                         or reject (422) (default clamp)
   EXPLAIN_REASONS        reason codes returned by ?explain=true (default 5)
   SHUTDOWN_TIMEOUT       wait for in-flight requests on shutdown (default 30s)
   READ_HEADER_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT

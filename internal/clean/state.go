@@ -109,6 +109,8 @@ func inputFromSpec(spec *dataset.Spec, name string) features.Input {
 		Min:      sc.Min,
 		Max:      sc.Max,
 		Monotone: sc.Monotone,
+
+		RangePolicy: sc.RangePolicy,
 	}
 	switch sc.Type {
 	case dataset.TypeNumeric:
@@ -359,6 +361,7 @@ func (st *state) learn(isTest []bool) []features.Input {
 			lo, hi := train[0], train[len(train)-1]
 			in.Stats.Min, in.Stats.Max = &lo, &hi
 			in.Stats.Example = strconvG(med)
+			in.Stats.Values = fewValues(train, maxListedValues)
 		case features.KindDate:
 			train := make([]float64, 0, nTrain-missTrain)
 			for i, v := range c.num {
@@ -558,4 +561,23 @@ func jsonUnmarshalStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
+}
+
+// maxListedValues is the most distinct training values a numeric input's
+// statistics list (InputStats.Values).
+const maxListedValues = 4
+
+// fewValues returns the distinct values of sorted when there are at most
+// n, else nil.
+func fewValues(sorted []float64, n int) []float64 {
+	var out []float64
+	for i, v := range sorted {
+		if i == 0 || v != sorted[i-1] {
+			if len(out) == n {
+				return nil
+			}
+			out = append(out, v)
+		}
+	}
+	return out
 }

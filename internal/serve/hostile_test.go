@@ -7,13 +7,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/serve/servetest"
 )
 
@@ -162,6 +165,144 @@ func TestContentType(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestRangePolicy scores values the model never saw in training: far
+// outside the training range they are refused whatever the policy; nearer,
+// the clamp policy scores them as the nearest training value and lists
+// them in outside_training, the reject policy refuses them naming the
+// field, the value and the range.
+func TestRangePolicy(t *testing.T) {
+	app := func(edit map[string]any) map[string]any {
+		a := servetest.Application(1)
+		maps.Copy(a, edit)
+		return a
+	}
+	type want struct {
+		status  int
+		problem string // the problem of field, for 422
+		flagged bool   // field listed in outside_training, for 200
+	}
+	tests := []struct {
+		name          string
+		field         string
+		value         any
+		clamp, reject want
+	}{
+		{"date long ago", "issue_d", "Dec-1800", want{422, ProblemImplausible, false}, want{422, ProblemImplausible, false}},
+		{"date far ahead", "issue_d", "Dec-9999", want{422, ProblemImplausible, false}, want{422, ProblemImplausible, false}},
+		{"date after training", "issue_d", "Dec-2014", want{200, "", false}, want{422, ProblemTrainingRange, false}},
+		{"amount 1e38", "loan_amnt", 1e38, want{422, ProblemImplausible, false}, want{422, ProblemImplausible, false}},
+		{"amount as text 1e38", "loan_amnt", "1e38", want{422, ProblemImplausible, false}, want{422, ProblemImplausible, false}},
+		{"income above training", "annual_inc", 500000, want{200, "", true}, want{422, ProblemTrainingRange, false}},
+		{"rate above training", "int_rate", "90%", want{200, "", true}, want{422, ProblemTrainingRange, false}},
+		{"term never seen", "term", " 37 months", want{200, "", true}, want{422, ProblemTrainingRange, false}},
+		{"unseen level", "home_ownership", "CASTLE", want{200, "", true}, want{422, features.ProblemEnum, false}},
+		{"in range", "annual_inc", 50000, want{200, "", false}, want{200, "", false}},
+	}
+	for _, policy := range []string{features.RangeClamp, features.RangeReject} {
+		s, _ := testServer(t, servetest.Options{}, func(c *Config) { c.RangePolicy = policy })
+		for _, tt := range tests {
+			w := tt.clamp
+			if policy == features.RangeReject {
+				w = tt.reject
+			}
+			t.Run(policy+"/"+tt.name, func(t *testing.T) {
+				for _, path := range []string{"/predict", "/predict/batch"} {
+					body := any(app(map[string]any{tt.field: tt.value}))
+					if path == "/predict/batch" {
+						body = map[string]any{"applications": []any{body}}
+					}
+					rec := do(t, s, "POST", path, body)
+					doc := decodeJSON(t, rec)
+					if path == "/predict/batch" {
+						if rec.Code != 200 {
+							t.Fatalf("%s: status %d: %s", path, rec.Code, rec.Body)
+						}
+						item := doc["results"].([]any)[0].(map[string]any)
+						if e, ok := item["error"].(map[string]any); ok {
+							doc, rec.Code = e, int(e["status"].(float64))
+						} else {
+							doc = item
+						}
+					}
+					if rec.Code != w.status {
+						t.Fatalf("%s: status %d; want %d: %v", path, rec.Code, w.status, doc)
+					}
+					if w.status == 422 {
+						if got := problemFields(t, doc)[tt.field]; got != w.problem {
+							t.Errorf("%s: problem of %s %q; want %q: %v", path, tt.field, got, w.problem, doc)
+						}
+						errs := doc["errors"].([]any)
+						detail := errs[0].(map[string]any)["detail"].(string)
+						if !strings.Contains(detail, "training") {
+							t.Errorf("%s: detail %q does not give what training saw", path, detail)
+						}
+						continue
+					}
+					flags, _ := doc["outside_training"].([]any)
+					if flagged := len(flags) > 0 && flags[0].(map[string]any)["field"] == tt.field; flagged != w.flagged {
+						t.Errorf("%s: outside_training %v; want %s listed: %v", path, flags, tt.field, w.flagged)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestRangeClampScoresTheBound checks that a clamped value is scored
+// exactly as the training bound it is clamped to.
+func TestRangeClampScoresTheBound(t *testing.T) {
+	s, _ := testServer(t, servetest.Options{}, nil)
+	in := s.current.Load().model.Pipeline.Inputs
+	var hi float64
+	for _, x := range in {
+		if x.Name == "annual_inc" {
+			hi = *x.Stats.Max
+		}
+	}
+	pd := func(v any) float64 {
+		a := servetest.Application(1)
+		a["annual_inc"] = v
+		rec := do(t, s, "POST", "/predict", a)
+		if rec.Code != 200 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		return decodeJSON(t, rec)["default_probability"].(float64)
+	}
+	if got, want := pd(3*hi), pd(hi); got != want {
+		t.Errorf("PD with annual_inc %v is %v; want %v, the PD at the training maximum %v", 3*hi, got, want, hi)
+	}
+}
+
+// TestSpecRangePolicy checks that an input's own policy, from the spec,
+// wins over the server's default.
+func TestSpecRangePolicy(t *testing.T) {
+	s, _ := testServer(t, servetest.Options{}, nil)
+	p := s.current.Load().model.Pipeline
+	inputs := slices.Clone(p.Inputs)
+	for i := range inputs {
+		switch inputs[i].Name {
+		case "term":
+			inputs[i].RangePolicy = features.RangeReject
+		case "annual_inc":
+			inputs[i].RangePolicy = features.RangeClamp
+		}
+	}
+	for _, policy := range []string{features.RangeClamp, features.RangeReject} {
+		for _, g := range newGuards(&features.Pipeline{Inputs: inputs}, policy) {
+			want := policy == features.RangeReject
+			switch g.in.Name {
+			case "term":
+				want = true
+			case "annual_inc":
+				want = false
+			}
+			if g.reject != want {
+				t.Errorf("server default %s: %s rejects %v; want %v", policy, g.in.Name, g.reject, want)
+			}
 		}
 	}
 }

@@ -155,12 +155,30 @@ func decodeProblem(err error) *Problem {
 // returns the field problems, if any.
 func score(l *loaded, sc *scratch) (pd float64, pred int, problems []features.FieldError) {
 	a := &sc.app
-	errs := l.model.Pipeline.Transform(a.Raw, sc.row, sc.x)
+	var errs []features.FieldError
+	errs, sc.flags = transform(l, a.Raw, sc.row, sc.x, sc.flags[:0])
 	if len(errs) > 0 || len(a.Problems) > 0 {
 		return 0, 0, mergeProblems(a.Problems, errs)
 	}
 	pd = l.model.PD(sc.x)
 	return pd, l.model.Decide(pd), nil
+}
+
+// transform is the model's feature pipeline with the range policy between
+// cleaning and encoding (see guard.go): it writes the feature vector of
+// raw into x and returns the field problems, and flags with the values
+// scored although outside training appended.
+func transform(l *loaded, raw []features.Raw, row *features.Row, x []float64, flags []outside) ([]features.FieldError, []outside) {
+	p := l.model.Pipeline
+	if errs := p.CleanRecord(raw, row); len(errs) > 0 {
+		return errs, flags
+	}
+	errs, flags := checkRanges(l.guards, raw, row, flags)
+	if len(errs) > 0 {
+		return errs, flags
+	}
+	p.Encode(row, x)
+	return nil, flags
 }
 
 // mergeProblems lists decoding problems first, then the pipeline's for
@@ -230,6 +248,9 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 	if explain {
 		b = wire.AppendKey(b, "reasons", false)
 		b = appendReasons(b, l.model.Reasons(sc.contrib, sc.x, s.cfg.Reasons))
+	}
+	if len(sc.flags) > 0 {
+		b = appendOutside(b, sc.flags)
 	}
 	if len(sc.app.Ignored) > 0 {
 		b = wire.AppendKey(b, "ignored_fields", false)

@@ -144,7 +144,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		s.cfg.ModelPath = resolved
 	}
 	modelPath, metaPath := s.cfg.ModelFiles()
-	l, err := loadModel(modelPath, metaPath, cfg.DriftWindow, s.build)
+	l, err := loadModel(modelPath, metaPath, cfg.DriftWindow, s.cfg.RangePolicy, s.build)
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func (s *Server) reload(force bool) error {
 		var l *loaded
 		err := statErr
 		if err == nil {
-			l, err = loadModel(modelPath, metaPath, s.cfg.DriftWindow, s.build)
+			l, err = loadModel(modelPath, metaPath, s.cfg.DriftWindow, s.cfg.RangePolicy, s.build)
 		}
 		if err == nil {
 			// Record the pair as it was before loading: if it changed

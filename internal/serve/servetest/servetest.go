@@ -171,6 +171,9 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 			slices.Sort(vals)
 			lo, hi, med := vals[0], vals[len(vals)-1], vals[len(vals)/2]
 			in.Stats.Min, in.Stats.Max = &lo, &hi
+			if distinct := slices.Compact(slices.Clone(vals)); in.Kind == features.KindNumeric && len(distinct) <= 4 {
+				in.Stats.Values = distinct // as the clean step lists them (term: 36, 60)
+			}
 			if in.Kind == features.KindDate {
 				in.Stats.Example = value.DaysToTime(hi).Format(in.Layout)
 			} else {
