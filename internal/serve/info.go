@@ -2,6 +2,7 @@ package serve
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"time"
@@ -302,8 +303,8 @@ func driftSummary(l *loaded) driftStats {
 	}
 	snap := l.drift.Snapshot()
 	d := driftStats{Enabled: true, Window: snap.Window, Applications: snap.Applications}
-	if snap.Applications == 0 {
-		d.Reason = "no application scored yet"
+	if need := minDriftApplications(snap.Window); snap.Applications < need {
+		d.Reason = fmt.Sprintf("the PSI is given once the window holds %d applications", need)
 		return d
 	}
 	score := snap.Score

@@ -150,12 +150,22 @@ var (
 	descLoadTime = prometheus.NewDesc("model_loaded_timestamp_seconds",
 		"Unix time the serving model was loaded.", nil, nil)
 	descFeaturePSI = prometheus.NewDesc("model_feature_drift_psi",
-		"Population stability index of each model feature: the recent applications (sliding window) against the training reference bins.", []string{"feature"}, nil)
+		"Population stability index of each model feature: the recent applications (sliding window) against the training reference bins. Reported once the window holds min(500, DRIFT_WINDOW) applications (model_drift_window_applications).", []string{"feature"}, nil)
 	descScorePSI = prometheus.NewDesc("model_score_drift_psi",
-		"Population stability index of the predicted probability: the recent applications (sliding window) against the validation reference bins.", nil, nil)
+		"Population stability index of the predicted probability: the recent applications (sliding window) against the validation reference bins. Reported once the window holds min(500, DRIFT_WINDOW) applications.", nil, nil)
 	descWindow = prometheus.NewDesc("model_drift_window_applications",
 		"Applications in the drift window (at most the window size).", nil, nil)
 )
+
+// MinDriftApplications is how many applications the drift window must
+// hold before the PSI is reported (or the whole window, when it is
+// smaller): the PSI of a handful of applications against ten bins is noise
+// (one application gives a PSI of 8 or so).
+const MinDriftApplications = 500
+
+// minDriftApplications returns the applications a window of the given size
+// must hold before its PSI is reported: min(MinDriftApplications, window).
+func minDriftApplications(window int) int { return max(1, min(MinDriftApplications, window)) }
 
 // stateCollector reports the loaded model and its drift on each scrape, so
 // that requests pay nothing for them and a reload needs no bookkeeping.
@@ -185,8 +195,8 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	snap := l.drift.Snapshot()
 	ch <- prometheus.MustNewConstMetric(descWindow, prometheus.GaugeValue, float64(snap.Applications))
-	if snap.Applications == 0 {
-		return // no PSI on an empty window
+	if snap.Applications < minDriftApplications(snap.Window) {
+		return // a PSI on a few applications is noise
 	}
 	ch <- prometheus.MustNewConstMetric(descScorePSI, prometheus.GaugeValue, snap.Score)
 	for _, f := range snap.Features {

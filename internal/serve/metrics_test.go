@@ -65,11 +65,9 @@ model_drift_window_applications 10
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "model_loaded", "model_info", "model_drift_window_applications"); err != nil {
 		t.Error(err)
 	}
-	if n, err := testutil.GatherAndCount(reg, "model_feature_drift_psi"); err != nil || n != len(s.current.Load().model.Features) {
-		t.Errorf("model_feature_drift_psi has %d series (%v); want one per feature", n, err)
-	}
-	if n, _ := testutil.GatherAndCount(reg, "model_score_drift_psi"); n != 1 {
-		t.Errorf("model_score_drift_psi has %d series; want 1", n)
+	// A window of 10 applications is too few for a PSI.
+	if n, _ := testutil.GatherAndCount(reg, "model_feature_drift_psi", "model_score_drift_psi"); n != 0 {
+		t.Errorf("%d drift PSI series on a window of 10 applications; want none", n)
 	}
 	problems, err := testutil.GatherAndLint(reg)
 	if err != nil {
@@ -170,4 +168,36 @@ func TestMetricsCardinality(t *testing.T) {
 		}
 		promtoolCheck(t, promtool, rec.Body.Bytes())
 	})
+}
+
+// TestDriftGauges checks that the PSI gauges appear only once the drift
+// window holds enough applications: min(MinDriftApplications, window).
+func TestDriftGauges(t *testing.T) {
+	for _, window := range []int{40, 5000} {
+		s, _ := testServer(t, servetest.Options{}, func(c *Config) { c.DriftWindow = window })
+		need := min(window, MinDriftApplications)
+		reg := s.Registry()
+		for i := range need {
+			if n, _ := testutil.GatherAndCount(reg, "model_feature_drift_psi", "model_score_drift_psi"); n != 0 {
+				t.Fatalf("window %d: %d PSI series after %d applications; want none before %d", window, n, i, need)
+			}
+			if i%100 == 0 || i > need-3 {
+				if stats := do(t, s, "GET", "/stats", nil).Body.String(); strings.Contains(stats, "score_psi") {
+					t.Fatalf("window %d: /stats gives a PSI after %d applications: %s", window, i, stats)
+				}
+			}
+			if rec := do(t, s, "POST", "/predict", servetest.Application(i)); rec.Code != 200 {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+		}
+		if n, err := testutil.GatherAndCount(reg, "model_feature_drift_psi"); err != nil || n != len(s.current.Load().model.Features) {
+			t.Errorf("window %d: model_feature_drift_psi has %d series (%v) after %d applications; want one per feature", window, n, err, need)
+		}
+		if n, _ := testutil.GatherAndCount(reg, "model_score_drift_psi"); n != 1 {
+			t.Errorf("window %d: model_score_drift_psi has %d series; want 1", window, n)
+		}
+		if stats := do(t, s, "GET", "/stats", nil).Body.String(); !strings.Contains(stats, "score_psi") {
+			t.Errorf("window %d: /stats gives no PSI after %d applications", window, need)
+		}
+	}
 }
