@@ -71,6 +71,10 @@ func (c *ServeCommand) Run(ctx context.Context, m *Main, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve takes no arguments (configure it with environment variables; see --help)", errUsage)
 	}
+	// Errors from here on are the server's: logged as JSON unless the
+	// environment asks for text (an invalid LOG_FORMAT included, as JSON is
+	// the default).
+	m.jsonErrors = !strings.EqualFold(strings.TrimSpace(m.Getenv("LOG_FORMAT")), "text")
 	cfg, err := serve.ConfigFromEnv(m.Getenv)
 	if err != nil {
 		return err
