@@ -18,6 +18,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/serve/servetest"
+	"github.com/credit-risk/credit-risk/internal/serve/wire"
 )
 
 // openTestServer starts s on a free port of 127.0.0.1 and returns its
@@ -304,5 +305,50 @@ func TestSpecRangePolicy(t *testing.T) {
 				t.Errorf("server default %s: %s rejects %v; want %v", policy, g.in.Name, g.reject, want)
 			}
 		}
+	}
+}
+
+// TestOpenAPIProblems checks the problem documents of the OpenAPI
+// document: every problem code the server sends is listed, the example is
+// a real problem type, and /predict lists its new statuses.
+func TestOpenAPIProblems(t *testing.T) {
+	s, _ := testServer(t, servetest.Options{}, nil)
+	var doc struct {
+		Paths      map[string]map[string]struct{ Responses map[string]any }
+		Components struct {
+			Schemas map[string]struct {
+				Description string
+				Example     map[string]any
+				Properties  map[string]struct{ Enum []any }
+			}
+		}
+	}
+	if err := json.Unmarshal(do(t, s, "GET", "/openapi.json", nil).Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	problem := doc.Components.Schemas["Problem"]
+	if typ, _ := problem.Example["type"].(string); !strings.HasPrefix(typ, problemTypeBase) {
+		t.Errorf("Problem example type %q; want a %s… URN", typ, problemTypeBase)
+	}
+	for code, e := range problemTable {
+		if want := fmt.Sprintf("%s (%d)", code, e.status); !strings.Contains(problem.Description, want) {
+			t.Errorf("Problem description lacks %q", want)
+		}
+	}
+	enum := doc.Components.Schemas["FieldError"].Properties["problem"].Enum
+	for _, code := range []string{wire.ProblemDuplicate, ProblemTrainingRange, ProblemImplausible} {
+		if !slices.Contains(enum, any(code)) {
+			t.Errorf("FieldError problems %v lack %s", enum, code)
+		}
+	}
+	for _, path := range []string{"/predict", "/predict/batch"} {
+		for _, status := range []string{"408", "415"} {
+			if _, ok := doc.Paths[path]["post"].Responses[status]; !ok {
+				t.Errorf("%s lists no %s response", path, status)
+			}
+		}
+	}
+	if strings.Contains(docsInit, "onload") {
+		t.Error("Swagger UI waits for window.onload")
 	}
 }
