@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -39,6 +40,11 @@ type Main struct {
 	// Hangup delivers reload requests (SIGHUP in the program); nil means
 	// none.
 	Hangup <-chan os.Signal
+
+	// jsonErrors makes ExitCode write the error as a JSON log record: set
+	// by the serve command unless LOG_FORMAT=text, so that a log collector
+	// reading the server's JSON logs also reads why it did not start.
+	jsonErrors bool
 }
 
 // NewMain returns a Main wired to the process's standard streams,
@@ -95,7 +101,8 @@ Usage:
 `)
 }
 
-// ExitCode maps an error to the process exit code and prints it.
+// ExitCode maps an error to the process exit code and prints it: as a
+// JSON log record when the serve command logs JSON, else as text.
 func (m *Main) ExitCode(err error) int {
 	switch {
 	case err == nil:
@@ -105,6 +112,15 @@ func (m *Main) ExitCode(err error) int {
 	case errors.Is(err, errUsage):
 		fmt.Fprintln(m.Stderr, "credit-risk-api:", err)
 		return 2
+	case m.jsonErrors:
+		// The record the JSON logger writes, at error level.
+		var attrs []slog.Attr
+		var hinted interface{ Hint() string }
+		if errors.As(err, &hinted) {
+			attrs = append(attrs, slog.String("hint", hinted.Hint()))
+		}
+		slog.New(slog.NewJSONHandler(m.Stderr, nil)).LogAttrs(context.Background(), slog.LevelError, err.Error(), attrs...)
+		return 1
 	default:
 		var hinted interface{ Hint() string }
 		if errors.As(err, &hinted) {

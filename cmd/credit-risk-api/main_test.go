@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -27,8 +28,11 @@ func TestRun(t *testing.T) {
 		{"healthcheck help", []string{"healthcheck", "--help"}, nil, 0, "Examples:", ""},
 		{"unknown command", []string{"train"}, nil, 2, "", `unknown command "train"`},
 		{"serve arguments", []string{"serve", "extra"}, nil, 2, "", "takes no arguments"},
-		{"bad config", nil, map[string]string{"API_PORT": "x"}, 1, "", "API_PORT"},
+		{"bad config", nil, map[string]string{"API_PORT": "x"}, 1, "", `"level":"ERROR","msg":"config: API_PORT=\"x\"`},
+		{"bad config, text", nil, map[string]string{"API_PORT": "x", "LOG_FORMAT": "text"}, 1, "", "credit-risk-api: config: API_PORT"},
 		{"no model", nil, map[string]string{"MODEL_PATH": "/nonexistent/production.model"}, 1, "",
+			`"level":"ERROR","msg":"Model file not found: /nonexistent/production.model","hint":"Run the training pipeline first`},
+		{"no model, text", nil, map[string]string{"MODEL_PATH": "/nonexistent/production.model", "LOG_FORMAT": "text"}, 1, "",
 			"Model file not found: /nonexistent/production.model\nRun the training pipeline first"},
 	}
 	for _, tt := range tests {
@@ -44,6 +48,13 @@ func TestRun(t *testing.T) {
 			}
 			if !strings.Contains(stderr.String(), tt.stderr) {
 				t.Errorf("stderr %q; want it to contain %q", stderr.String(), tt.stderr)
+			}
+			if strings.HasPrefix(tt.stderr, `"level"`) {
+				// One JSON log record and nothing else.
+				var rec map[string]any
+				if err := json.Unmarshal(stderr.Bytes(), &rec); err != nil || rec["time"] == nil {
+					t.Errorf("stderr %q is not one JSON log record: %v", stderr.String(), err)
+				}
 			}
 		})
 	}

@@ -33,6 +33,9 @@ Environment:
   MAX_BATCH_SIZE         most applications in a batch (default 10000)
   MODEL_RELOAD_INTERVAL  alias polling interval; 0 turns polling off (default 5s)
   DRIFT_WINDOW           recent applications drift is measured on; 0 turns it off (default 5000)
+  RANGE_POLICY           values outside what training saw, for inputs whose spec sets no
+                         range_policy: clamp (score the nearest training value, flag it)
+                         or reject (422) (default clamp)
   EXPLAIN_REASONS        reason codes returned by ?explain=true (default 5)
   SHUTDOWN_TIMEOUT       wait for in-flight requests on shutdown (default 30s)
   READ_HEADER_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT
@@ -68,6 +71,10 @@ func (c *ServeCommand) Run(ctx context.Context, m *Main, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve takes no arguments (configure it with environment variables; see --help)", errUsage)
 	}
+	// Errors from here on are the server's: logged as JSON unless the
+	// environment asks for text (an invalid LOG_FORMAT included, as JSON is
+	// the default).
+	m.jsonErrors = !strings.EqualFold(strings.TrimSpace(m.Getenv("LOG_FORMAT")), "text")
 	cfg, err := serve.ConfigFromEnv(m.Getenv)
 	if err != nil {
 		return err

@@ -109,6 +109,8 @@ func inputFromSpec(spec *dataset.Spec, name string) features.Input {
 		Min:      sc.Min,
 		Max:      sc.Max,
 		Monotone: sc.Monotone,
+
+		RangePolicy: sc.RangePolicy,
 	}
 	switch sc.Type {
 	case dataset.TypeNumeric:

@@ -126,6 +126,14 @@ type Column struct {
 	Max *float64 `yaml:"max,omitempty"`
 	// NoCap turns off quantile capping of a numeric column.
 	NoCap bool `yaml:"no_cap,omitempty"`
+	// RangePolicy says what the scoring API does with a value of a
+	// numeric, date or categorical column outside what training saw:
+	// "clamp" (score it as the nearest training value, or a rare level,
+	// and flag it in the response) or "reject" (refuse the application,
+	// 422). Empty leaves it to the server (RANGE_POLICY, default clamp).
+	// Values far outside the training range are refused whatever the
+	// policy.
+	RangePolicy string `yaml:"range_policy,omitempty"`
 	// Monotone constrains learners: 1 means the PD may only rise with the
 	// value, -1 only fall, 0 (default) free.
 	Monotone int `yaml:"monotone,omitempty"`
@@ -469,6 +477,14 @@ func (c Column) validate() error {
 	}
 	if c.Monotone < -1 || c.Monotone > 1 {
 		return fmt.Errorf("monotone %d: want -1, 0 or 1", c.Monotone)
+	}
+	switch c.RangePolicy {
+	case "", "clamp", "reject":
+	default:
+		return fmt.Errorf("range_policy %q: want clamp or reject", c.RangePolicy)
+	}
+	if c.RangePolicy != "" && c.Type == TypeOrdinal {
+		return fmt.Errorf("range_policy: an ordinal column's levels are fixed by its order (an unknown level is always refused)")
 	}
 	return nil
 }

@@ -58,6 +58,7 @@ func TestDecodeSpecErrors(t *testing.T) {
 		{"bad date format", strings.Replace(minimalSpec, "Mon-YYYY", "someday", 1), "date.format"},
 		{"bad derived op", minimalSpec + "derived: [{name: d, op: power, args: [amount, rate]}]\n", "unknown op"},
 		{"derived arity", minimalSpec + "derived: [{name: d, op: ratio, args: [amount]}]\n", "2 arguments"},
+		{"bad range policy", strings.Replace(minimalSpec, "{type: numeric}", "{type: numeric, range_policy: ignore}", 1), "range_policy"},
 		{"bad delimiter", minimalSpec + "format: {delimiter: '#'}\n", "delimiter"},
 		{"two documents", minimalSpec + "---\nname: y\n", "more than one"},
 	}

@@ -19,6 +19,12 @@ const (
 	KindDate        = "date"
 )
 
+// Range policies of Input.RangePolicy.
+const (
+	RangeClamp  = "clamp"
+	RangeReject = "reject"
+)
+
 // MissingLevel is the level a missing categorical value is imputed with.
 const MissingLevel = "missing"
 
@@ -60,6 +66,10 @@ type Input struct {
 	Required bool `json:"required"`
 	// Monotone is the spec's monotone constraint for the field.
 	Monotone int `json:"monotone,omitempty"`
+	// RangePolicy is the spec's policy for a value outside the training
+	// range when scoring: RangeClamp, RangeReject or "" (the server's
+	// default). The pipeline itself does not apply it.
+	RangePolicy string `json:"range_policy,omitempty"`
 	// Stats describe the training values, for documentation and checks.
 	Stats InputStats `json:"stats"`
 
@@ -105,7 +115,10 @@ type InputStats struct {
 	Min          *float64 `json:"min,omitempty"`
 	Max          *float64 `json:"max,omitempty"`
 	Levels       []string `json:"levels,omitempty"`
-	Example      string   `json:"example,omitempty"`
+	// Values are the distinct training values of a numeric input that
+	// took only a few (term: 36 and 60), after capping.
+	Values  []float64 `json:"values,omitempty"`
+	Example string    `json:"example,omitempty"`
 }
 
 // IsText reports whether the input holds text levels rather than numbers.

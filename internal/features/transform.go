@@ -133,6 +133,9 @@ func (p *Pipeline) Init() error {
 		default:
 			return bad("input %q: unknown kind %q", in.Name, in.Kind)
 		}
+		if in.RangePolicy != "" && in.RangePolicy != RangeClamp && in.RangePolicy != RangeReject {
+			return bad("input %q: range policy %q", in.Name, in.RangePolicy)
+		}
 		for _, f := range []*float64{in.Min, in.Max, in.CapLow, in.CapHigh, in.Impute} {
 			if f != nil && (math.IsNaN(*f) || math.IsInf(*f, 0)) {
 				return bad("input %q: non-finite bound", in.Name)

@@ -98,7 +98,8 @@ func Encode(w io.Writer, m *Model) error {
 	return enc.Encode(m)
 }
 
-// Decode reads a model strictly (unknown fields are errors) and runs Init.
+// Decode reads a model strictly (unknown fields are errors), runs Init and
+// checks that its numbers are plausible (ErrImplausible).
 func Decode(data []byte) (*Model, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -112,6 +113,9 @@ func Decode(data []byte) (*Model, error) {
 	if err := m.Init(); err != nil {
 		return nil, err
 	}
+	if err := m.checkNumbers(); err != nil {
+		return nil, err
+	}
 	return &m, nil
 }
 
@@ -123,6 +127,9 @@ func Decode(data []byte) (*Model, error) {
 // there.
 func Save(dir, base string, m *Model, meta *Metadata) error {
 	if err := m.Init(); err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	if err := m.checkNumbers(); err != nil {
 		return fmt.Errorf("save model: %w", err)
 	}
 	var buf bytes.Buffer
@@ -142,6 +149,7 @@ func Save(dir, base string, m *Model, meta *Metadata) error {
 	meta.File, meta.SHA256 = filepath.Base(path), hex.EncodeToString(sum[:])
 	meta.Features = slices.Clone(m.Features)
 	meta.Threshold = m.Threshold
+	meta.Calibration = ""
 	if m.Calibration != nil {
 		meta.Calibration = string(m.Calibration.Method)
 	}
@@ -197,6 +205,8 @@ func Load(modelPath, metaPath string) (*Model, *Metadata, error) {
 			check = "format"
 		case errors.Is(err, ErrSchema):
 			check = "schema"
+		case errors.Is(err, ErrImplausible):
+			check = "numbers"
 		}
 		return nil, nil, &LoadError{modelPath, check, err}
 	}
@@ -206,7 +216,37 @@ func Load(modelPath, metaPath string) (*Model, *Metadata, error) {
 	if m.Version != meta.Version || m.Algorithm != meta.Algorithm {
 		return nil, nil, &LoadError{modelPath, "metadata", fmt.Errorf("%w: metadata is for %s v%d, the model is %s v%d", ErrMetadata, meta.Algorithm, meta.Version, m.Algorithm, m.Version)}
 	}
+	if err := agree(m, meta); err != nil {
+		return nil, nil, &LoadError{modelPath, "metadata", err}
+	}
 	return m, meta, nil
+}
+
+// agree checks that the metadata says what the model file holds, field by
+// field where Save copies one into the other: an edit of either is caught
+// even when the hash was recomputed.
+func agree(m *Model, meta *Metadata) error {
+	calibration := ""
+	if m.Calibration != nil {
+		calibration = string(m.Calibration.Method)
+	}
+	for _, d := range []struct {
+		field      string
+		file, meta any
+	}{
+		{"name", m.Name, meta.Name},
+		{"format_version", m.FormatVersion, meta.FormatVersion},
+		{"threshold", m.Threshold, meta.Threshold},
+		{"calibration", calibration, meta.Calibration},
+	} {
+		if d.file != d.meta {
+			return fmt.Errorf("%w: %s is %v in the metadata and %v in the model file", ErrMetadata, d.field, d.meta, d.file)
+		}
+	}
+	if !m.CreatedAt.Equal(meta.CreatedAt) {
+		return fmt.Errorf("%w: created_at is %v in the metadata and %v in the model file", ErrMetadata, meta.CreatedAt, m.CreatedAt)
+	}
+	return nil
 }
 
 func short(s string) string {

@@ -67,6 +67,9 @@ var (
 
 // Init checks a model and prepares it for scoring: it compiles the trees
 // and the explainer, so a learner changed afterwards needs Init again.
+// Decode and Save also check that the numbers are plausible
+// (ErrImplausible, see checkNumbers); Init does not, so that a model can be
+// initialised before its calibration and threshold are chosen.
 func (m *Model) Init() error {
 	if m.Format != Format || m.FormatVersion != FormatVersion {
 		return fmt.Errorf("%w: format %q version %d; this program reads %q version %d", ErrFormat, m.Format, m.FormatVersion, Format, FormatVersion)

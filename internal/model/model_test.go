@@ -2,6 +2,9 @@ package model
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -270,4 +273,104 @@ func FuzzDecode(f *testing.F) {
 		phi := make([]float64, len(x))
 		m.Contributions(phi, x)
 	})
+}
+
+// TestLoadRefusesImplausibleNumbers edits the numbers of saved models and
+// recomputes the hash, as a careless edit or a buggy writer would: the
+// file is well formed and its hash valid, yet loading refuses it and
+// names the check.
+func TestLoadRefusesImplausibleNumbers(t *testing.T) {
+	type doc = map[string]any
+	tests := []struct {
+		name  string
+		algo  string // the model edited: gbdt or lr
+		edit  func(model, meta doc)
+		check string
+		is    error
+	}{
+		{"platt slope 1e308", string(learn.GBDT), func(m, _ doc) { m["calibration"].(doc)["slope"] = 1e308 }, "numbers", ErrImplausible},
+		{"platt slope 0", string(learn.GBDT), func(m, _ doc) { m["calibration"].(doc)["slope"] = 0.0 }, "numbers", ErrImplausible},
+		{"platt intercept 1e6", string(learn.Logistic), func(m, _ doc) { m["calibration"].(doc)["intercept"] = 1e6 }, "numbers", ErrImplausible},
+		{"isotonic flat", string(learn.GBDT), func(m, meta doc) {
+			m["calibration"] = doc{"method": "isotonic", "slope": 0, "intercept": 0, "thresholds": []float64{-1, 1}, "values": []float64{0.2, 0.2}}
+			meta["calibration"] = "isotonic"
+		}, "numbers", ErrImplausible},
+		{"threshold 0", string(learn.GBDT), func(m, meta doc) { m["threshold"], meta["threshold"] = 0.0, 0.0 }, "numbers", ErrImplausible},
+		{"threshold 1", string(learn.Logistic), func(m, meta doc) { m["threshold"], meta["threshold"] = 1.0, 1.0 }, "numbers", ErrImplausible},
+		{"leaf 1e300", string(learn.GBDT), func(m, _ doc) {
+			m["ensemble"].(doc)["Trees"].([]any)[0].(doc)["Nodes"].([]any)[1].(doc)["Value"] = 1e300
+		}, "numbers", ErrImplausible},
+		{"base 1e6", string(learn.GBDT), func(m, _ doc) { m["ensemble"].(doc)["Base"] = 1e6 }, "numbers", ErrImplausible},
+		{"coefficient 1e300", string(learn.Logistic), func(m, _ doc) {
+			m["linear"].(doc)["features"].([]any)[0].(doc)["coef"] = 1e300
+		}, "numbers", ErrImplausible},
+		{"metadata threshold edited", string(learn.GBDT), func(_, meta doc) { meta["threshold"] = 0.5 }, "metadata", ErrMetadata},
+		{"metadata calibration edited", string(learn.Logistic), func(_, meta doc) { meta["calibration"] = "isotonic" }, "metadata", ErrMetadata},
+		{"metadata name edited", string(learn.GBDT), func(_, meta doc) { meta["name"] = "other" }, "metadata", ErrMetadata},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m *Model
+			for _, c := range testModels(t) {
+				if c.Algorithm == tt.algo {
+					m = c
+				}
+			}
+			dir := t.TempDir()
+			if err := Save(dir, "m", m, &Metadata{}); err != nil {
+				t.Fatal(err)
+			}
+			mp, metap := filepath.Join(dir, "m.model"), filepath.Join(dir, "m_metadata.json")
+			if _, _, err := Load(mp, ""); err != nil {
+				t.Fatalf("the unedited model does not load: %v", err)
+			}
+			editRehash(t, mp, metap, tt.edit)
+			_, _, err := Load(mp, "")
+			var le *LoadError
+			if !errors.As(err, &le) {
+				t.Fatalf("err = %v; want a *LoadError", err)
+			}
+			if le.Check != tt.check || !errors.Is(err, tt.is) {
+				t.Errorf("err = %v (check %q); want check %q wrapping %v", err, le.Check, tt.check, tt.is)
+			}
+			if !strings.Contains(err.Error(), tt.check) {
+				t.Errorf("message %q does not name the check", err)
+			}
+		})
+	}
+}
+
+// editRehash decodes a saved model file and its metadata, lets edit change
+// them, writes them back and puts the new file's sha256 in the metadata.
+func editRehash(t *testing.T, modelPath, metaPath string, edit func(model, meta map[string]any)) {
+	t.Helper()
+	read := func(path string) map[string]any {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(data, &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	m, meta := read(modelPath), read(metaPath)
+	edit(m, meta)
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	meta["sha256"] = hex.EncodeToString(sum[:])
+	metaData, err := json.Marshal(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(modelPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(metaPath, metaData, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -28,7 +28,8 @@ type itemResult struct {
 	pred     int
 	problems []features.FieldError
 	reasons  []model.Reason
-	notJSON  string // the item is not an object: its kind
+	outside  []outside // values scored although outside training
+	notJSON  string    // the item is not an object: its kind
 }
 
 // segment scores a run of consecutive batch items; it is the
@@ -126,10 +127,14 @@ func (seg *segment) Object(a *wire.Application) {
 		}
 		seg.last = append(seg.last[:0], a.Ignored...)
 	}
-	errs := seg.l.model.Pipeline.Transform(a.Raw, seg.sc.row, x)
+	var errs []features.FieldError
+	errs, seg.sc.flags = transform(seg.l, a.Raw, seg.sc.row, x, seg.sc.flags[:0])
 	if len(errs) > 0 || len(a.Problems) > 0 {
 		res.problems = mergeProblems(a.Problems, errs)
 		return
+	}
+	if len(seg.sc.flags) > 0 {
+		res.outside = slices.Clone(seg.sc.flags)
 	}
 	res.ok = true
 }
@@ -196,6 +201,10 @@ func (seg *segment) Finish(first int) {
 // item gets a result or its own errors; the response is 200 unless the
 // request as a whole is wrong.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) {
+	if p := checkContent(w, r); p != nil {
+		writeProblem(w, r, p)
+		return
+	}
 	explain, p := explainParam(r)
 	if p != nil {
 		writeProblem(w, r, p)
@@ -294,6 +303,9 @@ func appendItem(b []byte, i int, res *itemResult, explain bool) []byte {
 	if explain {
 		b = wire.AppendKey(b, "reasons", false)
 		b = appendReasons(b, res.reasons)
+	}
+	if len(res.outside) > 0 {
+		b = appendOutside(b, res.outside)
 	}
 	return append(b, '}')
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/model"
 )
 
@@ -65,6 +66,11 @@ type Config struct {
 	// DriftWindow is the number of recent applications drift is measured
 	// on (env DRIFT_WINDOW, default 5,000; 0 turns drift monitoring off).
 	DriftWindow int
+	// RangePolicy is the range policy of the inputs whose spec sets none
+	// (env RANGE_POLICY: clamp, the default, or reject): what happens to a
+	// value outside what the model saw in training (see guard.go and the
+	// README).
+	RangePolicy string
 	// Reasons is the number of reason codes ?explain=true returns
 	// (env EXPLAIN_REASONS, default 5).
 	Reasons int
@@ -92,6 +98,7 @@ func NewConfig() Config {
 		MaxBatch:          DefaultMaxBatch,
 		ReloadInterval:    DefaultReloadInterval,
 		DriftWindow:       DefaultDriftWindow,
+		RangePolicy:       features.RangeClamp,
 		Reasons:           DefaultReasons,
 		ShutdownTimeout:   DefaultShutdownTimeout,
 		ReadHeaderTimeout: DefaultReadHeaderTimeout,
@@ -160,6 +167,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	set("MAX_BATCH_SIZE", intVar(&c.MaxBatch, 1))
 	set("MODEL_RELOAD_INTERVAL", durationVar(&c.ReloadInterval))
 	set("DRIFT_WINDOW", intVar(&c.DriftWindow, 0))
+	set("RANGE_POLICY", func(v string) error {
+		v = strings.ToLower(v)
+		if v != features.RangeClamp && v != features.RangeReject {
+			return errors.New("want clamp or reject")
+		}
+		c.RangePolicy = v
+		return nil
+	})
 	set("EXPLAIN_REASONS", intVar(&c.Reasons, 1))
 	set("SHUTDOWN_TIMEOUT", durationVar(&c.ShutdownTimeout))
 	set("READ_HEADER_TIMEOUT", durationVar(&c.ReadHeaderTimeout))
@@ -195,6 +210,8 @@ func (c *Config) Validate() error {
 		return bad("MODEL_RELOAD_INTERVAL", c.ReloadInterval, "must not be negative")
 	case c.DriftWindow < 0:
 		return bad("DRIFT_WINDOW", c.DriftWindow, "must not be negative")
+	case c.RangePolicy != features.RangeClamp && c.RangePolicy != features.RangeReject:
+		return bad("RANGE_POLICY", c.RangePolicy, "want clamp or reject")
 	case c.Reasons <= 0:
 		return bad("EXPLAIN_REASONS", c.Reasons, "must be positive")
 	case c.ShutdownTimeout <= 0:

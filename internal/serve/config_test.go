@@ -21,8 +21,11 @@ func TestConfigFromEnv(t *testing.T) {
 	}{
 		{"defaults", nil, func(c Config) bool {
 			return c.ModelPath == "models/production.model" && c.Addr() == "0.0.0.0:8000" && c.MaxBatch == 10000 &&
-				c.ReloadInterval == 5*time.Second && c.LogFormat == "json" && c.LogLevel == slog.LevelInfo && c.DriftWindow == 5000
+				c.ReloadInterval == 5*time.Second && c.LogFormat == "json" && c.LogLevel == slog.LevelInfo && c.DriftWindow == 5000 &&
+				c.RangePolicy == "clamp"
 		}, ""},
+		{"range policy", map[string]string{"RANGE_POLICY": "Reject"}, func(c Config) bool { return c.RangePolicy == "reject" }, ""},
+		{"bad range policy", map[string]string{"RANGE_POLICY": "ignore"}, nil, "RANGE_POLICY"},
 		{"set", map[string]string{
 			"MODEL_PATH": "/app/models/production.model", "API_HOST": "127.0.0.1", "API_PORT": "9000",
 			"LOG_LEVEL": "debug", "LOG_FORMAT": "TEXT", "MAX_BODY_BYTES": "64KiB", "MAX_BATCH_SIZE": "1_000",

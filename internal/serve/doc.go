@@ -3,7 +3,9 @@
 // around it (listening, hot reload of the model alias, graceful shutdown).
 //
 // A request is scored by the model file's own feature pipeline
-// (features.Pipeline.Transform), so serving never re-implements a feature.
+// (features.Pipeline.CleanRecord, then Encode), so serving never
+// re-implements a feature; between the two, the range policy (guard.go)
+// refuses or clamps values outside what the model saw in training.
 // The loaded model, its metadata, its OpenAPI document and its drift
 // monitor form one immutable value held in an atomic pointer: a reload
 // builds a new value off the request path and swaps it in, and a model that
@@ -25,13 +27,18 @@
 // model's threshold), default_probability (the calibrated PD), status (the
 // decision: "approved" for prediction 0, "declined" for 1), model_version
 // (the model file's name, e.g. gbdt_v3) and threshold; ?explain=true adds
-// the reason codes, and ignored_fields lists the request's fields the model
-// does not read.
+// the reason codes, ignored_fields lists the request's fields the model
+// does not read, and outside_training the values scored although outside
+// training (the clamp policy).
 //
 // Errors are RFC 9457 problem documents (application/problem+json): 400 for
-// a body that is not a JSON object, 422 with every field problem listed, 413
-// for a body or batch over the limit, 503 when no model is loaded, and 500
-// only for internal faults (a recovered panic).
+// a body that is not a JSON object or ended early, 408 for a body that did
+// not arrive within the read timeout, 413 for a body or batch over the
+// limit, 415 for a body not declared as JSON or compressed, 422 with every
+// field problem listed, 503 when no model is loaded, and 500 only for
+// internal faults (a recovered panic). A problem's detail never holds
+// socket addresses, Go error text or file paths. Every label of the
+// request metrics comes from a closed set, whatever the client sends.
 //
 // The hot path: the body is scanned once by the decoder of package wire,
 // which writes each field straight into the features.Raw slot of its input

@@ -11,6 +11,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/serve/servetest"
+	"github.com/credit-risk/credit-risk/internal/serve/wire"
 )
 
 // wantPD computes the reference PD of an application the way training and
@@ -162,6 +163,8 @@ func TestPredictBadInput(t *testing.T) {
 			map[string]string{"loan_amnt": features.ProblemNotFinite, "int_rate": features.ProblemNotFinite}},
 		{"bad enum", valid(func(a map[string]any) { a["grade"] = "Z" }), 422, ProblemInvalid,
 			map[string]string{"grade": features.ProblemEnum}},
+		{"duplicate field", `{"issue_d":"Dec-2011","loan_amnt":5000,"term":36,"int_rate":"10%","grade":"B","annual_inc":20000,"annual_inc":900000}`, 422, ProblemInvalid,
+			map[string]string{"annual_inc": wire.ProblemDuplicate}},
 		{"every problem at once", `{"loan_amnt": false, "term": "forever", "int_rate": 1000, "grade": "Q", "annual_inc": -1}`, 422, ProblemInvalid,
 			map[string]string{"issue_d": features.ProblemMissing, "loan_amnt": features.ProblemType, "term": features.ProblemSyntax,
 				"int_rate": features.ProblemRange, "grade": features.ProblemEnum, "annual_inc": features.ProblemRange}},
@@ -385,8 +388,8 @@ func TestRequestID(t *testing.T) {
 func TestNoModel(t *testing.T) {
 	s, _ := testServer(t, servetest.Options{}, nil)
 	s.current.Store(nil)
-	msg := "load model: sha256 check failed"
-	s.lastErr.Store(&msg)
+	msg := "the last model failed its sha256 check"
+	s.lastReason.Store(&msg)
 	for _, tt := range []struct{ method, path string }{
 		{"POST", "/predict"}, {"POST", "/predict/batch"}, {"GET", "/ready"}, {"GET", "/model/info"}, {"GET", "/openapi.json"},
 	} {

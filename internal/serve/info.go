@@ -2,6 +2,7 @@ package serve
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"time"
@@ -43,7 +44,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, l *loaded)
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, l *loaded) {
 	if l == nil {
 		reason := "no model is loaded"
-		if e := s.lastErr.Load(); e != nil {
+		if e := s.lastReason.Load(); e != nil {
 			reason += ": " + *e
 		}
 		w.Header().Set("Retry-After", "5")
@@ -51,7 +52,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, l *loaded) 
 		return
 	}
 	body := map[string]any{"status": "ready", "model_version": l.version, "loaded_at": l.at}
-	if e := s.lastErr.Load(); e != nil {
+	if e := s.lastReason.Load(); e != nil {
 		body["last_reload_error"] = *e
 	}
 	writeJSON(w, r, http.StatusOK, body)
@@ -244,7 +245,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request, l *loaded) 
 		Panics:        s.counts.panics.Load(),
 		Reloads:       reloadStats{Success: s.counts.reloadOK.Load(), Failure: s.counts.reloadFail.Load()},
 	}
-	if e := s.lastErr.Load(); e != nil {
+	if e := s.lastReason.Load(); e != nil {
 		doc.Reloads.LastError = *e
 	}
 	classes := []string{"", "1xx", "2xx", "3xx", "4xx", "5xx"}
@@ -302,8 +303,8 @@ func driftSummary(l *loaded) driftStats {
 	}
 	snap := l.drift.Snapshot()
 	d := driftStats{Enabled: true, Window: snap.Window, Applications: snap.Applications}
-	if snap.Applications == 0 {
-		d.Reason = "no application scored yet"
+	if need := minDriftApplications(snap.Window); snap.Applications < need {
+		d.Reason = fmt.Sprintf("the PSI is given once the window holds %d applications", need)
 		return d
 	}
 	score := snap.Score

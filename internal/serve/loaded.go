@@ -97,6 +97,7 @@ type loaded struct {
 	names   []string    // input names, interned for responses
 	openapi []byte
 	info    []byte
+	guards  []guard        // the range policy of each input (guard.go)
 	drift   *drift.Monitor // nil when off or the metadata has no reference
 	// driftErr says why drift is off.
 	driftErr string
@@ -112,6 +113,7 @@ type scratch struct {
 	contrib []float64
 	bins    []uint8
 	out     []byte
+	flags   []outside
 }
 
 func (l *loaded) getScratch() *scratch { return l.scratch.Get().(*scratch) }
@@ -121,6 +123,7 @@ func (l *loaded) getScratch() *scratch { return l.scratch.Get().(*scratch) }
 func (l *loaded) putScratch(s *scratch) {
 	s.app.Clear()
 	clear(s.row.Level)
+	clear(s.flags[:cap(s.flags)])
 	if cap(s.out) > 1<<20 {
 		return // keep the pool from holding on to huge batch buffers
 	}
@@ -129,7 +132,7 @@ func (l *loaded) putScratch(s *scratch) {
 
 // loadModel loads and verifies a model and its metadata and prepares
 // everything the handlers need.
-func loadModel(modelPath, metaPath string, driftWindow int, build BuildInfo) (*loaded, error) {
+func loadModel(modelPath, metaPath string, driftWindow int, rangePolicy string, build BuildInfo) (*loaded, error) {
 	src, err := statSource(modelPath, metaPath)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -143,11 +146,11 @@ func loadModel(modelPath, metaPath string, driftWindow int, build BuildInfo) (*l
 	if err != nil {
 		return nil, err
 	}
-	return newLoaded(m, meta, src, driftWindow, build)
+	return newLoaded(m, meta, src, driftWindow, rangePolicy, build)
 }
 
 // newLoaded prepares a verified model for serving.
-func newLoaded(m *model.Model, meta *model.Metadata, src sourceID, driftWindow int, build BuildInfo) (*loaded, error) {
+func newLoaded(m *model.Model, meta *model.Metadata, src sourceID, driftWindow int, rangePolicy string, build BuildInfo) (*loaded, error) {
 	p := m.Pipeline
 	l := &loaded{
 		model:   m,
@@ -160,6 +163,7 @@ func newLoaded(m *model.Model, meta *model.Metadata, src sourceID, driftWindow i
 		l.names = append(l.names, p.Inputs[i].Name)
 	}
 	l.index = wire.NewIndex(l.names)
+	l.guards = newGuards(p, rangePolicy)
 	switch {
 	case driftWindow == 0:
 		l.driftErr = "drift monitoring is off (DRIFT_WINDOW=0)"

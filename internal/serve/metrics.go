@@ -2,6 +2,7 @@ package serve
 
 import (
 	"math"
+	"net/http"
 	"strconv"
 	"sync/atomic"
 
@@ -42,11 +43,11 @@ func newMetrics(reg prometheus.Registerer, s *Server) *Metrics {
 	m := &Metrics{
 		requests: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "http_requests_total",
-			Help: "HTTP requests by method, endpoint (route) and status code.",
+			Help: "HTTP requests by method (other: not a standard method), endpoint (route, other: no route) and status code.",
 		}, []string{"method", "endpoint", "status"}),
 		duration: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "http_request_duration_seconds",
-			Help:    "HTTP request latency in seconds, from the first byte of the request to the last of the response.",
+			Help:    "HTTP request latency in seconds, from the first byte of the request to the last of the response, by method and endpoint (other: no route for the method, 404 and 405).",
 			Buckets: durationBuckets,
 		}, []string{"method", "endpoint"}),
 		predictions: f.NewCounterVec(prometheus.CounterOpts{
@@ -91,18 +92,47 @@ func (m *Metrics) route(method, endpoint string) routeMetrics {
 	}
 }
 
-// observe records one request.
+// methodLabel returns the method label of a request: the method when it is
+// one of RFC 9110's (and PATCH), else "other". A client chooses the method
+// freely, so the raw value would let it add a series per request.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "other"
+}
+
+// statusLabel returns the status label: the code when the server can send
+// it (a closed set, see problemTable), else its class ("2xx" … "5xx").
+func statusLabel(status int) string {
+	switch status {
+	case 200, 400, 404, 405, 408, 413, 415, 422, 500, 503:
+		return strconv.Itoa(status)
+	}
+	if c := status / 100; c >= 1 && c <= 5 {
+		return strconv.Itoa(c) + "xx"
+	}
+	return "other"
+}
+
+// observe records one request. Every label is from a closed set: method
+// through methodLabel, endpoint a route pattern or "other", status through
+// statusLabel.
 func (m *Metrics) observe(rm *routeMetrics, method, endpoint string, status int, seconds float64) {
 	if status == 200 && rm != nil {
 		rm.ok.Inc()
 		rm.duration.Observe(seconds)
 		return
 	}
-	m.requests.WithLabelValues(method, endpoint, strconv.Itoa(status)).Inc()
+	method = methodLabel(method)
+	m.requests.WithLabelValues(method, endpoint, statusLabel(status)).Inc()
 	if rm != nil {
 		rm.duration.Observe(seconds)
 	} else {
-		m.duration.WithLabelValues(method, endpoint).Observe(seconds)
+		// No route: one histogram per method, whatever the path.
+		m.duration.WithLabelValues(method, "other").Observe(seconds)
 	}
 }
 
@@ -120,12 +150,22 @@ var (
 	descLoadTime = prometheus.NewDesc("model_loaded_timestamp_seconds",
 		"Unix time the serving model was loaded.", nil, nil)
 	descFeaturePSI = prometheus.NewDesc("model_feature_drift_psi",
-		"Population stability index of each model feature: the recent applications (sliding window) against the training reference bins.", []string{"feature"}, nil)
+		"Population stability index of each model feature: the recent applications (sliding window) against the training reference bins. Reported once the window holds min(500, DRIFT_WINDOW) applications (model_drift_window_applications).", []string{"feature"}, nil)
 	descScorePSI = prometheus.NewDesc("model_score_drift_psi",
-		"Population stability index of the predicted probability: the recent applications (sliding window) against the validation reference bins.", nil, nil)
+		"Population stability index of the predicted probability: the recent applications (sliding window) against the validation reference bins. Reported once the window holds min(500, DRIFT_WINDOW) applications.", nil, nil)
 	descWindow = prometheus.NewDesc("model_drift_window_applications",
 		"Applications in the drift window (at most the window size).", nil, nil)
 )
+
+// MinDriftApplications is how many applications the drift window must
+// hold before the PSI is reported (or the whole window, when it is
+// smaller): the PSI of a handful of applications against ten bins is noise
+// (one application gives a PSI of 8 or so).
+const MinDriftApplications = 500
+
+// minDriftApplications returns the applications a window of the given size
+// must hold before its PSI is reported: min(MinDriftApplications, window).
+func minDriftApplications(window int) int { return max(1, min(MinDriftApplications, window)) }
 
 // stateCollector reports the loaded model and its drift on each scrape, so
 // that requests pay nothing for them and a reload needs no bookkeeping.
@@ -155,8 +195,8 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	snap := l.drift.Snapshot()
 	ch <- prometheus.MustNewConstMetric(descWindow, prometheus.GaugeValue, float64(snap.Applications))
-	if snap.Applications == 0 {
-		return // no PSI on an empty window
+	if snap.Applications < minDriftApplications(snap.Window) {
+		return // a PSI on a few applications is noise
 	}
 	ch <- prometheus.MustNewConstMetric(descScorePSI, prometheus.GaugeValue, snap.Score)
 	for _, f := range snap.Features {

@@ -3,9 +3,12 @@ package serve
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/serve/wire"
 )
 
 // obj is a JSON object of the OpenAPI document under construction.
@@ -41,15 +44,33 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 	}
 	problem := obj{
 		"type":        "object",
-		"description": "An RFC 9457 problem document. type is urn:credit-risk:problem:<code>, one of: malformed-json (400), not-an-object (400), invalid-application (422), body-too-large (413), batch-too-large (413), model-not-loaded (503), not-found (404), method-not-allowed (405), internal-error (500).",
+		"description": "An RFC 9457 problem document. type is " + problemTypeBase + "<code>, one of: " + problemCodes() + ".",
 		"required":    []string{"type", "title", "status", "detail"},
 		"properties": obj{
-			"type":     obj{"type": "string", "format": "uri-reference"},
+			"type":     obj{"type": "string", "format": "uri", "example": problemTypeBase + ProblemInvalid},
 			"title":    obj{"type": "string"},
 			"status":   obj{"type": "integer"},
 			"detail":   obj{"type": "string"},
 			"instance": obj{"type": "string"},
 			"errors":   obj{"type": "array", "items": ref("FieldError")},
+		},
+		"example": obj{
+			"type": problemTypeBase + ProblemInvalid, "title": problemTable[ProblemInvalid].title,
+			"status": problemTable[ProblemInvalid].status, "detail": invalidDetail(1), "instance": "/predict",
+			"errors": []obj{{"field": "annual_inc", "problem": wire.ProblemDuplicate, "detail": "appears more than once in the application; send each field once"}},
+		},
+	}
+	outsideTraining := obj{
+		"type":     "object",
+		"required": []string{"field", "value", "scored_as", "detail"},
+		"description": "A value scored although outside what the model saw in training (the field's range policy is clamp): " +
+			"a number outside the training range is scored as its nearest bound; a number between the few values of a field " +
+			"(term) or an unseen level is scored as it is.",
+		"properties": obj{
+			"field":     obj{"type": "string"},
+			"value":     obj{"type": []string{"number", "string"}, "description": "The value sent, as parsed."},
+			"scored_as": obj{"type": []string{"number", "string"}, "description": "The value the model scored."},
+			"detail":    obj{"type": "string"},
 		},
 	}
 	fieldError := obj{
@@ -60,6 +81,7 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 			"problem": obj{"type": "string", "enum": []string{
 				features.ProblemMissing, features.ProblemType, features.ProblemSyntax,
 				features.ProblemRange, features.ProblemNotFinite, features.ProblemEnum,
+				wire.ProblemDuplicate, ProblemTrainingRange, ProblemImplausible,
 			}},
 			"detail": obj{"type": "string"},
 		},
@@ -73,10 +95,11 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 		"type":     "object",
 		"required": []string{"prediction", "default_probability", "status", "model_version", "threshold"},
 		"properties": merge(decisionProps, obj{
-			"model_version":  obj{"type": "string", "description": "The model file's version id, e.g. gbdt_v3."},
-			"threshold":      obj{"type": "number", "description": "The model's decision threshold on default_probability."},
-			"reasons":        obj{"type": "array", "items": ref("Reason"), "description": "With ?explain=true: the features that raised the PD most, largest first."},
-			"ignored_fields": obj{"type": "array", "items": obj{"type": "string"}, "description": "Fields of the request the model does not read."},
+			"model_version":    obj{"type": "string", "description": "The model file's version id, e.g. gbdt_v3."},
+			"threshold":        obj{"type": "number", "description": "The model's decision threshold on default_probability."},
+			"reasons":          obj{"type": "array", "items": ref("Reason"), "description": "With ?explain=true: the features that raised the PD most, largest first."},
+			"ignored_fields":   obj{"type": "array", "items": obj{"type": "string"}, "description": "Fields of the request the model does not read."},
+			"outside_training": obj{"type": "array", "items": ref("OutsideTraining"), "description": "Values scored although outside what training saw (range policy clamp)."},
 		}),
 	}
 	reason := obj{
@@ -92,9 +115,10 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 		"type":     "object",
 		"required": []string{"index"},
 		"properties": merge(decisionProps, obj{
-			"index":   obj{"type": "integer", "description": "Position of the application in the request."},
-			"reasons": obj{"type": "array", "items": ref("Reason")},
-			"error":   ref("Problem"),
+			"index":            obj{"type": "integer", "description": "Position of the application in the request."},
+			"reasons":          obj{"type": "array", "items": ref("Reason")},
+			"outside_training": obj{"type": "array", "items": ref("OutsideTraining")},
+			"error":            ref("Problem"),
 		}),
 		"description": "Either the decision fields or, for an application that cannot be scored, error.",
 	}
@@ -134,8 +158,8 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 		"description": "Add reason codes: the features that raised the PD most.",
 		"schema":      obj{"type": "boolean", "default": false},
 	}
-	predictResponses := merge(obj{"200": obj{"description": "The decision.", "content": jsonContent(ref("Prediction"))}}, problems(400, 413, 422, 503))
-	batchResponses := merge(obj{"200": obj{"description": "One result per application, in order; applications that cannot be scored carry an error.", "content": jsonContent(ref("BatchResponse"))}}, problems(400, 413, 422, 503))
+	predictResponses := merge(obj{"200": obj{"description": "The decision.", "content": jsonContent(ref("Prediction"))}}, problems(400, 408, 413, 415, 422, 503))
+	batchResponses := merge(obj{"200": obj{"description": "One result per application, in order; applications that cannot be scored carry an error.", "content": jsonContent(ref("BatchResponse"))}}, problems(400, 408, 413, 415, 422, 503))
 	looseJSON := obj{"type": "object"}
 	doc := obj{
 		"openapi": "3.1.0",
@@ -194,14 +218,15 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 			}},
 		},
 		"components": obj{"schemas": obj{
-			"Application":   application,
-			"Prediction":    prediction,
-			"Reason":        reason,
-			"BatchRequest":  batchRequest,
-			"BatchResponse": batchResponse,
-			"BatchItem":     batchItem,
-			"Problem":       problem,
-			"FieldError":    fieldError,
+			"Application":     application,
+			"Prediction":      prediction,
+			"Reason":          reason,
+			"BatchRequest":    batchRequest,
+			"BatchResponse":   batchResponse,
+			"BatchItem":       batchItem,
+			"Problem":         problem,
+			"OutsideTraining": outsideTraining,
+			"FieldError":      fieldError,
 		}},
 	}
 	return json.Marshal(doc)
@@ -220,10 +245,24 @@ func merge(a, b obj) obj {
 	return out
 }
 
+// problemCodes lists the problem codes with their statuses, from
+// problemTable: "body-too-large (413), …".
+func problemCodes() string {
+	var out []string
+	for _, code := range slices.Sorted(maps.Keys(problemTable)) {
+		out = append(out, fmt.Sprintf("%s (%d)", code, problemTable[code].status))
+	}
+	return strings.Join(out, ", ")
+}
+
 func problemDescription(status int) string {
 	switch status {
 	case 400:
-		return "The body is not JSON, or not a JSON object."
+		return "The body is not JSON, not a JSON object, or ended before its Content-Length."
+	case 408:
+		return "The body did not arrive within the server's read timeout."
+	case 415:
+		return "The body is not declared as JSON (Content-Type: application/json), or is compressed (Content-Encoding)."
 	case 413:
 		return "The body, or the number of applications, is over the limit."
 	case 422:

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,13 +53,51 @@ func (s *Server) putBodyBuffer(bp *[]byte) {
 	}
 }
 
+// checkContent refuses, with 415, a body that is not JSON: its
+// Content-Type must be application/json or application/<name>+json, with
+// no charset or charset utf-8 (RFC 8259: JSON is UTF-8). A missing
+// Content-Type is refused too: curl -d sends a form type, and scoring a
+// body the client did not declare as JSON would be a guess. A body with a
+// Content-Encoding other than identity (gzip, …) is refused as well, so
+// that the size limits hold for exactly the bytes decoded.
+func checkContent(w http.ResponseWriter, r *http.Request) *Problem {
+	if ce := r.Header["Content-Encoding"]; len(ce) > 0 && !(len(ce) == 1 && strings.EqualFold(ce[0], "identity")) {
+		w.Header()["Accept-Encoding"] = []string{"identity"}
+		return &Problem{Code: ProblemMediaType, Detail: "the body must not be compressed (no Content-Encoding is accepted); send it as plain JSON"}
+	}
+	ct := r.Header["Content-Type"]
+	if len(ct) == 1 && (ct[0] == "application/json" || ct[0] == "application/json; charset=utf-8") {
+		return nil // the usual cases, without parsing
+	}
+	bad := func(detail string) *Problem {
+		w.Header()["Accept-Post"] = contentTypeJSON
+		return &Problem{Code: ProblemMediaType, Detail: detail}
+	}
+	if len(ct) == 0 {
+		return bad("no Content-Type; send the body as JSON with Content-Type: application/json")
+	}
+	mt, params, err := mime.ParseMediaType(ct[0])
+	if err != nil || len(ct) > 1 {
+		return bad("the Content-Type cannot be read; send Content-Type: application/json")
+	}
+	if mt != "application/json" && !(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		if len(mt) > 64 {
+			mt = mt[:64] + "…"
+		}
+		return bad("Content-Type " + mt + " is not JSON; send the body as JSON with Content-Type: application/json")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return bad("JSON must be UTF-8; send charset=utf-8 or no charset")
+	}
+	return nil
+}
+
 // readBody reads the request body, at most limit bytes, into *bp and
 // returns it as a string that shares the buffer: the decoder's input, whose
 // unescaped string values are substrings of it. The string is valid until
 // the buffer is reused; the caller puts it back with putBodyBuffer once the
-// request is done. A larger body is a ProblemTooLarge. The body is read as
-// JSON whatever its Content-Type says, so that clients such as curl -d
-// work as they are.
+// request is done. A larger body is a ProblemTooLarge; the caller has
+// checked its type with checkContent.
 func readBody(r *http.Request, bp *[]byte, limit int64) (string, *Problem) {
 	tooLarge := &Problem{Code: ProblemTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", limit)}
 	if r.ContentLength > limit {
@@ -80,14 +121,26 @@ func readBody(r *http.Request, bp *[]byte, limit int64) (string, *Problem) {
 			break
 		}
 		if err != nil {
-			var maxErr *http.MaxBytesError
-			if errors.As(err, &maxErr) {
-				return "", tooLarge
-			}
-			return "", &Problem{Code: ProblemMalformed, Detail: "reading the body: " + err.Error()}
+			return "", readProblem(err, tooLarge)
 		}
 	}
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
+}
+
+// readProblem turns an error reading a body into a problem document. The
+// error's text names sockets and addresses, so it is never shown: a read
+// deadline (READ_TIMEOUT, a client that stalls) is a ProblemTimeout, any
+// other failure a ProblemUnreadable.
+func readProblem(err error, tooLarge *Problem) *Problem {
+	var maxErr *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &maxErr):
+		return tooLarge
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+		return &Problem{Code: ProblemTimeout, Detail: "the body did not arrive in time; send it whole within the server's read timeout"}
+	}
+	return &Problem{Code: ProblemUnreadable, Detail: "the body could not be read to its end (connection closed or body shorter than its Content-Length)"}
 }
 
 // decodeProblem turns a decoding error into a problem document.
@@ -102,12 +155,30 @@ func decodeProblem(err error) *Problem {
 // returns the field problems, if any.
 func score(l *loaded, sc *scratch) (pd float64, pred int, problems []features.FieldError) {
 	a := &sc.app
-	errs := l.model.Pipeline.Transform(a.Raw, sc.row, sc.x)
+	var errs []features.FieldError
+	errs, sc.flags = transform(l, a.Raw, sc.row, sc.x, sc.flags[:0])
 	if len(errs) > 0 || len(a.Problems) > 0 {
 		return 0, 0, mergeProblems(a.Problems, errs)
 	}
 	pd = l.model.PD(sc.x)
 	return pd, l.model.Decide(pd), nil
+}
+
+// transform is the model's feature pipeline with the range policy between
+// cleaning and encoding (see guard.go): it writes the feature vector of
+// raw into x and returns the field problems, and flags with the values
+// scored although outside training appended.
+func transform(l *loaded, raw []features.Raw, row *features.Row, x []float64, flags []outside) ([]features.FieldError, []outside) {
+	p := l.model.Pipeline
+	if errs := p.CleanRecord(raw, row); len(errs) > 0 {
+		return errs, flags
+	}
+	errs, flags := checkRanges(l.guards, raw, row, flags)
+	if len(errs) > 0 {
+		return errs, flags
+	}
+	p.Encode(row, x)
+	return nil, flags
 }
 
 // mergeProblems lists decoding problems first, then the pipeline's for
@@ -141,6 +212,10 @@ func explainParam(r *http.Request) (bool, *Problem) {
 
 // handlePredict scores one application.
 func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded) {
+	if p := checkContent(w, r); p != nil {
+		writeProblem(w, r, p)
+		return
+	}
 	explain, p := explainParam(r)
 	if p != nil {
 		writeProblem(w, r, p)
@@ -173,6 +248,9 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 	if explain {
 		b = wire.AppendKey(b, "reasons", false)
 		b = appendReasons(b, l.model.Reasons(sc.contrib, sc.x, s.cfg.Reasons))
+	}
+	if len(sc.flags) > 0 {
+		b = appendOutside(b, sc.flags)
 	}
 	if len(sc.app.Ignored) > 0 {
 		b = wire.AppendKey(b, "ignored_fields", false)

@@ -11,15 +11,18 @@ import (
 // Problem codes: what went wrong with a request. Each maps to one HTTP
 // status and one RFC 9457 problem type in problemTable.
 const (
-	ProblemMalformed   = "malformed-json"      // the body is not JSON
-	ProblemNotObject   = "not-an-object"       // JSON, but not an object
-	ProblemInvalid     = "invalid-application" // field problems
-	ProblemTooLarge    = "body-too-large"      // the body is over the limit
-	ProblemBatchTooBig = "batch-too-large"     // too many applications
-	ProblemNoModel     = "model-not-loaded"    // nothing to score with
-	ProblemNotFound    = "not-found"           // no such endpoint
-	ProblemMethod      = "method-not-allowed"  // endpoint exists, wrong method
-	ProblemInternal    = "internal-error"      // a bug: a recovered panic
+	ProblemMalformed   = "malformed-json"         // the body is not JSON
+	ProblemUnreadable  = "body-unreadable"        // the body ended early
+	ProblemTimeout     = "request-timeout"        // the body came too slowly
+	ProblemNotObject   = "not-an-object"          // JSON, but not an object
+	ProblemInvalid     = "invalid-application"    // field problems
+	ProblemTooLarge    = "body-too-large"         // the body is over the limit
+	ProblemMediaType   = "unsupported-media-type" // the body is not JSON
+	ProblemBatchTooBig = "batch-too-large"        // too many applications
+	ProblemNoModel     = "model-not-loaded"       // nothing to score with
+	ProblemNotFound    = "not-found"              // no such endpoint
+	ProblemMethod      = "method-not-allowed"     // endpoint exists, wrong method
+	ProblemInternal    = "internal-error"         // a bug: a recovered panic
 	problemTypeBase    = "urn:credit-risk:problem:"
 	contentTypeProblem = "application/problem+json"
 )
@@ -32,8 +35,11 @@ var problemTable = map[string]struct {
 }{
 	ProblemMalformed:   {http.StatusBadRequest, "Malformed JSON"},
 	ProblemNotObject:   {http.StatusBadRequest, "Body is not a JSON object"},
+	ProblemUnreadable:  {http.StatusBadRequest, "Body could not be read"},
+	ProblemTimeout:     {http.StatusRequestTimeout, "Request timeout"},
 	ProblemInvalid:     {http.StatusUnprocessableEntity, "Invalid application"},
 	ProblemTooLarge:    {http.StatusRequestEntityTooLarge, "Request body too large"},
+	ProblemMediaType:   {http.StatusUnsupportedMediaType, "Unsupported media type"},
 	ProblemBatchTooBig: {http.StatusRequestEntityTooLarge, "Too many applications"},
 	ProblemNoModel:     {http.StatusServiceUnavailable, "No model loaded"},
 	ProblemNotFound:    {http.StatusNotFound, "Not found"},
@@ -76,12 +82,17 @@ func (p *Problem) appendJSON(b []byte, instance string) []byte {
 	return append(b, '}')
 }
 
-// writeProblem writes p as application/problem+json.
+// writeProblem writes p as application/problem+json. After a body that
+// could not be read (timeout, early end) the connection is closed: what is
+// left of the body cannot be told apart from the next request.
 func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 	b := p.appendJSON(make([]byte, 0, 256), r.URL.Path)
 	h := w.Header()
 	h["Content-Type"] = []string{contentTypeProblem}
 	h["Cache-Control"] = noStore
+	if p.Code == ProblemTimeout || p.Code == ProblemUnreadable {
+		h["Connection"] = []string{"close"}
+	}
 	w.WriteHeader(p.Status())
 	w.Write(b)
 }

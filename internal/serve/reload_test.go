@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/serve/servetest"
 )
 
@@ -66,6 +67,45 @@ func TestReload(t *testing.T) {
 			if ok, fail := s.counts.reloadOK.Load(), s.counts.reloadFail.Load(); ok != st.ok || fail != st.bad {
 				t.Errorf("reloads ok %d failed %d; want %d %d", ok, fail, st.ok, st.bad)
 			}
+		})
+	}
+}
+
+// TestReloadRefusesImplausible points the alias at models with a valid
+// hash but absurd numbers, or metadata that disagrees with the file: each
+// reload is refused, naming the check, the old model keeps serving, and
+// clients see which check failed but no path.
+func TestReloadRefusesImplausible(t *testing.T) {
+	s, dir := testServer(t, servetest.Options{Version: 1, Seed: 1}, nil)
+	for i, tt := range []struct {
+		name  string
+		edit  func(*model.Model, *model.Metadata)
+		check string
+	}{
+		{"calibration slope 1e308", func(m *model.Model, _ *model.Metadata) { m.Calibration.Slope = 1e308 }, "numbers"},
+		{"threshold 0", func(m *model.Model, meta *model.Metadata) { m.Threshold, meta.Threshold = 0, 0 }, "numbers"},
+		{"leaf 1e300", func(m *model.Model, _ *model.Metadata) {
+			m.Ensemble.Trees[0].Nodes[len(m.Ensemble.Trees[0].Nodes)-1].Value = 1e300
+		}, "numbers"},
+		{"threshold edited in the metadata", func(_ *model.Model, meta *model.Metadata) { meta.Threshold = 0.05 }, "metadata"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			servetest.SetAlias(t, dir, servetest.WriteTampered(t, dir, 10+i, tt.edit))
+			err := s.reload(false)
+			if err == nil || !strings.Contains(err.Error(), tt.check+" check failed") {
+				t.Fatalf("reload: %v; want the %s check to fail", err, tt.check)
+			}
+			if got := s.ModelVersion(); got != "gbdt_v1" {
+				t.Errorf("serving %s; want gbdt_v1", got)
+			}
+			if rec := do(t, s, "POST", "/predict", servetest.Application(1)); rec.Code != 200 {
+				t.Errorf("/predict: %d; want 200 from the old model", rec.Code)
+			}
+			rec := do(t, s, "GET", "/ready", nil)
+			if !strings.Contains(rec.Body.String(), "failed its "+tt.check+" check") {
+				t.Errorf("/ready %s; want the failed check named", rec.Body)
+			}
+			checkNoInternals(t, rec.Body.String())
 		})
 	}
 }

@@ -59,8 +59,11 @@ type Server struct {
 	idCounter atomic.Uint64
 
 	current atomic.Pointer[loaded]
-	// lastErr is the most recent load failure, for /ready and /stats.
-	lastErr atomic.Pointer[string]
+	// lastErr is the most recent load failure, for the log and the
+	// watcher; lastReason says which check failed, for clients (/ready,
+	// /stats and 503 problems), without paths or error text.
+	lastErr    atomic.Pointer[string]
+	lastReason atomic.Pointer[string]
 
 	routes   []*route
 	byPath   map[string][]*route
@@ -141,7 +144,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		s.cfg.ModelPath = resolved
 	}
 	modelPath, metaPath := s.cfg.ModelFiles()
-	l, err := loadModel(modelPath, metaPath, cfg.DriftWindow, s.build)
+	l, err := loadModel(modelPath, metaPath, cfg.DriftWindow, s.cfg.RangePolicy, s.build)
 	if err != nil {
 		return nil, err
 	}
@@ -184,17 +187,22 @@ func (s *Server) addRoutes() {
 // assets under /docs/, and nil with the allowed methods when only the
 // method is wrong.
 func (s *Server) match(r *http.Request) (rt *route, allow []string) {
-	path := r.URL.Path
-	if strings.HasPrefix(path, "/docs/") {
-		path = "/docs"
-	}
-	for _, rt := range s.byPath[path] {
+	for _, rt := range s.byPath[routePath(r.URL.Path)] {
 		if rt.method == r.Method {
 			return rt, nil
 		}
 		allow = append(allow, rt.method)
 	}
 	return nil, allow
+}
+
+// routePath returns the route pattern a path belongs to: the path itself,
+// or /docs for the docs assets under /docs/.
+func routePath(path string) string {
+	if strings.HasPrefix(path, "/docs/") {
+		return "/docs"
+	}
+	return path
 }
 
 var (
@@ -286,7 +294,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeProblem(sw, r, &Problem{Code: ProblemNotFound, Detail: fmt.Sprintf("no endpoint %s; see /docs", r.URL.Path)})
 		case rt.needsModel && l == nil:
 			reason := "no model is loaded"
-			if e := s.lastErr.Load(); e != nil {
+			if e := s.lastReason.Load(); e != nil {
 				reason += ": " + *e
 			}
 			sw.Header().Set("Retry-After", "5")
@@ -306,7 +314,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	elapsed := time.Since(start)
 	if rt == nil {
 		rt = s.notFound
-		s.metrics.observe(nil, r.Method, rt.endpoint, status, elapsed.Seconds())
+		endpoint := rt.endpoint
+		if len(allow) > 0 {
+			// The endpoint exists; only the method is wrong.
+			endpoint = s.byPath[routePath(r.URL.Path)][0].endpoint
+		}
+		s.metrics.observe(nil, r.Method, endpoint, status, elapsed.Seconds())
 	} else {
 		s.metrics.observe(&rt.metrics, rt.method, rt.endpoint, status, elapsed.Seconds())
 	}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"time"
+
+	"github.com/credit-risk/credit-risk/internal/model"
 )
 
 // ErrUnchanged is returned by a polling reload when the alias still points
@@ -53,7 +56,7 @@ func (s *Server) reload(force bool) error {
 		var l *loaded
 		err := statErr
 		if err == nil {
-			l, err = loadModel(modelPath, metaPath, s.cfg.DriftWindow, s.build)
+			l, err = loadModel(modelPath, metaPath, s.cfg.DriftWindow, s.cfg.RangePolicy, s.build)
 		}
 		if err == nil {
 			// Record the pair as it was before loading: if it changed
@@ -61,6 +64,7 @@ func (s *Server) reload(force bool) error {
 			l.source = before
 			s.current.Store(l)
 			s.lastErr.Store(nil)
+			s.lastReason.Store(nil)
 			s.failed = sourceID{}
 			s.metrics.reloadOK.Inc()
 			s.counts.reloadOK.Add(1)
@@ -86,8 +90,9 @@ func (s *Server) reload(force bool) error {
 			}
 		}
 		s.failed = before
-		msg := err.Error()
+		msg, reason := err.Error(), publicReason(err)
 		s.lastErr.Store(&msg)
+		s.lastReason.Store(&reason)
 		s.metrics.reloadFail.Inc()
 		s.counts.reloadFail.Add(1)
 		serving := "none"
@@ -97,4 +102,17 @@ func (s *Server) reload(force bool) error {
 		s.logger.Error("model reload failed; the previous model keeps serving", "err", err, "serving", serving)
 		return fmt.Errorf("reload: %w", err)
 	}
+}
+
+// publicReason says why a model failed to load in words a client may see:
+// which check failed, never a path or an error's text (those are logged).
+func publicReason(err error) string {
+	var le *model.LoadError
+	switch {
+	case errors.As(err, &le):
+		return "the last model failed its " + le.Check + " check; the server log has the details"
+	case errors.Is(err, ErrModelNotFound), errors.Is(err, fs.ErrNotExist):
+		return "the model or its metadata file is missing; the server log has the details"
+	}
+	return "the last model could not be loaded; the server log has the details"
 }

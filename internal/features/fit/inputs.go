@@ -154,6 +154,7 @@ func Input(c *Column, isTest []bool, cfg dataset.Cleaning) (features.Input, Outc
 		lo, hi := train[0], train[len(train)-1]
 		in.Stats.Min, in.Stats.Max = &lo, &hi
 		in.Stats.Example = strconv.FormatFloat(med, 'g', -1, 64)
+		in.Stats.Values = fewValues(train, maxListedValues)
 	case features.KindDate:
 		train := trainValues(c.Num, isTest, nTrain-missTrain)
 		lo, hi := train[0], train[len(train)-1]
@@ -235,4 +236,23 @@ func capped(v float64, lo, hi *float64) float64 {
 		return *hi
 	}
 	return v
+}
+
+// maxListedValues is the most distinct training values a numeric input's
+// statistics list (InputStats.Values).
+const maxListedValues = 4
+
+// fewValues returns the distinct values of sorted when there are at most
+// n, else nil.
+func fewValues(sorted []float64, n int) []float64 {
+	var out []float64
+	for i, v := range sorted {
+		if i == 0 || v != sorted[i-1] {
+			if len(out) == n {
+				return nil
+			}
+			out = append(out, v)
+		}
+	}
+	return out
 }

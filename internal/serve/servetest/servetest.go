@@ -6,7 +6,11 @@
 package servetest
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/featurestep"
@@ -169,6 +173,9 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 			slices.Sort(vals)
 			lo, hi, med := vals[0], vals[len(vals)-1], vals[len(vals)/2]
 			in.Stats.Min, in.Stats.Max = &lo, &hi
+			if distinct := slices.Compact(slices.Clone(vals)); in.Kind == features.KindNumeric && len(distinct) <= 4 {
+				in.Stats.Values = distinct // as the clean step lists them (term: 36, 60)
+			}
 			if in.Kind == features.KindDate {
 				in.Stats.Example = value.DaysToTime(hi).Format(in.Layout)
 			} else {
@@ -312,6 +319,38 @@ func WriteCorrupt(tb testing.TB, dir string, version int) string {
 	}
 	data = append(data[:len(data)-2], ' ', '\n') // one byte off: hash mismatch
 	if err := os.WriteFile(path, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return base
+}
+
+// WriteTampered writes gbdt_v<version>.model and its metadata, then lets
+// edit change the model and the metadata and writes both again with the
+// new file's sha256: a file with a valid hash whatever its numbers, as a
+// careless edit would leave it. It returns the base.
+func WriteTampered(tb testing.TB, dir string, version int, edit func(*model.Model, *model.Metadata)) string {
+	tb.Helper()
+	m, meta := Build(tb, Options{Version: version, Seed: uint64(version)})
+	base := fmt.Sprintf("gbdt_v%d", m.Version)
+	if err := model.Save(dir, base, m, meta); err != nil {
+		tb.Fatalf("servetest: save: %v", err)
+	}
+	edit(m, meta)
+	var buf bytes.Buffer
+	if err := model.Encode(&buf, m); err != nil {
+		tb.Fatal(err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	meta.SHA256 = hex.EncodeToString(sum[:])
+	metaData, err := json.Marshal(meta)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(dir, base+model.Ext)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(model.MetadataPath(path), metaData, 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	return base

@@ -289,8 +289,9 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 
 // Read reads a batch body: its top-level object, and the items of its
 // applications array in segments, on up to Workers goroutines. Other
-// top-level fields are checked and ignored; when applications appears
-// twice, the last one counts, as in encoding/json. Once the whole body is
+// top-level fields are checked and ignored; applications sent twice is a
+// field problem (ProblemDuplicate), not the last one as in encoding/json.
+// Once the whole body is
 // read, the segments' Finish methods are called, and the segments are
 // returned in order; the caller releases them. An empty array gives no
 // segment.
@@ -345,7 +346,7 @@ func (b *BatchReader) readBatch(body string) (runs []run, problem *features.Fiel
 		}
 		return nil, nil, fmt.Errorf("%w: got %s", ErrNotObject, kindName(body[i]))
 	}
-	found := false
+	found, seen := false, false
 	i = skipSpace(body, i+1)
 	if i < len(body) && body[i] == '}' {
 		i++
@@ -363,7 +364,16 @@ func (b *BatchReader) readBatch(body string) (runs []run, problem *features.Fiel
 				return runs, nil, synErr(i, "want ':' after a field name")
 			}
 			i = skipSpace(body, i+1)
-			if key == "applications" && i < len(body) && body[i] == '[' {
+			if key == "applications" && seen {
+				// Checked, never read: the body is refused.
+				if i, err = skipValue(body, i, 1); err != nil {
+					return runs, nil, err
+				}
+				release()
+				found = false
+				problem = &features.FieldError{Field: "applications", Problem: ProblemDuplicate, Detail: "appears more than once in the body; send one array"}
+			} else if key == "applications" && i < len(body) && body[i] == '[' {
+				seen = true
 				release()
 				found, problem = true, nil
 				if runs, i, err = b.array(body, skipSpace(body, i+1)); err != nil {
@@ -375,6 +385,7 @@ func (b *BatchReader) readBatch(body string) (runs []run, problem *features.Fiel
 					return runs, nil, err
 				}
 				if key == "applications" {
+					seen = true
 					release()
 					found = false
 					problem = &features.FieldError{Field: "applications", Problem: features.ProblemType, Detail: "want an array of applications, got " + kindName(body[start])}

@@ -99,8 +99,10 @@ func TestBatchItems(t *testing.T) {
 		{"empty", `{"applications":[]}`, nil, "", nil},
 		{"missing", `{}`, nil, features.ProblemMissing, nil},
 		{"not an array", `{"applications":{}}`, nil, features.ProblemType, nil},
-		{"last wins", `{"applications":[1,2], "applications":[{}]}`, []string{"object"}, "", nil},
-		{"last wins over an array", `{"applications":[{}], "applications":{}}`, nil, features.ProblemType, nil},
+		{"duplicate", `{"applications":[1,2], "applications":[{}]}`, nil, ProblemDuplicate, nil},
+		{"duplicate after a non-array", `{"applications":{}, "x":1, "applications":[{}]}`, nil, ProblemDuplicate, nil},
+		{"duplicate non-array", `{"applications":[{}], "applications":{}}`, nil, ProblemDuplicate, nil},
+		{"malformed duplicate", `{"applications":[{}], "applications":[}`, nil, "", ErrSyntax},
 		{"array body", `[{}]`, nil, "", ErrNotObject},
 		{"malformed item", `{"applications":[{"a":]}`, nil, "", ErrSyntax},
 		{"trailing", `{"applications":[]} 1`, nil, "", ErrSyntax},
@@ -234,6 +236,7 @@ func FuzzBatchBody(f *testing.F) {
 		`{"applications":[-]}`, `{"applications":["\\"]}`, `{"x":1,"applications":[{}],"y":[]}`,
 		`{"applications":[{"a":"1"}}`, `{"applications":[[[]]]}`, `{"applications":[01]}`, `{}`,
 		`{"applications":[{"a":"},{"},{"b":1} , {"c":"x},{y"},{}]}`, `{"applications":["},{",{},"},{"]}`,
+		`{"applications":[{"a":1,"a":2}],"applications":[]}`,
 	} {
 		f.Add(s)
 	}

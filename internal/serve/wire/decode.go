@@ -63,9 +63,13 @@ type Application struct {
 	// Ignored lists the names of the fields the model does not read, in
 	// body order (a repeated field is listed each time).
 	Ignored []string
-	// Problems are type errors found while decoding: a boolean, object
-	// or array value for an input.
+	// Problems are the field problems found while decoding: a boolean,
+	// object or array value for an input (features.ProblemType), or an
+	// input that appears more than once (ProblemDuplicate).
 	Problems []features.FieldError
+
+	// seen has bit i set once input i has appeared in the object.
+	seen []uint64
 
 	// keys remembers field names in the order an object had them, with
 	// their input positions: clients send their fields in one order, some
@@ -75,6 +79,34 @@ type Application struct {
 	// is used with. next is where the names expected next start.
 	keys []cachedKey
 	next int
+}
+
+// ProblemDuplicate is the field problem of an input that appears more than
+// once in one object: encoding/json would keep the last value, a client
+// may mean the first, so the application is refused rather than guessed.
+const ProblemDuplicate = "duplicate_field"
+
+// markSeen records that input slot has appeared and reports whether it had
+// already.
+func (a *Application) markSeen(slot int) bool {
+	w, bit := slot>>6, uint64(1)<<(slot&63)
+	dup := a.seen[w]&bit != 0
+	a.seen[w] |= bit
+	return dup
+}
+
+// duplicate records the problem of an input sent more than once, once per
+// input.
+func (a *Application) duplicate(key string) {
+	for _, p := range a.Problems {
+		if p.Problem == ProblemDuplicate && p.Field == key {
+			return
+		}
+	}
+	a.Problems = append(a.Problems, features.FieldError{
+		Field: key, Problem: ProblemDuplicate,
+		Detail: "appears more than once in the application; send each field once",
+	})
 }
 
 // cachedKey is a field name that needs no escaping in JSON, and its input
@@ -145,6 +177,12 @@ func (a *Application) Reset(n int) {
 	}
 	a.Raw = a.Raw[:n]
 	clear(a.Raw)
+	words := (n + 63) >> 6
+	if cap(a.seen) < words {
+		a.seen = make([]uint64, words)
+	}
+	a.seen = a.seen[:words]
+	clear(a.seen)
 	clear(a.Ignored)
 	a.Ignored = a.Ignored[:0]
 	a.Problems = a.Problems[:0]
@@ -167,11 +205,13 @@ func (a *Application) Clear() {
 //
 // It accepts exactly the documents encoding/json accepts (RFC 8259, nesting
 // at most 10,000 deep) and decodes strings the same way: invalid UTF-8 and
-// unpaired surrogates become U+FFFD, and a repeated key keeps its last
-// value. A number out of float64 range decodes to ±Inf. A malformed body is
-// a *SyntaxError; a well-formed body that is not an object wraps
-// ErrNotObject. A field of the wrong JSON type is not an error: it is
-// listed in a.Problems.
+// unpaired surrogates become U+FFFD. A number out of float64 range decodes
+// to ±Inf. A malformed body is a *SyntaxError; a well-formed body that is
+// not an object wraps ErrNotObject. A field of the wrong JSON type, and an
+// input that appears more than once (after unescaping: "a" and "\u0061"
+// are the same name), are not errors: they are listed in a.Problems, so
+// that the caller refuses the application naming the field. A repeated
+// field the model does not read is listed in a.Ignored each time.
 func DecodeApplication(body string, index *Index, a *Application) error {
 	return decodeAt(body, 0, index, a)
 }
@@ -243,6 +283,9 @@ func decodeObject(body string, i, depth int, index *Index, a *Application) (int,
 				return 0, err
 			}
 		} else {
+			if a.markSeen(slot) {
+				a.duplicate(key)
+			}
 			switch c := body[i]; {
 			case c == '"':
 				var s string

@@ -36,7 +36,11 @@ func TestDecodeApplication(t *testing.T) {
 		{"lone surrogate", `{"a":"\ud83d!"}`, []features.Raw{str("\uFFFD!"), absent, absent, absent}, nil, nil, nil},
 		{"invalid utf-8", "{\"a\":\"\xff\"}", []features.Raw{str("\uFFFD"), absent, absent, absent}, nil, nil, nil},
 		{"unknown fields", `{"z":{"y":[1,{"x":null}]},"a":"1","w":true}`, []features.Raw{str("1"), absent, absent, absent}, []string{"z", "w"}, nil, nil},
-		{"last duplicate wins", `{"a":"1","a":2}`, []features.Raw{num(2), absent, absent, absent}, nil, nil, nil},
+		{"duplicate", `{"a":"1","a":2}`, []features.Raw{num(2), absent, absent, absent}, nil, []string{"a"}, nil},
+		{"duplicate thrice", `{"a":"1","b":1,"a":2,"a":null}`, []features.Raw{absent, num(1), absent, absent}, nil, []string{"a"}, nil},
+		{"duplicate escaped", `{"a":"1","\u0061":2,"\u00e9":1,"é":3}`, []features.Raw{num(2), absent, absent, num(3)}, nil, []string{"a", "é"}, nil},
+		{"duplicate with wrong type", `{"a":true,"a":1}`, []features.Raw{num(1), absent, absent, absent}, nil, []string{"a", "a"}, nil},
+		{"duplicate unknown", `{"z":1,"z":2}`, []features.Raw{absent, absent, absent, absent}, []string{"z", "z"}, nil, nil},
 		{"wrong types", `{"a":true,"b":[],"c":{}}`, []features.Raw{absent, absent, absent, absent}, nil, []string{"a", "b", "c"}, nil},
 		{"huge number", `{"a":1e400}`, []features.Raw{num(math.Inf(1)), absent, absent, absent}, nil, nil, nil},
 		{"array", `[]`, nil, nil, nil, ErrNotObject},
@@ -96,6 +100,7 @@ func FuzzDecodeApplication(f *testing.F) {
 		`{"a":1e400}`, `[1]`, `{"a":"\ud800"}`, `{"a":-0.0e-0}`, `{"é":"x","a":"y","a":"z"}`,
 		"{\"a\":\"\xff\"}", `{"a":01}`, ` {"b" : [ ] } `, `{"applications":[{"a":1},"x"]}`,
 		`{"a":"1","b":"2","c":"3"}`, `{"b":"2","x":"0","a":"1"}`, `{"ab":"1","a\"":"2","a":"3"}`, `{"a" :"1","b":2}`,
+		`{"a":"1","a":"1"}`, `{"a":"1","\u0061":2}`, `{"b":1,"x":2,"b":3,"x":4,"b":5}`,
 	} {
 		f.Add(s)
 	}
@@ -150,6 +155,24 @@ func checkDecoded(t *testing.T, in string, a *Application) {
 		if got := a.Raw[i]; got != want {
 			t.Errorf("%q: field %q = %+v; want %+v", in, name, got, want)
 		}
+	}
+	// Inputs sent more than once are problems, each named once.
+	var dups, gotDups []string
+	counts := map[string]int{}
+	for _, k := range topLevelKeys(t, in) {
+		if _, ok := testFields[k]; ok {
+			if counts[k]++; counts[k] == 2 {
+				dups = append(dups, k)
+			}
+		}
+	}
+	for _, p := range a.Problems {
+		if p.Problem == ProblemDuplicate {
+			gotDups = append(gotDups, p.Field)
+		}
+	}
+	if !slices.Equal(gotDups, dups) {
+		t.Errorf("%q: duplicate problems on %q; want %q", in, gotDups, dups)
 	}
 	var ignored []string
 	for name := range obj {
@@ -220,4 +243,27 @@ func TestSpecialBytes(t *testing.T) {
 	if m := specialBytes(load64("abcdefgh", 0)); m != 0 {
 		t.Errorf("plain word flagged: %#x", m)
 	}
+}
+
+// topLevelKeys returns the field names of the JSON object in, in order and
+// with repeats, as encoding/json's tokenizer reads them.
+func topLevelKeys(t *testing.T, in string) []string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(in))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("%q: not an object: %v %v", in, tok, err)
+	}
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		keys = append(keys, tok.(string))
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+	}
+	return keys
 }

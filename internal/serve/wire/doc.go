@@ -30,10 +30,12 @@
 //
 // Both accept exactly the documents encoding/json accepts (RFC 8259,
 // nesting at most 10,000 deep), and decode strings the same way: invalid
-// UTF-8 and unpaired surrogates become U+FFFD, and a repeated field keeps
-// its last value; the one difference is that a number out of float64 range
-// decodes to ±Inf (which the pipeline refuses as not finite) where
-// encoding/json returns an error. The fuzz tests check this against
+// UTF-8 and unpaired surrogates become U+FFFD. Two differences: a number
+// out of float64 range decodes to ±Inf (which the pipeline refuses as not
+// finite) where encoding/json returns an error, and an input sent twice in
+// one application, or a batch's applications field sent twice, is a field
+// problem (ProblemDuplicate) where encoding/json keeps the last value:
+// ambiguous input is refused, never guessed. The fuzz tests check this against
 // encoding/json. A malformed body is a *SyntaxError with its byte offset;
 // a well-formed body that is not an object wraps ErrNotObject; a batch
 // over its limit is a *TooManyError.
