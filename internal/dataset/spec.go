@@ -62,7 +62,7 @@ type Spec struct {
 	// than Cleaning.MaxCategories levels); "drop" drops them.
 	Undeclared string `yaml:"undeclared,omitempty"`
 	// MissingValues are tokens read as missing in every column. Default:
-	// value.DefaultMissing.
+	// value.DefaultMissing().
 	MissingValues []string `yaml:"missing_values,omitempty"`
 	// Cleaning tunes the cleaning step.
 	Cleaning Cleaning `yaml:"cleaning,omitempty"`
@@ -264,7 +264,7 @@ func (s *Spec) fillDefaults() {
 		s.Undeclared = "infer"
 	}
 	if s.MissingValues == nil {
-		s.MissingValues = slices.Clone(value.DefaultMissing)
+		s.MissingValues = value.DefaultMissing()
 	}
 	c := &s.Cleaning
 	if c.MaxMissing == 0 {

@@ -54,7 +54,7 @@ const Rows = 400
 // with every kind of input and parser.
 func Inputs() []features.Input {
 	f := func(v float64) *float64 { return &v }
-	missing := value.DefaultMissing
+	missing := value.DefaultMissing()
 	return []features.Input{
 		{Name: "issue_d", Kind: features.KindDate, Parser: value.Date, Layout: "Jan-2006", Missing: missing, Required: true},
 		{Name: "loan_amnt", Kind: features.KindNumeric, Parser: value.Number, Missing: missing, Min: f(0), Required: true},
