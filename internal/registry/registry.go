@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
+	"github.com/credit-risk/credit-risk/internal/metrics"
 )
 
 // File is the registry file name inside the registry folder.
@@ -80,18 +81,18 @@ func (r Ref) String() string { return fmt.Sprintf("%s v%d", r.Name, r.Version) }
 
 // Version is one registered model version.
 type Version struct {
-	Name           string             `json:"name"`
-	Version        int                `json:"version"`
-	Algorithm      string             `json:"algorithm"`
-	Stage          string             `json:"stage"`
-	RunID          string             `json:"run_id"`
-	Created        time.Time          `json:"created"`
-	File           string             `json:"file"`
-	SHA256         string             `json:"sha256"`
-	Metadata       string             `json:"metadata_file"`
-	MetadataSHA256 string             `json:"metadata_sha256"`
-	Metrics        map[string]float64 `json:"metrics"`
-	Params         map[string]any     `json:"params,omitempty"`
+	Name           string          `json:"name"`
+	Version        int             `json:"version"`
+	Algorithm      string          `json:"algorithm"`
+	Stage          string          `json:"stage"`
+	RunID          string          `json:"run_id"`
+	Created        time.Time       `json:"created"`
+	File           string          `json:"file"`
+	SHA256         string          `json:"sha256"`
+	Metadata       string          `json:"metadata_file"`
+	MetadataSHA256 string          `json:"metadata_sha256"`
+	Metrics        metrics.Summary `json:"metrics"`
+	Params         map[string]any  `json:"params,omitempty"`
 }
 
 // Ref returns the version's reference.

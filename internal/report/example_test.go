@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/report"
 )
 
@@ -28,7 +29,7 @@ func ExampleWrite() {
 			{
 				Name: "gbdt", Algorithm: "gbdt", Version: 1, Champion: true,
 				Threshold: 0.5, ThresholdRule: "maximise F1 on validation",
-				Metrics:    map[string]float64{"roc_auc": 0.95},
+				Metrics:    metrics.Summary{ROCAUC: 0.95},
 				Y:          y,
 				PD:         []float64{0.1, 0.2, 0.8, 0.3, 0.6, 0.1, 0.4, 0.9, 0.2, 0.55},
 				Importance: []report.Importance{{Feature: "int_rate", MeanAbsSHAP: 0.4}, {Feature: "dti", MeanAbsSHAP: 0.1}},

@@ -155,7 +155,7 @@ func buildModelInfo(l *loaded, build BuildInfo) ([]byte, error) {
 		CreatedAt: meta.CreatedAt, LoadedAt: l.at, File: meta.File, SHA256: meta.SHA256,
 		Dataset: meta.Dataset, DataFingerprint: meta.DataFingerprint, TrainRows: meta.TrainRows, TestRows: meta.TestRows,
 		Threshold: m.Threshold, ThresholdRule: meta.ThresholdRule, Calibration: meta.Calibration,
-		Metrics: finiteMetrics(meta.Metrics), Params: meta.Params,
+		Metrics: finiteMetrics(meta.Metrics.Map()), Params: meta.Params,
 		Inputs: inputInfos(m.Pipeline), Build: build, Drift: "on",
 	}
 	if l.drift == nil {

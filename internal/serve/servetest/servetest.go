@@ -25,6 +25,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/gbdt"
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
+	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/tree"
 	"github.com/credit-risk/credit-risk/internal/value"
@@ -227,7 +228,7 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 		Dataset: "test", TrainRows: X.Rows, TestRows: 0,
 		ThresholdRule: "fixed for tests",
 		Params:        map[string]any{"trees": o.Trees, "max_depth": o.Depth},
-		Metrics:       map[string]float64{"roc_auc": 0.5 + float64(o.Version)/100, "brier": 0.15},
+		Metrics:       metrics.Summary{ROCAUC: 0.5 + float64(o.Version)/100, Brier: 0.15},
 	}
 	if !o.NoReference {
 		pd := make([]float64, X.Rows)
