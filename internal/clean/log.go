@@ -6,6 +6,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 // Log records every transformation of a cleaning run with its counts, and
@@ -51,16 +52,16 @@ type ValueCount struct {
 
 // SplitLog describes the train/test split the cleaning learned on.
 type SplitLog struct {
-	Kind         string  `json:"kind"` // out_of_time or stratified
-	Date         string  `json:"date,omitempty"`
-	FirstDate    string  `json:"first_date,omitempty"`
-	LastDate     string  `json:"last_date,omitempty"`
-	Seed         uint64  `json:"seed,omitempty"`
-	TestFraction float64 `json:"test_fraction"`
-	TrainRows    int     `json:"train_rows"`
-	TestRows     int     `json:"test_rows"`
-	TrainBadRate float64 `json:"train_bad_rate"`
-	TestBadRate  float64 `json:"test_bad_rate"`
+	Kind         split.Kind `json:"kind"`
+	Date         string     `json:"date,omitempty"`
+	FirstDate    string     `json:"first_date,omitempty"`
+	LastDate     string     `json:"last_date,omitempty"`
+	Seed         uint64     `json:"seed,omitempty"`
+	TestFraction float64    `json:"test_fraction"`
+	TrainRows    int        `json:"train_rows"`
+	TestRows     int        `json:"test_rows"`
+	TrainBadRate float64    `json:"train_bad_rate"`
+	TestBadRate  float64    `json:"test_bad_rate"`
 }
 
 // DroppedColumn is a raw column that is not a feature, and why.

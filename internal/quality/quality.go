@@ -20,6 +20,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 // Report is the data quality report.
@@ -135,7 +136,7 @@ func (r *Report) Err() error {
 func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "dataset %s: %d rows read, %d labelled (%d bad, bad rate %.1f%%), %d excluded\n",
 		r.Dataset, r.RowsRead, r.Target.Rows, r.Target.Bad, 100*r.BadRate, excluded(r.Target))
-	if r.Split.Kind == "out_of_time" {
+	if r.Split.Kind == split.KindOutOfTime {
 		fmt.Fprintf(w, "dates %s .. %s; out-of-time split at %s: %d train, %d test\n", r.Split.FirstDate, r.Split.LastDate, r.Split.Date, r.Split.TrainRows, r.Split.TestRows)
 	} else {
 		fmt.Fprintf(w, "no date column; stratified split: %d train, %d test\n", r.Split.TrainRows, r.Split.TestRows)

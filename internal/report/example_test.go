@@ -10,6 +10,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/report"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 func ExampleWrite() {
@@ -24,7 +25,7 @@ func ExampleWrite() {
 		RunID:     "run-1",
 		Dataset:   "lending_club",
 		CreatedAt: time.Date(2024, 6, 11, 10, 0, 0, 0, time.UTC),
-		Data:      report.DataSummary{RowsRead: 10, Labelled: 10, Bad: 3, TestRows: 10, TestBadRate: 0.3, SplitKind: "stratified"},
+		Data:      report.DataSummary{RowsRead: 10, Labelled: 10, Bad: 3, TestRows: 10, TestBadRate: 0.3, SplitKind: split.KindStratified},
 		Candidates: []report.Candidate{
 			{
 				Name: "gbdt", Algorithm: "gbdt", Version: 1, Champion: true,

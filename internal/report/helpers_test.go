@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 // synthInput returns a realistic report input: n test loans whose outcome
@@ -59,7 +60,7 @@ func synthInput(tb testing.TB, n int, seed uint64) *Input {
 			RowsRead: 42538, Labelled: 39786, Bad: 5670, Excluded: 2752,
 			TrainRows: 39786 - n, TestRows: n,
 			TrainBadRate: 0.139, TestBadRate: float64(bad) / float64(n),
-			SplitKind: "out_of_time", SplitDate: "2011-04-01", FirstDate: "2007-06-01", LastDate: "2011-12-01",
+			SplitKind: split.KindOutOfTime, SplitDate: "2011-04-01", FirstDate: "2007-06-01", LastDate: "2011-12-01",
 			Features: 31,
 			Dropped: []Dropped{
 				{Name: "total_pymnt", Reason: "leakage", Detail: "listed in the spec as known only after origination"},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 // Input is everything the report shows about one training run.
@@ -97,8 +98,8 @@ type DataSummary struct {
 	// TrainBadRate and TestBadRate are the shares of bad loans (0 to 1) on
 	// each side of the split.
 	TrainBadRate, TestBadRate float64
-	// SplitKind is "out_of_time" or "stratified".
-	SplitKind string
+	// SplitKind is split.KindOutOfTime or split.KindStratified.
+	SplitKind split.Kind
 	// SplitDate, FirstDate and LastDate are YYYY-MM-DD, or empty when the
 	// data set has no date. With an out-of-time split the test set holds
 	// the loans on or after SplitDate.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 //go:embed report.html.tmpl
@@ -448,15 +449,15 @@ func newImportance(imp []Importance) *importanceView {
 
 // dataPairs lists the data summary.
 func dataPairs(d *DataSummary) []pair {
-	split := d.SplitKind
+	splitText := string(d.SplitKind)
 	switch d.SplitKind {
-	case "out_of_time":
-		split = "out of time"
+	case split.KindOutOfTime:
+		splitText = "out of time"
 		if d.SplitDate != "" {
-			split += ": test holds loans from " + d.SplitDate
+			splitText += ": test holds loans from " + d.SplitDate
 		}
 	case "":
-		split = "n/a"
+		splitText = "n/a"
 	}
 	dates := "n/a"
 	if d.FirstDate != "" || d.LastDate != "" {
@@ -468,7 +469,7 @@ func dataPairs(d *DataSummary) []pair {
 		{"Bad loans", fmt.Sprintf("%s (%s of labelled)", count(float64(d.Bad)), percentOf(d.Bad, d.Labelled))},
 		{"Excluded rows", count(float64(d.Excluded))},
 		{"Dates", dates},
-		{"Split", split},
+		{"Split", splitText},
 		{"Train rows", fmt.Sprintf("%s (bad rate %s)", count(float64(d.TrainRows)), percent(d.TrainBadRate))},
 		{"Test rows", fmt.Sprintf("%s (bad rate %s)", count(float64(d.TestRows)), percent(d.TestBadRate))},
 		{"Features", count(float64(d.Features))},
