@@ -73,19 +73,19 @@ type DroppedColumn struct {
 
 // ColumnLog is what cleaning did to one kept column.
 type ColumnLog struct {
-	Name              string   `json:"name"`
-	Kind              string   `json:"kind"`
-	Parser            string   `json:"parser"`
-	Inferred          bool     `json:"inferred,omitempty"`
-	Missing           int      `json:"missing"`
-	MissingShareTrain float64  `json:"missing_share_train"`
-	OutOfRange        int      `json:"out_of_range"`
-	Capped            int      `json:"capped"`
-	CapLow            *float64 `json:"cap_low,omitempty"`
-	CapHigh           *float64 `json:"cap_high,omitempty"`
-	Imputed           int      `json:"imputed"`
-	ImputeValue       string   `json:"impute_value,omitempty"`
-	Indicator         bool     `json:"indicator,omitempty"`
+	Name              string        `json:"name"`
+	Kind              features.Kind `json:"kind"`
+	Parser            string        `json:"parser"`
+	Inferred          bool          `json:"inferred,omitempty"`
+	Missing           int           `json:"missing"`
+	MissingShareTrain float64       `json:"missing_share_train"`
+	OutOfRange        int           `json:"out_of_range"`
+	Capped            int           `json:"capped"`
+	CapLow            *float64      `json:"cap_low,omitempty"`
+	CapHigh           *float64      `json:"cap_high,omitempty"`
+	Imputed           int           `json:"imputed"`
+	ImputeValue       string        `json:"impute_value,omitempty"`
+	Indicator         bool          `json:"indicator,omitempty"`
 }
 
 // OutputLog names the cleaned table.

@@ -109,19 +109,29 @@ func inputFromSpec(spec *dataset.Spec, name string) features.Input {
 		Min:      sc.Min,
 		Max:      sc.Max,
 		Monotone: sc.Monotone,
+		Kind:     inputKind(sc.Type),
 	}
-	switch sc.Type {
-	case dataset.TypeNumeric:
-		in.Kind = features.KindNumeric
-	case dataset.TypeDate:
-		in.Kind = features.KindDate
+	if in.Kind == features.KindDate {
 		in.Layout, _ = value.DateLayout(sc.Format)
-	case dataset.TypeCategorical:
-		in.Kind = features.KindCategorical
-	case dataset.TypeOrdinal:
-		in.Kind = features.KindOrdinal
 	}
 	return in
+}
+
+// inputKind maps a spec's column type onto the pipeline's input kind: each
+// type becomes the kind of the same name. The spec is validated before, so
+// any other type is a programmer error.
+func inputKind(t dataset.ColumnType) features.Kind {
+	switch t {
+	case dataset.TypeNumeric:
+		return features.KindNumeric
+	case dataset.TypeDate:
+		return features.KindDate
+	case dataset.TypeCategorical:
+		return features.KindCategorical
+	case dataset.TypeOrdinal:
+		return features.KindOrdinal
+	}
+	panic(fmt.Sprintf("clean: column type %q passed validation", t))
 }
 
 func (st *state) readSource(ctx context.Context, src dataset.Source, logger *slog.Logger) error {

@@ -208,7 +208,7 @@ func (p *Pipeline) Init() error {
 		}
 		f.src, f.derived = i, false
 		in := &p.Inputs[i]
-		want := map[string]bool{}
+		want := map[Kind]bool{}
 		switch f.Kind {
 		case FeatureNumber:
 			want[KindNumeric] = true

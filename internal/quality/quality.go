@@ -39,10 +39,10 @@ type Report struct {
 
 // Column is one candidate feature.
 type Column struct {
-	Name         string  `json:"name"`
-	Kind         string  `json:"kind"`
-	MissingShare float64 `json:"missing_share"`
-	OutOfRange   int     `json:"out_of_range"`
+	Name         string        `json:"name"`
+	Kind         features.Kind `json:"kind"`
+	MissingShare float64       `json:"missing_share"`
+	OutOfRange   int           `json:"out_of_range"`
 	// AUC is the training-period ROC-AUC of the column on its own
 	// (categories scored by their training bad rate); NaN when undefined.
 	AUC float64 `json:"auc"`

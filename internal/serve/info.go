@@ -96,11 +96,11 @@ type modelInfo struct {
 
 // inputInfo describes one raw field an application carries.
 type inputInfo struct {
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
-	Parser   string `json:"parser,omitempty"`
-	Layout   string `json:"date_layout,omitempty"`
-	Required bool   `json:"required"`
+	Name     string        `json:"name"`
+	Kind     features.Kind `json:"kind"`
+	Parser   string        `json:"parser,omitempty"`
+	Layout   string        `json:"date_layout,omitempty"`
+	Required bool          `json:"required"`
 	// ValidMin and ValidMax bound accepted values; outside is a 422.
 	ValidMin *float64 `json:"valid_min,omitempty"`
 	ValidMax *float64 `json:"valid_max,omitempty"`
