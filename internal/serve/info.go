@@ -119,11 +119,11 @@ type trainingStats struct {
 
 // featureInfo describes one model column.
 type featureInfo struct {
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
-	Source   string `json:"source"`
-	Level    string `json:"level,omitempty"`
-	Monotone int    `json:"monotone,omitempty"`
+	Name     string               `json:"name"`
+	Kind     features.FeatureKind `json:"kind"`
+	Source   string               `json:"source"`
+	Level    string               `json:"level,omitempty"`
+	Monotone int                  `json:"monotone,omitempty"`
 }
 
 func inputInfos(p *features.Pipeline) []inputInfo {
