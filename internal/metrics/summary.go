@@ -135,7 +135,7 @@ func (s Summary) IsZero() bool {
 // only when not zero) and the Extra keys. A nil or zero Summary gives an
 // empty map.
 func (s *Summary) Map() map[string]float64 {
-	if s == nil {
+	if s == nil || s.IsZero() {
 		return map[string]float64{}
 	}
 	out := make(map[string]float64, len(summaryFields)+len(s.Extra))

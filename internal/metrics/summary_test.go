@@ -108,6 +108,20 @@ func TestSummary_inStruct(t *testing.T) {
 	}
 }
 
+// TestSummary_Map checks that a Summary without values maps to no keys,
+// as the nil map of a model file without metrics did.
+func TestSummary_Map(t *testing.T) {
+	var nilSummary *Summary
+	for name, s := range map[string]*Summary{"nil": nilSummary, "zero": {}} {
+		if m := s.Map(); len(m) != 0 {
+			t.Errorf("%s: got %v; want no keys", name, m)
+		}
+	}
+	if m := (&Summary{TN: 3}).Map(); len(m) != 16 || m["tn"] != 3 {
+		t.Errorf("got %v; want the 16 evaluation keys, tn 3", m)
+	}
+}
+
 func TestSummary_errors(t *testing.T) {
 	for _, in := range []string{`{"tp":1.5}`, `{"roc_auc":"high"}`, `[1]`, `{"fn":1e300}`} {
 		var s Summary
