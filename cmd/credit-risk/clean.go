@@ -65,7 +65,7 @@ func runClean(ctx context.Context, m *Main, args []string) error {
 }
 
 func describeSplit(s clean.SplitLog) string {
-	if s.Kind == "out_of_time" {
+	if s.Kind == split.KindOutOfTime {
 		return fmt.Sprintf("out of time at %s (%d train, %d test)", s.Date, s.TrainRows, s.TestRows)
 	}
 	return fmt.Sprintf("stratified, seed %d (%d train, %d test)", s.Seed, s.TrainRows, s.TestRows)

@@ -14,6 +14,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/learners"
+	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/report"
 	"github.com/credit-risk/credit-risk/internal/retrain"
@@ -113,7 +114,7 @@ func runEvaluate(ctx context.Context, m *Main, args []string) error {
 	type result struct {
 		Model     string              `json:"model"`
 		Threshold float64             `json:"threshold"`
-		Metrics   map[string]float64  `json:"metrics"`
+		Metrics   metrics.Summary     `json:"metrics"`
 		Segments  []report.SegmentAUC `json:"segments"`
 	}
 	var results []result
@@ -138,7 +139,7 @@ func runEvaluate(ctx context.Context, m *Main, args []string) error {
 		}
 		results = append(results, result{Model: name, Threshold: mod.Threshold, Metrics: ms, Segments: segAUC})
 		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.3f\t%.3f\t%.4f\t%.4f\t%.4f\t%.3f\t%.3f\t%.3f\t%.3f\n", name,
-			ms["roc_auc"], ms["pr_auc"], ms["ks"], ms["gini"], ms["brier"], ms["log_loss"], ms["ece"], mod.Threshold, ms["precision"], ms["recall"], ms["f1"])
+			ms.ROCAUC, ms.PRAUC, ms.KS, ms.Gini, ms.Brier, ms.LogLoss, ms.ECE, mod.Threshold, ms.Precision, ms.Recall, ms.F1)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

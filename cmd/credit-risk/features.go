@@ -61,7 +61,7 @@ func runFeatures(ctx context.Context, m *Main, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "features: %d features; train %d rows (bad rate %.1f%%), test %d rows (bad rate %.1f%%)",
 		len(meta.Features), meta.TrainRows, 100*meta.TrainBadRate, meta.TestRows, 100*meta.TestBadRate)
-	if meta.Split.Kind == "out_of_time" {
+	if meta.Split.Kind == split.KindOutOfTime {
 		fmt.Fprintf(m.Stdout, "; test from %s", meta.Split.Date)
 	}
 	fmt.Fprintln(m.Stdout)

@@ -90,7 +90,7 @@ func listModels(m *Main, regDir, modelsDir string) error {
 	fmt.Fprintln(tw, "NAME\tVERSION\tSTAGE\tROC-AUC\tKS\tBRIER\tECE\tCREATED\tRUN")
 	for _, v := range reg.Versions {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%.4f\t%.3f\t%.4f\t%.4f\t%s\t%s\n", v.Name, v.Version, v.Stage,
-			v.Metrics["roc_auc"], v.Metrics["ks"], v.Metrics["brier"], v.Metrics["ece"], v.Created.Format(time.DateTime), v.RunID)
+			v.Metrics.ROCAUC, v.Metrics.KS, v.Metrics.Brier, v.Metrics.ECE, v.Created.Format(time.DateTime), v.RunID)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -86,7 +86,7 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 			mark = "*"
 		}
 		fmt.Fprintf(m.Stdout, "%s %-4s v%-3d test AUC %.4f  KS %.3f  Brier %.4f  ECE %.4f  threshold %.3f\n",
-			mark, c.Algorithm, c.Version, c.Metrics["roc_auc"], c.Metrics["ks"], c.Metrics["brier"], c.Metrics["ece"], c.Metrics["threshold"])
+			mark, c.Algorithm, c.Version, c.Metrics.ROCAUC, c.Metrics.KS, c.Metrics.Brier, c.Metrics.ECE, c.Metrics.Threshold)
 	}
 	if sum.Promoted {
 		fmt.Fprintf(m.Stdout, "champion %s is now production (%s)\n", sum.Champion, filepath.Join(d.models, "production.model"))

@@ -351,3 +351,20 @@ func TestRunErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestInputKind checks the mapping of spec column types onto input kinds:
+// each becomes the kind of the same name, and a type that passed no
+// validation is a programmer error.
+func TestInputKind(t *testing.T) {
+	for _, typ := range []dataset.ColumnType{dataset.TypeNumeric, dataset.TypeCategorical, dataset.TypeOrdinal, dataset.TypeDate} {
+		if got := inputKind(typ); string(got) != string(typ) {
+			t.Errorf("inputKind(%q) = %q; want %q", typ, got, typ)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("inputKind(\"text\"): got no panic; want one")
+		}
+	}()
+	inputKind("text")
+}

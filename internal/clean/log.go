@@ -6,6 +6,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 // Log records every transformation of a cleaning run with its counts, and
@@ -51,16 +52,16 @@ type ValueCount struct {
 
 // SplitLog describes the train/test split the cleaning learned on.
 type SplitLog struct {
-	Kind         string  `json:"kind"` // out_of_time or stratified
-	Date         string  `json:"date,omitempty"`
-	FirstDate    string  `json:"first_date,omitempty"`
-	LastDate     string  `json:"last_date,omitempty"`
-	Seed         uint64  `json:"seed,omitempty"`
-	TestFraction float64 `json:"test_fraction"`
-	TrainRows    int     `json:"train_rows"`
-	TestRows     int     `json:"test_rows"`
-	TrainBadRate float64 `json:"train_bad_rate"`
-	TestBadRate  float64 `json:"test_bad_rate"`
+	Kind         split.Kind `json:"kind"`
+	Date         string     `json:"date,omitempty"`
+	FirstDate    string     `json:"first_date,omitempty"`
+	LastDate     string     `json:"last_date,omitempty"`
+	Seed         uint64     `json:"seed,omitempty"`
+	TestFraction float64    `json:"test_fraction"`
+	TrainRows    int        `json:"train_rows"`
+	TestRows     int        `json:"test_rows"`
+	TrainBadRate float64    `json:"train_bad_rate"`
+	TestBadRate  float64    `json:"test_bad_rate"`
 }
 
 // DroppedColumn is a raw column that is not a feature, and why.
@@ -72,19 +73,19 @@ type DroppedColumn struct {
 
 // ColumnLog is what cleaning did to one kept column.
 type ColumnLog struct {
-	Name              string   `json:"name"`
-	Kind              string   `json:"kind"`
-	Parser            string   `json:"parser"`
-	Inferred          bool     `json:"inferred,omitempty"`
-	Missing           int      `json:"missing"`
-	MissingShareTrain float64  `json:"missing_share_train"`
-	OutOfRange        int      `json:"out_of_range"`
-	Capped            int      `json:"capped"`
-	CapLow            *float64 `json:"cap_low,omitempty"`
-	CapHigh           *float64 `json:"cap_high,omitempty"`
-	Imputed           int      `json:"imputed"`
-	ImputeValue       string   `json:"impute_value,omitempty"`
-	Indicator         bool     `json:"indicator,omitempty"`
+	Name              string        `json:"name"`
+	Kind              features.Kind `json:"kind"`
+	Parser            string        `json:"parser"`
+	Inferred          bool          `json:"inferred,omitempty"`
+	Missing           int           `json:"missing"`
+	MissingShareTrain float64       `json:"missing_share_train"`
+	OutOfRange        int           `json:"out_of_range"`
+	Capped            int           `json:"capped"`
+	CapLow            *float64      `json:"cap_low,omitempty"`
+	CapHigh           *float64      `json:"cap_high,omitempty"`
+	Imputed           int           `json:"imputed"`
+	ImputeValue       string        `json:"impute_value,omitempty"`
+	Indicator         bool          `json:"indicator,omitempty"`
 }
 
 // OutputLog names the cleaned table.

@@ -101,29 +101,38 @@ func roleField(r dataset.Role) string {
 func inputFromSpec(spec *dataset.Spec, name string) features.Input {
 	sc := spec.Columns[name]
 	in := features.Input{
-		Name:     name,
-		Parser:   sc.Parser,
-		Missing:  append(slices.Clone(spec.MissingValues), sc.MissingValues...),
-		Order:    sc.Order,
-		Labels:   sc.Labels,
-		Min:      sc.Min,
-		Max:      sc.Max,
-		Monotone: sc.Monotone,
-
+		Name:        name,
+		Parser:      sc.Parser,
+		Missing:     append(slices.Clone(spec.MissingValues), sc.MissingValues...),
+		Order:       sc.Order,
+		Labels:      sc.Labels,
+		Min:         sc.Min,
+		Max:         sc.Max,
+		Monotone:    sc.Monotone,
+		Kind:        inputKind(sc.Type),
 		RangePolicy: sc.RangePolicy,
 	}
-	switch sc.Type {
-	case dataset.TypeNumeric:
-		in.Kind = features.KindNumeric
-	case dataset.TypeDate:
-		in.Kind = features.KindDate
+	if in.Kind == features.KindDate {
 		in.Layout, _ = value.DateLayout(sc.Format)
-	case dataset.TypeCategorical:
-		in.Kind = features.KindCategorical
-	case dataset.TypeOrdinal:
-		in.Kind = features.KindOrdinal
 	}
 	return in
+}
+
+// inputKind maps a spec's column type onto the pipeline's input kind: each
+// type becomes the kind of the same name. The spec is validated before, so
+// any other type is a programmer error.
+func inputKind(t dataset.ColumnType) features.Kind {
+	switch t {
+	case dataset.TypeNumeric:
+		return features.KindNumeric
+	case dataset.TypeDate:
+		return features.KindDate
+	case dataset.TypeCategorical:
+		return features.KindCategorical
+	case dataset.TypeOrdinal:
+		return features.KindOrdinal
+	}
+	panic(fmt.Sprintf("clean: column type %q passed validation", t))
 }
 
 func (st *state) readSource(ctx context.Context, src dataset.Source, logger *slog.Logger) error {

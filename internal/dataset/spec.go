@@ -19,12 +19,18 @@ import (
 // ErrSpec is wrapped by every error about an invalid spec.
 var ErrSpec = errors.New("invalid dataset spec")
 
+// ColumnType is what a spec declares a column to be, the value of its
+// type key. Cleaning turns it into the features.Kind of the same name
+// (clean's inputKind); the two are separate types so that a model file,
+// which records the kind, is read without this package.
+type ColumnType string
+
 // Column types a spec can declare.
 const (
-	TypeNumeric     = "numeric"
-	TypeCategorical = "categorical"
-	TypeOrdinal     = "ordinal"
-	TypeDate        = "date"
+	TypeNumeric     ColumnType = "numeric"
+	TypeCategorical ColumnType = "categorical"
+	TypeOrdinal     ColumnType = "ordinal"
+	TypeDate        ColumnType = "date"
 )
 
 // Spec describes a data set: what each column is and how to read it. The
@@ -62,7 +68,7 @@ type Spec struct {
 	// than Cleaning.MaxCategories levels); "drop" drops them.
 	Undeclared string `yaml:"undeclared,omitempty"`
 	// MissingValues are tokens read as missing in every column. Default:
-	// value.DefaultMissing.
+	// value.DefaultMissing().
 	MissingValues []string `yaml:"missing_values,omitempty"`
 	// Cleaning tunes the cleaning step.
 	Cleaning Cleaning `yaml:"cleaning,omitempty"`
@@ -112,7 +118,7 @@ type DateColumn struct {
 // Column declares one column.
 type Column struct {
 	// Type is numeric, categorical, ordinal or date.
-	Type string `yaml:"type"`
+	Type ColumnType `yaml:"type"`
 	// Parser reads numeric text: number (default), percent, months, years.
 	Parser value.Kind `yaml:"parser,omitempty"`
 	// Format is the date format of a date column (default: the spec's date
@@ -272,7 +278,7 @@ func (s *Spec) fillDefaults() {
 		s.Undeclared = "infer"
 	}
 	if s.MissingValues == nil {
-		s.MissingValues = slices.Clone(value.DefaultMissing)
+		s.MissingValues = value.DefaultMissing()
 	}
 	c := &s.Cleaning
 	if c.MaxMissing == 0 {

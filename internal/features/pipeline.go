@@ -11,12 +11,16 @@ import (
 // FormatVersion is the version of the serialised Pipeline.
 const FormatVersion = 1
 
+// Kind is what an input holds; a model file records it. The spec's column
+// types (dataset.ColumnType) map one to one onto these, by name.
+type Kind string
+
 // Input kinds.
 const (
-	KindNumeric     = "numeric"
-	KindCategorical = "categorical"
-	KindOrdinal     = "ordinal"
-	KindDate        = "date"
+	KindNumeric     Kind = "numeric"
+	KindCategorical Kind = "categorical"
+	KindOrdinal     Kind = "ordinal"
+	KindDate        Kind = "date"
 )
 
 // Range policies of Input.RangePolicy.
@@ -36,7 +40,7 @@ const OtherLevel = "other"
 type Input struct {
 	Name string `json:"name"`
 	// Kind is numeric, categorical, ordinal or date.
-	Kind string `json:"kind"`
+	Kind Kind `json:"kind"`
 	// Parser reads the raw text of numeric and date fields.
 	Parser value.Kind `json:"parser"`
 	// Layout is the Go time layout of a date field.

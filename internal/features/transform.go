@@ -43,19 +43,23 @@ type Derived struct {
 	args []int
 }
 
+// FeatureKind is how a model column is computed from its source; a model
+// file records it.
+type FeatureKind string
+
 // Feature kinds.
 const (
-	FeatureNumber     = "number"      // a numeric input or derived value as it is
-	FeatureIndicator  = "indicator"   // 1 when the input was missing
-	FeatureRank       = "rank"        // an ordinal input's level rank (0 = lowest)
-	FeatureOneHot     = "onehot"      // 1 when a categorical input has Level
-	FeatureTargetMean = "target_mean" // smoothed training bad rate of the level
+	FeatureNumber     FeatureKind = "number"      // a numeric input or derived value as it is
+	FeatureIndicator  FeatureKind = "indicator"   // 1 when the input was missing
+	FeatureRank       FeatureKind = "rank"        // an ordinal input's level rank (0 = lowest)
+	FeatureOneHot     FeatureKind = "onehot"      // 1 when a categorical input has Level
+	FeatureTargetMean FeatureKind = "target_mean" // smoothed training bad rate of the level
 )
 
 // Feature is one model column.
 type Feature struct {
-	Name string `json:"name"`
-	Kind string `json:"kind"`
+	Name string      `json:"name"`
+	Kind FeatureKind `json:"kind"`
 	// Source is the input or derived value it is computed from.
 	Source string `json:"source"`
 	// Level is the category of a one-hot feature ("other" collects rare
@@ -211,7 +215,7 @@ func (p *Pipeline) Init() error {
 		}
 		f.src, f.derived = i, false
 		in := &p.Inputs[i]
-		want := map[string]bool{}
+		want := map[Kind]bool{}
 		switch f.Kind {
 		case FeatureNumber:
 			want[KindNumeric] = true

@@ -72,14 +72,14 @@ type Meta struct {
 
 // FeatureMeta describes one model column.
 type FeatureMeta struct {
-	Name     string  `json:"name"`
-	Kind     string  `json:"kind"`
-	Source   string  `json:"source"`
-	Monotone int     `json:"monotone,omitempty"`
-	Missing  float64 `json:"missing_share_train"`
-	Min      float64 `json:"min_train"`
-	Max      float64 `json:"max_train"`
-	Mean     float64 `json:"mean_train"`
+	Name     string               `json:"name"`
+	Kind     features.FeatureKind `json:"kind"`
+	Source   string               `json:"source"`
+	Monotone int                  `json:"monotone,omitempty"`
+	Missing  float64              `json:"missing_share_train"`
+	Min      float64              `json:"min_train"`
+	Max      float64              `json:"max_train"`
+	Mean     float64              `json:"mean_train"`
 }
 
 // Run builds the feature tables from the cleaned table in opts.Dir.

@@ -16,6 +16,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/frame/parquetfile"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 const testSpec = `
@@ -123,7 +124,7 @@ func TestCleanAndFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if meta.TrainRows+meta.TestRows != 2940 || meta.Split.Kind != "out_of_time" {
+	if meta.TrainRows+meta.TestRows != 2940 || meta.Split.Kind != split.KindOutOfTime {
 		t.Errorf("meta = %d + %d rows, split %s", meta.TrainRows, meta.TestRows, meta.Split.Kind)
 	}
 	names := map[string]bool{}

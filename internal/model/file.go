@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
+	"github.com/credit-risk/credit-risk/internal/metrics"
 )
 
 // Metadata describes a model file. It is written beside the model as
@@ -37,11 +38,12 @@ type Metadata struct {
 	Dataset       string `json:"dataset,omitempty"`
 	// DataFingerprint identifies the training data (sha256 of the cleaned
 	// table).
-	DataFingerprint string             `json:"data_fingerprint,omitempty"`
-	TrainRows       int                `json:"train_rows,omitempty"`
-	TestRows        int                `json:"test_rows,omitempty"`
-	Params          map[string]any     `json:"params,omitempty"`
-	Metrics         map[string]float64 `json:"metrics,omitempty"`
+	DataFingerprint string         `json:"data_fingerprint,omitempty"`
+	TrainRows       int            `json:"train_rows,omitempty"`
+	TestRows        int            `json:"test_rows,omitempty"`
+	Params          map[string]any `json:"params,omitempty"`
+	// Metrics are the test metrics and run values; left out when zero.
+	Metrics metrics.Summary `json:"metrics,omitzero"`
 	// Reference holds training distributions for drift monitoring.
 	Reference *Reference `json:"reference,omitempty"`
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 // Report is the data quality report.
@@ -38,10 +39,10 @@ type Report struct {
 
 // Column is one candidate feature.
 type Column struct {
-	Name         string  `json:"name"`
-	Kind         string  `json:"kind"`
-	MissingShare float64 `json:"missing_share"`
-	OutOfRange   int     `json:"out_of_range"`
+	Name         string        `json:"name"`
+	Kind         features.Kind `json:"kind"`
+	MissingShare float64       `json:"missing_share"`
+	OutOfRange   int           `json:"out_of_range"`
 	// AUC is the training-period ROC-AUC of the column on its own
 	// (categories scored by their training bad rate); NaN when undefined.
 	AUC float64 `json:"auc"`
@@ -135,7 +136,7 @@ func (r *Report) Err() error {
 func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "dataset %s: %d rows read, %d labelled (%d bad, bad rate %.1f%%), %d excluded\n",
 		r.Dataset, r.RowsRead, r.Target.Rows, r.Target.Bad, 100*r.BadRate, excluded(r.Target))
-	if r.Split.Kind == "out_of_time" {
+	if r.Split.Kind == split.KindOutOfTime {
 		fmt.Fprintf(w, "dates %s .. %s; out-of-time split at %s: %d train, %d test\n", r.Split.FirstDate, r.Split.LastDate, r.Split.Date, r.Split.TrainRows, r.Split.TestRows)
 	} else {
 		fmt.Fprintf(w, "no date column; stratified split: %d train, %d test\n", r.Split.TrainRows, r.Split.TestRows)

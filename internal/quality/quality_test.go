@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/credit-risk/credit-risk/internal/clean"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 func TestDropSummary(t *testing.T) {
@@ -41,7 +42,7 @@ func TestDropSummary(t *testing.T) {
 func TestWriteTableDropLine(t *testing.T) {
 	r := &Report{
 		Dataset: "t", RowsRead: 10, Target: clean.TargetLog{Rows: 10, Bad: 2}, BadRate: 0.2,
-		Split:   clean.SplitLog{Kind: "stratified", TrainRows: 8, TestRows: 2},
+		Split:   clean.SplitLog{Kind: split.KindStratified, TrainRows: 8, TestRows: 2},
 		Dropped: []clean.DroppedColumn{{Name: "a", Reason: "free_text"}, {Name: "b", Reason: "leakage"}, {Name: "c", Reason: "leakage"}},
 	}
 	var b strings.Builder

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
+	"github.com/credit-risk/credit-risk/internal/metrics"
 )
 
 // File is the registry file name inside the registry folder.
@@ -20,19 +21,36 @@ const File = "registry.json"
 // FormatVersion is the registry file layout version.
 const FormatVersion = 1
 
+// Stage is where a model version is in its life; the registry file holds
+// its value.
+type Stage string
+
 // Stages of a model version.
 const (
-	StageStaging    = "staging"
-	StageProduction = "production"
-	StageArchived   = "archived"
+	// StageStaging is a newly registered version, not promoted.
+	StageStaging Stage = "staging"
+	// StageProduction is the champion; at most one version is in it.
+	StageProduction Stage = "production"
+	// StageArchived is a former champion.
+	StageArchived Stage = "archived"
 )
+
+// RunStatus is how a training run stands; the registry file holds its
+// value.
+type RunStatus string
 
 // Run statuses.
 const (
-	RunRunning     = "running"
-	RunSucceeded   = "succeeded"
-	RunFailed      = "failed"
-	RunInterrupted = "interrupted"
+	// RunRunning is a run that has not ended, or whose process was
+	// killed before MarkStale noticed.
+	RunRunning RunStatus = "running"
+	// RunSucceeded is a run that finished every step.
+	RunSucceeded RunStatus = "succeeded"
+	// RunFailed is a run that stopped at an error.
+	RunFailed RunStatus = "failed"
+	// RunInterrupted is a run whose context was cancelled (a signal), or
+	// that MarkStale found dead.
+	RunInterrupted RunStatus = "interrupted"
 )
 
 // Sentinel errors.
@@ -54,7 +72,7 @@ type Run struct {
 	ID              string         `json:"id"`
 	Started         time.Time      `json:"started"`
 	Ended           *time.Time     `json:"ended,omitempty"`
-	Status          string         `json:"status"`
+	Status          RunStatus      `json:"status"`
 	Error           string         `json:"error,omitempty"`
 	Step            string         `json:"step,omitempty"` // the step running or that failed
 	Host            string         `json:"host"`
@@ -80,18 +98,18 @@ func (r Ref) String() string { return fmt.Sprintf("%s v%d", r.Name, r.Version) }
 
 // Version is one registered model version.
 type Version struct {
-	Name           string             `json:"name"`
-	Version        int                `json:"version"`
-	Algorithm      string             `json:"algorithm"`
-	Stage          string             `json:"stage"`
-	RunID          string             `json:"run_id"`
-	Created        time.Time          `json:"created"`
-	File           string             `json:"file"`
-	SHA256         string             `json:"sha256"`
-	Metadata       string             `json:"metadata_file"`
-	MetadataSHA256 string             `json:"metadata_sha256"`
-	Metrics        map[string]float64 `json:"metrics"`
-	Params         map[string]any     `json:"params,omitempty"`
+	Name           string          `json:"name"`
+	Version        int             `json:"version"`
+	Algorithm      string          `json:"algorithm"`
+	Stage          Stage           `json:"stage"`
+	RunID          string          `json:"run_id"`
+	Created        time.Time       `json:"created"`
+	File           string          `json:"file"`
+	SHA256         string          `json:"sha256"`
+	Metadata       string          `json:"metadata_file"`
+	MetadataSHA256 string          `json:"metadata_sha256"`
+	Metrics        metrics.Summary `json:"metrics"`
+	Params         map[string]any  `json:"params,omitempty"`
 }
 
 // Ref returns the version's reference.
@@ -103,8 +121,8 @@ type Event struct {
 	Action string    `json:"action"` // register, promote, rollback
 	Name   string    `json:"name"`
 	Ver    int       `json:"version"`
-	From   string    `json:"from,omitempty"`
-	To     string    `json:"to"`
+	From   Stage     `json:"from,omitempty"`
+	To     Stage     `json:"to"`
 	Reason string    `json:"reason"`
 	RunID  string    `json:"run_id,omitempty"`
 }

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/report"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 func ExampleWrite() {
@@ -23,12 +25,12 @@ func ExampleWrite() {
 		RunID:     "run-1",
 		Dataset:   "lending_club",
 		CreatedAt: time.Date(2024, 6, 11, 10, 0, 0, 0, time.UTC),
-		Data:      report.DataSummary{RowsRead: 10, Labelled: 10, Bad: 3, TestRows: 10, TestBadRate: 0.3, SplitKind: "stratified"},
+		Data:      report.DataSummary{RowsRead: 10, Labelled: 10, Bad: 3, TestRows: 10, TestBadRate: 0.3, SplitKind: split.KindStratified},
 		Candidates: []report.Candidate{
 			{
 				Name: "gbdt", Algorithm: "gbdt", Version: 1, Champion: true,
 				Threshold: 0.5, ThresholdRule: "maximise F1 on validation",
-				Metrics:    map[string]float64{"roc_auc": 0.95},
+				Metrics:    metrics.Summary{ROCAUC: 0.95},
 				Y:          y,
 				PD:         []float64{0.1, 0.2, 0.8, 0.3, 0.6, 0.1, 0.4, 0.9, 0.2, 0.55},
 				Importance: []report.Importance{{Feature: "int_rate", MeanAbsSHAP: 0.4}, {Feature: "dti", MeanAbsSHAP: 0.1}},

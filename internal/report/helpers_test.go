@@ -5,12 +5,14 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 // synthInput returns a realistic report input: n test loans whose outcome
@@ -58,7 +60,7 @@ func synthInput(tb testing.TB, n int, seed uint64) *Input {
 			RowsRead: 42538, Labelled: 39786, Bad: 5670, Excluded: 2752,
 			TrainRows: 39786 - n, TestRows: n,
 			TrainBadRate: 0.139, TestBadRate: float64(bad) / float64(n),
-			SplitKind: "out_of_time", SplitDate: "2011-04-01", FirstDate: "2007-06-01", LastDate: "2011-12-01",
+			SplitKind: split.KindOutOfTime, SplitDate: "2011-04-01", FirstDate: "2007-06-01", LastDate: "2011-12-01",
 			Features: 31,
 			Dropped: []Dropped{
 				{Name: "total_pymnt", Reason: "leakage", Detail: "listed in the spec as known only after origination"},
@@ -84,7 +86,7 @@ func synthInput(tb testing.TB, n int, seed uint64) *Input {
 		}
 		c.Threshold = 0.215
 		c.Metrics = evaluate(tb, y, c.PD, c.Threshold)
-		c.Metrics["fit_seconds"] = s.fit
+		c.Metrics.FitSeconds = s.fit
 		c.Segments = segments(tb, grade, term, y, c.PD)
 		v := 0.42 + 0.1*rng.Float64()
 		for _, f := range features {
@@ -99,31 +101,35 @@ func synthInput(tb testing.TB, n int, seed uint64) *Input {
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // evaluate returns the metrics the pipeline records for a candidate.
-func evaluate(tb testing.TB, y, pd []float64, threshold float64) map[string]float64 {
+func evaluate(tb testing.TB, y, pd []float64, threshold float64) metrics.Summary {
 	tb.Helper()
-	m := make(map[string]float64)
-	for key, f := range map[string]func([]float64, []float64, []float64) (float64, error){
-		"roc_auc": metrics.ROCAUC, "pr_auc": metrics.AveragePrecision, "ks": metrics.KS,
-		"gini": metrics.Gini, "brier": metrics.Brier, "log_loss": metrics.LogLoss,
+	var m metrics.Summary
+	for _, f := range []struct {
+		name string
+		dst  *float64
+		f    func([]float64, []float64, []float64) (float64, error)
+	}{
+		{"roc_auc", &m.ROCAUC, metrics.ROCAUC}, {"pr_auc", &m.PRAUC, metrics.AveragePrecision}, {"ks", &m.KS, metrics.KS},
+		{"gini", &m.Gini, metrics.Gini}, {"brier", &m.Brier, metrics.Brier}, {"log_loss", &m.LogLoss, metrics.LogLoss},
 	} {
-		v, err := f(y, pd, nil)
+		v, err := f.f(y, pd, nil)
 		if err != nil {
-			tb.Fatalf("%s: %v", key, err)
+			tb.Fatalf("%s: %v", f.name, err)
 		}
-		m[key] = v
+		*f.dst = v
 	}
 	ece, err := metrics.ECE(y, pd, 10)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m["ece"] = ece
+	m.ECE = ece
 	cm, err := metrics.Confusion(y, pd, threshold)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m["precision"], m["recall"], m["f1"], m["accuracy"] = cm.Precision(), cm.Recall(), cm.F1(), cm.Accuracy()
-	m["tp"], m["fp"], m["tn"], m["fn"] = float64(cm.TP), float64(cm.FP), float64(cm.TN), float64(cm.FN)
-	m["threshold"] = threshold
+	m.Precision, m.Recall, m.F1, m.Accuracy = cm.Precision(), cm.Recall(), cm.F1(), cm.Accuracy()
+	m.TP, m.FP, m.TN, m.FN = cm.TP, cm.FP, cm.TN, cm.FN
+	m.Threshold = threshold
 	return m
 }
 
@@ -194,11 +200,7 @@ func mutate(in *Input, f func(*Input)) *Input {
 		c.PD = append([]float64(nil), c.PD...)
 		c.Importance = append([]Importance(nil), c.Importance...)
 		c.Segments = append([]SegmentAUC(nil), c.Segments...)
-		m := make(map[string]float64, len(c.Metrics))
-		for k, v := range c.Metrics {
-			m[k] = v
-		}
-		c.Metrics = m
+		c.Metrics.Extra = maps.Clone(c.Metrics.Extra)
 		out.Candidates[i] = c
 	}
 	f(&out)

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 // Input is everything the report shows about one training run.
@@ -95,8 +98,8 @@ type DataSummary struct {
 	// TrainBadRate and TestBadRate are the shares of bad loans (0 to 1) on
 	// each side of the split.
 	TrainBadRate, TestBadRate float64
-	// SplitKind is "out_of_time" or "stratified".
-	SplitKind string
+	// SplitKind is split.KindOutOfTime or split.KindStratified.
+	SplitKind split.Kind
 	// SplitDate, FirstDate and LastDate are YYYY-MM-DD, or empty when the
 	// data set has no date. With an out-of-time split the test set holds
 	// the loans on or after SplitDate.
@@ -131,13 +134,12 @@ type Candidate struct {
 	Threshold float64
 	// ThresholdRule says how Threshold was chosen.
 	ThresholdRule string
-	// Metrics holds the test metrics by key: roc_auc, pr_auc, ks, gini,
-	// brier, log_loss, ece, precision, recall, f1, accuracy, tp, fp, tn,
-	// fn and fit_seconds. A missing key or a NaN value shows as "n/a".
-	// valid_rows, the training rows held out for calibration, shows in
-	// the data summary when every candidate has the same; other keys
-	// outside this list are shown in a table of their own.
-	Metrics map[string]float64
+	// Metrics holds the test metrics. A NaN value, or a FitSeconds of 0
+	// (not recorded), shows as "n/a". ValidRows, the training rows held
+	// out for calibration, shows in the data summary when every candidate
+	// has the same, else in a table of other values with the Extra
+	// metrics.
+	Metrics metrics.Summary
 	// Y holds the test labels: 1 for bad, 0 for good.
 	Y []float64
 	// PD holds the calibrated test PDs, in the order of Y.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/split"
 )
 
 //go:embed report.html.tmpl
@@ -57,7 +58,10 @@ type pair struct {
 
 // column is a metric column of a candidates table.
 type column struct {
-	Key, Label, Title string
+	Label, Title string
+	// value returns the column's value in a candidate's metrics, and false
+	// when it is not recorded; nil for a column filled otherwise.
+	value func(*metrics.Summary) (float64, bool)
 	// better is +1 when higher is better, -1 when lower is better, 0 when
 	// neither; the best value of a column is shown in bold.
 	better int
@@ -134,14 +138,14 @@ type segmentRow struct {
 // quality table, in the order it shows them.
 func qualityColumns() []column {
 	return []column{
-		{Key: "roc_auc", Label: "ROC-AUC", Title: "area under the ROC curve", better: +1, format: fixed4},
-		{Key: "pr_auc", Label: "PR-AUC", Title: "average precision", better: +1, format: fixed4},
-		{Key: "ks", Label: "KS", Title: "Kolmogorov-Smirnov statistic", better: +1, format: fixed4},
-		{Key: "gini", Label: "Gini", Title: "2·AUC − 1", better: +1, format: fixed4},
-		{Key: "brier", Label: "Brier", Title: "mean squared error of the PD", better: -1, format: fixed4},
-		{Key: "log_loss", Label: "Log loss", Title: "mean negative log-likelihood (nats)", better: -1, format: fixed4},
-		{Key: "ece", Label: "ECE", Title: "expected calibration error, 10 bins", better: -1, format: fixed4},
-		{Key: "fit_seconds", Label: "Fit (s)", Title: "training time in seconds", format: seconds},
+		{Label: "ROC-AUC", Title: "area under the ROC curve", value: always(func(m *metrics.Summary) float64 { return m.ROCAUC }), better: +1, format: fixed4},
+		{Label: "PR-AUC", Title: "average precision", value: always(func(m *metrics.Summary) float64 { return m.PRAUC }), better: +1, format: fixed4},
+		{Label: "KS", Title: "Kolmogorov-Smirnov statistic", value: always(func(m *metrics.Summary) float64 { return m.KS }), better: +1, format: fixed4},
+		{Label: "Gini", Title: "2·AUC − 1", value: always(func(m *metrics.Summary) float64 { return m.Gini }), better: +1, format: fixed4},
+		{Label: "Brier", Title: "mean squared error of the PD", value: always(func(m *metrics.Summary) float64 { return m.Brier }), better: -1, format: fixed4},
+		{Label: "Log loss", Title: "mean negative log-likelihood (nats)", value: always(func(m *metrics.Summary) float64 { return m.LogLoss }), better: -1, format: fixed4},
+		{Label: "ECE", Title: "expected calibration error, 10 bins", value: always(func(m *metrics.Summary) float64 { return m.ECE }), better: -1, format: fixed4},
+		{Label: "Fit (s)", Title: "training time in seconds", value: func(m *metrics.Summary) (float64, bool) { return m.FitSeconds, m.FitSeconds != 0 }, format: seconds},
 	}
 }
 
@@ -149,45 +153,43 @@ func qualityColumns() []column {
 // the threshold, in the order it shows them.
 func decisionColumns() []column {
 	return []column{
-		{Key: "precision", Label: "Precision", Title: "share of declined loans that are bad", better: +1, format: fixed4},
-		{Key: "recall", Label: "Recall", Title: "share of bad loans declined", better: +1, format: fixed4},
-		{Key: "f1", Label: "F1", Title: "harmonic mean of precision and recall", better: +1, format: fixed4},
-		{Key: "accuracy", Label: "Accuracy", Title: "share of loans decided right", better: +1, format: fixed4},
-		{Key: "tp", Label: "TP", Title: "bad loans declined", format: count},
-		{Key: "fp", Label: "FP", Title: "good loans declined", format: count},
-		{Key: "tn", Label: "TN", Title: "good loans approved", format: count},
-		{Key: "fn", Label: "FN", Title: "bad loans approved", format: count},
+		{Label: "Precision", Title: "share of declined loans that are bad", value: always(func(m *metrics.Summary) float64 { return m.Precision }), better: +1, format: fixed4},
+		{Label: "Recall", Title: "share of bad loans declined", value: always(func(m *metrics.Summary) float64 { return m.Recall }), better: +1, format: fixed4},
+		{Label: "F1", Title: "harmonic mean of precision and recall", value: always(func(m *metrics.Summary) float64 { return m.F1 }), better: +1, format: fixed4},
+		{Label: "Accuracy", Title: "share of loans decided right", value: always(func(m *metrics.Summary) float64 { return m.Accuracy }), better: +1, format: fixed4},
+		{Label: "TP", Title: "bad loans declined", value: always(func(m *metrics.Summary) float64 { return float64(m.TP) }), format: count},
+		{Label: "FP", Title: "good loans declined", value: always(func(m *metrics.Summary) float64 { return float64(m.FP) }), format: count},
+		{Label: "TN", Title: "good loans approved", value: always(func(m *metrics.Summary) float64 { return float64(m.TN) }), format: count},
+		{Label: "FN", Title: "bad loans approved", value: always(func(m *metrics.Summary) float64 { return float64(m.FN) }), format: count},
 	}
 }
 
-// shownElsewhere holds metric keys that the page shows from other fields.
-func shownElsewhere(key string) bool {
-	return key == "threshold"
+// always turns a field into a column value that is always recorded.
+func always(field func(*metrics.Summary) float64) func(*metrics.Summary) (float64, bool) {
+	return func(m *metrics.Summary) (float64, bool) { return field(m), true }
 }
 
-// validRowsKey is the metric key of the number of training rows held out
-// to calibrate the PDs and choose the threshold. When every candidate has
-// the same value the data summary shows it once.
-const validRowsKey = "valid_rows"
-
-// otherColumns names the metric keys outside the tables that the page
-// knows; other keys are labelled by readableKey.
-var otherColumns = map[string]column{
-	validRowsKey: {Key: validRowsKey, Label: "Validation rows", Title: "training rows held out to calibrate the PD and choose the threshold", format: count},
+// validRowsColumn shows the number of training rows held out to calibrate
+// the PDs and choose the threshold, in the table of other values when the
+// candidates differ in it (else the data summary shows it once).
+var validRowsColumn = column{
+	Label: "Validation rows", Title: "training rows held out to calibrate the PD and choose the threshold",
+	value:  func(m *metrics.Summary) (float64, bool) { return float64(m.ValidRows), m.ValidRows != 0 },
+	format: count,
 }
 
 // sharedValidRows returns the candidates' common number of validation
 // rows, and false when a candidate lacks it or they differ.
 func sharedValidRows(cands []Candidate) (float64, bool) {
-	var v float64
+	var v int
 	for i := range cands {
-		x, ok := cands[i].Metrics[validRowsKey]
-		if !ok || (i > 0 && x != v) {
+		x := cands[i].Metrics.ValidRows
+		if x == 0 || (i > 0 && x != v) {
 			return 0, false
 		}
 		v = x
 	}
-	return v, true
+	return float64(v), true
 }
 
 // readableKey turns a metric key such as "fit_rows" into a label such as
@@ -251,7 +253,7 @@ func newPage(in *Input, champ int, figures []figure) (*page, error) {
 	p.Summary = []pair{
 		{"Champion", champion},
 		{"Chosen by", p.Selection.Rule},
-		{"Test ROC-AUC", metricText(c.Metrics, qualityColumns()[0])},
+		{"Test ROC-AUC", metricText(&c.Metrics, qualityColumns()[0])},
 	}
 	if p.Selection.Margin != "" {
 		p.Summary = append(p.Summary, pair{"Margin", p.Selection.Margin})
@@ -271,7 +273,7 @@ func newTable(cands []Candidate, cols []column) table {
 		c := &cands[i]
 		r := row{Name: c.Name, Algorithm: c.Algorithm, Version: strconv.Itoa(c.Version), Champion: c.Champion}
 		for _, col := range cols {
-			r.Cells = append(r.Cells, cell{Text: metricText(c.Metrics, col)})
+			r.Cells = append(r.Cells, cell{Text: metricText(&c.Metrics, col)})
 		}
 		t.Rows[i] = r
 	}
@@ -281,7 +283,7 @@ func newTable(cands []Candidate, cols []column) table {
 		}
 		best := math.NaN()
 		for i := range cands {
-			v, ok := cands[i].Metrics[col.Key]
+			v, ok := col.value(&cands[i].Metrics)
 			if !ok || math.IsNaN(v) {
 				continue
 			}
@@ -290,7 +292,7 @@ func newTable(cands []Candidate, cols []column) table {
 			}
 		}
 		for i := range cands {
-			if v, ok := cands[i].Metrics[col.Key]; ok && v == best {
+			if v, ok := col.value(&cands[i].Metrics); ok && v == best {
 				t.Rows[i].Cells[j].Best = true
 			}
 		}
@@ -298,43 +300,46 @@ func newTable(cands []Candidate, cols []column) table {
 	return t
 }
 
-// otherTable shows the metric keys that no other table or section shows,
-// sorted by name, or returns nil when there are none.
+// otherTable shows the values that no other table or section shows: the
+// validation rows when the candidates differ in them, and the metrics
+// without a field (metrics.Summary.Extra), sorted by key; it returns nil
+// when there are none.
 func otherTable(cands []Candidate) *table {
-	known := make(map[string]bool)
-	for _, col := range slices.Concat(qualityColumns(), decisionColumns()) {
-		known[col.Key] = true
-	}
-	if _, ok := sharedValidRows(cands); ok {
-		known[validRowsKey] = true // in the data summary
-	}
 	var keys []string
+	validRows := false
 	for i := range cands {
-		for k := range cands[i].Metrics {
-			if !known[k] && !shownElsewhere(k) && !slices.Contains(keys, k) {
+		validRows = validRows || cands[i].Metrics.ValidRows != 0
+		for k := range cands[i].Metrics.Extra {
+			if !slices.Contains(keys, k) {
 				keys = append(keys, k)
 			}
 		}
 	}
-	if len(keys) == 0 {
+	if _, ok := sharedValidRows(cands); ok {
+		validRows = false // in the data summary
+	}
+	if len(keys) == 0 && !validRows {
 		return nil
 	}
 	slices.Sort(keys)
-	cols := make([]column, len(keys))
-	for i, k := range keys {
-		col, ok := otherColumns[k]
-		if !ok {
-			col = column{Key: k, Label: readableKey(k), Title: k, format: general}
-		}
-		cols[i] = col
+	var cols []column
+	for _, k := range keys {
+		cols = append(cols, column{Label: readableKey(k), Title: k, format: general,
+			value: func(m *metrics.Summary) (float64, bool) { v, ok := m.Extra[k]; return v, ok }})
+	}
+	if validRows {
+		// Where its key sorts among the others.
+		at, _ := slices.BinarySearch(keys, metrics.ValidRowsKey)
+		cols = slices.Insert(cols, at, validRowsColumn)
 	}
 	t := newTable(cands, cols)
 	return &t
 }
 
-// metricText formats metric col of m, or "n/a" when it is missing or NaN.
-func metricText(m map[string]float64, col column) string {
-	v, ok := m[col.Key]
+// metricText formats the value of col in m, or "n/a" when it is not
+// recorded or NaN.
+func metricText(m *metrics.Summary, col column) string {
+	v, ok := col.value(m)
 	if !ok || math.IsNaN(v) {
 		return "n/a"
 	}
@@ -444,15 +449,15 @@ func newImportance(imp []Importance) *importanceView {
 
 // dataPairs lists the data summary.
 func dataPairs(d *DataSummary) []pair {
-	split := d.SplitKind
+	splitText := string(d.SplitKind)
 	switch d.SplitKind {
-	case "out_of_time":
-		split = "out of time"
+	case split.KindOutOfTime:
+		splitText = "out of time"
 		if d.SplitDate != "" {
-			split += ": test holds loans from " + d.SplitDate
+			splitText += ": test holds loans from " + d.SplitDate
 		}
 	case "":
-		split = "n/a"
+		splitText = "n/a"
 	}
 	dates := "n/a"
 	if d.FirstDate != "" || d.LastDate != "" {
@@ -464,7 +469,7 @@ func dataPairs(d *DataSummary) []pair {
 		{"Bad loans", fmt.Sprintf("%s (%s of labelled)", count(float64(d.Bad)), percentOf(d.Bad, d.Labelled))},
 		{"Excluded rows", count(float64(d.Excluded))},
 		{"Dates", dates},
-		{"Split", split},
+		{"Split", splitText},
 		{"Train rows", fmt.Sprintf("%s (bad rate %s)", count(float64(d.TrainRows)), percent(d.TrainBadRate))},
 		{"Test rows", fmt.Sprintf("%s (bad rate %s)", count(float64(d.TestRows)), percent(d.TestBadRate))},
 		{"Features", count(float64(d.Features))},

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"gonum.org/v1/plot/plotter"
+
+	"github.com/credit-risk/credit-risk/internal/metrics"
 )
 
 func TestRoundTicks(t *testing.T) {
@@ -193,13 +195,13 @@ func TestNewSegments(t *testing.T) {
 
 func TestNewTable_best(t *testing.T) {
 	cands := []Candidate{
-		{Name: "a", Metrics: map[string]float64{"roc_auc": 0.7, "brier": 0.12}},
-		{Name: "b", Metrics: map[string]float64{"roc_auc": 0.75, "brier": math.NaN()}},
-		{Name: "c", Metrics: map[string]float64{"brier": 0.11}},
+		{Name: "a", Metrics: metrics.Summary{ROCAUC: 0.7, Brier: 0.12}},
+		{Name: "b", Metrics: metrics.Summary{ROCAUC: 0.75, Brier: math.NaN()}},
+		{Name: "c", Metrics: metrics.Summary{ROCAUC: math.NaN(), Brier: 0.11}},
 	}
 	tab := newTable(cands, qualityColumns())
-	idx := func(key string) int {
-		return slices.IndexFunc(tab.Columns, func(c column) bool { return c.Key == key })
+	idx := func(label string) int {
+		return slices.IndexFunc(tab.Columns, func(c column) bool { return c.Label == label })
 	}
 	tests := []struct {
 		key  string
@@ -207,13 +209,13 @@ func TestNewTable_best(t *testing.T) {
 		text string
 		best bool
 	}{
-		{"roc_auc", 0, "0.7000", false},
-		{"roc_auc", 1, "0.7500", true},
-		{"roc_auc", 2, "n/a", false},
-		{"brier", 0, "0.1200", false},
-		{"brier", 1, "n/a", false},
-		{"brier", 2, "0.1100", true},
-		{"fit_seconds", 0, "n/a", false},
+		{"ROC-AUC", 0, "0.7000", false},
+		{"ROC-AUC", 1, "0.7500", true},
+		{"ROC-AUC", 2, "n/a", false},
+		{"Brier", 0, "0.1200", false},
+		{"Brier", 1, "n/a", false},
+		{"Brier", 2, "0.1100", true},
+		{"Fit (s)", 0, "n/a", false},
 	}
 	for _, tt := range tests {
 		c := tab.Rows[tt.row].Cells[idx(tt.key)]

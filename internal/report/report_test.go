@@ -79,8 +79,8 @@ func TestWrite(t *testing.T) {
 				if !strings.Contains(page, ">"+col.Label+"<") {
 					t.Errorf("page: got no column %q", col.Label)
 				}
-				if v := metricText(c.Metrics, col); !strings.Contains(page, ">"+v+"<") {
-					t.Errorf("page: got no %s = %s of %q", col.Key, v, c.Name)
+				if v := metricText(&c.Metrics, col); !strings.Contains(page, ">"+v+"<") {
+					t.Errorf("page: got no %s = %s of %q", col.Label, v, c.Name)
 				}
 			}
 		}
@@ -161,7 +161,7 @@ func TestWrite_escaping(t *testing.T) {
 			c := &in.Candidates[i]
 			c.Name += hostile
 			c.ThresholdRule = hostile
-			c.Metrics[hostile] = 1
+			c.Metrics.Extra = map[string]float64{hostile: 1}
 			c.Segments = append(c.Segments, SegmentAUC{Segment: hostile, Level: hostile, Rows: 1, AUC: math.NaN()})
 			c.Importance[0].Feature = hostile + "\x00\x1b[31m\xff"
 		}
@@ -316,26 +316,28 @@ func assertNoPage(t *testing.T, dir string) {
 }
 
 func TestWrite_deterministic(t *testing.T) {
-	in := synthInput(t, 3000, 6)
+	extra := []string{"kappa", "fit_rows", "zeta"}
+	in := mutate(synthInput(t, 3000, 6), func(in *Input) {
+		for i := range in.Candidates {
+			in.Candidates[i].Metrics.Extra = map[string]float64{}
+			for j, k := range extra {
+				in.Candidates[i].Metrics.Extra[k] = float64(j)
+			}
+		}
+	})
 	a, b := t.TempDir(), t.TempDir()
 	if _, err := Write(t.Context(), a, in); err != nil {
 		t.Fatal(err)
 	}
-	// Shuffle the map insertion order and tie the importances: the output
-	// must not change.
+	// Shuffle the insertion order of the extra metrics and tie the
+	// importances: the output must not change.
 	in2 := mutate(in, func(in *Input) {
 		for i := range in.Candidates {
 			m := make(map[string]float64)
-			keys := make([]string, 0, len(in.Candidates[i].Metrics))
-			for k := range in.Candidates[i].Metrics {
-				keys = append(keys, k)
+			for _, k := range slices.Backward(extra) {
+				m[k] = in.Candidates[i].Metrics.Extra[k]
 			}
-			slices.Sort(keys)
-			slices.Reverse(keys)
-			for _, k := range keys {
-				m[k] = in.Candidates[i].Metrics[k]
-			}
-			in.Candidates[i].Metrics = m
+			in.Candidates[i].Metrics.Extra = m
 		}
 	})
 	if _, err := Write(t.Context(), b, in2); err != nil {

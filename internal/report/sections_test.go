@@ -107,7 +107,7 @@ func TestWrite_selection(t *testing.T) {
 				}
 			}
 			for _, c := range tt.in.Candidates {
-				if want := ">" + fixed4(c.Metrics["roc_auc"]) + "<"; !strings.Contains(sec, want) {
+				if want := ">" + fixed4(c.Metrics.ROCAUC) + "<"; !strings.Contains(sec, want) {
 					t.Errorf("selection section: got no test AUC %s of %s", want, c.Name)
 				}
 			}
@@ -116,7 +116,7 @@ func TestWrite_selection(t *testing.T) {
 			}
 			// The runner-up is the best of the others by test AUC.
 			o := &tt.in.Candidates[1]
-			if a := &tt.in.Candidates[2]; a.Metrics["roc_auc"] > o.Metrics["roc_auc"] {
+			if a := &tt.in.Candidates[2]; a.Metrics.ROCAUC > o.Metrics.ROCAUC {
 				o = a
 			}
 			c := &tt.in.Candidates[0]
@@ -124,8 +124,8 @@ func TestWrite_selection(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if math.Abs(d.AUCA-c.Metrics["roc_auc"]) > 1e-12 {
-				t.Fatalf("DeLong AUC %v; recorded %v", d.AUCA, c.Metrics["roc_auc"])
+			if math.Abs(d.AUCA-c.Metrics.ROCAUC) > 1e-12 {
+				t.Fatalf("DeLong AUC %v; recorded %v", d.AUCA, c.Metrics.ROCAUC)
 			}
 			verdict := "gbdt v3 " + tt.lead + " the runner-up, " + label(o) + ", by " + fixed4(math.Abs(d.Diff)) + " in test ROC-AUC (" +
 				fixed4(d.AUCA) + " against " + fixed4(d.AUCB) + "). The margin " + fixed4(d.Diff) + " is " + reading(d.P) +
@@ -274,10 +274,10 @@ func TestWrite_tuningErrors(t *testing.T) {
 }
 
 func TestWrite_otherMetrics(t *testing.T) {
-	withValid := func(rows ...float64) func(*Input) {
+	withValid := func(rows ...int) func(*Input) {
 		return func(in *Input) {
 			for i := range in.Candidates {
-				in.Candidates[i].Metrics[validRowsKey] = rows[i]
+				in.Candidates[i].Metrics.ValidRows = rows[i]
 			}
 		}
 	}
@@ -304,7 +304,7 @@ func TestWrite_otherMetrics(t *testing.T) {
 			name: "an unknown key gets a readable label",
 			edit: func(in *Input) {
 				withValid(6770, 6770, 6770)(in)
-				in.Candidates[0].Metrics["fit_rows"] = 27081.5
+				in.Candidates[0].Metrics.Extra = map[string]float64{"fit_rows": 27081.5}
 			},
 			other: true,
 			want:  []string{`<th title="fit_rows">Fit rows</th>`, "<td>27081.5</td>", "<td>n/a</td>"},

@@ -108,15 +108,10 @@ func compareAUC(a, b *Candidate) (metrics.AUCComparison, error) {
 	return metrics.DeLong(a.Y, a.PD, b.PD)
 }
 
-// testAUC returns the candidate's recorded test ROC-AUC, NaN when missing.
-func testAUC(c *Candidate) float64 {
-	if v, ok := c.Metrics["roc_auc"]; ok {
-		return v
-	}
-	return math.NaN()
-}
+// testAUC returns the candidate's recorded test ROC-AUC.
+func testAUC(c *Candidate) float64 { return c.Metrics.ROCAUC }
 
-// cmpAUC orders candidates by test ROC-AUC, a missing or NaN one lowest.
+// cmpAUC orders candidates by test ROC-AUC, a NaN one lowest.
 func cmpAUC(a, b *Candidate) int {
 	x, y := testAUC(a), testAUC(b)
 	switch {

@@ -267,7 +267,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 			Importance: Importance(c.m, data.Test.X, 2000),
 		}
 		rin.Candidates = append(rin.Candidates, rc)
-		if best < 0 || c.meta.Metrics["roc_auc"] > cands[best].meta.Metrics["roc_auc"] {
+		if best < 0 || c.meta.Metrics.ROCAUC > cands[best].meta.Metrics.ROCAUC {
 			best = i
 		}
 	}
@@ -342,7 +342,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	if !o.NoPromote {
 		reason := o.Reason
 		if reason == "" {
-			reason = fmt.Sprintf("retrain %s: best test ROC-AUC %.4f", r.runID, champ.meta.Metrics["roc_auc"])
+			reason = fmt.Sprintf("retrain %s: best test ROC-AUC %.4f", r.runID, champ.meta.Metrics.ROCAUC)
 		}
 		// The run is marked promoted in the same transaction that moves the
 		// alias, so the two never disagree.
@@ -376,7 +376,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	}); err != nil {
 		return nil, err
 	}
-	r.progress("done: champion %s (test ROC-AUC %.4f)%s; report %s", summary.Champion, champ.meta.Metrics["roc_auc"], map[bool]string{true: ", promoted", false: ""}[summary.Promoted], html)
+	r.progress("done: champion %s (test ROC-AUC %.4f)%s; report %s", summary.Champion, champ.meta.Metrics.ROCAUC, map[bool]string{true: ", promoted", false: ""}[summary.Promoted], html)
 	return &summary, nil
 }
 

@@ -97,11 +97,11 @@ type modelInfo struct {
 
 // inputInfo describes one raw field an application carries.
 type inputInfo struct {
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
-	Parser   string `json:"parser,omitempty"`
-	Layout   string `json:"date_layout,omitempty"`
-	Required bool   `json:"required"`
+	Name     string        `json:"name"`
+	Kind     features.Kind `json:"kind"`
+	Parser   string        `json:"parser,omitempty"`
+	Layout   string        `json:"date_layout,omitempty"`
+	Required bool          `json:"required"`
 	// ValidMin and ValidMax bound accepted values; outside is a 422.
 	ValidMin *float64 `json:"valid_min,omitempty"`
 	ValidMax *float64 `json:"valid_max,omitempty"`
@@ -120,11 +120,11 @@ type trainingStats struct {
 
 // featureInfo describes one model column.
 type featureInfo struct {
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
-	Source   string `json:"source"`
-	Level    string `json:"level,omitempty"`
-	Monotone int    `json:"monotone,omitempty"`
+	Name     string               `json:"name"`
+	Kind     features.FeatureKind `json:"kind"`
+	Source   string               `json:"source"`
+	Level    string               `json:"level,omitempty"`
+	Monotone int                  `json:"monotone,omitempty"`
 }
 
 func inputInfos(p *features.Pipeline) []inputInfo {
@@ -156,7 +156,7 @@ func buildModelInfo(l *loaded, build BuildInfo) ([]byte, error) {
 		CreatedAt: meta.CreatedAt, LoadedAt: l.at, File: meta.File, SHA256: meta.SHA256,
 		Dataset: meta.Dataset, DataFingerprint: meta.DataFingerprint, TrainRows: meta.TrainRows, TestRows: meta.TestRows,
 		Threshold: m.Threshold, ThresholdRule: meta.ThresholdRule, Calibration: meta.Calibration,
-		Metrics: finiteMetrics(meta.Metrics), Params: meta.Params,
+		Metrics: finiteMetrics(meta.Metrics.Map()), Params: meta.Params,
 		Inputs: inputInfos(m.Pipeline), Build: build, Drift: "on",
 	}
 	if l.drift == nil {

@@ -21,10 +21,17 @@ const FileName = "split.json"
 // FormatVersion is the version of the split file.
 const FormatVersion = 1
 
+// Kind is how a table is split; its value is what the split file, the
+// clean log and the report input record.
+type Kind string
+
 // Split kinds.
 const (
-	KindOutOfTime  = "out_of_time"
-	KindStratified = "stratified"
+	// KindOutOfTime tests on the loans from a date on.
+	KindOutOfTime Kind = "out_of_time"
+	// KindStratified tests on a random share of the loans, drawn per
+	// class.
+	KindStratified Kind = "stratified"
 )
 
 // ErrFile is wrapped by every FileError.
@@ -35,7 +42,7 @@ var ErrFile = errors.New("split file refused")
 // it again.
 type Assignment struct {
 	// Kind is KindOutOfTime or KindStratified.
-	Kind string
+	Kind Kind
 	// Date is the first day of the test period, YYYY-MM-DD (out of time
 	// only).
 	Date string
@@ -149,7 +156,7 @@ func (e *FileError) Unwrap() []error { return []error{ErrFile, e.Err} }
 // base64; the counts are stored beside it so damage is caught.
 type file struct {
 	Version      int     `json:"version"`
-	Kind         string  `json:"kind"`
+	Kind         Kind    `json:"kind"`
 	Date         string  `json:"date,omitempty"`
 	Seed         uint64  `json:"seed,omitempty"`
 	TestFraction float64 `json:"test_fraction"`

@@ -29,7 +29,7 @@ func TestDecide(t *testing.T) {
 		name     string
 		dates    []float64
 		cut      float64
-		wantKind string
+		wantKind Kind
 		wantDate string
 		wantTest []bool
 		wantErr  string

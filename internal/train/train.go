@@ -105,11 +105,11 @@ func Load(dir string) (*Data, error) {
 
 // Candidate is one trained, saved model.
 type Candidate struct {
-	Algorithm learn.Algorithm    `json:"algorithm"`
-	Version   int                `json:"version"`
-	Path      string             `json:"path"`
-	Metrics   map[string]float64 `json:"metrics"`
-	Seconds   float64            `json:"fit_seconds"`
+	Algorithm learn.Algorithm `json:"algorithm"`
+	Version   int             `json:"version"`
+	Path      string          `json:"path"`
+	Metrics   metrics.Summary `json:"metrics"`
+	Seconds   float64         `json:"fit_seconds"`
 }
 
 // Run trains every requested algorithm and saves the models.
@@ -153,7 +153,7 @@ func Run(ctx context.Context, opts Options) ([]Candidate, error) {
 		}
 		version := m.Version
 		c := Candidate{Algorithm: algo, Version: version, Path: filepath.Join(opts.ModelsDir, base+model.Ext), Metrics: meta.Metrics, Seconds: secs}
-		logger.Info("trained", "model", base, "test_auc", meta.Metrics["roc_auc"], "fit_seconds", secs)
+		logger.Info("trained", "model", base, "test_auc", meta.Metrics.ROCAUC, "fit_seconds", secs)
 		out = append(out, c)
 	}
 	return out, nil
@@ -227,8 +227,8 @@ func Fit(ctx context.Context, d *Data, algo learn.Algorithm, opts Options) (*mod
 		TrainRows: fit.X.Rows, TestRows: d.Test.X.Rows, Params: params, Metrics: ms,
 		Reference: reference(d, pdValid),
 	}
-	meta.Metrics["fit_seconds"] = secs
-	meta.Metrics["valid_rows"] = float64(valid.X.Rows)
+	meta.Metrics.FitSeconds = secs
+	meta.Metrics.ValidRows = valid.X.Rows
 	return m, meta, secs, nil
 }
 
@@ -323,35 +323,34 @@ func ChooseThreshold(pd, y []float64, costs *dataset.Costs) (float64, string, er
 	return best, "maximise F1 on validation", nil
 }
 
-// Evaluate computes the test metrics of calibrated PDs.
-func Evaluate(y, pd []float64, threshold float64) (map[string]float64, error) {
-	out := map[string]float64{}
+// Evaluate computes the test metrics of calibrated PDs at the decision
+// threshold; the run values (FitSeconds, ValidRows) are left 0.
+func Evaluate(y, pd []float64, threshold float64) (metrics.Summary, error) {
+	var out metrics.Summary
 	var err error
-	set := func(name string, f func() (float64, error)) {
+	set := func(dst *float64, f func() (float64, error)) {
 		if err != nil {
 			return
 		}
-		var v float64
-		v, err = f()
-		out[name] = v
+		*dst, err = f()
 	}
-	set("roc_auc", func() (float64, error) { return metrics.ROCAUC(y, pd, nil) })
-	set("pr_auc", func() (float64, error) { return metrics.AveragePrecision(y, pd, nil) })
-	set("ks", func() (float64, error) { return metrics.KS(y, pd, nil) })
-	set("gini", func() (float64, error) { return metrics.Gini(y, pd, nil) })
-	set("brier", func() (float64, error) { return metrics.Brier(y, pd, nil) })
-	set("log_loss", func() (float64, error) { return metrics.LogLoss(y, pd, nil) })
-	set("ece", func() (float64, error) { return metrics.ECE(y, pd, 10) })
+	set(&out.ROCAUC, func() (float64, error) { return metrics.ROCAUC(y, pd, nil) })
+	set(&out.PRAUC, func() (float64, error) { return metrics.AveragePrecision(y, pd, nil) })
+	set(&out.KS, func() (float64, error) { return metrics.KS(y, pd, nil) })
+	set(&out.Gini, func() (float64, error) { return metrics.Gini(y, pd, nil) })
+	set(&out.Brier, func() (float64, error) { return metrics.Brier(y, pd, nil) })
+	set(&out.LogLoss, func() (float64, error) { return metrics.LogLoss(y, pd, nil) })
+	set(&out.ECE, func() (float64, error) { return metrics.ECE(y, pd, 10) })
 	if err != nil {
-		return nil, err
+		return metrics.Summary{}, err
 	}
 	cm, err := metrics.Confusion(y, pd, threshold)
 	if err != nil {
-		return nil, err
+		return metrics.Summary{}, err
 	}
-	out["precision"], out["recall"], out["f1"], out["accuracy"] = cm.Precision(), cm.Recall(), cm.F1(), cm.Accuracy()
-	out["tp"], out["fp"], out["tn"], out["fn"] = float64(cm.TP), float64(cm.FP), float64(cm.TN), float64(cm.FN)
-	out["threshold"] = threshold
+	out.Precision, out.Recall, out.F1, out.Accuracy = cm.Precision(), cm.Recall(), cm.F1(), cm.Accuracy()
+	out.TP, out.FP, out.TN, out.FN = cm.TP, cm.FP, cm.TN, cm.FN
+	out.Threshold = threshold
 	return out, nil
 }
 

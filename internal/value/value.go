@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,25 +44,27 @@ const (
 	Text Kind = "text"
 )
 
-// Kinds lists every parser name, in the order documentation shows them.
-var Kinds = []Kind{Number, Percent, Months, Years, Date, Text}
+// kinds lists every parser name, in the order documentation shows them.
+var kinds = [...]Kind{Number, Percent, Months, Years, Date, Text}
+
+// Kinds returns every parser name, in the order documentation shows them,
+// in a new slice the caller may change.
+func Kinds() []Kind { return slices.Clone(kinds[:]) }
 
 // Valid reports whether k names a parser.
-func (k Kind) Valid() bool {
-	for _, v := range Kinds {
-		if k == v {
-			return true
-		}
-	}
-	return false
-}
+func (k Kind) Valid() bool { return slices.Contains(kinds[:], k) }
 
 // Numeric reports whether the parser yields a number (Date included).
 func (k Kind) Numeric() bool { return k != Text }
 
-// DefaultMissing are the tokens read as missing in every column, compared
+// defaultMissing are the tokens read as missing in every column, compared
 // after trimming blanks, case-insensitively.
-var DefaultMissing = []string{"", "n/a", "na", "nan", "null", "none", "?"}
+var defaultMissing = [...]string{"", "n/a", "na", "nan", "null", "none", "?"}
+
+// DefaultMissing returns the tokens read as missing in every column unless
+// a column says otherwise, compared after trimming blanks,
+// case-insensitively, in a new slice the caller may change.
+func DefaultMissing() []string { return slices.Clone(defaultMissing[:]) }
 
 // IsMissing reports whether s (trimmed, case-insensitive) is one of the
 // missing tokens.
@@ -149,7 +152,7 @@ func (p *Parser) Prepare() {
 
 func (p *Parser) tokens() []string {
 	if p.Missing == nil {
-		return DefaultMissing
+		return defaultMissing[:] // read only
 	}
 	return p.Missing
 }

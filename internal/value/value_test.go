@@ -138,7 +138,7 @@ func FuzzFastPaths(f *testing.F) {
 		"0.000000000000001", " 36 months", "x\u00a0", "\u0085y", "\t", "Dec-2011", "dec-2011", "DEC-0000", "Sep-1969", "Jan-20x1", "n/a", "NaN", "KB", "\u212a", "?"} {
 		f.Add(s)
 	}
-	tokens := append(slices.Clone(DefaultMissing), "-1", "k", "\u212aB", "Ks")
+	tokens := append(DefaultMissing(), "-1", "k", "\u212aB", "Ks")
 	f.Fuzz(func(t *testing.T, s string) {
 		if v, ok := parseDecimal(s); ok {
 			want, err := strconv.ParseFloat(s, 64)
@@ -166,4 +166,22 @@ func FuzzFastPaths(f *testing.F) {
 			t.Fatalf("prepared isMissing(%q) = %v; want %v", trimmed, got, want)
 		}
 	})
+}
+
+// TestKinds_fresh checks that Kinds and DefaultMissing hand out copies: a
+// caller changing its slice changes nobody else's.
+func TestKinds_fresh(t *testing.T) {
+	k := Kinds()
+	k[0] = "changed"
+	if got := Kinds()[0]; got != Number {
+		t.Errorf("got Kinds()[0] %q after a caller's change; want %q", got, Number)
+	}
+	m := DefaultMissing()
+	m[1] = "changed"
+	if got := DefaultMissing()[1]; got != "n/a" {
+		t.Errorf("got DefaultMissing()[1] %q after a caller's change; want %q", got, "n/a")
+	}
+	if !IsMissing("N/A", DefaultMissing()) || (&Parser{Kind: Number}).tokens()[1] != "n/a" {
+		t.Error("the default tokens changed")
+	}
 }

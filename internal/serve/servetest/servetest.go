@@ -29,6 +29,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/gbdt"
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
+	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/tree"
 	"github.com/credit-risk/credit-risk/internal/value"
@@ -58,7 +59,7 @@ const Rows = 400
 // with every kind of input and parser.
 func Inputs() []features.Input {
 	f := func(v float64) *float64 { return &v }
-	missing := value.DefaultMissing
+	missing := value.DefaultMissing()
 	return []features.Input{
 		{Name: "issue_d", Kind: features.KindDate, Parser: value.Date, Layout: "Jan-2006", Missing: missing, Required: true},
 		{Name: "loan_amnt", Kind: features.KindNumeric, Parser: value.Number, Missing: missing, Min: f(0), Required: true},
@@ -234,7 +235,7 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 		Dataset: "test", TrainRows: X.Rows, TestRows: 0,
 		ThresholdRule: "fixed for tests",
 		Params:        map[string]any{"trees": o.Trees, "max_depth": o.Depth},
-		Metrics:       map[string]float64{"roc_auc": 0.5 + float64(o.Version)/100, "brier": 0.15},
+		Metrics:       metrics.Summary{ROCAUC: 0.5 + float64(o.Version)/100, Brier: 0.15},
 	}
 	if !o.NoReference {
 		pd := make([]float64, X.Rows)
