@@ -62,13 +62,13 @@ func (l *modelList) Set(v string) error { *l = append(*l, v); return nil }
 // loadModels loads the models named, or the newest of each algorithm.
 func loadModels(dir string, paths []string) ([]*model.Model, error) {
 	if len(paths) == 0 {
+		newest, err := model.Newest(dir)
+		if err != nil {
+			return nil, fmt.Errorf("%w: run `credit-risk train` first", err)
+		}
 		for _, algo := range learners.Names() {
-			v, err := train.NextVersion(dir, string(algo))
-			if err != nil {
-				return nil, fmt.Errorf("%w: run `credit-risk train` first", err)
-			}
-			if v > 1 {
-				paths = append(paths, filepath.Join(dir, fmt.Sprintf("%s_v%d%s", algo, v-1, model.Ext)))
+			if v, ok := newest[string(algo)]; ok {
+				paths = append(paths, filepath.Join(dir, model.FileBase(string(algo), v)+model.Ext))
 			}
 		}
 		if len(paths) == 0 {
@@ -129,7 +129,7 @@ func runEvaluate(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		name := fmt.Sprintf("%s_v%d", mod.Algorithm, mod.Version)
+		name := model.FileBase(mod.Algorithm, mod.Version)
 		segAUC := retrain.SegmentAUCs(segs, data.Test.Y, pd)
 		for i := range segAUC {
 			if math.IsNaN(segAUC[i].AUC) {
@@ -212,7 +212,7 @@ func runExplain(ctx context.Context, m *Main, args []string) error {
 		}
 		imp := retrain.Importance(mod, data.Test.X, *rows)
 		sort.SliceStable(imp, func(a, b int) bool { return imp[a].MeanAbsSHAP > imp[b].MeanAbsSHAP })
-		name := fmt.Sprintf("%s_v%d", mod.Algorithm, mod.Version)
+		name := model.FileBase(mod.Algorithm, mod.Version)
 		path := filepath.Join(dir, "importance-"+name+".json")
 		if err := atomicfile.WriteJSON(path, imp); err != nil {
 			return err

@@ -277,7 +277,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	summary.RunID = r.runID
 	for i := range cands {
 		c := &cands[i]
-		base, err := train.SaveNext(o.ModelsDir, c.m, c.meta)
+		base, err := model.SaveNext(o.ModelsDir, c.m, c.meta)
 		if err != nil {
 			return nil, err
 		}
@@ -310,7 +310,7 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 			return err
 		}
 		for _, c := range cands {
-			metaFile := c.base + "_metadata.json"
+			metaFile := model.MetadataName(c.base)
 			metaSum, err := atomicfile.SHA256(filepath.Join(o.ModelsDir, metaFile))
 			if err != nil {
 				return err
