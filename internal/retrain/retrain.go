@@ -19,6 +19,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/dataset"
+	"github.com/credit-risk/credit-risk/internal/evaluate"
 	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/learners"
@@ -258,13 +259,12 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 	best := -1
 	for i, c := range cands {
 		r.progress("      scoring %s on %d test rows, SHAP importance on up to 2,000", c.m.Algorithm, data.Test.X.Rows)
-		pd := make([]float64, data.Test.X.Rows)
-		c.m.PDInto(pd, data.Test.X, o.Threads)
+		sc := evaluate.Score(c.m, data.Test, segs, o.Threads)
 		rc := report.Candidate{
 			Name: c.m.Algorithm, Algorithm: c.m.Algorithm, Threshold: c.m.Threshold, ThresholdRule: c.meta.ThresholdRule,
-			Metrics: c.meta.Metrics, Y: data.Test.Y, PD: pd,
-			Segments:   SegmentAUCs(segs, data.Test.Y, pd),
-			Importance: Importance(c.m, data.Test.X, 2000),
+			Metrics: c.meta.Metrics, Y: data.Test.Y, PD: sc.PD,
+			Segments:   sc.Segments,
+			Importance: evaluate.Importance(c.m, data.Test.X, 2000),
 		}
 		rin.Candidates = append(rin.Candidates, rc)
 		if best < 0 || c.meta.Metrics["roc_auc"] > cands[best].meta.Metrics["roc_auc"] {
