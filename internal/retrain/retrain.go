@@ -93,6 +93,16 @@ func Run(ctx context.Context, opts Options) (sum *Summary, err error) {
 	runID := start.UTC().Format("20060102T150405Z") + fmt.Sprintf("-%04x", os.Getpid()&0xffff)
 	if err := registry.Update(regDir, func(r *registry.Registry) error {
 		r.MarkStale(host, start)
+		// A second run of this process within the same second gets a
+		// suffix: run IDs name report folders and must not repeat.
+		id := runID
+		for n := 2; ; n++ {
+			if _, err := r.Run(id); err != nil {
+				break
+			}
+			id = fmt.Sprintf("%s-%d", runID, n)
+		}
+		runID = id
 		r.Runs = append(r.Runs, registry.Run{
 			ID: runID, Started: start.UTC(), Status: registry.RunRunning, Host: host, PID: os.Getpid(),
 			Dataset: opts.Spec.Name, Spec: opts.SpecSource, CodeVersion: opts.CodeVersion, Step: steps[0].name,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/learn"
+	"github.com/credit-risk/credit-risk/internal/learners"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/registry"
 	"github.com/credit-risk/credit-risk/internal/sample"
@@ -138,5 +139,47 @@ func TestRun_failedStep(t *testing.T) {
 					run.Status, run.Step, run.Error, run.Ended, registry.RunFailed, tt.step, err.Error())
 			}
 		})
+	}
+}
+
+// TestRun_versions runs twice: every learner gets version 1, then 2, in
+// the summary, the model files and the registry.
+func TestRun_versions(t *testing.T) {
+	o := testRun(t, 3000)
+	o.Algorithms = learners.Names()
+	for want := 1; want <= 2; want++ {
+		sum, err := Run(t.Context(), o)
+		if err != nil {
+			t.Fatalf("run %d: %v", want, err)
+		}
+		if len(sum.Candidates) != len(o.Algorithms) {
+			t.Fatalf("run %d: %d candidates; want %d", want, len(sum.Candidates), len(o.Algorithms))
+		}
+		for i, c := range sum.Candidates {
+			if c.Algorithm != o.Algorithms[i] || c.Version != want {
+				t.Errorf("run %d: candidate %d is %s v%d; want %s v%d", want, i, c.Algorithm, c.Version, o.Algorithms[i], want)
+			}
+			if wantPath := filepath.Join(o.ModelsDir, model.FileBase(string(c.Algorithm), want)+model.Ext); c.Path != wantPath {
+				t.Errorf("run %d: %s saved as %s; want %s", want, c.Algorithm, c.Path, wantPath)
+			}
+		}
+		run := lastRun(t, o)
+		if run.Status != registry.RunSucceeded || run.ID != sum.RunID || len(run.Candidates) != len(o.Algorithms) {
+			t.Fatalf("run %d in the registry: %+v", want, run)
+		}
+		for _, ref := range run.Candidates {
+			if ref.Version != want {
+				t.Errorf("run %d registered %s; want version %d", want, ref, want)
+			}
+		}
+	}
+	newest, err := model.Newest(o.ModelsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, algo := range o.Algorithms {
+		if newest[string(algo)] != 2 {
+			t.Errorf("newest %s file is v%d; want v2", algo, newest[string(algo)])
+		}
 	}
 }
