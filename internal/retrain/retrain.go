@@ -1,7 +1,8 @@
 // Package retrain runs the whole training job: clean → features → tune →
-// train → evaluate → explain → report → registry → champion alias. Every
-// step writes its files atomically; the run is recorded in the registry
-// from its start, and a failing or interrupted step marks it failed and
+// train → evaluate → explain → report → registry → champion alias, one
+// method per step. Every step writes its files atomically; the run is
+// recorded in the registry from its start, and a failing or interrupted
+// step marks it failed, its error prefixed with the step's name, and
 // leaves the previous champion untouched.
 package retrain
 
@@ -42,7 +43,8 @@ type Options struct {
 	// Algorithms to train, in order; nil means every learner
 	// (learners.Names).
 	Algorithms []learn.Algorithm
-	// Tune, when set, tunes the learners before the final fits.
+	// Tune, when set, tunes the learners before the final fits; NewTuner
+	// builds the one the CLI uses.
 	Tune Tuner
 	// NoPromote keeps the current champion.
 	NoPromote bool
