@@ -3,22 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 
-	"github.com/credit-risk/credit-risk/internal/atomicfile"
-	"github.com/credit-risk/credit-risk/internal/featurestep"
-	"github.com/credit-risk/credit-risk/internal/learners"
-	"github.com/credit-risk/credit-risk/internal/metrics"
-	"github.com/credit-risk/credit-risk/internal/model"
-	"github.com/credit-risk/credit-risk/internal/report"
-	"github.com/credit-risk/credit-risk/internal/retrain"
-	"github.com/credit-risk/credit-risk/internal/train"
+	"github.com/credit-risk/credit-risk/internal/evaluate"
 )
 
 const evaluateHelp = `
@@ -60,33 +49,6 @@ type modelList []string
 func (l *modelList) String() string     { return strings.Join(*l, ",") }
 func (l *modelList) Set(v string) error { *l = append(*l, v); return nil }
 
-// loadModels loads the models named, or the newest of each algorithm.
-func loadModels(dir string, paths []string) ([]*model.Model, error) {
-	if len(paths) == 0 {
-		for _, algo := range learners.Names() {
-			v, err := train.NextVersion(dir, string(algo))
-			if err != nil {
-				return nil, fmt.Errorf("%w: run `credit-risk train` first", err)
-			}
-			if v > 1 {
-				paths = append(paths, filepath.Join(dir, fmt.Sprintf("%s_v%d%s", algo, v-1, model.Ext)))
-			}
-		}
-		if len(paths) == 0 {
-			return nil, fmt.Errorf("no model in %s: run `credit-risk train` first", dir)
-		}
-	}
-	var out []*model.Model
-	for _, p := range paths {
-		m, _, err := model.Load(p, "")
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, nil
-}
-
 func runEvaluate(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet(m, "evaluate", evaluateHelp)
 	var d dirs
@@ -96,55 +58,25 @@ func runEvaluate(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := checkWritable(filepath.Join(d.artifacts, "reports")); err != nil {
+	reports := filepath.Join(d.artifacts, "reports")
+	if err := checkWritable(reports); err != nil {
 		return err
 	}
-	data, err := train.Load(d.processed())
+	ev, err := evaluate.Run(ctx, evaluate.Options{ProcessedDir: d.processed(), ModelsDir: d.models, Models: paths, ReportsDir: reports})
 	if err != nil {
 		return err
 	}
-	mods, err := loadModels(d.models, paths)
-	if err != nil {
-		return err
-	}
-	segs, err := featurestep.Segments(d.processed(), featurestep.TestFile)
-	if err != nil {
-		return err
-	}
-	type result struct {
-		Model     string              `json:"model"`
-		Threshold float64             `json:"threshold"`
-		Metrics   metrics.Summary     `json:"metrics"`
-		Segments  []report.SegmentAUC `json:"segments"`
-	}
-	var results []result
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "MODEL\tROC-AUC\tPR-AUC\tKS\tGINI\tBRIER\tLOGLOSS\tECE\tTHRESHOLD\tPRECISION\tRECALL\tF1")
-	for _, mod := range mods {
-		if err := checkSameFeatures(mod, data); err != nil {
-			return err
-		}
-		pd := make([]float64, data.Test.X.Rows)
-		mod.PDInto(pd, data.Test.X, 0)
-		ms, err := train.Evaluate(data.Test.Y, pd, mod.Threshold)
-		if err != nil {
-			return err
-		}
-		name := fmt.Sprintf("%s_v%d", mod.Algorithm, mod.Version)
-		segAUC := retrain.SegmentAUCs(segs, data.Test.Y, pd)
-		for i := range segAUC {
-			if math.IsNaN(segAUC[i].AUC) {
-				segAUC[i].AUC = -1 // JSON has no NaN: -1 marks an undefined AUC
-			}
-		}
-		results = append(results, result{Model: name, Threshold: mod.Threshold, Metrics: ms, Segments: segAUC})
-		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.3f\t%.3f\t%.4f\t%.4f\t%.4f\t%.3f\t%.3f\t%.3f\t%.3f\n", name,
-			ms.ROCAUC, ms.PRAUC, ms.KS, ms.Gini, ms.Brier, ms.LogLoss, ms.ECE, mod.Threshold, ms.Precision, ms.Recall, ms.F1)
+	for _, r := range ev.Results {
+		ms := r.Metrics
+		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.3f\t%.3f\t%.4f\t%.4f\t%.4f\t%.3f\t%.3f\t%.3f\t%.3f\n", r.Model,
+			ms.ROCAUC, ms.PRAUC, ms.KS, ms.Gini, ms.Brier, ms.LogLoss, ms.ECE, r.Threshold, ms.Precision, ms.Recall, ms.F1)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, r := range results {
+	for _, r := range ev.Results {
 		fmt.Fprintf(m.Stdout, "\n%s: AUC by segment\n", r.Model)
 		tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
 		for _, s := range r.Segments {
@@ -156,28 +88,7 @@ func runEvaluate(ctx context.Context, m *Main, args []string) error {
 		}
 		tw.Flush()
 	}
-	dir := filepath.Join(d.artifacts, "reports")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	path := filepath.Join(dir, "evaluation-"+time.Now().UTC().Format("20060102T150405Z")+".json")
-	if err := atomicfile.WriteJSON(path, results); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "\nwritten: %s\n", path)
-	return nil
-}
-
-func checkSameFeatures(mod *model.Model, data *train.Data) error {
-	names := data.Pipeline.FeatureNames()
-	if len(names) != len(mod.Features) {
-		return fmt.Errorf("%s v%d was trained on %d features; the current feature tables have %d: evaluate it on the data it was trained for", mod.Algorithm, mod.Version, len(mod.Features), len(names))
-	}
-	for i := range names {
-		if names[i] != mod.Features[i] {
-			return fmt.Errorf("%s v%d has feature %q where the current tables have %q", mod.Algorithm, mod.Version, mod.Features[i], names[i])
-		}
-	}
+	fmt.Fprintf(m.Stdout, "\nwritten: %s\n", ev.Path)
 	return nil
 }
 
@@ -192,34 +103,17 @@ func runExplain(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := checkWritable(filepath.Join(d.artifacts, "reports")); err != nil {
+	reports := filepath.Join(d.artifacts, "reports")
+	if err := checkWritable(reports); err != nil {
 		return err
 	}
-	data, err := train.Load(d.processed())
+	exps, err := evaluate.Explain(ctx, evaluate.Options{ProcessedDir: d.processed(), ModelsDir: d.models, Models: paths, ReportsDir: reports}, *rows)
 	if err != nil {
 		return err
 	}
-	mods, err := loadModels(d.models, paths)
-	if err != nil {
-		return err
-	}
-	dir := filepath.Join(d.artifacts, "reports")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for _, mod := range mods {
-		if err := checkSameFeatures(mod, data); err != nil {
-			return err
-		}
-		imp := retrain.Importance(mod, data.Test.X, *rows)
-		sort.SliceStable(imp, func(a, b int) bool { return imp[a].MeanAbsSHAP > imp[b].MeanAbsSHAP })
-		name := fmt.Sprintf("%s_v%d", mod.Algorithm, mod.Version)
-		path := filepath.Join(dir, "importance-"+name+".json")
-		if err := atomicfile.WriteJSON(path, imp); err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stdout, "%s: mean |SHAP| on the test set (%s)\n", name, path)
-		for i, f := range imp[:min(*top, len(imp))] {
+	for _, e := range exps {
+		fmt.Fprintf(m.Stdout, "%s: mean |SHAP| on the test set (%s)\n", e.Model, e.Path)
+		for i, f := range e.Importance[:min(*top, len(e.Importance))] {
 			fmt.Fprintf(m.Stdout, "  %2d. %-32s %.4f\n", i+1, f.Feature, f.MeanAbsSHAP)
 		}
 	}

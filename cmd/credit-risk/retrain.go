@@ -43,7 +43,8 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	noPromote := fs.Bool("no-promote", false, "register the candidates but keep the current champion")
 	reason := fs.String("reason", "", "reason recorded with the promotion")
 	threads := fs.Int("threads", 0, "goroutines (0: every core)")
-	tb := bindTuneFlags(fs)
+	tuneTrials := fs.Int("tune-trials", -1, "tuning configurations per learner (0: no tuning, -1: the default budget)")
+	tuneSeconds := fs.Float64("tune-seconds", 0, "tuning time budget per learner in seconds (0: the default, 20)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -73,7 +74,12 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 		Spec: spec, SpecSource: specSource(d.spec), DataDir: d.data, ModelsDir: d.models, ArtifactsDir: d.artifacts,
 		SplitDate: splitDay, Algorithms: names, NoPromote: *noPromote, Reason: *reason, Threads: *threads,
 		CodeVersion: versionString(), Logger: m.quietLogger(), Progress: m.Stderr,
-		Tune: tb.tuner(*threads, m.quietLogger()),
+	}
+	if *tuneTrials != 0 {
+		// -1 asks for the default budget, which the tuner spells 0.
+		opts.Tune = retrain.NewTuner(retrain.TuneOptions{
+			Trials: max(*tuneTrials, 0), Seconds: *tuneSeconds, Threads: *threads, Logger: m.quietLogger(),
+		})
 	}
 	sum, err := retrain.Run(ctx, opts)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 )
 
 // Metadata describes a model file. It is written beside the model as
-// <name>_metadata.json.
+// <base>_metadata.json (see MetadataName).
 type Metadata struct {
 	Name          string    `json:"name"`
 	Version       int       `json:"version"`
@@ -55,7 +55,7 @@ func (m *Metadata) VersionID() string {
 	if m.File != "" {
 		return strings.TrimSuffix(m.File, Ext)
 	}
-	return fmt.Sprintf("%s_v%d", m.Name, m.Version)
+	return FileBase(m.Name, m.Version)
 }
 
 // Reference holds binned training distributions: one per feature, and one
@@ -91,7 +91,7 @@ func (e *LoadError) Unwrap() error { return e.Err }
 // does: dir/production.model → dir/production_metadata.json.
 func MetadataPath(modelPath string) string {
 	dir, base := filepath.Split(modelPath)
-	return filepath.Join(dir, strings.TrimSuffix(base, filepath.Ext(base))+"_metadata.json")
+	return filepath.Join(dir, MetadataName(strings.TrimSuffix(base, filepath.Ext(base))))
 }
 
 // Encode writes m as JSON.

@@ -251,17 +251,6 @@ func (r *Registry) PreviousProduction() (*Version, error) {
 	return nil, fmt.Errorf("%w: no earlier production version", ErrNotFound)
 }
 
-// NextVersion returns one more than the highest registered version of name.
-func (r *Registry) NextVersion(name string) int {
-	v := 0
-	for _, x := range r.Versions {
-		if x.Name == name && x.Version > v {
-			v = x.Version
-		}
-	}
-	return v + 1
-}
-
 // MarkStale marks as interrupted every run still "running" on this host
 // whose process is gone (killed without a chance to record it).
 func (r *Registry) MarkStale(host string, now time.Time) {

@@ -1,7 +1,8 @@
 // Package retrain runs the whole training job: clean → features → tune →
-// train → evaluate → explain → report → registry → champion alias. Every
-// step writes its files atomically; the run is recorded in the registry
-// from its start, and a failing or interrupted step marks it failed and
+// train → evaluate → explain → report → registry → champion alias, one
+// method per step. Every step writes its files atomically; the run is
+// recorded in the registry from its start, and a failing or interrupted
+// step marks it failed, its error prefixed with the step's name, and
 // leaves the previous champion untouched.
 package retrain
 
@@ -13,12 +14,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/dataset"
+	"github.com/credit-risk/credit-risk/internal/evaluate"
 	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/learners"
@@ -42,7 +43,8 @@ type Options struct {
 	// Algorithms to train, in order; nil means every learner
 	// (learners.Names).
 	Algorithms []learn.Algorithm
-	// Tune, when set, tunes the learners before the final fits.
+	// Tune, when set, tunes the learners before the final fits; NewTuner
+	// builds the one the CLI uses.
 	Tune Tuner
 	// NoPromote keeps the current champion.
 	NoPromote bool
@@ -81,9 +83,6 @@ type Summary struct {
 	Seconds    float64
 }
 
-// steps in order, for progress and the registry.
-var steps = []string{"clean", "features", "tune", "train", "evaluate", "report", "register", "promote"}
-
 // Run runs the job.
 func Run(ctx context.Context, opts Options) (sum *Summary, err error) {
 	logger := opts.Logger
@@ -96,15 +95,29 @@ func Run(ctx context.Context, opts Options) (sum *Summary, err error) {
 	runID := start.UTC().Format("20060102T150405Z") + fmt.Sprintf("-%04x", os.Getpid()&0xffff)
 	if err := registry.Update(regDir, func(r *registry.Registry) error {
 		r.MarkStale(host, start)
+		// A second run of this process within the same second gets a
+		// suffix: run IDs name report folders and must not repeat.
+		id := runID
+		for n := 2; ; n++ {
+			if _, err := r.Run(id); err != nil {
+				break
+			}
+			id = fmt.Sprintf("%s-%d", runID, n)
+		}
+		runID = id
 		r.Runs = append(r.Runs, registry.Run{
 			ID: runID, Started: start.UTC(), Status: registry.RunRunning, Host: host, PID: os.Getpid(),
-			Dataset: opts.Spec.Name, Spec: opts.SpecSource, CodeVersion: opts.CodeVersion, Step: steps[0],
+			Dataset: opts.Spec.Name, Spec: opts.SpecSource, CodeVersion: opts.CodeVersion, Step: steps[0].name,
 		})
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("retrain: %w", err)
 	}
-	r := &runner{opts: opts, logger: logger, runID: runID, regDir: regDir, start: start}
+	r := &runner{
+		opts: opts, logger: logger, runID: runID, regDir: regDir, start: start,
+		processed: filepath.Join(opts.DataDir, "processed"),
+		reportDir: filepath.Join(opts.ArtifactsDir, "reports", runID),
+	}
 	defer func() {
 		if err == nil {
 			return
@@ -125,11 +138,12 @@ func Run(ctx context.Context, opts Options) (sum *Summary, err error) {
 		if uerr != nil {
 			logger.Error("could not record the failed run", "run", runID, "err", uerr)
 		}
-		r.progress("failed at %s: %v", r.step, err)
+		r.progress("failed: %v", err)
 	}()
 	return r.run(ctx)
 }
 
+// runner is one run of the job. The steps fill in its fields in order.
 type runner struct {
 	opts   Options
 	logger *slog.Logger
@@ -137,6 +151,51 @@ type runner struct {
 	regDir string
 	start  time.Time
 	step   string
+
+	// processed is the data folder's processed/, reportDir the run's
+	// folder under the reports.
+	processed, reportDir string
+
+	cleaned *clean.Log        // clean
+	meta    *featurestep.Meta // features
+	data    *train.Data       // features
+
+	algos  []learn.Algorithm // tune: what to fit, and how
+	topts  train.Options
+	params map[string]any
+	tuning []report.Tuning
+
+	cands []candidate // train; saved and numbered by evaluate
+
+	rin  report.Input // evaluate
+	best int          // evaluate: the champion's index in cands
+
+	summary Summary
+}
+
+// candidate is a fitted model of the run.
+type candidate struct {
+	m    *model.Model
+	meta *model.Metadata
+	// base is the saved file's base name (gbdt_v3), once saved.
+	base string
+	secs float64
+}
+
+// steps are the job's steps in order, by the names the progress display
+// and the registry give them.
+var steps = []struct {
+	name string
+	run  func(*runner, context.Context) error
+}{
+	{"clean", (*runner).clean},
+	{"features", (*runner).features},
+	{"tune", (*runner).tune},
+	{"train", (*runner).train},
+	{"evaluate", (*runner).evaluate},
+	{"report", (*runner).report},
+	{"register", (*runner).register},
+	{"promote", (*runner).promote},
 }
 
 func (r *runner) progress(format string, args ...any) {
@@ -146,171 +205,186 @@ func (r *runner) progress(format string, args ...any) {
 	fmt.Fprintf(r.opts.Progress, "[%6.1fs] %s\n", time.Since(r.start).Seconds(), fmt.Sprintf(format, args...))
 }
 
-// enter records the step in the registry and on the progress display.
-func (r *runner) enter(ctx context.Context, step string) error {
+// enter records step i in the registry and on the progress display.
+func (r *runner) enter(ctx context.Context, i int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r.step = step
-	r.progress("%d/%d %s", slices.Index(steps, step)+1, len(steps), step)
+	r.step = steps[i].name
+	r.progress("%d/%d %s", i+1, len(steps), r.step)
 	return registry.Update(r.regDir, func(reg *registry.Registry) error {
 		run, err := reg.Run(r.runID)
 		if err != nil {
 			return err
 		}
-		run.Step = step
+		run.Step = r.step
 		return nil
 	})
 }
 
+// run runs the steps in order. An error names the step it came from.
 func (r *runner) run(ctx context.Context) (*Summary, error) {
+	for i, s := range steps {
+		if err := r.enter(ctx, i); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		if err := s.run(r, ctx); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return &r.summary, nil
+}
+
+// clean reads data/raw and writes the cleaned table.
+func (r *runner) clean(ctx context.Context) error {
 	o := r.opts
-	processed := filepath.Join(o.DataDir, "processed")
-	if err := r.enter(ctx, "clean"); err != nil {
-		return nil, err
-	}
-	cl, err := clean.Run(ctx, o.Spec, clean.Options{RawDir: filepath.Join(o.DataDir, "raw"), OutDir: processed, SplitDate: o.SplitDate, Logger: r.logger})
+	cl, err := clean.Run(ctx, o.Spec, clean.Options{RawDir: filepath.Join(o.DataDir, "raw"), OutDir: r.processed, SplitDate: o.SplitDate, Logger: r.logger})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := r.enter(ctx, "features"); err != nil {
-		return nil, err
-	}
-	meta, err := featurestep.Run(ctx, featurestep.Options{Dir: processed, Logger: r.logger})
-	if err != nil {
-		return nil, err
-	}
-	data, err := train.Load(processed)
-	if err != nil {
-		return nil, err
-	}
-	reportDir := filepath.Join(o.ArtifactsDir, "reports", r.runID)
-	if err := os.MkdirAll(reportDir, 0o755); err != nil {
-		return nil, err
-	}
+	r.cleaned = cl
+	return nil
+}
 
-	if err := r.enter(ctx, "tune"); err != nil {
-		return nil, err
+// features fits the feature pipeline, writes the feature tables and loads
+// them for the steps after it.
+func (r *runner) features(ctx context.Context) error {
+	meta, err := featurestep.Run(ctx, featurestep.Options{Dir: r.processed, Logger: r.logger})
+	if err != nil {
+		return err
 	}
-	algos := o.Algorithms
-	if algos == nil {
-		algos = learners.Names()
+	data, err := train.Load(r.processed)
+	if err != nil {
+		return fmt.Errorf("load the feature tables: %w", err)
 	}
-	topts := train.Options{ProcessedDir: processed, ModelsDir: o.ModelsDir, Threads: o.Threads, Logger: r.logger}
-	params := map[string]any{"algorithms": algos}
-	var tuning []report.Tuning
-	if o.Tune != nil {
-		tuned, results, err := o.Tune(ctx, data, algos, r.progress)
-		if err != nil {
-			return nil, fmt.Errorf("tune: %w", err)
-		}
-		topts.Configs = tuned.Configs
-		for name, res := range results {
-			if err := atomicfile.WriteJSON(filepath.Join(reportDir, "tune_"+name+".json"), res); err != nil {
-				return nil, err
-			}
-		}
-		if tuning, err = TuningSummaries(results, algos); err != nil {
-			return nil, fmt.Errorf("tune: %w", err)
-		}
-		params["tuned"] = true
-	} else {
+	if err := os.MkdirAll(r.reportDir, 0o755); err != nil {
+		return fmt.Errorf("report folder: %w", err)
+	}
+	r.meta, r.data = meta, data
+	return nil
+}
+
+// tune chooses the learners' configurations with Options.Tune, when set,
+// and saves the tuning results beside the report.
+func (r *runner) tune(ctx context.Context) error {
+	o := r.opts
+	r.algos = o.Algorithms
+	if r.algos == nil {
+		r.algos = learners.Names()
+	}
+	r.topts = train.Options{ProcessedDir: r.processed, ModelsDir: o.ModelsDir, Threads: o.Threads, Logger: r.logger}
+	r.params = map[string]any{"algorithms": r.algos}
+	if o.Tune == nil {
 		r.progress("tuning skipped: default parameters")
+		return nil
 	}
+	tuned, results, err := o.Tune(ctx, r.data, r.algos, r.progress)
+	if err != nil {
+		return err
+	}
+	r.topts.Configs = tuned.Configs
+	for name, res := range results {
+		if err := atomicfile.WriteJSON(filepath.Join(r.reportDir, "tune_"+name+".json"), res); err != nil {
+			return fmt.Errorf("save the tuning result of %s: %w", name, err)
+		}
+	}
+	if r.tuning, err = TuningSummaries(results, r.algos); err != nil {
+		return err
+	}
+	r.params["tuned"] = true
+	return nil
+}
 
-	if err := r.enter(ctx, "train"); err != nil {
-		return nil, err
+// train fits every learner.
+func (r *runner) train(ctx context.Context) error {
+	if err := os.MkdirAll(r.opts.ModelsDir, 0o755); err != nil {
+		return err
 	}
-	if err := os.MkdirAll(o.ModelsDir, 0o755); err != nil {
-		return nil, err
-	}
-	type fitted struct {
-		m    *model.Model
-		meta *model.Metadata
-		base string
-		secs float64
-	}
-	var cands []fitted
-	for _, algo := range algos {
-		r.progress("      fitting %s on %d rows × %d features", algo, data.Train.X.Rows, data.Train.X.Cols)
-		m, mm, secs, err := train.Fit(ctx, data, algo, topts)
+	d := r.data
+	for _, algo := range r.algos {
+		r.progress("      fitting %s on %d rows × %d features", algo, d.Train.X.Rows, d.Train.X.Cols)
+		m, mm, secs, err := train.Fit(ctx, d, algo, r.topts)
 		if err != nil {
-			return nil, fmt.Errorf("train %s: %w", algo, err)
+			return fmt.Errorf("%s: %w", algo, err)
 		}
 		for _, w := range train.Warnings(mm) {
 			r.progress("      warning: %s: %s", algo, w)
 			r.logger.Warn("training finished with a warning", "algorithm", algo, "warning", w)
 		}
-		cands = append(cands, fitted{m: m, meta: mm, secs: secs})
+		r.cands = append(r.cands, candidate{m: m, meta: mm, secs: secs})
 	}
+	return nil
+}
 
-	if err := r.enter(ctx, "evaluate"); err != nil {
-		return nil, err
-	}
-	segs, err := featurestep.Segments(processed, featurestep.TestFile)
+// evaluate scores the candidates on the test set for the report, picks
+// the champion, and saves the candidates, each as the next free version
+// of its name.
+func (r *runner) evaluate(ctx context.Context) error {
+	o, d := r.opts, r.data
+	segs, err := featurestep.Segments(r.processed, featurestep.TestFile)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("test segments: %w", err)
 	}
-	var rin report.Input
+	rin := &r.rin
 	rin.RunID, rin.Dataset, rin.CreatedAt = r.runID, o.Spec.Name, r.start.UTC()
-	rin.Data = dataSummary(cl, meta)
-	rin.Selection, rin.Tuning = SelectionRule, tuning
-	best := -1
-	for i, c := range cands {
-		r.progress("      scoring %s on %d test rows, SHAP importance on up to 2,000", c.m.Algorithm, data.Test.X.Rows)
-		pd := make([]float64, data.Test.X.Rows)
-		c.m.PDInto(pd, data.Test.X, o.Threads)
-		rc := report.Candidate{
+	rin.Data = dataSummary(r.cleaned, r.meta)
+	rin.Selection, rin.Tuning = SelectionRule, r.tuning
+	r.best = -1
+	for i, c := range r.cands {
+		r.progress("      scoring %s on %d test rows, SHAP importance on up to 2,000", c.m.Algorithm, d.Test.X.Rows)
+		sc := evaluate.Score(c.m, d.Test, segs, o.Threads)
+		rin.Candidates = append(rin.Candidates, report.Candidate{
 			Name: c.m.Algorithm, Algorithm: c.m.Algorithm, Threshold: c.m.Threshold, ThresholdRule: c.meta.ThresholdRule,
-			Metrics: c.meta.Metrics, Y: data.Test.Y, PD: pd,
-			Segments:   SegmentAUCs(segs, data.Test.Y, pd),
-			Importance: Importance(c.m, data.Test.X, 2000),
-		}
-		rin.Candidates = append(rin.Candidates, rc)
-		if best < 0 || c.meta.Metrics.ROCAUC > cands[best].meta.Metrics.ROCAUC {
-			best = i
+			Metrics: c.meta.Metrics, Y: d.Test.Y, PD: sc.PD,
+			Segments:   sc.Segments,
+			Importance: evaluate.Importance(c.m, d.Test.X, 2000),
+		})
+		if r.best < 0 || c.meta.Metrics.ROCAUC > r.cands[r.best].meta.Metrics.ROCAUC {
+			r.best = i
 		}
 	}
 
-	// Save the candidates: each claims the next free version of its name.
-	var summary Summary
-	summary.RunID = r.runID
-	for i := range cands {
-		c := &cands[i]
-		base, err := train.SaveNext(o.ModelsDir, c.m, c.meta)
+	r.summary.RunID = r.runID
+	for i := range r.cands {
+		c := &r.cands[i]
+		base, err := model.SaveNext(o.ModelsDir, c.m, c.meta)
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("%s: %w", c.m.Name, err)
 		}
 		c.base = base
 		rin.Candidates[i].Version = c.m.Version
-		summary.Candidates = append(summary.Candidates, train.Candidate{
+		r.summary.Candidates = append(r.summary.Candidates, train.Candidate{
 			Algorithm: learn.Algorithm(c.m.Algorithm), Version: c.m.Version, Path: filepath.Join(o.ModelsDir, base+model.Ext), Metrics: c.meta.Metrics, Seconds: c.secs,
 		})
 	}
-	champ := cands[best]
-	rin.Candidates[best].Champion = true
-	summary.Champion = registry.Ref{Name: champ.m.Name, Version: champ.m.Version}
+	champ := r.cands[r.best]
+	rin.Candidates[r.best].Champion = true
+	r.summary.Champion = registry.Ref{Name: champ.m.Name, Version: champ.m.Version}
+	return nil
+}
 
-	if err := r.enter(ctx, "report"); err != nil {
-		return nil, err
-	}
-	html, err := report.Write(ctx, reportDir, &rin)
+// report writes the run's report.
+func (r *runner) report(ctx context.Context) error {
+	html, err := report.Write(ctx, r.reportDir, &r.rin)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	summary.Report = html
+	r.summary.Report = html
+	return nil
+}
 
-	if err := r.enter(ctx, "register"); err != nil {
-		return nil, err
-	}
+// register records the candidates in the registry, with the run's
+// champion, data fingerprint, parameters and report.
+func (r *runner) register(context.Context) error {
+	o := r.opts
 	now := time.Now().UTC()
-	err = registry.Update(r.regDir, func(reg *registry.Registry) error {
+	return registry.Update(r.regDir, func(reg *registry.Registry) error {
 		run, err := reg.Run(r.runID)
 		if err != nil {
 			return err
 		}
-		for _, c := range cands {
-			metaFile := c.base + "_metadata.json"
+		for _, c := range r.cands {
+			metaFile := model.MetadataName(c.base)
 			metaSum, err := atomicfile.SHA256(filepath.Join(o.ModelsDir, metaFile))
 			if err != nil {
 				return err
@@ -325,20 +399,21 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 			}
 			run.Candidates = append(run.Candidates, v.Ref())
 		}
-		ref := summary.Champion
+		ref := r.summary.Champion
 		run.Champion = &ref
-		run.DataFingerprint = cl.Output.SHA256
-		run.Params = params
-		run.Report = html
+		run.DataFingerprint = r.cleaned.Output.SHA256
+		run.Params = r.params
+		run.Report = r.summary.Report
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
+}
 
-	if err := r.enter(ctx, "promote"); err != nil {
-		return nil, err
-	}
+// promote makes the champion production and points the alias at it,
+// unless Options.NoPromote, then records the run as succeeded.
+func (r *runner) promote(context.Context) error {
+	o := r.opts
+	champ := r.cands[r.best]
+	sum := &r.summary
 	if !o.NoPromote {
 		reason := o.Reason
 		if reason == "" {
@@ -353,31 +428,31 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 					return nil, err
 				}
 				run.Promoted = true
-				return reg.Version(summary.Champion)
+				return reg.Version(sum.Champion)
 			},
 			Action: "promote", Reason: reason,
 		}, time.Now().UTC())
 		if err != nil {
-			return nil, err
+			return err
 		}
-		summary.Promoted = true
+		sum.Promoted = true
 	} else {
 		r.progress("      --no-promote: the champion alias is unchanged")
 	}
-	summary.Seconds = time.Since(r.start).Seconds()
+	sum.Seconds = time.Since(r.start).Seconds()
 	end := time.Now().UTC()
 	if err := registry.Update(r.regDir, func(reg *registry.Registry) error {
 		run, err := reg.Run(r.runID)
 		if err != nil {
 			return err
 		}
-		run.Status, run.Ended, run.Promoted, run.Step = registry.RunSucceeded, &end, summary.Promoted, ""
+		run.Status, run.Ended, run.Promoted, run.Step = registry.RunSucceeded, &end, sum.Promoted, ""
 		return nil
 	}); err != nil {
-		return nil, err
+		return fmt.Errorf("record the run: %w", err)
 	}
-	r.progress("done: champion %s (test ROC-AUC %.4f)%s; report %s", summary.Champion, champ.meta.Metrics.ROCAUC, map[bool]string{true: ", promoted", false: ""}[summary.Promoted], html)
-	return &summary, nil
+	r.progress("done: champion %s (test ROC-AUC %.4f)%s; report %s", sum.Champion, champ.meta.Metrics.ROCAUC, map[bool]string{true: ", promoted", false: ""}[sum.Promoted], sum.Report)
+	return nil
 }
 
 func dataSummary(cl *clean.Log, meta *featurestep.Meta) report.DataSummary {

@@ -15,9 +15,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"strconv"
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/calibrate"
@@ -147,7 +145,7 @@ func Run(ctx context.Context, opts Options) ([]Candidate, error) {
 		for _, w := range Warnings(meta) {
 			logger.Warn("training finished with a warning", "algorithm", algo, "warning", w)
 		}
-		base, err := SaveNext(opts.ModelsDir, m, meta)
+		base, err := model.SaveNext(opts.ModelsDir, m, meta)
 		if err != nil {
 			return out, fmt.Errorf("train %s: %w", algo, err)
 		}
@@ -364,48 +362,4 @@ func reference(d *Data, pdValid []float64) *model.Reference {
 		r.Features = append(r.Features, model.NewBins(name, col, 10))
 	}
 	return r
-}
-
-// SaveNext saves m as the next free version of its algorithm in dir and
-// returns the file base name (e.g. gbdt_v3).
-func SaveNext(dir string, m *model.Model, meta *model.Metadata) (string, error) {
-	version, err := NextVersion(dir, m.Algorithm)
-	if err != nil {
-		return "", err
-	}
-	for range 100 {
-		m.Version = version
-		base := fmt.Sprintf("%s_v%d", m.Algorithm, version)
-		err := model.Save(dir, base, m, meta)
-		if err == nil {
-			return base, nil
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return "", err
-		}
-		version++ // another run took this version meanwhile
-	}
-	return "", fmt.Errorf("no free version for %s in %s", m.Algorithm, dir)
-}
-
-var versionRE = regexp.MustCompile(`^(.+)_v([0-9]+)\` + model.Ext + `$`)
-
-// NextVersion returns one more than the highest version of algo's model
-// files in dir (1 when there is none).
-func NextVersion(dir, algo string) (int, error) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return 0, err
-	}
-	v := 0
-	for _, e := range ents {
-		m := versionRE.FindStringSubmatch(e.Name())
-		if m == nil || m[1] != algo {
-			continue
-		}
-		if n, err := strconv.Atoi(m[2]); err == nil && n > v {
-			v = n
-		}
-	}
-	return v + 1, nil
 }

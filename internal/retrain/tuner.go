@@ -1,8 +1,7 @@
-package main
+package retrain
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -10,42 +9,37 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/learners"
-	"github.com/credit-risk/credit-risk/internal/retrain"
 	"github.com/credit-risk/credit-risk/internal/train"
 	"github.com/credit-risk/credit-risk/internal/tune"
 )
 
-// tuneFlags are the tuning budget flags of retrain.
-type tuneFlags struct {
-	trials  *int
-	seconds *float64
+// TuneOptions configure the tuner NewTuner builds.
+type TuneOptions struct {
+	// Trials is the number of configurations tried per learner; 0 means
+	// the learner's default budget (learners.Learner.DefaultTrials).
+	Trials int
+	// Seconds is the time budget per learner; 0 means tune.DefaultSeconds.
+	Seconds float64
+	// Threads: 0 means every core.
+	Threads int
+	Logger  *slog.Logger
 }
 
-func bindTuneFlags(fs *flag.FlagSet) *tuneFlags {
-	return &tuneFlags{
-		trials:  fs.Int("tune-trials", -1, "tuning configurations per learner (0: no tuning, -1: the default budget)"),
-		seconds: fs.Float64("tune-seconds", 0, "tuning time budget per learner in seconds (0: the default, 20)"),
-	}
-}
-
-// tuner returns the retrain tuning hook, nil when tuning is off. Each
-// learner is tuned by cross-validation inside the training period
+// NewTuner returns the Tuner that tunes each learner of the learner table
+// (internal/learners) by cross-validation inside the training period
 // (time-ordered folds when the data has dates), starting from the same
 // defaults train uses, so the result is never worse than them on CV.
 // Progress goes to the run's display: a line when a learner starts and
-// ends, and trial lines as trialReporter paces them.
-func (t *tuneFlags) tuner(threads int, logger *slog.Logger) retrain.Tuner {
-	if *t.trials == 0 {
-		return nil
-	}
-	return func(ctx context.Context, d *train.Data, algos []learn.Algorithm, progress retrain.Progressf) (train.Options, map[string]any, error) {
+// ends, and trial lines paced as trialReporter does.
+func NewTuner(o TuneOptions) Tuner {
+	return func(ctx context.Context, d *train.Data, algos []learn.Algorithm, progress Progressf) (train.Options, map[string]any, error) {
 		rep := &trialReporter{progress: progress, every: tuneProgressEvery, now: time.Now}
 		opts := tune.Options{
-			Budget:      tune.Budget{Trials: max(*t.trials, 0), Seconds: *t.seconds},
+			Budget:      tune.Budget{Trials: o.Trials, Seconds: o.Seconds},
 			TimeOrdered: d.Meta.DateColumn != "",
 			Seed:        1,
-			Threads:     threads,
-			Logger:      logger,
+			Threads:     o.Threads,
+			Logger:      o.Logger,
 			Progress:    rep.trial,
 		}
 		X, y := d.Train.X, d.Train.Y
@@ -97,7 +91,7 @@ const tuneProgressEvery = 2 * time.Second
 // seconds (or every trial, when trials are slower) without a line per
 // quick trial.
 type trialReporter struct {
-	progress retrain.Progressf
+	progress Progressf
 	every    time.Duration
 	now      func() time.Time
 	// last is when the previous line was printed.
