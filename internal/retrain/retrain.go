@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
@@ -229,10 +230,19 @@ func (r *runner) run(ctx context.Context) (*Summary, error) {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 		if err := s.run(r, ctx); err != nil {
-			return nil, fmt.Errorf("%s: %w", s.name, err)
+			return nil, stepError(s.name, err)
 		}
 	}
 	return &r.summary, nil
+}
+
+// stepError names the step an error came from, unless the error already
+// starts with that name (the clean and features packages name themselves).
+func stepError(step string, err error) error {
+	if strings.HasPrefix(err.Error(), step+":") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", step, err)
 }
 
 // clean reads data/raw and writes the cleaned table.
