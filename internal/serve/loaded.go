@@ -97,8 +97,10 @@ type loaded struct {
 	names   []string    // input names, interned for responses
 	openapi []byte
 	info    []byte
-	guards  []guard        // the range policy of each input (guard.go)
-	drift   *drift.Monitor // nil when off or the metadata has no reference
+	// infoPublic is info without what helps game the model.
+	infoPublic []byte
+	guards     []guard        // the range policy of each input (guard.go)
+	drift      *drift.Monitor // nil when off or the metadata has no reference
 	// driftErr says why drift is off.
 	driftErr string
 
@@ -183,7 +185,7 @@ func newLoaded(m *model.Model, meta *model.Metadata, src sourceID, driftWindow i
 	if l.openapi, err = buildOpenAPI(l, build); err != nil {
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
-	if l.info, err = buildModelInfo(l, build); err != nil {
+	if l.info, l.infoPublic, err = buildModelInfo(l, build); err != nil {
 		return nil, fmt.Errorf("model info: %w", err)
 	}
 	nf := len(m.Features)
