@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/credit-risk/credit-risk/internal/apikey"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/serve/wire"
 )
@@ -217,7 +218,10 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 				"responses": obj{"200": obj{"description": "OpenAPI 3.1 document.", "content": jsonContent(looseJSON)}},
 			}},
 		},
-		"components": obj{"schemas": obj{
+		"components": obj{"securitySchemes": obj{
+			"bearer": obj{"type": "http", "scheme": "bearer", "description": "An API key as a bearer token (credit-risk-api keys add)."},
+			"apiKey": obj{"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An API key in the X-API-Key header."},
+		}, "schemas": obj{
 			"Application":     application,
 			"Prediction":      prediction,
 			"Reason":          reason,
@@ -228,6 +232,23 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 			"OutsideTraining": outsideTraining,
 			"FieldError":      fieldError,
 		}},
+	}
+	// The scopes each operation needs when the server has API keys.
+	paths := doc["paths"].(obj)
+	for _, op := range []struct {
+		path, method, scope string
+	}{
+		{"/predict", "post", apikey.ScopeScore}, {"/predict/batch", "post", apikey.ScopeScore},
+		{"/model/info", "get", apikey.ScopeModelRead}, {"/stats", "get", apikey.ScopeModelRead}, {"/openapi.json", "get", apikey.ScopeModelRead},
+	} {
+		o := paths[op.path].(obj)[op.method].(obj)
+		scopes := []string{op.scope}
+		if op.scope == apikey.ScopeScore {
+			d, _ := o["description"].(string)
+			o["description"] = strings.TrimSpace(d + " Needs the score scope; ?explain=true needs explain as well.")
+		}
+		o["security"] = []any{obj{"bearer": scopes}, obj{"apiKey": scopes}}
+		o["responses"] = merge(o["responses"].(obj), problems(401, 403))
 	}
 	return json.Marshal(doc)
 }
@@ -269,6 +290,10 @@ func problemDescription(status int) string {
 		return "One or more fields have problems; all are listed in errors."
 	case 503:
 		return "No valid model is loaded."
+	case 401:
+		return "No valid API key (when the server has API keys): send one as Authorization: Bearer <key> or X-API-Key: <key>."
+	case 403:
+		return "The API key lacks the scope the request needs."
 	}
 	return "Error."
 }
