@@ -275,8 +275,29 @@ func TestAuth_NoKeysFile(t *testing.T) {
 			t.Errorf("the public model info lacks %s", want)
 		}
 	}
+	spec := do(t, s, "GET", "/openapi.json", nil)
+	if spec.Code != 200 || !strings.Contains(spec.Body.String(), `"int_rate"`) {
+		t.Fatalf("public spec: status %d; want 200 with the inputs", spec.Code)
+	}
+	for _, leak := range []string{"threshold 0.3", "x-training-range", "Seen in training", "Levels seen in training", "Valid range"} {
+		if strings.Contains(spec.Body.String(), leak) {
+			t.Errorf("the public OpenAPI document holds %q", leak)
+		}
+	}
 	if rec := do(t, s, "POST", "/predict", servetest.Application(1)); rec.Code != 200 {
 		t.Errorf("predict without keys: status %d; want 200", rec.Code)
+	}
+}
+
+// TestAuth_ModelInfoFull: MODEL_INFO_FULL gives the full documents
+// without API keys.
+func TestAuth_ModelInfoFull(t *testing.T) {
+	s, _ := testServer(t, servetest.Options{}, func(c *Config) { c.ModelInfoFull = true })
+	if body := do(t, s, "GET", "/model/info", nil).Body.String(); !strings.Contains(body, `"threshold": 0.3`) {
+		t.Errorf("model info with MODEL_INFO_FULL lacks the threshold")
+	}
+	if body := do(t, s, "GET", "/openapi.json", nil).Body.String(); !strings.Contains(body, "x-training-range") {
+		t.Errorf("the OpenAPI document with MODEL_INFO_FULL lacks the training ranges")
 	}
 }
 

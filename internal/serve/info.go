@@ -69,7 +69,13 @@ func (s *Server) handleModelInfo(w http.ResponseWriter, r *http.Request, l *load
 	writeRaw(w, r, http.StatusOK, "application/json", l.info)
 }
 
+// handleOpenAPI answers the OpenAPI document, in its public form when
+// /model/info is public.
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request, l *loaded) {
+	if !s.fullInfo {
+		writeRaw(w, r, http.StatusOK, "application/json", l.openapiPublic)
+		return
+	}
 	writeRaw(w, r, http.StatusOK, "application/json", l.openapi)
 }
 

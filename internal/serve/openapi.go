@@ -18,20 +18,29 @@ type obj = map[string]any
 // buildOpenAPI builds the OpenAPI 3.1 document of a loaded model: the
 // application schema lists the model's raw input fields with their types,
 // valid ranges, training ranges, examples and the required list.
-func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
+//
+// The public document (public true), served when the server has no API
+// keys and MODEL_INFO_FULL is off, leaves out what helps game the model,
+// as the public /model/info does: the threshold, the valid and training
+// ranges and the levels of each input.
+func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 	p := l.model.Pipeline
 	props := obj{}
 	var required []string
 	example := obj{}
 	for i := range p.Inputs {
 		in := &p.Inputs[i]
-		props[in.Name] = inputSchema(in)
+		props[in.Name] = inputSchema(in, public)
 		if in.Required {
 			required = append(required, in.Name)
 		}
 		if in.Stats.Example != "" {
 			example[in.Name] = in.Stats.Example
 		}
+	}
+	thresholdText := fmt.Sprintf(", threshold %g", l.model.Threshold)
+	if public {
+		thresholdText = ""
 	}
 	application := obj{
 		"type":        "object",
@@ -168,9 +177,9 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 			"title":   "credit-risk API",
 			"version": build.Version,
 			"description": fmt.Sprintf("Scores loan applications with the champion credit-risk model: the probability of default and the decision at the model's threshold.\n\n"+
-				"Serving model **%s** (%s, %d inputs, %d features, threshold %g). The application schema below is generated from that model's feature pipeline and follows it on every reload.\n\n"+
+				"Serving model **%s** (%s, %d inputs, %d features%s). The application schema below is generated from that model's feature pipeline and follows it on every reload.\n\n"+
 				"Errors are RFC 9457 problem documents (application/problem+json) listing every field problem.",
-				l.version, l.meta.Algorithm, len(p.Inputs), len(p.Features), l.model.Threshold),
+				l.version, l.meta.Algorithm, len(p.Inputs), len(p.Features), thresholdText),
 		},
 		"tags": []any{
 			obj{"name": "scoring", "description": "Score raw loan applications."},
@@ -299,42 +308,54 @@ func problemDescription(status int) string {
 }
 
 // inputSchema is the JSON Schema of one raw input field.
-func inputSchema(in *features.Input) obj {
+func inputSchema(in *features.Input, public bool) obj {
 	var desc []string
 	sch := obj{}
-	switch in.Kind {
-	case features.KindNumeric:
+	switch kind := in.Kind; {
+	case public && kind == features.KindNumeric:
 		sch["type"] = []string{"number", "string", "null"}
 		desc = append(desc, "A number, or text the "+string(in.Parser)+" parser reads"+parserHint(string(in.Parser))+".")
-		if in.Min != nil {
-			sch["minimum"] = *in.Min
-		}
-		if in.Max != nil {
-			sch["maximum"] = *in.Max
-		}
-		if in.Min != nil || in.Max != nil {
-			desc = append(desc, "Valid range "+rangeText(in.Min, in.Max)+"; outside it is a 422.")
-		}
-		if in.Stats.Min != nil && in.Stats.Max != nil {
-			sch["x-training-range"] = []float64{*in.Stats.Min, *in.Stats.Max}
-			desc = append(desc, fmt.Sprintf("Seen in training: %g to %g.", *in.Stats.Min, *in.Stats.Max))
-		}
-	case features.KindDate:
+	case public && kind == features.KindOrdinal:
 		sch["type"] = []string{"string", "null"}
-		desc = append(desc, fmt.Sprintf("A date in the layout %q (Go layout; e.g. Dec-2011 for Jan-2006).", in.Layout))
-	case features.KindOrdinal:
+		desc = append(desc, "One of the model's ordered levels.")
+	case public && kind == features.KindCategorical:
 		sch["type"] = []string{"string", "null"}
-		enum := make([]any, 0, len(in.Order)+1)
-		for _, o := range in.Order {
-			enum = append(enum, o)
-		}
-		sch["enum"] = append(enum, nil)
-		desc = append(desc, "One of the ordered levels "+strings.Join(in.Order, ", ")+" (lowest first).")
-	case features.KindCategorical:
-		sch["type"] = []string{"string", "null"}
-		if len(in.Stats.Levels) > 0 {
-			sch["examples"] = in.Stats.Levels
-			desc = append(desc, "Levels seen in training: "+strings.Join(in.Stats.Levels, ", ")+"; any other level is scored as a rare level.")
+	}
+	if !public || in.Kind == features.KindDate {
+		switch in.Kind {
+		case features.KindNumeric:
+			sch["type"] = []string{"number", "string", "null"}
+			desc = append(desc, "A number, or text the "+string(in.Parser)+" parser reads"+parserHint(string(in.Parser))+".")
+			if in.Min != nil {
+				sch["minimum"] = *in.Min
+			}
+			if in.Max != nil {
+				sch["maximum"] = *in.Max
+			}
+			if in.Min != nil || in.Max != nil {
+				desc = append(desc, "Valid range "+rangeText(in.Min, in.Max)+"; outside it is a 422.")
+			}
+			if in.Stats.Min != nil && in.Stats.Max != nil {
+				sch["x-training-range"] = []float64{*in.Stats.Min, *in.Stats.Max}
+				desc = append(desc, fmt.Sprintf("Seen in training: %g to %g.", *in.Stats.Min, *in.Stats.Max))
+			}
+		case features.KindDate:
+			sch["type"] = []string{"string", "null"}
+			desc = append(desc, fmt.Sprintf("A date in the layout %q (Go layout; e.g. Dec-2011 for Jan-2006).", in.Layout))
+		case features.KindOrdinal:
+			sch["type"] = []string{"string", "null"}
+			enum := make([]any, 0, len(in.Order)+1)
+			for _, o := range in.Order {
+				enum = append(enum, o)
+			}
+			sch["enum"] = append(enum, nil)
+			desc = append(desc, "One of the ordered levels "+strings.Join(in.Order, ", ")+" (lowest first).")
+		case features.KindCategorical:
+			sch["type"] = []string{"string", "null"}
+			if len(in.Stats.Levels) > 0 {
+				sch["examples"] = in.Stats.Levels
+				desc = append(desc, "Levels seen in training: "+strings.Join(in.Stats.Levels, ", ")+"; any other level is scored as a rare level.")
+			}
 		}
 	}
 	if in.Required {
