@@ -96,8 +96,9 @@ const SecretPrefix = "crk_"
 // matches. Secrets NewSecret makes have 47 bytes.
 const MaxSecretLen = 128
 
-// RateLimit is a per-key request rate limit. Reserved: the server decodes
-// and validates it but does not enforce it yet.
+// RateLimit is a per-key request rate limit, a token bucket: the server
+// answers 429 to a key's request when none of its Burst tokens is left;
+// tokens refill at PerSecond.
 type RateLimit struct {
 	// PerSecond is the sustained rate, requests per second (> 0).
 	PerSecond float64 `json:"per_second"`

@@ -3,8 +3,8 @@
 // requests against.
 //
 // The file holds, per key, an id, the SHA-256 of its secret (never the
-// secret), its scopes, its creation time and an optional rate limit
-// (reserved: decoded and validated, not enforced yet):
+// secret), its scopes, its creation time and an optional rate limit (a
+// token bucket: requests per second and burst):
 //
 //	{"keys": [
 //	  {"id": "ci", "hash": "sha256:9f86d0…", "scopes": ["score", "explain"],

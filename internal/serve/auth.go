@@ -3,8 +3,10 @@ package serve
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/credit-risk/credit-risk/internal/apikey"
 )
@@ -14,6 +16,9 @@ import (
 type keyState struct {
 	set    *apikey.Set
 	source fileID
+	// limits are the token buckets of the keys with a rate limit, nil
+	// when none has one.
+	limits map[string]*bucket
 }
 
 // The problems of a refused request. They say nothing of what was wrong
@@ -21,11 +26,13 @@ type keyState struct {
 var (
 	problemAuth      = &Problem{Code: ProblemAuth, Detail: "a valid API key is required: send it as Authorization: Bearer <key> or X-API-Key: <key>"}
 	problemForbidden = &Problem{Code: ProblemForbidden, Detail: "this API key is not allowed to make this request"}
+	problemRateLimit = &Problem{Code: ProblemRateLimited, Detail: "this API key has made too many requests; retry after the time in Retry-After"}
 	wwwAuthenticate  = []string{`Bearer realm="credit-risk"`}
 )
 
-// loadKeys reads the keys file and compiles it.
-func loadKeys(path string) (*keyState, error) {
+// loadKeys reads the keys file and compiles it; the rate limit buckets of
+// prev carry over (nil at start).
+func loadKeys(path string, prev *keyState) (*keyState, error) {
 	id, err := statFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("API keys file: %w", err)
@@ -38,7 +45,11 @@ func loadKeys(path string) (*keyState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("API keys file %s: %w", path, err)
 	}
-	return &keyState{set: set, source: id}, nil
+	var prevLimits map[string]*bucket
+	if prev != nil {
+		prevLimits = prev.limits
+	}
+	return &keyState{set: set, source: id, limits: rateLimits(f, prevLimits, time.Now())}, nil
 }
 
 // reloadKeys re-reads the keys file when it changed (always when force).
@@ -55,7 +66,7 @@ func (s *Server) reloadKeys(force bool) error {
 	if !force && statErr == nil && (id == cur.source || id == s.keysFailed) {
 		return ErrUnchanged
 	}
-	ks, err := loadKeys(s.cfg.APIKeysFile)
+	ks, err := loadKeys(s.cfg.APIKeysFile, cur)
 	if err != nil {
 		if !force && statErr != nil && s.keysFailedErr == statErr.Error() {
 			return err // still unreadable: already reported
@@ -94,27 +105,36 @@ func credential(r *http.Request) (string, bool) {
 }
 
 // authorize checks a request for a route that needs a scope against the
-// keys in force: it returns the key's id, or the problem to answer.
-// ?explain=true on a scoring route needs the explain scope as well.
-func authorize(r *http.Request, ks *keyState, rt *route) (string, *Problem) {
+// keys in force: it returns the key's id, or the problem to answer (with
+// the seconds to wait for a 429). ?explain=true on a scoring route needs
+// the explain scope as well. A key's rate limit counts the requests it
+// is allowed to make.
+func authorize(r *http.Request, ks *keyState, rt *route) (string, *Problem, int) {
 	secret, ok := credential(r)
 	if !ok {
-		return "", problemAuth
+		return "", problemAuth, 0
 	}
 	id, scopes, ok := ks.set.Lookup(secret)
 	if !ok {
-		return "", problemAuth
+		return "", problemAuth, 0
 	}
 	if !scopes.Has(rt.scope) {
-		return id, problemForbidden
+		return id, problemForbidden, 0
 	}
 	if rt.explainable && r.URL.RawQuery != "" && !scopes.Has(apikey.Explain) {
 		// A malformed explain value is the handler's 422.
 		if explain, p := explainParam(r); p == nil && explain {
-			return id, problemForbidden
+			return id, problemForbidden, 0
 		}
 	}
-	return id, nil
+	if ks.limits != nil {
+		if b := ks.limits[id]; b != nil {
+			if ok, wait := b.take(time.Now()); !ok {
+				return id, problemRateLimit, int(math.Ceil(wait.Seconds()))
+			}
+		}
+	}
+	return id, nil, 0
 }
 
 // errNoKeys is the start-up warning without API keys.

@@ -374,3 +374,79 @@ func TestAuth_Rotation(t *testing.T) {
 		t.Errorf("Reload with a broken keys file: no error")
 	}
 }
+
+// TestAuth_RateLimit: a key with a rate limit gets 429 with Retry-After
+// once its burst is spent; a key without one is not limited, and a reload
+// of an unchanged limit does not refill the bucket.
+func TestAuth_RateLimit(t *testing.T) {
+	keysPath := filepath.Join(t.TempDir(), "keys.json")
+	limited, hl := apikey.NewSecret()
+	free, hf := apikey.NewSecret()
+	f := &apikey.File{Keys: []apikey.Key{
+		{ID: "limited", Hash: hl, Scopes: []string{apikey.ScopeScore}, RateLimit: &apikey.RateLimit{PerSecond: 0.1, Burst: 2}},
+		{ID: "free", Hash: hf, Scopes: []string{apikey.ScopeScore}},
+	}}
+	if err := f.WriteFile(keysPath); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := testServer(t, servetest.Options{}, func(c *Config) { c.APIKeysFile = keysPath })
+	app := appBody(t)
+	send := func(secret string) *httptest.ResponseRecorder {
+		return doAuth(t, s, "POST", "/predict", "X-API-Key", secret, app)
+	}
+	for i := range 2 {
+		if rec := send(limited); rec.Code != 200 {
+			t.Fatalf("request %d within the burst: %d; want 200", i+1, rec.Code)
+		}
+	}
+	rec := send(limited)
+	if rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("request over the burst: %d; want 429", rec.Code)
+	}
+	if ra := rec.Header().Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After %q; want whole seconds > 0", ra)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != contentTypeProblem {
+		t.Errorf("Content-Type %q; want a problem document", ct)
+	}
+	for i := range 5 {
+		if rec := send(free); rec.Code != 200 {
+			t.Fatalf("key without a limit, request %d: %d; want 200", i+1, rec.Code)
+		}
+	}
+	// Rewrite the file (same limits): the bucket stays empty.
+	if err := f.WriteFile(keysPath); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if rec := send(limited); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("after a reload with the same limit: %d; want 429", rec.Code)
+	}
+}
+
+func TestBucket(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	b := newBucket(apikey.RateLimit{PerSecond: 2, Burst: 3}, t0)
+	steps := []struct {
+		after time.Duration
+		ok    bool
+		wait  time.Duration
+	}{
+		{0, true, 0}, {0, true, 0}, {0, true, 0}, // the burst
+		{0, false, 500 * time.Millisecond},
+		{250 * time.Millisecond, false, 250 * time.Millisecond},
+		{500 * time.Millisecond, true, 0}, // one token refilled
+		{10 * time.Second, true, 0},       // refilled to the burst, not beyond
+		{10 * time.Second, true, 0},
+		{10 * time.Second, true, 0},
+		{10 * time.Second, false, 500 * time.Millisecond},
+	}
+	for i, st := range steps {
+		ok, wait := b.take(t0.Add(st.after))
+		if ok != st.ok || (wait-st.wait).Abs() > time.Millisecond {
+			t.Errorf("step %d: got %v, %v; want %v, %v", i, ok, wait, st.ok, st.wait)
+		}
+	}
+}

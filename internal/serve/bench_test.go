@@ -144,7 +144,7 @@ func BenchmarkLookup(b *testing.B) {
 	keysPath := filepath.Join(b.TempDir(), "keys.json")
 	sec := writeKeys(b, keysPath, testKey{"k1", []string{"score"}}, testKey{"k2", []string{"score"}},
 		testKey{"k3", []string{"score"}}, testKey{"k4", []string{"score"}}, testKey{"k5", []string{"score"}})
-	ks, err := loadKeys(keysPath)
+	ks, err := loadKeys(keysPath, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

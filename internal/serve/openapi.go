@@ -257,7 +257,7 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 			o["description"] = strings.TrimSpace(d + " Needs the score scope; ?explain=true needs explain as well.")
 		}
 		o["security"] = []any{obj{"bearer": scopes}, obj{"apiKey": scopes}}
-		o["responses"] = merge(o["responses"].(obj), problems(401, 403))
+		o["responses"] = merge(o["responses"].(obj), problems(401, 403, 429))
 	}
 	return json.Marshal(doc)
 }
@@ -303,6 +303,8 @@ func problemDescription(status int) string {
 		return "No valid API key (when the server has API keys): send one as Authorization: Bearer <key> or X-API-Key: <key>."
 	case 403:
 		return "The API key lacks the scope the request needs."
+	case 429:
+		return "The API key is over its rate limit; Retry-After says when to retry."
 	}
 	return "Error."
 }

@@ -25,6 +25,7 @@ const (
 	ProblemInternal    = "internal-error"         // a bug: a recovered panic
 	ProblemAuth        = "unauthorized"           // no valid API key
 	ProblemForbidden   = "forbidden"              // the key lacks the scope
+	ProblemRateLimited = "rate-limited"           // the key is over its rate limit
 	problemTypeBase    = "urn:credit-risk:problem:"
 	contentTypeProblem = "application/problem+json"
 )
@@ -49,6 +50,7 @@ var problemTable = map[string]struct {
 	ProblemInternal:    {http.StatusInternalServerError, "Internal server error"},
 	ProblemAuth:        {http.StatusUnauthorized, "Unauthorized"},
 	ProblemForbidden:   {http.StatusForbidden, "Forbidden"},
+	ProblemRateLimited: {http.StatusTooManyRequests, "Too many requests"},
 }
 
 // Problem is an RFC 9457 problem document with the list of field problems

@@ -167,7 +167,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 	// After the model, so that a server that cannot start says why in
 	// one record.
 	if cfg.APIKeysFile != "" {
-		ks, kerr := loadKeys(cfg.APIKeysFile)
+		ks, kerr := loadKeys(cfg.APIKeysFile, nil)
 		if kerr != nil {
 			return nil, kerr
 		}
@@ -306,9 +306,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l := s.current.Load()
 	var keyID string
 	var refused *Problem
+	var retryAfter int
 	if rt != nil && rt.scope != 0 {
 		if ks := s.keys.Load(); ks != nil {
-			keyID, refused = authorize(r, ks, rt)
+			keyID, refused, retryAfter = authorize(r, ks, rt)
 		}
 	}
 	func() {
@@ -333,8 +334,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case rt == nil:
 			writeProblem(sw, r, &Problem{Code: ProblemNotFound, Detail: fmt.Sprintf("no endpoint %s; see /docs", r.URL.Path)})
 		case refused != nil:
-			if refused == problemAuth {
+			switch refused {
+			case problemAuth:
 				sw.Header()["Www-Authenticate"] = wwwAuthenticate
+			case problemRateLimit:
+				sw.Header()["Retry-After"] = []string{strconv.Itoa(max(retryAfter, 1))}
 			}
 			writeProblem(sw, r, refused)
 		case rt.needsModel && l == nil:
