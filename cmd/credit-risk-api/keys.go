@@ -24,8 +24,10 @@ picks up a change within MODEL_RELOAD_INTERVAL (or on SIGHUP).
 
 Commands:
   add     --file F --id ID --scopes S1,S2   add a key (creates the file); the
-                                            secret is printed once, alone on
-                                            the last line of stdout
+          [--rate R --burst B]              secret is printed once, alone on
+                                            the last line of stdout; --rate
+                                            limits the key to R requests a
+                                            second, B at once (429 above)
   list    --file F                          ids, scopes and creation times
   revoke  --file F --id ID                  remove a key
 
@@ -39,6 +41,7 @@ Clients send the secret as "Authorization: Bearer <secret>" or
 
 Examples:
   credit-risk-api keys add --file /etc/credit-risk/keys.json --id loan-app --scopes score,explain
+  credit-risk-api keys add --file keys.json --id partner --scopes score --rate 5 --burst 10
   credit-risk-api keys list --file /etc/credit-risk/keys.json
   credit-risk-api keys revoke --file /etc/credit-risk/keys.json --id loan-app
 `
@@ -73,6 +76,8 @@ func (c *KeysCommand) Run(ctx context.Context, m *Main, args []string) error {
 	file := fs.String("file", "", "the API keys file")
 	id := fs.String("id", "", "the key id (add, revoke)")
 	scopes := fs.String("scopes", "", "comma-separated scopes (add)")
+	rate := fs.Float64("rate", 0, "requests per second the key may make; 0: no limit (add)")
+	burst := fs.Int("burst", 0, "requests the key may make at once; 0: max(1, rate) (add)")
 	if err := fs.Parse(args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			return err
@@ -88,17 +93,26 @@ func (c *KeysCommand) Run(ctx context.Context, m *Main, args []string) error {
 		return fmt.Errorf("%w: keys %s needs --id", errUsage, sub)
 	case sub == "add" && *scopes == "":
 		return fmt.Errorf("%w: keys add needs --scopes (%s)", errUsage, strings.Join(apikey.AllScopes, ", "))
+	case *rate < 0 || *burst < 0 || (*burst > 0 && *rate == 0):
+		return fmt.Errorf("%w: --rate must be positive, and --burst needs --rate", errUsage)
+	}
+	var limit *apikey.RateLimit
+	if *rate > 0 {
+		limit = &apikey.RateLimit{PerSecond: *rate, Burst: *burst}
+		if limit.Burst == 0 {
+			limit.Burst = max(1, int(*rate))
+		}
 	}
 	switch sub {
 	case "add":
-		return c.add(m.Stdout, *file, *id, *scopes)
+		return c.add(m.Stdout, *file, *id, *scopes, limit)
 	case "list":
 		return c.list(m.Stdout, *file)
 	}
 	return c.revoke(m.Stdout, *file, *id)
 }
 
-func (c *KeysCommand) add(w io.Writer, path, id, scopeList string) error {
+func (c *KeysCommand) add(w io.Writer, path, id, scopeList string, limit *apikey.RateLimit) error {
 	f, err := apikey.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -123,7 +137,7 @@ func (c *KeysCommand) add(w io.Writer, path, id, scopeList string) error {
 		now = c.Now
 	}
 	secret, hash := apikey.NewSecret()
-	f.Keys = append(f.Keys, apikey.Key{ID: id, Hash: hash, Scopes: names, Created: now().UTC().Truncate(time.Second)})
+	f.Keys = append(f.Keys, apikey.Key{ID: id, Hash: hash, Scopes: names, Created: now().UTC().Truncate(time.Second), RateLimit: limit})
 	if err := f.WriteFile(path); err != nil {
 		return fmt.Errorf("keys add: %w", err)
 	}
@@ -139,13 +153,16 @@ func (c *KeysCommand) list(w io.Writer, path string) error {
 		return fmt.Errorf("keys list: %w", err)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSCOPES\tCREATED")
+	fmt.Fprintln(tw, "ID\tSCOPES\tCREATED\tRATE LIMIT")
 	for _, k := range f.Keys {
-		created := "-"
+		created, limit := "-", "-"
 		if !k.Created.IsZero() {
 			created = k.Created.UTC().Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", k.ID, strings.Join(k.Scopes, ","), created)
+		if k.RateLimit != nil {
+			limit = fmt.Sprintf("%g/s, burst %d", k.RateLimit.PerSecond, k.RateLimit.Burst)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.ID, strings.Join(k.Scopes, ","), created, limit)
 	}
 	return tw.Flush()
 }

@@ -56,13 +56,19 @@ func TestKeysCommand(t *testing.T) {
 	if id, scopes, ok := set.Lookup(secret); !ok || id != "loan-app" || scopes != apikey.Score|apikey.Explain {
 		t.Errorf("the printed secret looks up as %q %v %v; want loan-app score,explain", id, scopes, ok)
 	}
-	if code, _, errOut := runKeys(t, "add", "--file", path, "--id", "reader", "--scopes", "model:read"); code != 0 {
+	if code, _, errOut := runKeys(t, "add", "--file", path, "--id", "reader", "--scopes", "model:read", "--rate", "2.5", "--burst", "5"); code != 0 {
 		t.Fatalf("second add: exit %d: %s", code, errOut)
+	}
+	if f, _ := apikey.ReadFile(path); f == nil || f.Keys[1].RateLimit == nil || *f.Keys[1].RateLimit != (apikey.RateLimit{PerSecond: 2.5, Burst: 5}) {
+		t.Errorf("the second key's rate limit is not 2.5/s, burst 5")
 	}
 
 	code, out, _ = runKeys(t, "list", "--file", path)
 	if code != 0 || !strings.Contains(out, "loan-app") || !strings.Contains(out, "score,explain") || !strings.Contains(out, "reader") {
 		t.Errorf("list: exit %d, output %q; want both keys and their scopes", code, out)
+	}
+	if !strings.Contains(out, "2.5/s, burst 5") {
+		t.Errorf("list %q lacks the rate limit", out)
 	}
 	if strings.Contains(out, "sha256") || strings.Contains(out, secret) {
 		t.Errorf("list shows a hash or a secret: %q", out)
@@ -99,6 +105,8 @@ func TestKeysCommand_Errors(t *testing.T) {
 		{"missing file on list", []string{"list", "--file", filepath.Join(dir, "nope.json")}, 1, "no such file"},
 		{"missing file on revoke", []string{"revoke", "--file", filepath.Join(dir, "nope.json"), "--id", "a"}, 1, "no such file"},
 		{"unknown id on revoke", []string{"revoke", "--file", path, "--id", "zz"}, 1, `no such key id "zz"`},
+		{"negative rate", []string{"add", "--file", path, "--id", "b", "--scopes", "score", "--rate", "-1"}, 2, "--rate must be positive"},
+		{"burst without rate", []string{"add", "--file", path, "--id", "b", "--scopes", "score", "--burst", "3"}, 2, "--burst needs --rate"},
 		{"help", []string{"--help"}, 0, ""},
 	}
 	for _, tt := range tests {
