@@ -7,6 +7,7 @@
 //
 //	credit-risk-api              serve (configured by environment variables)
 //	credit-risk-api healthcheck  exit 0 when the local server is ready
+//	credit-risk-api keys         add, list and revoke API keys
 //	credit-risk-api --version
 package main
 
@@ -78,6 +79,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&ServeCommand{}).Run(ctx, m, args[1:])
 	case "healthcheck":
 		return (&HealthcheckCommand{}).Run(ctx, m, args[1:])
+	case "keys":
+		return (&KeysCommand{}).Run(ctx, m, args[1:])
 	case "--version", "-version", "version":
 		fmt.Fprintln(m.Stdout, versionString())
 		return nil
@@ -95,6 +98,7 @@ func (m *Main) usage(w io.Writer) {
 Usage:
   credit-risk-api [serve]       serve the champion model (the default)
   credit-risk-api healthcheck   exit 0 when the server on this machine is ready
+  credit-risk-api keys          add, list and revoke API keys (keys --help)
   credit-risk-api --version     print the build version
 
 "credit-risk-api serve --help" lists the environment variables.

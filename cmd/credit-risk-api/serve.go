@@ -40,6 +40,14 @@ Environment:
   SHUTDOWN_TIMEOUT       wait for in-flight requests on shutdown (default 30s)
   READ_HEADER_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT
                          HTTP timeouts (default 5s, 30s, 60s, 120s)
+  API_KEYS_FILE          API keys file (credit-risk-api keys add); re-read when it
+                         changes, like the model. Unset: no authentication, a warning
+                         at start, and a public /model/info
+  MODEL_INFO_FULL        true: /model/info in full without API keys (default false)
+
+With API_KEYS_FILE, /predict and /predict/batch need a key with the score
+scope (and explain for ?explain=true), /model/info, /stats and /openapi.json
+the model:read scope; /health, /ready, /metrics and /docs stay open.
 
 Access logs (one JSON record per request: request id, method, path, status,
 latency, model version; never applicant data) are buffered and written at

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -88,6 +89,70 @@ func BenchmarkPredict(b *testing.B) {
 				b.Fatalf("status %d", w.status)
 			}
 		})
+	}
+}
+
+// BenchmarkPredictAuth is BenchmarkPredict with 100 trees, without and
+// with API keys: with them, the request carries the last of 5 keys, and
+// the handler hashes it and compares it with every key. Compare the two
+// sub-benchmarks, run alternately, for the cost of authentication.
+func BenchmarkPredictAuth(b *testing.B) {
+	for _, auth := range []bool{false, true} {
+		b.Run(fmt.Sprintf("auth=%v", map[bool]string{false: "off", true: "on"}[auth]), func(b *testing.B) {
+			keysPath := filepath.Join(b.TempDir(), "keys.json")
+			var secret string
+			if auth {
+				sec := writeKeys(b, keysPath,
+					testKey{"k1", []string{"score"}}, testKey{"k2", []string{"score"}}, testKey{"k3", []string{"model:read"}},
+					testKey{"k4", []string{"score", "explain"}}, testKey{"k5", []string{"score"}})
+				secret = sec["k5"]
+			}
+			s, _ := testServer(b, servetest.Options{Trees: 100, Depth: 6}, func(c *Config) {
+				if auth {
+					c.APIKeysFile = keysPath
+				}
+			})
+			access := logbuf.New(io.Discard, 0, 0)
+			defer access.Close()
+			s.access = slog.New(slog.NewJSONHandler(access, nil))
+			body := benchBody(b, 1)
+			rr := newReusableRequest("/predict", body)
+			if auth {
+				rr.req.Header.Set("Authorization", "Bearer "+secret)
+			}
+			w := &discardWriter{h: http.Header{}}
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				rr.rewind()
+				clear(w.h)
+				w.status = 0
+				s.ServeHTTP(w, rr.req)
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			if w.status != 0 && w.status != 200 {
+				b.Fatalf("status %d", w.status)
+			}
+		})
+	}
+}
+
+// BenchmarkLookup is the key check alone: hash the secret and compare it
+// with each of 5 keys.
+func BenchmarkLookup(b *testing.B) {
+	keysPath := filepath.Join(b.TempDir(), "keys.json")
+	sec := writeKeys(b, keysPath, testKey{"k1", []string{"score"}}, testKey{"k2", []string{"score"}},
+		testKey{"k3", []string{"score"}}, testKey{"k4", []string{"score"}}, testKey{"k5", []string{"score"}})
+	ks, err := loadKeys(keysPath, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, ok := ks.set.Lookup(sec["k5"]); !ok {
+			b.Fatal("no match")
+		}
 	}
 }
 

@@ -83,6 +83,16 @@ type Config struct {
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
+	// APIKeysFile is the API keys file (env API_KEYS_FILE; see package
+	// apikey). "" turns authentication off: every endpoint is open, a
+	// warning is logged at start, and /model/info is given in its public
+	// form unless ModelInfoFull. The file is re-read when it changes, on
+	// the model's polling interval and on SIGHUP.
+	APIKeysFile string
+	// ModelInfoFull gives /model/info in full without API keys (env
+	// MODEL_INFO_FULL, default false). With API keys it is always in full,
+	// for keys with the model:read scope.
+	ModelInfoFull bool
 }
 
 // NewConfig returns the default configuration.
@@ -181,6 +191,15 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	set("READ_TIMEOUT", durationVar(&c.ReadTimeout))
 	set("WRITE_TIMEOUT", durationVar(&c.WriteTimeout))
 	set("IDLE_TIMEOUT", durationVar(&c.IdleTimeout))
+	set("API_KEYS_FILE", func(v string) error { c.APIKeysFile = v; return nil })
+	set("MODEL_INFO_FULL", func(v string) error {
+		b, e := strconv.ParseBool(v)
+		if e != nil {
+			return errors.New("want true or false")
+		}
+		c.ModelInfoFull = b
+		return nil
+	})
 	if err != nil {
 		return c, err
 	}

@@ -31,6 +31,16 @@
 // does not read, and outside_training the values scored although outside
 // training (the clamp policy).
 //
+// With API keys (Config.APIKeysFile, package apikey) a request needs a key
+// whose scopes cover it: score for the scoring endpoints, explain as well
+// for ?explain=true, model:read for /model/info, /stats and /openapi.json;
+// /health, /ready, /metrics and /docs stay open. A missing or wrong key is
+// 401 with WWW-Authenticate: Bearer, a key without the scope 403 (auth.go).
+// The keys file is re-read with the model alias, and a broken one leaves
+// the keys in force. Without keys every endpoint is open and /model/info
+// leaves out the threshold, ranges, levels, features and parameters unless
+// Config.ModelInfoFull.
+//
 // Errors are RFC 9457 problem documents (application/problem+json): 400 for
 // a body that is not a JSON object or ended early, 408 for a body that did
 // not arrive within the read timeout, 413 for a body or batch over the

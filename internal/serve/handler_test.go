@@ -316,7 +316,7 @@ func TestBatchBad(t *testing.T) {
 }
 
 func TestEndpoints(t *testing.T) {
-	s, _ := testServer(t, servetest.Options{}, nil)
+	s, _ := testServer(t, servetest.Options{}, func(c *Config) { c.ModelInfoFull = true })
 	do(t, s, "POST", "/predict", servetest.Application(1))
 	tests := []struct {
 		method, path string

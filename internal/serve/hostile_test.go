@@ -348,6 +348,13 @@ func TestOpenAPIProblems(t *testing.T) {
 			}
 		}
 	}
+	for _, path := range []string{"/predict", "/predict/batch"} {
+		for _, status := range []string{"401", "403"} {
+			if _, ok := doc.Paths[path]["post"].Responses[status]; !ok {
+				t.Errorf("%s lists no %s response", path, status)
+			}
+		}
+	}
 	if strings.Contains(docsInit, "onload") {
 		t.Error("Swagger UI waits for window.onload")
 	}

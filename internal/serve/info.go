@@ -58,11 +58,24 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, l *loaded) 
 	writeJSON(w, r, http.StatusOK, body)
 }
 
+// handleModelInfo answers the model info in full when API keys are
+// configured (the route then needs model:read) or MODEL_INFO_FULL is set,
+// else in its public form.
 func (s *Server) handleModelInfo(w http.ResponseWriter, r *http.Request, l *loaded) {
+	if !s.fullInfo {
+		writeRaw(w, r, http.StatusOK, "application/json", l.infoPublic)
+		return
+	}
 	writeRaw(w, r, http.StatusOK, "application/json", l.info)
 }
 
+// handleOpenAPI answers the OpenAPI document, in its public form when
+// /model/info is public.
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request, l *loaded) {
+	if !s.fullInfo {
+		writeRaw(w, r, http.StatusOK, "application/json", l.openapiPublic)
+		return
+	}
 	writeRaw(w, r, http.StatusOK, "application/json", l.openapi)
 }
 
@@ -149,7 +162,36 @@ func inputInfos(p *features.Pipeline) []inputInfo {
 	return out
 }
 
-func buildModelInfo(l *loaded, build BuildInfo) ([]byte, error) {
+// publicModelInfo is the /model/info document when the server has no API
+// keys and MODEL_INFO_FULL is off: what a client needs to send applications
+// and judge the model, without what helps game it (the threshold, the
+// valid and training ranges and levels of each input, the features and the
+// training parameters).
+type publicModelInfo struct {
+	Name         string             `json:"name"`
+	Version      int                `json:"version"`
+	ModelVersion string             `json:"model_version"`
+	Algorithm    string             `json:"algorithm"`
+	CreatedAt    time.Time          `json:"created_at"`
+	LoadedAt     time.Time          `json:"loaded_at"`
+	Metrics      map[string]float64 `json:"metrics"`
+	Inputs       []publicInput      `json:"inputs"`
+	Build        BuildInfo          `json:"build"`
+	Restricted   string             `json:"restricted"`
+}
+
+type publicInput struct {
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Required bool   `json:"required"`
+}
+
+// restrictedNote tells a reader of the public model info what is left out.
+const restrictedNote = "threshold, input ranges and levels, features and parameters are left out: configure API keys (API_KEYS_FILE) and use a key with the model:read scope, or set MODEL_INFO_FULL=true"
+
+// buildModelInfo returns the /model/info document in full and in its
+// public form.
+func buildModelInfo(l *loaded, build BuildInfo) (full, public []byte, err error) {
 	m, meta := l.model, l.meta
 	info := modelInfo{
 		Name: meta.Name, Version: meta.Version, ModelVersion: l.version, Algorithm: meta.Algorithm,
@@ -165,7 +207,21 @@ func buildModelInfo(l *loaded, build BuildInfo) ([]byte, error) {
 	for _, f := range m.Pipeline.Features {
 		info.Features = append(info.Features, featureInfo{Name: f.Name, Kind: f.Kind, Source: f.Source, Level: f.Level, Monotone: f.Monotone})
 	}
-	return json.MarshalIndent(info, "", "  ")
+	if full, err = json.MarshalIndent(info, "", "  "); err != nil {
+		return nil, nil, err
+	}
+	pub := publicModelInfo{
+		Name: info.Name, Version: info.Version, ModelVersion: info.ModelVersion, Algorithm: info.Algorithm,
+		CreatedAt: info.CreatedAt, LoadedAt: info.LoadedAt, Metrics: info.Metrics, Build: build,
+		Restricted: restrictedNote,
+	}
+	for _, in := range info.Inputs {
+		pub.Inputs = append(pub.Inputs, publicInput{Name: in.Name, Kind: in.Kind, Required: in.Required})
+	}
+	if public, err = json.MarshalIndent(pub, "", "  "); err != nil {
+		return nil, nil, err
+	}
+	return full, public, nil
 }
 
 // finiteMetrics drops NaN and infinite metrics, which JSON cannot carry.

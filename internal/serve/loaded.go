@@ -97,8 +97,12 @@ type loaded struct {
 	names   []string    // input names, interned for responses
 	openapi []byte
 	info    []byte
-	guards  []guard        // the range policy of each input (guard.go)
-	drift   *drift.Monitor // nil when off or the metadata has no reference
+	// infoPublic and openapiPublic are info and openapi without what
+	// helps game the model.
+	openapiPublic []byte
+	infoPublic    []byte
+	guards        []guard        // the range policy of each input (guard.go)
+	drift         *drift.Monitor // nil when off or the metadata has no reference
 	// driftErr says why drift is off.
 	driftErr string
 
@@ -180,10 +184,13 @@ func newLoaded(m *model.Model, meta *model.Metadata, src sourceID, driftWindow i
 		}
 	}
 	var err error
-	if l.openapi, err = buildOpenAPI(l, build); err != nil {
+	if l.openapi, err = buildOpenAPI(l, build, false); err != nil {
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
-	if l.info, err = buildModelInfo(l, build); err != nil {
+	if l.openapiPublic, err = buildOpenAPI(l, build, true); err != nil {
+		return nil, fmt.Errorf("openapi document: %w", err)
+	}
+	if l.info, l.infoPublic, err = buildModelInfo(l, build); err != nil {
 		return nil, fmt.Errorf("model info: %w", err)
 	}
 	nf := len(m.Features)

@@ -27,6 +27,9 @@ type Metrics struct {
 	predicted  [2]prometheus.Counter
 	reloadOK   prometheus.Counter
 	reloadFail prometheus.Counter
+	// API keys file reloads after start-up.
+	keysReloadOK   prometheus.Counter
+	keysReloadFail prometheus.Counter
 }
 
 // probabilityBuckets are the prediction_probability buckets: every 0.05.
@@ -72,6 +75,12 @@ func newMetrics(reg prometheus.Registerer, s *Server) *Metrics {
 	m.predicted[1] = m.predictions.WithLabelValues("1")
 	m.reloadOK = m.reloads.WithLabelValues("success")
 	m.reloadFail = m.reloads.WithLabelValues("failure")
+	keyReloads := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "api_keys_reloads_total",
+		Help: "API keys file reloads after start-up, by result (success, failure). A refused file keeps the previous keys in force.",
+	}, []string{"result"})
+	m.keysReloadOK = keyReloads.WithLabelValues("success")
+	m.keysReloadFail = keyReloads.WithLabelValues("failure")
 	reg.MustRegister(&stateCollector{s: s})
 	reg.MustRegister(collectors.NewGoCollector())
 	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/credit-risk/credit-risk/internal/apikey"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/serve/wire"
 )
@@ -17,20 +18,29 @@ type obj = map[string]any
 // buildOpenAPI builds the OpenAPI 3.1 document of a loaded model: the
 // application schema lists the model's raw input fields with their types,
 // valid ranges, training ranges, examples and the required list.
-func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
+//
+// The public document (public true), served when the server has no API
+// keys and MODEL_INFO_FULL is off, leaves out what helps game the model,
+// as the public /model/info does: the threshold, the valid and training
+// ranges and the levels of each input.
+func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 	p := l.model.Pipeline
 	props := obj{}
 	var required []string
 	example := obj{}
 	for i := range p.Inputs {
 		in := &p.Inputs[i]
-		props[in.Name] = inputSchema(in)
+		props[in.Name] = inputSchema(in, public)
 		if in.Required {
 			required = append(required, in.Name)
 		}
 		if in.Stats.Example != "" {
 			example[in.Name] = in.Stats.Example
 		}
+	}
+	thresholdText := fmt.Sprintf(", threshold %g", l.model.Threshold)
+	if public {
+		thresholdText = ""
 	}
 	application := obj{
 		"type":        "object",
@@ -167,9 +177,9 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 			"title":   "credit-risk API",
 			"version": build.Version,
 			"description": fmt.Sprintf("Scores loan applications with the champion credit-risk model: the probability of default and the decision at the model's threshold.\n\n"+
-				"Serving model **%s** (%s, %d inputs, %d features, threshold %g). The application schema below is generated from that model's feature pipeline and follows it on every reload.\n\n"+
+				"Serving model **%s** (%s, %d inputs, %d features%s). The application schema below is generated from that model's feature pipeline and follows it on every reload.\n\n"+
 				"Errors are RFC 9457 problem documents (application/problem+json) listing every field problem.",
-				l.version, l.meta.Algorithm, len(p.Inputs), len(p.Features), l.model.Threshold),
+				l.version, l.meta.Algorithm, len(p.Inputs), len(p.Features), thresholdText),
 		},
 		"tags": []any{
 			obj{"name": "scoring", "description": "Score raw loan applications."},
@@ -217,7 +227,10 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 				"responses": obj{"200": obj{"description": "OpenAPI 3.1 document.", "content": jsonContent(looseJSON)}},
 			}},
 		},
-		"components": obj{"schemas": obj{
+		"components": obj{"securitySchemes": obj{
+			"bearer": obj{"type": "http", "scheme": "bearer", "description": "An API key as a bearer token (credit-risk-api keys add)."},
+			"apiKey": obj{"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An API key in the X-API-Key header."},
+		}, "schemas": obj{
 			"Application":     application,
 			"Prediction":      prediction,
 			"Reason":          reason,
@@ -228,6 +241,23 @@ func buildOpenAPI(l *loaded, build BuildInfo) ([]byte, error) {
 			"OutsideTraining": outsideTraining,
 			"FieldError":      fieldError,
 		}},
+	}
+	// The scopes each operation needs when the server has API keys.
+	paths := doc["paths"].(obj)
+	for _, op := range []struct {
+		path, method, scope string
+	}{
+		{"/predict", "post", apikey.ScopeScore}, {"/predict/batch", "post", apikey.ScopeScore},
+		{"/model/info", "get", apikey.ScopeModelRead}, {"/stats", "get", apikey.ScopeModelRead}, {"/openapi.json", "get", apikey.ScopeModelRead},
+	} {
+		o := paths[op.path].(obj)[op.method].(obj)
+		scopes := []string{op.scope}
+		if op.scope == apikey.ScopeScore {
+			d, _ := o["description"].(string)
+			o["description"] = strings.TrimSpace(d + " Needs the score scope; ?explain=true needs explain as well.")
+		}
+		o["security"] = []any{obj{"bearer": scopes}, obj{"apiKey": scopes}}
+		o["responses"] = merge(o["responses"].(obj), problems(401, 403, 429))
 	}
 	return json.Marshal(doc)
 }
@@ -269,47 +299,65 @@ func problemDescription(status int) string {
 		return "One or more fields have problems; all are listed in errors."
 	case 503:
 		return "No valid model is loaded."
+	case 401:
+		return "No valid API key (when the server has API keys): send one as Authorization: Bearer <key> or X-API-Key: <key>."
+	case 403:
+		return "The API key lacks the scope the request needs."
+	case 429:
+		return "The API key is over its rate limit; Retry-After says when to retry."
 	}
 	return "Error."
 }
 
 // inputSchema is the JSON Schema of one raw input field.
-func inputSchema(in *features.Input) obj {
+func inputSchema(in *features.Input, public bool) obj {
 	var desc []string
 	sch := obj{}
-	switch in.Kind {
-	case features.KindNumeric:
+	switch kind := in.Kind; {
+	case public && kind == features.KindNumeric:
 		sch["type"] = []string{"number", "string", "null"}
 		desc = append(desc, "A number, or text the "+string(in.Parser)+" parser reads"+parserHint(string(in.Parser))+".")
-		if in.Min != nil {
-			sch["minimum"] = *in.Min
-		}
-		if in.Max != nil {
-			sch["maximum"] = *in.Max
-		}
-		if in.Min != nil || in.Max != nil {
-			desc = append(desc, "Valid range "+rangeText(in.Min, in.Max)+"; outside it is a 422.")
-		}
-		if in.Stats.Min != nil && in.Stats.Max != nil {
-			sch["x-training-range"] = []float64{*in.Stats.Min, *in.Stats.Max}
-			desc = append(desc, fmt.Sprintf("Seen in training: %g to %g.", *in.Stats.Min, *in.Stats.Max))
-		}
-	case features.KindDate:
+	case public && kind == features.KindOrdinal:
 		sch["type"] = []string{"string", "null"}
-		desc = append(desc, fmt.Sprintf("A date in the layout %q (Go layout; e.g. Dec-2011 for Jan-2006).", in.Layout))
-	case features.KindOrdinal:
+		desc = append(desc, "One of the model's ordered levels.")
+	case public && kind == features.KindCategorical:
 		sch["type"] = []string{"string", "null"}
-		enum := make([]any, 0, len(in.Order)+1)
-		for _, o := range in.Order {
-			enum = append(enum, o)
-		}
-		sch["enum"] = append(enum, nil)
-		desc = append(desc, "One of the ordered levels "+strings.Join(in.Order, ", ")+" (lowest first).")
-	case features.KindCategorical:
-		sch["type"] = []string{"string", "null"}
-		if len(in.Stats.Levels) > 0 {
-			sch["examples"] = in.Stats.Levels
-			desc = append(desc, "Levels seen in training: "+strings.Join(in.Stats.Levels, ", ")+"; any other level is scored as a rare level.")
+	}
+	if !public || in.Kind == features.KindDate {
+		switch in.Kind {
+		case features.KindNumeric:
+			sch["type"] = []string{"number", "string", "null"}
+			desc = append(desc, "A number, or text the "+string(in.Parser)+" parser reads"+parserHint(string(in.Parser))+".")
+			if in.Min != nil {
+				sch["minimum"] = *in.Min
+			}
+			if in.Max != nil {
+				sch["maximum"] = *in.Max
+			}
+			if in.Min != nil || in.Max != nil {
+				desc = append(desc, "Valid range "+rangeText(in.Min, in.Max)+"; outside it is a 422.")
+			}
+			if in.Stats.Min != nil && in.Stats.Max != nil {
+				sch["x-training-range"] = []float64{*in.Stats.Min, *in.Stats.Max}
+				desc = append(desc, fmt.Sprintf("Seen in training: %g to %g.", *in.Stats.Min, *in.Stats.Max))
+			}
+		case features.KindDate:
+			sch["type"] = []string{"string", "null"}
+			desc = append(desc, fmt.Sprintf("A date in the layout %q (Go layout; e.g. Dec-2011 for Jan-2006).", in.Layout))
+		case features.KindOrdinal:
+			sch["type"] = []string{"string", "null"}
+			enum := make([]any, 0, len(in.Order)+1)
+			for _, o := range in.Order {
+				enum = append(enum, o)
+			}
+			sch["enum"] = append(enum, nil)
+			desc = append(desc, "One of the ordered levels "+strings.Join(in.Order, ", ")+" (lowest first).")
+		case features.KindCategorical:
+			sch["type"] = []string{"string", "null"}
+			if len(in.Stats.Levels) > 0 {
+				sch["examples"] = in.Stats.Levels
+				desc = append(desc, "Levels seen in training: "+strings.Join(in.Stats.Levels, ", ")+"; any other level is scored as a rare level.")
+			}
 		}
 	}
 	if in.Required {

@@ -23,6 +23,9 @@ const (
 	ProblemNotFound    = "not-found"              // no such endpoint
 	ProblemMethod      = "method-not-allowed"     // endpoint exists, wrong method
 	ProblemInternal    = "internal-error"         // a bug: a recovered panic
+	ProblemAuth        = "unauthorized"           // no valid API key
+	ProblemForbidden   = "forbidden"              // the key lacks the scope
+	ProblemRateLimited = "rate-limited"           // the key is over its rate limit
 	problemTypeBase    = "urn:credit-risk:problem:"
 	contentTypeProblem = "application/problem+json"
 )
@@ -45,6 +48,9 @@ var problemTable = map[string]struct {
 	ProblemNotFound:    {http.StatusNotFound, "Not found"},
 	ProblemMethod:      {http.StatusMethodNotAllowed, "Method not allowed"},
 	ProblemInternal:    {http.StatusInternalServerError, "Internal server error"},
+	ProblemAuth:        {http.StatusUnauthorized, "Unauthorized"},
+	ProblemForbidden:   {http.StatusForbidden, "Forbidden"},
+	ProblemRateLimited: {http.StatusTooManyRequests, "Too many requests"},
 }
 
 // Problem is an RFC 9457 problem document with the list of field problems

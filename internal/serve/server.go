@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/apikey"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -76,6 +77,14 @@ type Server struct {
 	writers  sync.Pool // *statusWriter
 	segments sync.Pool // *segment: batch segments
 
+	// keys are the API keys in force, nil when authentication is off.
+	keys          atomic.Pointer[keyState]
+	keysMu        sync.Mutex // one keys reload at a time
+	keysFailed    fileID     // the keys file version that failed (under keysMu)
+	keysFailedErr string     // why it could not be read (under keysMu)
+	// fullInfo gives /model/info in full: API keys or MODEL_INFO_FULL.
+	fullInfo bool
+
 	reloadMu sync.Mutex // one reload at a time
 	failed   sourceID   // the last pair that failed to load (under reloadMu)
 
@@ -93,6 +102,11 @@ type route struct {
 	metrics  routeMetrics
 	latency  latency
 	status   [6]atomic.Uint64 // by status class: 1xx … 5xx at 1 … 5
+	// scope is what an API key needs for the route when keys are
+	// configured; 0 leaves the route open.
+	scope apikey.Scopes
+	// explainable routes need the explain scope too for ?explain=true.
+	explainable bool
 	// needsModel routes answer 503 when no model is loaded.
 	needsModel bool
 	// probe routes are polled by health checks: their successful requests
@@ -138,7 +152,6 @@ func New(cfg Config, opts Options) (*Server, error) {
 	})
 	s.docsH = docsHandler()
 	s.addRoutes()
-
 	if resolved, note := resolveModelPath(cfg.ModelPath); note != "" {
 		s.logger.Warn(note, "model_path", cfg.ModelPath, "serving", resolved)
 		s.cfg.ModelPath = resolved
@@ -151,31 +164,51 @@ func New(cfg Config, opts Options) (*Server, error) {
 	s.current.Store(l)
 	s.logger.Info("model loaded", "model_version", l.version, "algorithm", l.meta.Algorithm,
 		"features", len(l.model.Features), "threshold", l.model.Threshold, "path", modelPath, "target", l.source.model.target)
+	// After the model, so that a server that cannot start says why in
+	// one record.
+	if cfg.APIKeysFile != "" {
+		ks, kerr := loadKeys(cfg.APIKeysFile, nil)
+		if kerr != nil {
+			return nil, kerr
+		}
+		s.keys.Store(ks)
+		s.fullInfo = true
+		s.logger.Info("API keys loaded", "keys", ks.set.Len(), "path", cfg.APIKeysFile)
+	} else {
+		s.fullInfo = cfg.ModelInfoFull
+		s.logger.Warn("AUTHENTICATION IS OFF: "+errNoKeys.Error()+"; set API_KEYS_FILE (credit-risk-api keys add) to require API keys",
+			"model_info_full", s.fullInfo)
+	}
+
 	return s, nil
 }
 
 func (s *Server) addRoutes() {
-	add := func(method, endpoint string, needsModel bool, h func(http.ResponseWriter, *http.Request, *loaded)) {
-		rt := &route{method: method, endpoint: endpoint, handle: h, needsModel: needsModel}
+	add := func(method, endpoint string, needsModel bool, scope apikey.Scopes, h func(http.ResponseWriter, *http.Request, *loaded)) {
+		rt := &route{method: method, endpoint: endpoint, handle: h, needsModel: needsModel, scope: scope}
+		rt.explainable = scope == apikey.Score
 		rt.metrics = s.metrics.route(method, endpoint)
 		rt.probe = endpoint == "/health" || endpoint == "/ready"
 		s.routes = append(s.routes, rt)
 	}
-	add(http.MethodPost, "/predict", true, s.handlePredict)
-	add(http.MethodPost, "/predict/batch", true, s.handleBatch)
-	add(http.MethodGet, "/health", false, s.handleHealth)
-	add(http.MethodGet, "/ready", false, s.handleReady)
-	add(http.MethodGet, "/model/info", true, s.handleModelInfo)
-	add(http.MethodGet, "/metrics", false, s.handleMetrics)
-	add(http.MethodGet, "/stats", false, s.handleStats)
-	add(http.MethodGet, "/openapi.json", true, s.handleOpenAPI)
-	add(http.MethodGet, "/docs", false, s.handleDocs)
+	// Open with API keys: the probes, /metrics (scraped from inside the
+	// cluster; keep its port off the public network) and the /docs page
+	// (static; the spec it loads needs model:read).
+	add(http.MethodPost, "/predict", true, apikey.Score, s.handlePredict)
+	add(http.MethodPost, "/predict/batch", true, apikey.Score, s.handleBatch)
+	add(http.MethodGet, "/health", false, 0, s.handleHealth)
+	add(http.MethodGet, "/ready", false, 0, s.handleReady)
+	add(http.MethodGet, "/model/info", true, apikey.ModelRead, s.handleModelInfo)
+	add(http.MethodGet, "/metrics", false, 0, s.handleMetrics)
+	add(http.MethodGet, "/stats", false, apikey.ModelRead, s.handleStats)
+	add(http.MethodGet, "/openapi.json", true, apikey.ModelRead, s.handleOpenAPI)
+	add(http.MethodGet, "/docs", false, 0, s.handleDocs)
 	s.byPath = make(map[string][]*route)
 	for _, rt := range s.routes {
 		s.byPath[rt.endpoint] = append(s.byPath[rt.endpoint], rt)
 		if rt.method == http.MethodGet {
 			// HEAD is answered like GET, without a body.
-			head := &route{method: http.MethodHead, endpoint: rt.endpoint, handle: rt.handle, needsModel: rt.needsModel}
+			head := &route{method: http.MethodHead, endpoint: rt.endpoint, handle: rt.handle, needsModel: rt.needsModel, scope: rt.scope}
 			head.metrics = s.metrics.route(http.MethodHead, rt.endpoint)
 			s.byPath[rt.endpoint] = append(s.byPath[rt.endpoint], head)
 		}
@@ -271,6 +304,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	*sw = statusWriter{ResponseWriter: w}
 	rt, allow := s.match(r)
 	l := s.current.Load()
+	var keyID string
+	var refused *Problem
+	var retryAfter int
+	if rt != nil && rt.scope != 0 {
+		if ks := s.keys.Load(); ks != nil {
+			keyID, refused, retryAfter = authorize(r, ks, rt)
+		}
+	}
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
@@ -292,6 +333,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeProblem(sw, r, &Problem{Code: ProblemMethod, Detail: fmt.Sprintf("%s does not accept %s; use %s", r.URL.Path, r.Method, strings.Join(allow, " or "))})
 		case rt == nil:
 			writeProblem(sw, r, &Problem{Code: ProblemNotFound, Detail: fmt.Sprintf("no endpoint %s; see /docs", r.URL.Path)})
+		case refused != nil:
+			switch refused {
+			case problemAuth:
+				sw.Header()["Www-Authenticate"] = wwwAuthenticate
+			case problemRateLimit:
+				sw.Header()["Retry-After"] = []string{strconv.Itoa(max(retryAfter, 1))}
+			}
+			writeProblem(sw, r, refused)
 		case rt.needsModel && l == nil:
 			reason := "no model is loaded"
 			if e := s.lastReason.Load(); e != nil {
@@ -335,7 +384,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt.probe && status < http.StatusBadRequest {
 		level = slog.LevelDebug
 	}
-	s.access.LogAttrs(r.Context(), level, "request",
+	attrs := [...]slog.Attr{
 		slog.String("request_id", id),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -343,7 +392,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.Float64("latency_ms", float64(elapsed.Microseconds())/1000),
 		slog.Int("bytes", size),
 		slog.String("model_version", version),
-	)
+		slog.String("key_id", keyID), // the key's id, never its secret
+	}
+	n := len(attrs)
+	if keyID == "" {
+		n--
+	}
+	s.access.LogAttrs(r.Context(), level, "request", attrs[:n]...)
 }
 
 // Open starts listening on the configured address and, when the reload

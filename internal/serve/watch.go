@@ -24,19 +24,21 @@ func (s *Server) watch() {
 			return
 		case <-t.C:
 			s.reload(false)
+			s.reloadKeys(false)
 		}
 	}
 }
 
 // Reload loads the model the alias points at now and swaps it in, even
-// when the files look unchanged (SIGHUP). A model that fails to load or
-// verify is rejected: the error is returned, logged and counted, and the
-// previous model keeps serving.
+// when the files look unchanged (SIGHUP), and re-reads the API keys file.
+// A model that fails to load or verify is rejected: the error is returned,
+// logged and counted, and the previous model keeps serving; a keys file
+// that cannot be used likewise leaves the previous keys in force.
 func (s *Server) Reload(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.reload(true)
+	return errors.Join(s.reload(true), s.reloadKeys(true))
 }
 
 // reload is one reload attempt. Without force it does nothing when the
