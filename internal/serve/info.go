@@ -181,9 +181,9 @@ type publicModelInfo struct {
 }
 
 type publicInput struct {
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
-	Required bool   `json:"required"`
+	Name     string        `json:"name"`
+	Kind     features.Kind `json:"kind"`
+	Required bool          `json:"required"`
 }
 
 // restrictedNote tells a reader of the public model info what is left out.
@@ -212,7 +212,7 @@ func buildModelInfo(l *loaded, build BuildInfo) (full, public []byte, err error)
 	}
 	pub := publicModelInfo{
 		Name: info.Name, Version: info.Version, ModelVersion: info.ModelVersion, Algorithm: info.Algorithm,
-		CreatedAt: info.CreatedAt, LoadedAt: info.LoadedAt, Metrics: info.Metrics, Build: build,
+		CreatedAt: info.CreatedAt, LoadedAt: info.LoadedAt, Metrics: publicMetrics(info.Metrics), Build: build,
 		Restricted: restrictedNote,
 	}
 	for _, in := range info.Inputs {
@@ -373,4 +373,17 @@ func driftSummary(l *loaded) driftStats {
 		d.MaxPSI, d.Level = &mx, drift.Level(mx)
 	}
 	return d
+}
+
+// publicMetrics keeps the metrics that do not depend on the decision
+// threshold: the threshold itself and the confusion counts and rates at it
+// would tell a prober where the cut-off lies.
+func publicMetrics(all map[string]float64) map[string]float64 {
+	out := make(map[string]float64)
+	for _, k := range []string{"roc_auc", "pr_auc", "ks", "gini", "brier", "log_loss", "ece"} {
+		if v, ok := all[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
