@@ -231,9 +231,24 @@ func TestEndToEnd(t *testing.T) {
 				}
 			})
 		}
+		// Each switch waits for the server to have reloaded (or refused)
+		// it, as /stats counts, and to have answered requests since.
+		reloads := func() int {
+			var st struct{ Reloads struct{ Success, Failure int } }
+			_, _, b := p.request(t, "GET", "/stats", nil)
+			json.Unmarshal(b, &st)
+			return st.Reloads.Success + st.Reloads.Failure
+		}
 		for _, alias := range []string{v2, bad, v1, bad, v2} {
+			before, served := reloads(), requests.Load()
 			servetest.SetAlias(t, dir, alias)
-			time.Sleep(250 * time.Millisecond)
+			deadline := time.Now().Add(30 * time.Second)
+			for reloads() <= before || requests.Load() < served+4 {
+				if time.Now().After(deadline) {
+					t.Fatalf("the server did not reload %s within 30 s", alias)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
 		}
 		close(stop)
 		wg.Wait()
