@@ -234,7 +234,9 @@ func TestEndToEnd(t *testing.T) {
 		// Each switch waits for the server to have reloaded (or refused)
 		// it, as /stats counts, and to have answered requests since.
 		reloads := func() int {
-			var st struct{ Reloads struct{ Success, Failure int } }
+			var st struct {
+				Reloads struct{ Success, Failure int }
+			}
 			_, _, b := p.request(t, "GET", "/stats", nil)
 			json.Unmarshal(b, &st)
 			return st.Reloads.Success + st.Reloads.Failure

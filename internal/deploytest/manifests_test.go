@@ -283,6 +283,10 @@ func TestAPIDeployment(t *testing.T) {
 		{"models claim", claimAt(pod, c, "/app/models"), modelsPVC},
 		{"models claim read-only", claimReadOnly(pod, c, "/app/models"), true},
 		{"tmp writable", mountExists(c, "/tmp"), true},
+		{"API_KEYS_FILE", envValue(c, "API_KEYS_FILE"), "/app/secrets/api-keys.json"},
+		{"keys mount read-only", mountReadOnly(c, "/app/secrets"), true},
+		{"keys from the Secret", secretAt(pod, c, "/app/secrets"), "credit-risk-api-keys"},
+		{"keys readable by the group only", secretMode(pod, c, "/app/secrets"), int32(0o440)},
 		{"rolling update keeps capacity", d.Spec.Strategy.RollingUpdate != nil && d.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue() == 0, true},
 		{"grace period exceeds shutdown timeout", deref(pod.TerminationGracePeriodSeconds) > 30, true},
 	}
@@ -534,4 +538,20 @@ func claimAt(pod corev1.PodSpec, c corev1.Container, path string) string {
 func claimReadOnly(pod corev1.PodSpec, c corev1.Container, path string) bool {
 	v := volumeAt(pod, c, path)
 	return v != nil && v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ReadOnly
+}
+
+// secretAt names the Secret mounted at path, "" when none is.
+func secretAt(pod corev1.PodSpec, c corev1.Container, path string) string {
+	if v := volumeAt(pod, c, path); v != nil && v.Secret != nil {
+		return v.Secret.SecretName
+	}
+	return ""
+}
+
+// secretMode returns the file mode of the Secret mounted at path.
+func secretMode(pod corev1.PodSpec, c corev1.Container, path string) int32 {
+	if v := volumeAt(pod, c, path); v != nil && v.Secret != nil {
+		return deref(v.Secret.DefaultMode)
+	}
+	return -1
 }
