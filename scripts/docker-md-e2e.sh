@@ -305,5 +305,35 @@ else
 	fail "docker compose down left containers: $left" "$out"
 fi
 
+# --- compose with API keys (README: the auth override) ----------------------
+# The key is made with the API image's own keys command, as the user; the
+# file is then given to the API's user (the README's sudo chown step).
+run "$clone" "docker run --rm --user \"\$(id -u):\$(id -g)\" -v \"\$(pwd):/keys\" credit-risk-api:latest keys add --file /keys/api-keys.json --id docs --scopes score"
+secret=$(tail -n 1 <<<"$out")
+if [ "$code" = 0 ] && [ -n "$secret" ] && [ "$(id -u)" = 0 ]; then
+	chown 10001 "$clone/api-keys.json"
+	(cd "$clone" && as_user "docker compose -f docker-compose.yml -f docker-compose.auth.yml up api") >"$work/auth.log" 2>&1 &
+	pid=$!
+	if wait_ready; then
+		nokey=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$application" http://127.0.0.1:8000/predict)
+		withkey=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $secret" -H 'Content-Type: application/json' -d "$application" http://127.0.0.1:8000/predict)
+		explain=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $secret" -H 'Content-Type: application/json' -d "$application" 'http://127.0.0.1:8000/predict?explain=true')
+		if [ "$nokey" = 401 ] && [ "$withkey" = 200 ] && [ "$explain" = 403 ]; then
+			pass "compose with the keys file: no key 401, a score key 200, explain without its scope 403"
+		else
+			fail "compose with the keys file: no key $nokey, with key $withkey, explain $explain (want 401, 200, 403)" "$(cat "$work/auth.log")"
+		fi
+	else
+		fail "compose with the keys file: the API did not start" "$(cat "$work/auth.log")"
+	fi
+	track
+	run "$clone" "docker compose -f docker-compose.yml -f docker-compose.auth.yml down"
+	wait "$pid" 2>/dev/null
+elif [ "$code" != 0 ]; then
+	fail "credit-risk-api keys add in the API image: exit $code" "$out"
+else
+	echo "docker-md: not root: the keys file cannot be given to the API's user; compose with keys skipped"
+fi
+
 echo "docker-md: $passed passed, $failed failed"
 [ "$failed" = 0 ]
