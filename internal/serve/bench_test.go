@@ -60,6 +60,35 @@ func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) WriteHeader(code int)        { w.status = code }
 func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 
+// benchPredict runs one application through s.ServeHTTP per iteration,
+// with the access log as the program writes it (JSON records through the
+// buffered writer), and reports the CPU time per request. edit, when set,
+// adjusts the request once (headers).
+func benchPredict(b *testing.B, s *Server, edit func(*http.Request)) {
+	access := logbuf.New(io.Discard, 0, 0)
+	defer access.Close()
+	s.access = slog.New(slog.NewJSONHandler(access, nil))
+	body := benchBody(b, 1)
+	rr := newReusableRequest("/predict", body)
+	if edit != nil {
+		edit(rr.req)
+	}
+	w := &discardWriter{h: http.Header{}}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		rr.rewind()
+		clear(w.h)
+		w.status = 0
+		s.ServeHTTP(w, rr.req)
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	if w.status != 0 && w.status != 200 {
+		b.Fatalf("status %d", w.status)
+	}
+}
+
 // BenchmarkPredict is one application through ServeHTTP: JSON decoding,
 // the feature pipeline, the trees, metrics, drift, the access log (to a
 // discarding logger) and the response encoding.
@@ -67,27 +96,7 @@ func BenchmarkPredict(b *testing.B) {
 	for _, trees := range []int{10, 100, 300} {
 		b.Run(fmt.Sprintf("trees=%d", trees), func(b *testing.B) {
 			s, _ := testServer(b, servetest.Options{Trees: trees, Depth: 6}, nil)
-			// The access log as the program writes it: JSON records
-			// through the buffered writer.
-			access := logbuf.New(io.Discard, 0, 0)
-			defer access.Close()
-			s.access = slog.New(slog.NewJSONHandler(access, nil))
-			body := benchBody(b, 1)
-			rr := newReusableRequest("/predict", body)
-			w := &discardWriter{h: http.Header{}}
-			b.SetBytes(int64(len(body)))
-			b.ReportAllocs()
-			cpu0 := cpuTime()
-			for b.Loop() {
-				rr.rewind()
-				clear(w.h)
-				w.status = 0
-				s.ServeHTTP(w, rr.req)
-			}
-			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
-			if w.status != 0 && w.status != 200 {
-				b.Fatalf("status %d", w.status)
-			}
+			benchPredict(b, s, nil)
 		})
 	}
 }
@@ -112,28 +121,11 @@ func BenchmarkPredictAuth(b *testing.B) {
 					c.APIKeysFile = keysPath
 				}
 			})
-			access := logbuf.New(io.Discard, 0, 0)
-			defer access.Close()
-			s.access = slog.New(slog.NewJSONHandler(access, nil))
-			body := benchBody(b, 1)
-			rr := newReusableRequest("/predict", body)
-			if auth {
-				rr.req.Header.Set("Authorization", "Bearer "+secret)
-			}
-			w := &discardWriter{h: http.Header{}}
-			b.SetBytes(int64(len(body)))
-			b.ReportAllocs()
-			cpu0 := cpuTime()
-			for b.Loop() {
-				rr.rewind()
-				clear(w.h)
-				w.status = 0
-				s.ServeHTTP(w, rr.req)
-			}
-			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
-			if w.status != 0 && w.status != 200 {
-				b.Fatalf("status %d", w.status)
-			}
+			benchPredict(b, s, func(r *http.Request) {
+				if auth {
+					r.Header.Set("Authorization", "Bearer "+secret)
+				}
+			})
 		})
 	}
 }
