@@ -1,17 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/sample"
 )
 
@@ -58,28 +52,8 @@ func runSampleData(ctx context.Context, m *Main, args []string) error {
 	if err := checkWritable(filepath.Dir(path)); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
 	began := time.Now()
-	err = atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, 1<<20)
-		var dst io.Writer = bw
-		var zw *gzip.Writer
-		if strings.HasSuffix(path, ".gz") {
-			zw = gzip.NewWriter(bw)
-			dst = zw
-		}
-		if err := sample.Write(ctx, dst, cfg); err != nil {
-			return err
-		}
-		if zw != nil {
-			if err := zw.Close(); err != nil {
-				return err
-			}
-		}
-		return bw.Flush()
-	})
+	err = sample.WriteFile(ctx, path, cfg)
 	if err != nil {
 		return fmt.Errorf("sample-data: %w", err)
 	}

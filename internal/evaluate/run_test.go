@@ -1,7 +1,6 @@
 package evaluate_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"math"
 	"os"
@@ -23,21 +22,7 @@ func trained(t testing.TB) (evaluate.Options, *retrain.Summary) {
 	t.Helper()
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "data", "raw")
-	if err := os.MkdirAll(raw, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(filepath.Join(raw, "loans.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	if err := sample.Write(t.Context(), w, sample.Config{Rows: 3000, Seed: 4}); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := sample.WriteFile(t.Context(), filepath.Join(raw, "loans.csv"), sample.Config{Rows: 3000, Seed: 4}); err != nil {
 		t.Fatal(err)
 	}
 	spec, err := specs.Load(specs.Default)

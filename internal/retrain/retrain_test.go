@@ -1,7 +1,6 @@
 package retrain
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
@@ -25,21 +24,7 @@ func testRun(t testing.TB, rows int) Options {
 	t.Helper()
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "data", "raw")
-	if err := os.MkdirAll(raw, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(filepath.Join(raw, "loans.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	if err := sample.Write(t.Context(), w, sample.Config{Rows: rows, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := sample.WriteFile(t.Context(), filepath.Join(raw, "loans.csv"), sample.Config{Rows: rows, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
 	spec, err := specs.Load(specs.Default)
