@@ -25,9 +25,14 @@ picks up a change within MODEL_RELOAD_INTERVAL (or on SIGHUP).
 Commands:
   add     --file F --id ID --scopes S1,S2   add a key (creates the file); the
           [--rate R --burst B]              secret is printed once, alone on
-                                            the last line of stdout; --rate
+          [--client-cert NAME]              the last line of stdout; --rate
                                             limits the key to R requests a
-                                            second, B at once (429 above)
+                                            second, B at once (429 above);
+                                            --client-cert makes a key for
+                                            mutual TLS instead: a client
+                                            certificate whose common name or
+                                            a subject alternative name is NAME
+                                            (no secret)
   list    --file F                          ids, scopes and creation times
   revoke  --file F --id ID                  remove a key
 
@@ -42,6 +47,7 @@ Clients send the secret as "Authorization: Bearer <secret>" or
 Examples:
   credit-risk-api keys add --file /etc/credit-risk/keys.json --id loan-app --scopes score,explain
   credit-risk-api keys add --file keys.json --id partner --scopes score --rate 5 --burst 10
+  credit-risk-api keys add --file keys.json --id origination --scopes score --client-cert origination.bank.example
   credit-risk-api keys list --file /etc/credit-risk/keys.json
   credit-risk-api keys revoke --file /etc/credit-risk/keys.json --id loan-app
 `
@@ -78,6 +84,7 @@ func (c *KeysCommand) Run(ctx context.Context, m *Main, args []string) error {
 	scopes := fs.String("scopes", "", "comma-separated scopes (add)")
 	rate := fs.Float64("rate", 0, "requests per second the key may make; 0: no limit (add)")
 	burst := fs.Int("burst", 0, "requests the key may make at once; 0: max(1, rate) (add)")
+	clientCert := fs.String("client-cert", "", "a client certificate identity that authenticates as the key over mutual TLS; no secret is made (add)")
 	if err := fs.Parse(args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			return err
@@ -105,14 +112,17 @@ func (c *KeysCommand) Run(ctx context.Context, m *Main, args []string) error {
 	}
 	switch sub {
 	case "add":
-		return c.add(m.Stdout, *file, *id, *scopes, limit)
+		return c.add(m.Stdout, *file, apikey.Key{ID: *id, RateLimit: limit, ClientCert: *clientCert}, *scopes)
 	case "list":
 		return c.list(m.Stdout, *file)
 	}
 	return c.revoke(m.Stdout, *file, *id)
 }
 
-func (c *KeysCommand) add(w io.Writer, path, id, scopeList string, limit *apikey.RateLimit) error {
+// add adds k, with the scopes of scopeList, and a new secret unless it is
+// a client certificate's key.
+func (c *KeysCommand) add(w io.Writer, path string, k apikey.Key, scopeList string) error {
+	id := k.ID
 	f, err := apikey.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -136,12 +146,20 @@ func (c *KeysCommand) add(w io.Writer, path, id, scopeList string, limit *apikey
 	if c.Now != nil {
 		now = c.Now
 	}
-	secret, hash := apikey.NewSecret()
-	f.Keys = append(f.Keys, apikey.Key{ID: id, Hash: hash, Scopes: names, Created: now().UTC().Truncate(time.Second), RateLimit: limit})
+	var secret string
+	if k.ClientCert == "" {
+		secret, k.Hash = apikey.NewSecret()
+	}
+	k.Scopes, k.Created = names, now().UTC().Truncate(time.Second)
+	f.Keys = append(f.Keys, k)
 	if err := f.WriteFile(path); err != nil {
 		return fmt.Errorf("keys add: %w", err)
 	}
 	fmt.Fprintf(w, "added key %q with scopes %s to %s\n", id, strings.Join(names, ","), path)
+	if k.ClientCert != "" {
+		fmt.Fprintf(w, "it authenticates clients whose verified certificate names %q (TLS_CLIENT_CA_FILE); it has no secret\n", k.ClientCert)
+		return nil
+	}
 	fmt.Fprintln(w, "the secret follows; it is shown only this once:")
 	fmt.Fprintln(w, secret)
 	return nil
@@ -153,16 +171,19 @@ func (c *KeysCommand) list(w io.Writer, path string) error {
 		return fmt.Errorf("keys list: %w", err)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSCOPES\tCREATED\tRATE LIMIT")
+	fmt.Fprintln(tw, "ID\tSCOPES\tCREATED\tRATE LIMIT\tCLIENT CERTIFICATE")
 	for _, k := range f.Keys {
-		created, limit := "-", "-"
+		created, limit, cert := "-", "-", "-"
+		if k.ClientCert != "" {
+			cert = k.ClientCert
+		}
 		if !k.Created.IsZero() {
 			created = k.Created.UTC().Format(time.RFC3339)
 		}
 		if k.RateLimit != nil {
 			limit = fmt.Sprintf("%g/s, burst %d", k.RateLimit.PerSecond, k.RateLimit.Burst)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.ID, strings.Join(k.Scopes, ","), created, limit)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, strings.Join(k.Scopes, ","), created, limit, cert)
 	}
 	return tw.Flush()
 }

@@ -63,7 +63,18 @@ func TestKeysCommand(t *testing.T) {
 		t.Errorf("the second key's rate limit is not 2.5/s, burst 5")
 	}
 
+	code, out, errOut = runKeys(t, "add", "--file", path, "--id", "origination", "--scopes", "score", "--client-cert", "origination.bank.example")
+	if code != 0 || strings.Contains(out, apikey.SecretPrefix) || !strings.Contains(out, "no secret") {
+		t.Fatalf("add --client-cert: exit %d, %q, %s; want a key without a secret", code, out, errOut)
+	}
+	if f, _ := apikey.ReadFile(path); f == nil || f.Keys[2].ClientCert != "origination.bank.example" || f.Keys[2].Hash != "" {
+		t.Errorf("the client certificate key is not stored with its name and without a hash")
+	}
+
 	code, out, _ = runKeys(t, "list", "--file", path)
+	if !strings.Contains(out, "origination.bank.example") {
+		t.Errorf("list %q lacks the client certificate", out)
+	}
 	if code != 0 || !strings.Contains(out, "loan-app") || !strings.Contains(out, "score,explain") || !strings.Contains(out, "reader") {
 		t.Errorf("list: exit %d, output %q; want both keys and their scopes", code, out)
 	}
@@ -77,8 +88,8 @@ func TestKeysCommand(t *testing.T) {
 	if code, _, errOut := runKeys(t, "revoke", "--file", path, "--id", "loan-app"); code != 0 {
 		t.Fatalf("revoke: exit %d: %s", code, errOut)
 	}
-	if _, out, _ := runKeys(t, "list", "--file", path); strings.Contains(out, "loan-app") || !strings.Contains(out, "reader") {
-		t.Errorf("list after revoke %q; want reader only", out)
+	if _, out, _ := runKeys(t, "list", "--file", path); strings.Contains(out, "loan-app") || !strings.Contains(out, "reader") || !strings.Contains(out, "origination") {
+		t.Errorf("list after revoke %q; want reader and origination", out)
 	}
 }
 
@@ -107,6 +118,7 @@ func TestKeysCommand_Errors(t *testing.T) {
 		{"unknown id on revoke", []string{"revoke", "--file", path, "--id", "zz"}, 1, `no such key id "zz"`},
 		{"negative rate", []string{"add", "--file", path, "--id", "b", "--scopes", "score", "--rate", "-1"}, 2, "--rate must be positive"},
 		{"burst without rate", []string{"add", "--file", path, "--id", "b", "--scopes", "score", "--burst", "3"}, 2, "--burst needs --rate"},
+		{"client cert with a control character", []string{"add", "--file", path, "--id", "c", "--scopes", "score", "--client-cert", "a\nb"}, 1, "client_cert"},
 		{"help", []string{"--help"}, 0, ""},
 	}
 	for _, tt := range tests {

@@ -44,10 +44,26 @@ Environment:
                          changes, like the model. Unset: no authentication, a warning
                          at start, and a public /model/info
   MODEL_INFO_FULL        true: /model/info in full without API keys (default false)
+  RATE_LIMIT_RPS         default rate limit, requests a second: per API key (a key's own
+                         rate_limit overrides it) or, without API keys, per client
+                         address (an IPv6 client per /64); a batch counts its
+                         applications; 429 with Retry-After above it (default 0: off)
+  RATE_LIMIT_BURST       requests at once under RATE_LIMIT_RPS (default the rate, at least 1)
+  TLS_CERT_FILE          PEM certificate chain: serve HTTPS (TLS 1.2+) instead of HTTP;
+  TLS_KEY_FILE           and its PEM private key. Both re-read when they change, so a
+                         rotated certificate is served without a restart
+  TLS_CLIENT_CA_FILE     PEM CA certificates: mutual TLS. A client certificate sent is
+                         verified against them; a verified one authenticates as the API
+                         key whose client_cert is its common name or a subject
+                         alternative name (keys add --client-cert), or, without API
+                         keys, is required for every route but the open ones
+  METRICS_ADDR           serve /metrics on its own plain-HTTP listener, host:port (e.g.
+                         127.0.0.1:9090); /metrics on the API port is then a 404
 
 With API_KEYS_FILE, /predict and /predict/batch need a key with the score
 scope (and explain for ?explain=true), /model/info, /stats and /openapi.json
-the model:read scope; /health, /ready, /metrics and /docs stay open.
+the model:read scope; /health, /ready, /metrics and /docs stay open. SIGHUP
+re-reads the model, the keys file and the TLS files at once.
 
 Access logs (one JSON record per request: request id, method, path, status,
 latency, model version; never applicant data) are buffered and written at
@@ -56,6 +72,7 @@ least every second; other logs are written at once.
 Examples:
   credit-risk-api
   MODEL_PATH=/app/models/production.model API_PORT=8080 credit-risk-api
+  API_KEYS_FILE=keys.json TLS_CERT_FILE=tls.crt TLS_KEY_FILE=tls.key credit-risk-api
   docker run -p 8000:8000 -v "$(pwd)/models:/app/models:ro" credit-risk-api:latest
 `
 
@@ -104,7 +121,7 @@ func (c *ServeCommand) Run(ctx context.Context, m *Main, args []string) error {
 	for done := false; !done; {
 		select {
 		case <-m.Hangup:
-			logger.Info("SIGHUP: reloading the model")
+			logger.Info("SIGHUP: reloading the model, the API keys and the TLS certificate")
 			srv.Reload(ctx) // logged and counted by the server
 		case <-ctx.Done():
 			done = true

@@ -77,12 +77,15 @@ func ParseScopes(names []string) (Scopes, error) {
 
 // Errors of the keys file.
 var (
-	ErrUnknownScope = errors.New("unknown scope")
-	ErrNoScope      = errors.New("a key needs at least one scope")
-	ErrDuplicateID  = errors.New("duplicate key id")
-	ErrBadID        = errors.New("a key id is 1 to 64 letters, digits, '.', '_' or '-'")
-	ErrBadHash      = errors.New(`a key hash is "sha256:" and 64 lowercase hex digits`)
-	ErrNotFound     = errors.New("no such key id")
+	ErrUnknownScope  = errors.New("unknown scope")
+	ErrNoScope       = errors.New("a key needs at least one scope")
+	ErrDuplicateID   = errors.New("duplicate key id")
+	ErrBadID         = errors.New("a key id is 1 to 64 letters, digits, '.', '_' or '-'")
+	ErrBadHash       = errors.New(`a key hash is "sha256:" and 64 lowercase hex digits`)
+	ErrNoCredential  = errors.New("a key needs a hash, a client_cert or both")
+	ErrBadCert       = errors.New("a client_cert is 1 to 256 printable characters")
+	ErrDuplicateCert = errors.New("duplicate client_cert")
+	ErrNotFound      = errors.New("no such key id")
 )
 
 // HashPrefix starts every hash in the file, naming the algorithm.
@@ -106,13 +109,26 @@ type RateLimit struct {
 	Burst int `json:"burst"`
 }
 
-// Key is one entry of the keys file.
+// Key is one entry of the keys file. A key is used with its secret (Hash),
+// with a client certificate over mutual TLS (ClientCert), or both.
 type Key struct {
-	ID        string     `json:"id"`
-	Hash      string     `json:"hash"`
-	Scopes    []string   `json:"scopes"`
-	Created   time.Time  `json:"created"`
+	// ID names the key in logs and commands; it is not secret.
+	ID string `json:"id"`
+	// Hash is the SHA-256 of the key's secret (Hash), "" for a key used
+	// only with a client certificate.
+	Hash string `json:"hash,omitempty"`
+	// Scopes are what the key may do (AllScopes).
+	Scopes []string `json:"scopes"`
+	// Created is when the key was added.
+	Created time.Time `json:"created"`
+	// RateLimit is the key's own rate limit; nil leaves it to the
+	// server's default.
 	RateLimit *RateLimit `json:"rate_limit,omitempty"`
+	// ClientCert is a client certificate identity that authenticates as
+	// this key over mutual TLS: a certificate verified against the
+	// server's client CAs whose subject common name, or one of whose DNS,
+	// URI or e-mail subject alternative names, is exactly this string.
+	ClientCert string `json:"client_cert,omitempty"`
 }
 
 // File is the keys file.
@@ -181,6 +197,7 @@ func Decode(r io.Reader) (*File, error) {
 // Validate checks every key; the first problem is a *DecodeError.
 func (f *File) Validate() error {
 	seen := make(map[string]bool, len(f.Keys))
+	certs := make(map[string]bool)
 	for i, k := range f.Keys {
 		bad := func(err error) error { return &DecodeError{Key: i, ID: k.ID, Err: err} }
 		switch {
@@ -188,10 +205,19 @@ func (f *File) Validate() error {
 			return bad(ErrBadID)
 		case seen[k.ID]:
 			return bad(ErrDuplicateID)
-		case !hashPattern.MatchString(k.Hash):
+		case k.Hash == "" && k.ClientCert == "":
+			return bad(ErrNoCredential)
+		case k.Hash != "" && !hashPattern.MatchString(k.Hash):
 			return bad(ErrBadHash)
+		case k.ClientCert != "" && !validCertName(k.ClientCert):
+			return bad(ErrBadCert)
+		case k.ClientCert != "" && certs[k.ClientCert]:
+			return bad(ErrDuplicateCert)
 		}
 		seen[k.ID] = true
+		if k.ClientCert != "" {
+			certs[k.ClientCert] = true
+		}
 		if _, err := ParseScopes(k.Scopes); err != nil {
 			return bad(err)
 		}
@@ -200,6 +226,20 @@ func (f *File) Validate() error {
 		}
 	}
 	return nil
+}
+
+// validCertName reports whether name can be a client certificate identity:
+// 1 to 256 printable ASCII characters.
+func validCertName(name string) bool {
+	if len(name) == 0 || len(name) > 256 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] < 0x20 || name[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // ReadFile decodes the keys file at path.
@@ -255,12 +295,15 @@ func Hash(secret string) string {
 // safe for concurrent use.
 type Set struct {
 	keys []setKey
+	// certs maps a client certificate identity to its key's index.
+	certs map[string]int
 }
 
 type setKey struct {
-	digest [sha256.Size]byte
-	id     string
-	scopes Scopes
+	digest    [sha256.Size]byte
+	hasSecret bool
+	id        string
+	scopes    Scopes
 }
 
 // NewSet compiles a validated file.
@@ -268,13 +311,40 @@ func NewSet(f *File) (*Set, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Set{keys: make([]setKey, len(f.Keys))}
+	s := &Set{keys: make([]setKey, len(f.Keys)), certs: map[string]int{}}
 	for i, k := range f.Keys {
 		sc, _ := ParseScopes(k.Scopes)
-		hex.Decode(s.keys[i].digest[:], []byte(strings.TrimPrefix(k.Hash, HashPrefix)))
+		if k.Hash != "" {
+			hex.Decode(s.keys[i].digest[:], []byte(strings.TrimPrefix(k.Hash, HashPrefix)))
+			s.keys[i].hasSecret = true
+		}
+		if k.ClientCert != "" {
+			s.certs[k.ClientCert] = i
+		}
 		s.keys[i].id, s.keys[i].scopes = k.ID, sc
 	}
 	return s, nil
+}
+
+// LookupCert returns the id and scopes of the key whose client_cert is one
+// of names (a verified client certificate's identities). When names match
+// no key, or more than one, it returns false.
+func (s *Set) LookupCert(names []string) (id string, scopes Scopes, ok bool) {
+	found := -1
+	for _, name := range names {
+		i, hit := s.certs[name]
+		switch {
+		case !hit:
+		case found < 0:
+			found = i
+		case found != i:
+			return "", 0, false // ambiguous
+		}
+	}
+	if found < 0 {
+		return "", 0, false
+	}
+	return s.keys[found].id, s.keys[found].scopes, true
 }
 
 // Len returns the number of keys.
@@ -292,7 +362,7 @@ func (s *Set) Lookup(secret string) (id string, scopes Scopes, ok bool) {
 	digest := sha256.Sum256(buf[:copy(buf[:], secret)])
 	found := -1
 	for i := range s.keys {
-		if subtle.ConstantTimeCompare(digest[:], s.keys[i].digest[:]) == 1 {
+		if subtle.ConstantTimeCompare(digest[:], s.keys[i].digest[:]) == 1 && s.keys[i].hasSecret {
 			found = i
 		}
 	}

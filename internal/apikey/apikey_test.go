@@ -32,7 +32,13 @@ func TestDecode(t *testing.T) {
 		{name: "duplicate id", in: `{"keys":[{"id":"a","hash":"` + testHash + `","scopes":["score"]},{"id":"a","hash":"` + testHash + `","scopes":["score"]}]}`, err: ErrDuplicateID},
 		{name: "empty id", in: `{"keys":[{"id":"","hash":"` + testHash + `","scopes":["score"]}]}`, err: ErrBadID},
 		{name: "id with a space", in: `{"keys":[{"id":"a b","hash":"` + testHash + `","scopes":["score"]}]}`, err: ErrBadID},
-		{name: "no hash", in: `{"keys":[{"id":"a","scopes":["score"]}]}`, err: ErrBadHash},
+		{name: "no hash", in: `{"keys":[{"id":"a","scopes":["score"]}]}`, err: ErrNoCredential},
+		{name: "empty hash", in: `{"keys":[{"id":"a","hash":"","scopes":["score"]}]}`, err: ErrNoCredential},
+		{name: "client cert only", in: `{"keys":[{"id":"a","client_cert":"origination.bank.example","scopes":["score"]}]}`, want: 1},
+		{name: "client cert and hash", in: `{"keys":[{"id":"a","hash":"` + testHash + `","client_cert":"spiffe://bank/origination","scopes":["score"]}]}`, want: 1},
+		{name: "duplicate client cert", in: `{"keys":[{"id":"a","client_cert":"x","scopes":["score"]},{"id":"b","client_cert":"x","scopes":["score"]}]}`, err: ErrDuplicateCert},
+		{name: "client cert with a newline", in: `{"keys":[{"id":"a","client_cert":"x\ny","scopes":["score"]}]}`, err: ErrBadCert},
+		{name: "client cert too long", in: `{"keys":[{"id":"a","client_cert":"` + strings.Repeat("x", 257) + `","scopes":["score"]}]}`, err: ErrBadCert},
 		{name: "hash without prefix", in: `{"keys":[{"id":"a","hash":"` + strings.TrimPrefix(testHash, "sha256:") + `","scopes":["score"]}]}`, err: ErrBadHash},
 		{name: "short hash", in: `{"keys":[{"id":"a","hash":"sha256:abcd","scopes":["score"]}]}`, err: ErrBadHash},
 		{name: "uppercase hash", in: `{"keys":[{"id":"a","hash":"` + strings.ToUpper(testHash) + `","scopes":["score"]}]}`, err: ErrBadHash},
@@ -103,6 +109,52 @@ func TestSet_Lookup(t *testing.T) {
 				t.Errorf("got %q %v %v; want %q %v %v", id, scopes, ok, tt.id, tt.scopes, tt.id != "")
 			}
 		})
+	}
+}
+
+func TestSet_LookupCert(t *testing.T) {
+	secret, hash := NewSecret()
+	f := &File{Keys: []Key{
+		{ID: "origination", ClientCert: "origination.bank.example", Scopes: []string{ScopeScore}},
+		{ID: "partner", ClientCert: "spiffe://partner/scoring", Hash: hash, Scopes: []string{ScopeScore, ScopeExplain}},
+	}}
+	s, err := NewSet(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		names  []string
+		id     string
+		scopes Scopes
+	}{
+		{"common name", []string{"origination.bank.example"}, "origination", Score},
+		{"a SAN among others", []string{"other", "spiffe://partner/scoring"}, "partner", Score | Explain},
+		{"the same key twice", []string{"origination.bank.example", "origination.bank.example"}, "origination", Score},
+		{"no match", []string{"unknown.example"}, "", 0},
+		{"no names", nil, "", 0},
+		{"two keys: ambiguous", []string{"origination.bank.example", "spiffe://partner/scoring"}, "", 0},
+		{"a case difference", []string{"ORIGINATION.bank.example"}, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id, scopes, ok := s.LookupCert(tt.names)
+			if id != tt.id || scopes != tt.scopes || ok != (tt.id != "") {
+				t.Errorf("LookupCert(%q) = %q, %v, %v; want %q, %v", tt.names, id, scopes, ok, tt.id, tt.scopes)
+			}
+		})
+	}
+	// The partner key works with its secret too; the origination key has
+	// none, and the empty secret never matches it.
+	if id, _, ok := s.Lookup(secret); !ok || id != "partner" {
+		t.Errorf("Lookup(partner's secret) = %q, %v", id, ok)
+	}
+	if _, _, ok := s.Lookup(""); ok {
+		t.Error("the empty secret matched")
+	}
+	var zero [32]byte
+	if _, _, ok := s.Lookup(string(zero[:])); ok {
+		t.Error("a zero secret matched a certificate-only key")
 	}
 }
 

@@ -26,13 +26,17 @@ type keyState struct {
 var (
 	problemAuth      = &Problem{Code: ProblemAuth, Detail: "a valid API key is required: send it as Authorization: Bearer <key> or X-API-Key: <key>"}
 	problemForbidden = &Problem{Code: ProblemForbidden, Detail: "this API key is not allowed to make this request"}
-	problemRateLimit = &Problem{Code: ProblemRateLimited, Detail: "this API key has made too many requests; retry after the time in Retry-After"}
-	wwwAuthenticate  = []string{`Bearer realm="credit-risk"`}
+	problemRateLimit = &Problem{Code: ProblemRateLimited, Detail: "too many requests from this client; retry after the time in Retry-After"}
+	// problemRateLimitBatch is a batch over the rate limit: a batch counts
+	// its applications.
+	problemRateLimitBatch = &Problem{Code: ProblemRateLimited, Detail: "too many applications from this client (a batch counts each one); retry after the time in Retry-After"}
+	wwwAuthenticate       = []string{`Bearer realm="credit-risk"`}
 )
 
 // loadKeys reads the keys file and compiles it; the rate limit buckets of
-// prev carry over (nil at start).
-func loadKeys(path string, prev *keyState) (*keyState, error) {
+// prev carry over (nil at start). def is the rate limit of the keys without
+// their own.
+func loadKeys(path string, def apikey.RateLimit, prev *keyState) (*keyState, error) {
 	id, err := statFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("API keys file: %w", err)
@@ -49,7 +53,7 @@ func loadKeys(path string, prev *keyState) (*keyState, error) {
 	if prev != nil {
 		prevLimits = prev.limits
 	}
-	return &keyState{set: set, source: id, limits: rateLimits(f, prevLimits, time.Now())}, nil
+	return &keyState{set: set, source: id, limits: rateLimits(f, def, prevLimits, time.Now())}, nil
 }
 
 // reloadKeys re-reads the keys file when it changed (always when force).
@@ -66,7 +70,7 @@ func (s *Server) reloadKeys(force bool) error {
 	if !force && statErr == nil && (id == cur.source || id == s.keysFailed) {
 		return ErrUnchanged
 	}
-	ks, err := loadKeys(s.cfg.APIKeysFile, cur)
+	ks, err := loadKeys(s.cfg.APIKeysFile, s.cfg.RateLimit, cur)
 	if err != nil {
 		if !force && statErr != nil && s.keysFailedErr == statErr.Error() {
 			return err // still unreadable: already reported
@@ -104,37 +108,111 @@ func credential(r *http.Request) (string, bool) {
 	return strings.TrimLeft(secret, " "), true
 }
 
-// authorize checks a request for a route that needs a scope against the
-// keys in force: it returns the key's id, or the problem to answer (with
-// the seconds to wait for a 429). ?explain=true on a scoring route needs
-// the explain scope as well. A key's rate limit counts the requests it
-// is allowed to make.
-func authorize(r *http.Request, ks *keyState, rt *route) (string, *Problem, int) {
-	secret, ok := credential(r)
-	if !ok {
-		return "", problemAuth, 0
-	}
-	id, scopes, ok := ks.set.Lookup(secret)
-	if !ok {
-		return "", problemAuth, 0
+// access is what the server decided about a request for a route that
+// needs a scope.
+type access struct {
+	keyID   string   // the API key's id, or the client certificate's identity
+	refused *Problem // nil: allowed
+	retry   int      // seconds to wait, for a 429
+	bucket  *bucket  // the rate limit the request counts against, nil: none
+}
+
+// authorize checks a request for a route that needs a scope. With API
+// keys, the request needs a key: its secret (Authorization: Bearer,
+// X-API-Key) or, over mutual TLS, a verified client certificate whose
+// identity is a key's client_cert; the key needs the route's scope, and
+// ?explain=true on a scoring route the explain scope as well. With mutual
+// TLS and no API keys, a verified client certificate is needed and allows
+// every scope. The request then takes a token of the key's rate limit or,
+// when no key identifies it, of its client address's.
+func (s *Server) authorize(r *http.Request, rt *route, now time.Time) access {
+	ks := s.keys.Load()
+	var a access
+	var scopes apikey.Scopes
+	switch secret, hasSecret := credential(r); {
+	case ks != nil && hasSecret:
+		id, sc, ok := ks.set.Lookup(secret)
+		if !ok {
+			return access{refused: problemAuth}
+		}
+		a.keyID, scopes = id, sc
+	case ks != nil && s.mutualTLS:
+		id, sc, ok := ks.set.LookupCert(certNames(r.TLS))
+		if !ok {
+			return access{refused: problemAuth}
+		}
+		a.keyID, scopes = id, sc
+	case ks != nil:
+		return access{refused: problemAuth}
+	case s.mutualTLS:
+		names := certNames(r.TLS)
+		if len(names) == 0 {
+			return access{refused: problemAuth}
+		}
+		a.keyID, scopes = certID(names[len(names)-1]), apikey.Score|apikey.Explain|apikey.ModelRead
+	default:
+		scopes = apikey.Score | apikey.Explain | apikey.ModelRead // no authentication
 	}
 	if !scopes.Has(rt.scope) {
-		return id, problemForbidden, 0
+		a.refused = problemForbidden
+		return a
 	}
 	if rt.explainable && r.URL.RawQuery != "" && !scopes.Has(apikey.Explain) {
 		// A malformed explain value is the handler's 422.
 		if explain, p := explainParam(r); p == nil && explain {
-			return id, problemForbidden, 0
+			a.refused = problemForbidden
+			return a
 		}
 	}
-	if ks.limits != nil {
-		if b := ks.limits[id]; b != nil {
-			if ok, wait := b.take(time.Now()); !ok {
-				return id, problemRateLimit, int(math.Ceil(wait.Seconds()))
-			}
+	switch {
+	case ks != nil && ks.limits != nil && a.keyID != "":
+		a.bucket = ks.limits[a.keyID]
+	case ks == nil && s.addrLimits != nil:
+		a.bucket = s.addrLimits.bucket(r.RemoteAddr, now)
+	}
+	if a.bucket != nil {
+		if ok, wait := a.bucket.take(now, 1); !ok {
+			a.refused, a.retry = problemRateLimit, retrySeconds(wait)
+			s.metrics.rateLimited.Inc()
 		}
 	}
-	return id, nil, 0
+	return a
+}
+
+// certID is the key id logged for a client certificate without API keys:
+// "cert:" and its identity, at most 64 bytes of it.
+func certID(name string) string {
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	return "cert:" + name
+}
+
+// retrySeconds is a Retry-After value: whole seconds, at least 1.
+func retrySeconds(wait time.Duration) int {
+	return max(1, int(math.Ceil(wait.Seconds())))
+}
+
+// chargeBatch takes the tokens of a batch of n applications beyond the
+// one its request took, from the rate limit the request counts against;
+// it returns the problem to answer when they are not there, and the
+// seconds to wait for a 429. A refused batch gives its request's token
+// back: it costs nothing.
+func (s *Server) chargeBatch(b *bucket, n int) (*Problem, int) {
+	if b == nil || n <= 1 {
+		return nil, 0
+	}
+	if n > b.limit.Burst {
+		b.give(1)
+		return &Problem{Code: ProblemBatchTooBig, Detail: fmt.Sprintf(
+			"a batch of %d applications is more than this client may send at once (its rate limit allows %d); split the batch", n, b.limit.Burst)}, 0
+	}
+	if ok, wait := b.take(time.Now(), n-1); !ok {
+		b.give(1)
+		s.metrics.rateLimited.Inc()
+		return problemRateLimitBatch, retrySeconds(wait)
+	}
+	return nil, 0
 }
 
 // errNoKeys is the start-up warning without API keys.

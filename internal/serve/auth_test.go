@@ -444,7 +444,7 @@ func TestBucket(t *testing.T) {
 		{10 * time.Second, false, 500 * time.Millisecond},
 	}
 	for i, st := range steps {
-		ok, wait := b.take(t0.Add(st.after))
+		ok, wait := b.take(t0.Add(st.after), 1)
 		if ok != st.ok || (wait-st.wait).Abs() > time.Millisecond {
 			t.Errorf("step %d: got %v, %v; want %v, %v", i, ok, wait, st.ok, st.wait)
 		}

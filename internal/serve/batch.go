@@ -224,7 +224,25 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 		New:      func() wire.Segment { return s.getSegment(l, explain) },
 		Release:  func(seg wire.Segment) { s.putSegment(seg.(*segment)) },
 	}
+	if sw, ok := w.(*statusWriter); ok && sw.limit != nil {
+		// A batch counts its applications against the rate limit: its
+		// request took one token, the others are taken before the batch
+		// is decided.
+		b.Admit = func(n int) error {
+			if p, retry := s.chargeBatch(sw.limit, n); p != nil {
+				return &refusedBatch{p, retry}
+			}
+			return nil
+		}
+	}
 	segs, fieldProblem, err := b.Read(body)
+	if rb, ok := errors.AsType[*refusedBatch](err); ok {
+		if rb.retry > 0 {
+			w.Header()["Retry-After"] = []string{strconv.Itoa(rb.retry)}
+		}
+		writeProblem(w, r, rb.problem)
+		return
+	}
 	if tooMany, ok := errors.AsType[*wire.TooManyError](err); ok {
 		writeProblem(w, r, &Problem{Code: ProblemBatchTooBig, Detail: fmt.Sprintf("more than %d applications; the limit is %d per request (MAX_BATCH_SIZE)", tooMany.Limit, tooMany.Limit)})
 		return
@@ -286,6 +304,15 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 	w.Header()["Content-Type"] = contentTypeJSON
 	w.Write(out)
 }
+
+// refusedBatch is a batch its rate limit refuses, with the seconds to wait
+// (0: waiting does not help).
+type refusedBatch struct {
+	problem *Problem
+	retry   int
+}
+
+func (e *refusedBatch) Error() string { return e.problem.Detail }
 
 // appendItem appends the answer for batch item i: its decision, or its
 // error.

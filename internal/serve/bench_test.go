@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/apikey"
 	"github.com/credit-risk/credit-risk/internal/logbuf"
 	"github.com/credit-risk/credit-risk/internal/serve/servetest"
 	"github.com/credit-risk/credit-risk/internal/serve/wire"
@@ -136,7 +137,7 @@ func BenchmarkLookup(b *testing.B) {
 	keysPath := filepath.Join(b.TempDir(), "keys.json")
 	sec := writeKeys(b, keysPath, testKey{"k1", []string{"score"}}, testKey{"k2", []string{"score"}},
 		testKey{"k3", []string{"score"}}, testKey{"k4", []string{"score"}}, testKey{"k5", []string{"score"}})
-	ks, err := loadKeys(keysPath, nil)
+	ks, err := loadKeys(keysPath, apikey.RateLimit{}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

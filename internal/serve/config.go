@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/credit-risk/credit-risk/internal/apikey"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/model"
 )
@@ -93,6 +95,28 @@ type Config struct {
 	// MODEL_INFO_FULL, default false). With API keys it is always in full,
 	// for keys with the model:read scope.
 	ModelInfoFull bool
+	// RateLimit is the default request rate limit (env RATE_LIMIT_RPS,
+	// requests a second, and RATE_LIMIT_BURST, requests at once; default
+	// off). It applies to every API key without a rate_limit of its own
+	// and, without API keys, to each client address. A batch counts its
+	// applications.
+	RateLimit apikey.RateLimit
+	// TLSCertFile and TLSKeyFile turn TLS on (env TLS_CERT_FILE, a PEM
+	// certificate chain, and TLS_KEY_FILE, its PEM private key); both or
+	// neither. They are re-read when they change, like the model, so a
+	// rotated certificate is served without a restart.
+	TLSCertFile string
+	TLSKeyFile  string
+	// TLSClientCAFile turns mutual TLS on (env TLS_CLIENT_CA_FILE, PEM CA
+	// certificates): a client certificate is verified against these CAs,
+	// and a verified certificate authenticates its client (see
+	// apikey.Key.ClientCert). Needs TLSCertFile. Re-read on change.
+	TLSClientCAFile string
+	// MetricsAddr serves /metrics on its own plain-HTTP listener,
+	// host:port (env METRICS_ADDR, e.g. 127.0.0.1:9090 or :9090); the API
+	// listener then answers 404 for /metrics. "" serves /metrics on the API
+	// listener.
+	MetricsAddr string
 }
 
 // NewConfig returns the default configuration.
@@ -200,6 +224,22 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		c.ModelInfoFull = b
 		return nil
 	})
+	set("RATE_LIMIT_RPS", func(v string) error {
+		r, e := strconv.ParseFloat(v, 64)
+		if e != nil || !(r >= 0 && r <= 1e9) {
+			return errors.New("want requests a second, from 0 (off) to 1e9")
+		}
+		c.RateLimit.PerSecond = r
+		return nil
+	})
+	set("RATE_LIMIT_BURST", intVar(&c.RateLimit.Burst, 0))
+	set("TLS_CERT_FILE", func(v string) error { c.TLSCertFile = v; return nil })
+	set("TLS_KEY_FILE", func(v string) error { c.TLSKeyFile = v; return nil })
+	set("TLS_CLIENT_CA_FILE", func(v string) error { c.TLSClientCAFile = v; return nil })
+	set("METRICS_ADDR", func(v string) error { c.MetricsAddr = v; return nil })
+	if err == nil && c.RateLimit.PerSecond > 0 && c.RateLimit.Burst == 0 {
+		c.RateLimit.Burst = max(1, int(math.Ceil(c.RateLimit.PerSecond)))
+	}
 	if err != nil {
 		return c, err
 	}
@@ -243,6 +283,28 @@ func (c *Config) Validate() error {
 		return bad("WRITE_TIMEOUT", c.WriteTimeout, "must be positive")
 	case c.IdleTimeout <= 0:
 		return bad("IDLE_TIMEOUT", c.IdleTimeout, "must be positive")
+	case !(c.RateLimit.PerSecond >= 0 && c.RateLimit.PerSecond <= 1e9):
+		return bad("RATE_LIMIT_RPS", c.RateLimit.PerSecond, "want requests a second, from 0 (off) to 1e9")
+	case c.RateLimit.Burst < 0 || (c.RateLimit.PerSecond > 0 && c.RateLimit.Burst == 0):
+		return bad("RATE_LIMIT_BURST", c.RateLimit.Burst, "must be at least 1 with RATE_LIMIT_RPS")
+	case c.RateLimit.PerSecond == 0 && c.RateLimit.Burst > 0:
+		return bad("RATE_LIMIT_BURST", c.RateLimit.Burst, "needs RATE_LIMIT_RPS")
+	case (c.TLSCertFile == "") != (c.TLSKeyFile == ""):
+		if c.TLSCertFile == "" {
+			return bad("TLS_CERT_FILE", c.TLSCertFile, "must be set with TLS_KEY_FILE")
+		}
+		return bad("TLS_KEY_FILE", c.TLSKeyFile, "must be set with TLS_CERT_FILE")
+	case c.TLSClientCAFile != "" && c.TLSCertFile == "":
+		return bad("TLS_CLIENT_CA_FILE", c.TLSClientCAFile, "mutual TLS needs TLS_CERT_FILE and TLS_KEY_FILE")
+	}
+	if c.MetricsAddr != "" {
+		host, port, err := net.SplitHostPort(c.MetricsAddr)
+		if p, perr := strconv.Atoi(port); err != nil || perr != nil || p < 0 || p > 65535 {
+			return bad("METRICS_ADDR", c.MetricsAddr, "want host:port or :port, such as 127.0.0.1:9090")
+		}
+		if host == c.Host && port == strconv.Itoa(c.Port) && c.Port != 0 {
+			return bad("METRICS_ADDR", c.MetricsAddr, "must differ from API_HOST:API_PORT")
+		}
 	}
 	return nil
 }

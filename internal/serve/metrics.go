@@ -30,6 +30,11 @@ type Metrics struct {
 	// API keys file reloads after start-up.
 	keysReloadOK   prometheus.Counter
 	keysReloadFail prometheus.Counter
+	// TLS certificate reloads after start-up.
+	tlsReloadOK   prometheus.Counter
+	tlsReloadFail prometheus.Counter
+	// rateLimited counts the requests answered 429.
+	rateLimited prometheus.Counter
 }
 
 // probabilityBuckets are the prediction_probability buckets: every 0.05.
@@ -81,6 +86,25 @@ func newMetrics(reg prometheus.Registerer, s *Server) *Metrics {
 	}, []string{"result"})
 	m.keysReloadOK = keyReloads.WithLabelValues("success")
 	m.keysReloadFail = keyReloads.WithLabelValues("failure")
+	tlsReloads := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "tls_reloads_total",
+		Help: "TLS certificate, key and client CA reloads after start-up, by result (success, failure). A refused certificate keeps the previous one in force.",
+	}, []string{"result"})
+	m.tlsReloadOK = tlsReloads.WithLabelValues("success")
+	m.tlsReloadFail = tlsReloads.WithLabelValues("failure")
+	m.rateLimited = f.NewCounter(prometheus.CounterOpts{
+		Name: "rate_limited_requests_total",
+		Help: "Requests answered 429 because their API key, or without API keys their client address, was over its rate limit.",
+	})
+	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tls_certificate_expiry_timestamp_seconds",
+		Help: "When the served TLS certificate expires, in seconds since the Unix epoch; 0 without TLS.",
+	}, func() float64 {
+		if st := s.tls.Load(); st != nil {
+			return float64(st.notAfter.Unix())
+		}
+		return 0
+	})
 	reg.MustRegister(&stateCollector{s: s})
 	reg.MustRegister(collectors.NewGoCollector())
 	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

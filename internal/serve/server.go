@@ -84,14 +84,31 @@ type Server struct {
 	keysFailedErr string     // why it could not be read (under keysMu)
 	// fullInfo gives /model/info in full: API keys or MODEL_INFO_FULL.
 	fullInfo bool
+	// guarded: requests for the routes that need a scope go through
+	// authorize (API keys, mutual TLS or a default rate limit).
+	guarded bool
+	// mutualTLS: client certificates are verified (TLS_CLIENT_CA_FILE).
+	mutualTLS bool
+	// addrLimits is the rate limit of each client address without API
+	// keys, nil when there is none.
+	addrLimits *addrLimiter
+
+	// tls is the certificate in force, nil without TLS.
+	tls          atomic.Pointer[tlsState]
+	tlsMu        sync.Mutex // one TLS reload at a time
+	tlsFailed    [3]fileID  // the TLS file versions that failed (under tlsMu)
+	metricsRoute *route     // GET /metrics
 
 	reloadMu sync.Mutex // one reload at a time
 	failed   sourceID   // the last pair that failed to load (under reloadMu)
 
 	httpServer *http.Server
 	listener   net.Listener
-	stop       chan struct{}
-	wg         sync.WaitGroup
+	// The /metrics listener of METRICS_ADDR.
+	metricsServer   *http.Server
+	metricsListener net.Listener
+	stop            chan struct{}
+	wg              sync.WaitGroup
 }
 
 // route is one endpoint with its pre-resolved metrics and stats.
@@ -167,18 +184,36 @@ func New(cfg Config, opts Options) (*Server, error) {
 	// After the model, so that a server that cannot start says why in
 	// one record.
 	if cfg.APIKeysFile != "" {
-		ks, kerr := loadKeys(cfg.APIKeysFile, nil)
+		ks, kerr := loadKeys(cfg.APIKeysFile, cfg.RateLimit, nil)
 		if kerr != nil {
 			return nil, kerr
 		}
 		s.keys.Store(ks)
 		s.fullInfo = true
 		s.logger.Info("API keys loaded", "keys", ks.set.Len(), "path", cfg.APIKeysFile)
-	} else {
+	} else if cfg.TLSClientCAFile == "" {
 		s.fullInfo = cfg.ModelInfoFull
 		s.logger.Warn("AUTHENTICATION IS OFF: "+errNoKeys.Error()+"; set API_KEYS_FILE (credit-risk-api keys add) to require API keys",
 			"model_info_full", s.fullInfo)
+	} else {
+		s.fullInfo = true
 	}
+	if cfg.TLSCertFile != "" {
+		st, terr := loadTLS(&s.cfg)
+		if terr != nil {
+			return nil, terr
+		}
+		s.tls.Store(st)
+		s.mutualTLS = cfg.TLSClientCAFile != ""
+		s.logger.Info("TLS certificate loaded", "not_after", st.notAfter.UTC().Format(time.RFC3339),
+			"mutual_tls", s.mutualTLS)
+	} else {
+		s.logger.Warn("TLS is off: the API speaks plain HTTP; set TLS_CERT_FILE and TLS_KEY_FILE, or terminate TLS in front of it")
+	}
+	if cfg.RateLimit.PerSecond > 0 && cfg.APIKeysFile == "" {
+		s.addrLimits = newAddrLimiter(cfg.RateLimit, maxAddrBuckets)
+	}
+	s.guarded = cfg.APIKeysFile != "" || s.mutualTLS || s.addrLimits != nil
 
 	return s, nil
 }
@@ -214,6 +249,7 @@ func (s *Server) addRoutes() {
 		}
 	}
 	s.notFound = &route{endpoint: "other", handle: nil}
+	s.metricsRoute = s.byPath["/metrics"][0]
 }
 
 // match returns the route of a request: its path and method, the docs
@@ -248,6 +284,9 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	size   int
+	// limit is the rate limit the request counts against, for a batch
+	// to take its applications' tokens.
+	limit *bucket
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -303,15 +342,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	*sw = statusWriter{ResponseWriter: w}
 	rt, allow := s.match(r)
-	l := s.current.Load()
-	var keyID string
-	var refused *Problem
-	var retryAfter int
-	if rt != nil && rt.scope != 0 {
-		if ks := s.keys.Load(); ks != nil {
-			keyID, refused, retryAfter = authorize(r, ks, rt)
-		}
+	if rt == s.metricsRoute && rt != nil && s.cfg.MetricsAddr != "" && r.Context().Value(metricsListenerKey{}) == nil {
+		rt, allow = nil, nil // /metrics is on its own listener
 	}
+	l := s.current.Load()
+	var acc access
+	if rt != nil && rt.scope != 0 && s.guarded {
+		acc = s.authorize(r, rt, start)
+		sw.limit = acc.bucket
+	}
+	keyID, refused := acc.keyID, acc.refused
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
@@ -338,7 +378,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			case problemAuth:
 				sw.Header()["Www-Authenticate"] = wwwAuthenticate
 			case problemRateLimit:
-				sw.Header()["Retry-After"] = []string{strconv.Itoa(max(retryAfter, 1))}
+				sw.Header()["Retry-After"] = []string{strconv.Itoa(max(acc.retry, 1))}
 			}
 			writeProblem(sw, r, refused)
 		case rt.needsModel && l == nil:
@@ -401,17 +441,69 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.access.LogAttrs(r.Context(), level, "request", attrs[:n]...)
 }
 
-// Open starts listening on the configured address and, when the reload
-// interval is not zero, watching the model alias. It returns once the
-// listener is bound; Addr then gives the address.
+// metricsListenerKey marks the context of a request that came on the
+// METRICS_ADDR listener.
+type metricsListenerKey struct{}
+
+// Open starts listening on the configured address (with TLS when
+// configured), on METRICS_ADDR when set, and, when the reload interval is
+// not zero, watching the model alias, the API keys file and the TLS
+// files. It returns once the listeners are bound; Addr and MetricsAddr
+// then give the addresses.
 func (s *Server) Open() error {
 	ln, err := net.Listen("tcp", s.cfg.Addr())
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr(), err)
 	}
+	var mln net.Listener
+	if s.cfg.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on METRICS_ADDR %s: %w", s.cfg.MetricsAddr, err)
+		}
+	}
 	s.listener = ln
-	s.httpServer = &http.Server{
-		Handler:           s,
+	s.httpServer = s.newHTTPServer(s)
+	useTLS := s.tls.Load() != nil
+	if useTLS {
+		s.httpServer.TLSConfig = s.tlsConfig()
+	}
+	s.wg.Go(func() {
+		var err error
+		if useTLS {
+			err = s.httpServer.ServeTLS(ln, "", "")
+		} else {
+			err = s.httpServer.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger.Error("http server stopped", "err", err)
+		}
+	})
+	if mln != nil {
+		s.metricsListener = mln
+		s.metricsServer = s.newHTTPServer(http.HandlerFunc(s.serveMetricsListener))
+		s.metricsServer.BaseContext = func(net.Listener) context.Context {
+			return context.WithValue(context.Background(), metricsListenerKey{}, true)
+		}
+		s.wg.Go(func() {
+			if err := s.metricsServer.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.logger.Error("metrics server stopped", "err", err)
+			}
+		})
+		s.logger.Info("metrics listening", "addr", mln.Addr().String())
+	}
+	if s.cfg.ReloadInterval > 0 {
+		s.wg.Go(s.watch)
+	}
+	s.logger.Info("listening", "addr", ln.Addr().String(), "tls", useTLS,
+		"reload_interval", s.cfg.ReloadInterval.String())
+	return nil
+}
+
+// newHTTPServer returns an HTTP server of h with the configured timeouts.
+func (s *Server) newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
@@ -419,16 +511,25 @@ func (s *Server) Open() error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 	}
-	s.wg.Go(func() {
-		if err := s.httpServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.logger.Error("http server stopped", "err", err)
-		}
-	})
-	if s.cfg.ReloadInterval > 0 {
-		s.wg.Go(s.watch)
+}
+
+// serveMetricsListener answers on the METRICS_ADDR listener: /metrics,
+// and 404 for anything else.
+func (s *Server) serveMetricsListener(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/metrics" {
+		writeProblem(w, r, &Problem{Code: ProblemNotFound, Detail: "this listener serves /metrics only"})
+		return
 	}
-	s.logger.Info("listening", "addr", ln.Addr().String(), "reload_interval", s.cfg.ReloadInterval.String())
-	return nil
+	s.ServeHTTP(w, r)
+}
+
+// MetricsAddr returns the address of the METRICS_ADDR listener, nil before
+// Open or without one.
+func (s *Server) MetricsAddr() net.Addr {
+	if s.metricsListener == nil {
+		return nil
+	}
+	return s.metricsListener.Addr()
 }
 
 // Addr returns the address the server listens on, nil before Open.
@@ -450,6 +551,9 @@ func (s *Server) Close(ctx context.Context) error {
 		close(s.stop)
 	}
 	var err error
+	if s.metricsServer != nil {
+		s.metricsServer.Close() // scrapes need no grace
+	}
 	if s.httpServer != nil {
 		if err = s.httpServer.Shutdown(ctx); err != nil {
 			s.httpServer.Close()

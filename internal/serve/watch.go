@@ -25,12 +25,14 @@ func (s *Server) watch() {
 		case <-t.C:
 			s.reload(false)
 			s.reloadKeys(false)
+			s.reloadTLS(false)
 		}
 	}
 }
 
 // Reload loads the model the alias points at now and swaps it in, even
-// when the files look unchanged (SIGHUP), and re-reads the API keys file.
+// when the files look unchanged (SIGHUP), and re-reads the API keys file
+// and the TLS certificate, key and client CAs.
 // A model that fails to load or verify is rejected: the error is returned,
 // logged and counted, and the previous model keeps serving; a keys file
 // that cannot be used likewise leaves the previous keys in force.
@@ -38,7 +40,7 @@ func (s *Server) Reload(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return errors.Join(s.reload(true), s.reloadKeys(true))
+	return errors.Join(s.reload(true), s.reloadKeys(true), s.reloadTLS(true))
 }
 
 // reload is one reload attempt. Without force it does nothing when the

@@ -87,6 +87,9 @@ type BatchReader struct {
 	SegmentBytes int
 	// New returns an empty segment (fresh, or from a pool).
 	New func() Segment
+	// Admit, when set, is called with the number of items of a batch read
+	// without an error, before any Finish: an error refuses the batch.
+	Admit func(items int) error
 	// Release takes back a segment that Read does not return: one read
 	// from a wrong guess, or every segment when Read fails. Nil drops
 	// them.
@@ -291,9 +294,10 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // applications array in segments, on up to Workers goroutines. Other
 // top-level fields are checked and ignored; applications sent twice is a
 // field problem (ProblemDuplicate), not the last one as in encoding/json.
-// Once the whole body is
-// read, the segments' Finish methods are called, and the segments are
-// returned in order; the caller releases them. An empty array gives no
+// Once the whole body is read, Admit (when set) may refuse the batch by its
+// number of items (Read then returns Admit's error); else the segments'
+// Finish methods are called, and the segments are returned in order; the
+// caller releases them. An empty array gives no
 // segment.
 //
 // A malformed body is a *SyntaxError, a body that is not an object wraps
@@ -314,6 +318,14 @@ func (b *BatchReader) Read(body string) ([]Segment, *features.FieldError, error)
 	for k := range runs {
 		runs[k].first, segs[k] = n, runs[k].seg
 		n += runs[k].items
+	}
+	if b.Admit != nil {
+		if err := b.Admit(n); err != nil {
+			for _, seg := range segs {
+				b.release(seg)
+			}
+			return nil, nil, err
+		}
 	}
 	forEach(len(segs), max(b.Workers, 1), func(k int) { segs[k].Finish(runs[k].first) })
 	return segs, nil, nil
