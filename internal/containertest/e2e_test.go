@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/credit-risk/credit-risk/internal/apikey"
 )
 
 // Settings from the environment.
@@ -62,12 +64,14 @@ type run struct {
 	champion string            // model version the alias points at
 	body     []byte            // one raw application, for /predict
 	apis     []*api            // running API containers
+	secret   string            // the API key of every API container
 }
 
 // api is one running API container, published on the loopback address.
 type api struct {
-	name string
-	base string // http://127.0.0.1:<port>
+	name   string
+	base   string // http://127.0.0.1:<port>
+	secret string // its API key, "" when it runs without
 }
 
 func TestContainers(t *testing.T) {
@@ -113,6 +117,23 @@ func newRun(t *testing.T) *run {
 		r.uid, r.gid = 4321, 4321
 	}
 	r.user = fmt.Sprintf("%d:%d", r.uid, r.gid)
+	// The API containers run with authentication on: one key with every
+	// scope, in a keys file mounted read-only, as a Secret would be.
+	secret, hash := apikey.NewSecret()
+	keys := &apikey.File{Keys: []apikey.Key{{ID: "container-e2e", Hash: hash, Scopes: apikey.AllScopes, Created: time.Now().UTC()}}}
+	secrets := filepath.Join(r.dir, "secrets")
+	if err := os.Mkdir(secrets, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := keys.WriteFile(filepath.Join(secrets, "api-keys.json")); err != nil {
+		t.Fatal(err)
+	}
+	// The API runs as its image's user: the file is readable by all, as
+	// a Secret volume's files are by the pod's group.
+	if err := os.Chmod(filepath.Join(secrets, "api-keys.json"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r.secret = secret
 	for _, d := range []string{"data", "models", "artifacts"} {
 		if err := os.Mkdir(filepath.Join(r.dir, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -574,7 +595,8 @@ func (r *run) startAPI(t *testing.T, name string) (*api, time.Duration) {
 		"--label", labelKey+"="+r.id, "--read-only", "--tmpfs", "/tmp",
 		"-p", "127.0.0.1::8000",
 		"-v", filepath.Join(r.dir, "models")+":/app/models:ro",
-		"-e", "MODEL_PATH="+modelPath, apiImage)
+		"-v", filepath.Join(r.dir, "secrets")+":/app/secrets:ro",
+		"-e", "MODEL_PATH="+modelPath, "-e", "API_KEYS_FILE=/app/secrets/api-keys.json", apiImage)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -586,7 +608,7 @@ func (r *run) startAPI(t *testing.T, name string) (*api, time.Duration) {
 	if len(addr) == 0 || !strings.HasPrefix(addr[0], "127.0.0.1:") {
 		t.Fatalf("published address: got %q; want 127.0.0.1:<port>", out)
 	}
-	a := &api{name: name, base: "http://" + addr[0]}
+	a := &api{name: name, base: "http://" + addr[0], secret: r.secret}
 	if err := waitReady(t.Context(), a.base, time.Minute); err != nil {
 		logs, _ := docker(context.WithoutCancel(t.Context()), time.Minute, "logs", name)
 		t.Fatalf("%s: %v\n%s", name, err, logs)
@@ -633,6 +655,9 @@ func predict(ctx context.Context, client *http.Client, a *api, body []byte) (pre
 		return p, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if a.secret != "" {
+		req.Header.Set("Authorization", "Bearer "+a.secret)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return p, err
@@ -654,10 +679,14 @@ func predict(ctx context.Context, client *http.Client, a *api, body []byte) (pre
 	return p, nil
 }
 
-func get(ctx context.Context, url string) (int, string, error) {
+// get fetches url, with the API key secret when it is not "".
+func get(ctx context.Context, url, secret string) (int, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, "", err
+	}
+	if secret != "" {
+		req.Header.Set("Authorization", "Bearer "+secret)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -692,7 +721,7 @@ func (r *run) testServe(t *testing.T) {
 	}
 	for _, pg := range pages {
 		t.Run(pg.path, func(t *testing.T) {
-			code, body, err := get(t.Context(), a.base+pg.path)
+			code, body, err := get(t.Context(), a.base+pg.path, a.secret)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -705,7 +734,7 @@ func (r *run) testServe(t *testing.T) {
 		})
 	}
 	t.Run("/model/info version", func(t *testing.T) {
-		_, body, err := get(t.Context(), a.base+"/model/info")
+		_, body, err := get(t.Context(), a.base+"/model/info", a.secret)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -717,6 +746,28 @@ func (r *run) testServe(t *testing.T) {
 		}
 		if info.ModelVersion != r.champion {
 			t.Errorf("model_version: got %q; want the champion %q", info.ModelVersion, r.champion)
+		}
+	})
+	t.Run("auth", func(t *testing.T) {
+		// Without the key: 401 on scoring and the model's details; the
+		// probes and /metrics stay open.
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, a.base+"/predict", bytes.NewReader(r.body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("POST /predict without a key: %d, WWW-Authenticate %q; want 401 Bearer", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+		}
+		for path, want := range map[string]int{"/model/info": 401, "/stats": 401, "/health": 200, "/ready": 200, "/metrics": 200} {
+			if code, _, err := get(t.Context(), a.base+path, ""); err != nil || code != want {
+				t.Errorf("GET %s without a key: %d, %v; want %d", path, code, err, want)
+			}
+		}
+		if code, _, err := get(t.Context(), a.base+"/model/info", r.secret+"x"); err != nil || code != 401 {
+			t.Errorf("GET /model/info with a wrong key: %d, %v; want 401", code, err)
 		}
 	})
 	t.Run("docker health", func(t *testing.T) {

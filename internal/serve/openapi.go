@@ -230,6 +230,7 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 		"components": obj{"securitySchemes": obj{
 			"bearer": obj{"type": "http", "scheme": "bearer", "description": "An API key as a bearer token (credit-risk-api keys add)."},
 			"apiKey": obj{"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An API key in the X-API-Key header."},
+			"clientCertificate": obj{"type": "mutualTLS", "description": "A client certificate verified against the server's client CAs (TLS_CLIENT_CA_FILE) whose common name or a subject alternative name is an API key's client_cert (credit-risk-api keys add --client-cert)."},
 		}, "schemas": obj{
 			"Application":     application,
 			"Prediction":      prediction,
@@ -256,7 +257,7 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 			d, _ := o["description"].(string)
 			o["description"] = strings.TrimSpace(d + " Needs the score scope; ?explain=true needs explain as well.")
 		}
-		o["security"] = []any{obj{"bearer": scopes}, obj{"apiKey": scopes}}
+		o["security"] = []any{obj{"bearer": scopes}, obj{"apiKey": scopes}, obj{"clientCertificate": scopes}}
 		o["responses"] = merge(o["responses"].(obj), problems(401, 403, 429))
 	}
 	return json.Marshal(doc)
@@ -294,7 +295,7 @@ func problemDescription(status int) string {
 	case 415:
 		return "The body is not declared as JSON (Content-Type: application/json), or is compressed (Content-Encoding)."
 	case 413:
-		return "The body, or the number of applications, is over the limit."
+		return "The body, or the number of applications, is over the limit (MAX_BATCH_SIZE, or a batch larger than the client's rate limit burst)."
 	case 422:
 		return "One or more fields have problems; all are listed in errors."
 	case 503:
