@@ -228,8 +228,8 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 			}},
 		},
 		"components": obj{"securitySchemes": obj{
-			"bearer": obj{"type": "http", "scheme": "bearer", "description": "An API key as a bearer token (credit-risk-api keys add)."},
-			"apiKey": obj{"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An API key in the X-API-Key header."},
+			"bearer":            obj{"type": "http", "scheme": "bearer", "description": "An API key as a bearer token (credit-risk-api keys add)."},
+			"apiKey":            obj{"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An API key in the X-API-Key header."},
 			"clientCertificate": obj{"type": "mutualTLS", "description": "A client certificate verified against the server's client CAs (TLS_CLIENT_CA_FILE) whose common name or a subject alternative name is an API key's client_cert (credit-risk-api keys add --client-cert)."},
 		}, "schemas": obj{
 			"Application":     application,
