@@ -103,14 +103,18 @@ func BenchmarkPredict(b *testing.B) {
 }
 
 // BenchmarkPredictAuth is BenchmarkPredict with 100 trees, without and
-// with API keys: with them, the request carries the last of 5 keys, and
-// the handler hashes it and compares it with every key. Compare the two
-// sub-benchmarks, run alternately, for the cost of authentication.
+// with API keys, and with API keys and a rate limit: with keys, the
+// request carries the last of 5 keys, and the handler hashes it and
+// compares it with every key; with the rate limit, it also takes a token
+// of the key's bucket (a limit never reached). Compare the
+// sub-benchmarks, run alternately, for the cost of authentication and
+// rate limiting.
 func BenchmarkPredictAuth(b *testing.B) {
-	for _, auth := range []bool{false, true} {
-		b.Run(fmt.Sprintf("auth=%v", map[bool]string{false: "off", true: "on"}[auth]), func(b *testing.B) {
+	for _, mode := range []string{"off", "on", "on+ratelimit"} {
+		b.Run("auth="+mode, func(b *testing.B) {
 			keysPath := filepath.Join(b.TempDir(), "keys.json")
 			var secret string
+			auth := mode != "off"
 			if auth {
 				sec := writeKeys(b, keysPath,
 					testKey{"k1", []string{"score"}}, testKey{"k2", []string{"score"}}, testKey{"k3", []string{"model:read"}},
@@ -120,6 +124,9 @@ func BenchmarkPredictAuth(b *testing.B) {
 			s, _ := testServer(b, servetest.Options{Trees: 100, Depth: 6}, func(c *Config) {
 				if auth {
 					c.APIKeysFile = keysPath
+				}
+				if mode == "on+ratelimit" {
+					c.RateLimit = apikey.RateLimit{PerSecond: 1e9, Burst: 1e9}
 				}
 			})
 			benchPredict(b, s, func(r *http.Request) {
