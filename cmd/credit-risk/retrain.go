@@ -15,7 +15,8 @@ Usage: credit-risk retrain [flags]
 
 The full training job, the train image's default command: clean → features
 → tune → train → evaluate → report → registry → champion alias. The best
-candidate by test ROC-AUC becomes the champion: models/production.model and
+candidate by ROC-AUC on the validation slice of the training period (never
+the test set) becomes the champion: models/production.model and
 models/production_metadata.json are pointed at it (relative symlinks,
 replaced atomically) and it moves to production in the registry, the
 previous champion to archived. A failing step marks the run failed in the

@@ -54,7 +54,8 @@ func TestRetrainTuning(t *testing.T) {
 	}
 	html := strings.NewReplacer("&#43;", "+", "&#39;", "'").Replace(string(page))
 	for _, want := range []string{
-		"Rule: the champion is the candidate with the highest ROC-AUC on the test set.",
+		"Rule: the champion is the candidate with the highest ROC-AUC on the validation slice of the training period",
+		"validation loans",
 		"DeLong's test, both models scored on the same",
 		fmt.Sprintf("<h3>gbdt: %d trials in ", len(res.Trials)),
 		fmt.Sprintf(" s (budget 60 s); %s CV ROC-AUC %.4f", map[bool]string{true: "kept the default configuration,", false: fmt.Sprintf("chose configuration %d,", res.BestID)}[res.BestID == 0], res.BestAUC),

@@ -44,6 +44,10 @@ type Metadata struct {
 	Params          map[string]any `json:"params,omitempty"`
 	// Metrics are the test metrics and run values; left out when zero.
 	Metrics metrics.Summary `json:"metrics,omitzero"`
+	// Validation are the metrics on the validation slice of the training
+	// period (the rows that calibrated the PD and chose the threshold),
+	// which a retrain selects its champion by; left out when zero.
+	Validation metrics.Summary `json:"validation,omitzero"`
 	// Reference holds training distributions for drift monitoring.
 	Reference *Reference `json:"reference,omitempty"`
 }

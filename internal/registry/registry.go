@@ -84,7 +84,9 @@ type Run struct {
 	Params          map[string]any `json:"params,omitempty"`
 	Candidates      []Ref          `json:"candidates,omitempty"`
 	Champion        *Ref           `json:"champion,omitempty"`
-	Promoted        bool           `json:"promoted"`
+	// Selection states the rule that chose Champion.
+	Selection string `json:"selection,omitempty"`
+	Promoted  bool   `json:"promoted"`
 	Report          string         `json:"report,omitempty"`
 }
 
@@ -110,6 +112,26 @@ type Version struct {
 	MetadataSHA256 string          `json:"metadata_sha256"`
 	Metrics        metrics.Summary `json:"metrics"`
 	Params         map[string]any  `json:"params,omitempty"`
+	// Selection is the figure the version was compared by when its run
+	// chose a champion; nil in versions registered before it was kept.
+	Selection *Selection `json:"selection,omitempty"`
+}
+
+// SliceValidation is the Selection.Slice of the validation slice of the
+// training period.
+const SliceValidation = "validation"
+
+// Selection is a version's value of the metric its run chose the champion
+// by, and the data it was measured on.
+type Selection struct {
+	// Metric is a metrics.Selection, such as "roc_auc".
+	Metric string `json:"metric"`
+	// Value is the version's value of Metric on Slice.
+	Value float64 `json:"value"`
+	// Slice names the data: SliceValidation.
+	Slice string `json:"slice"`
+	// Rows is the number of rows of Slice.
+	Rows int `json:"rows,omitempty"`
 }
 
 // Ref returns the version's reference.

@@ -24,9 +24,12 @@ type Input struct {
 	// Exactly one has Champion set.
 	Candidates []Candidate
 	// Selection states the rule that chose the champion, in words, such as
-	// "the highest ROC-AUC on the test set". Empty shows as "not
+	// "the highest ROC-AUC on the validation slice". Empty shows as "not
 	// recorded".
 	Selection string
+	// SelectionMetric is the metric the rule compares, on each
+	// candidate's Validation figures; "" is ROC-AUC.
+	SelectionMetric metrics.Selection
 	// Tuning holds the parameter search of each tuned learner, in the
 	// order the page shows them; empty when the run did not tune.
 	Tuning []Tuning
@@ -140,6 +143,14 @@ type Candidate struct {
 	// has the same, else in a table of other values with the Extra
 	// metrics.
 	Metrics metrics.Summary
+	// Validation holds the metrics on the validation slice of the
+	// training period, which the champion was chosen by; zero when not
+	// recorded (the selection then reads the test figures).
+	Validation metrics.Summary
+	// ValidY and ValidPD are the validation labels and calibrated PDs,
+	// for DeLong's test of the selection margins; empty when not
+	// recorded.
+	ValidY, ValidPD []float64
 	// Y holds the test labels: 1 for bad, 0 for good.
 	Y []float64
 	// PD holds the calibrated test PDs, in the order of Y.

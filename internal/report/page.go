@@ -244,7 +244,7 @@ func newPage(in *Input, champ int, figures []figure) (*page, error) {
 		p.Data = slices.Insert(p.Data, at,
 			pair{"Validation rows", count(v) + " of the train rows, held out to calibrate the PDs and choose the thresholds"})
 	}
-	p.Selection = newSelection(in.Candidates, champ, in.Selection)
+	p.Selection = newSelection(in.Candidates, champ, in.Selection, in.SelectionMetric)
 	p.Tuning = newTuning(in.Tuning)
 	champion := p.Champion
 	if c.Algorithm != "" {

@@ -95,7 +95,7 @@ func TestWrite_selection(t *testing.T) {
 					c.Y, c.PD = c.Y[:4000], c.PD[:4000]
 				}
 			}),
-			want: []string{"could not be tested: the candidates were scored on different test rows."},
+			want: []string{"could not be tested: the candidates were scored on different rows."},
 		},
 	}
 	for _, tt := range tests {
@@ -146,6 +146,7 @@ func TestWrite_selection(t *testing.T) {
 	}
 	// The synthetic candidates are far apart, the twin is not: the
 	// readings above rest on these p-values.
+	checkSelectionOnValidation(t, base)
 	clear := mutate(base, func(*Input) {})
 	if d, _ := metrics.DeLong(champ.Y, champ.PD, clear.Candidates[2].PD); !(d.P < 0.001) {
 		t.Errorf("synthetic forest: p = %v; want a clear loss", d.P)
@@ -328,5 +329,58 @@ func TestWrite_otherMetrics(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkSelectionOnValidation checks the selection section of a run that
+// chose on validation figures: the selection metric and DeLong's test on
+// the validation rows, the test ROC-AUC beside them, and the candidates
+// ordered by the selection metric (lower first for the Brier score).
+func checkSelectionOnValidation(t *testing.T, base *Input) {
+	t.Helper()
+	withValidation := func(sel metrics.Selection) *Input {
+		return mutate(base, func(in *Input) {
+			in.Selection, in.SelectionMetric = "the best on validation", sel
+			for i := range in.Candidates {
+				c := &in.Candidates[i]
+				c.ValidY, c.ValidPD = c.Y[:2500], c.PD[:2500]
+				c.Validation = evaluate(t, c.ValidY, c.ValidPD, c.Threshold)
+			}
+		})
+	}
+	in := withValidation(metrics.SelectROCAUC)
+	sec := section(t, writePage(t, in), "selection")
+	c, o := &in.Candidates[0], &in.Candidates[1]
+	d, err := metrics.DeLong(c.ValidY, c.ValidPD, o.ValidPD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Validation ROC-AUC</th>",
+		"by " + fixed4(math.Abs(d.Diff)) + " in validation ROC-AUC (" + fixed4(d.AUCA) + " against " + fixed4(d.AUCB) + ")",
+		"same 2,500 validation loans",
+		"the test set took no part in the choice",
+		"<td>" + fixed4(c.Validation.ROCAUC) + "</td>",
+		"<td>" + fixed4(c.Metrics.ROCAUC) + "</td></tr>", // test AUC, last column
+	} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("selection on validation: got no %q in\n%s", want, sec)
+		}
+	}
+	// By the Brier score the best is the lowest.
+	in = withValidation(metrics.SelectBrier)
+	sec = section(t, writePage(t, in), "selection")
+	best := 0
+	for i := range in.Candidates {
+		if in.Candidates[i].Validation.Brier < in.Candidates[best].Validation.Brier {
+			best = i
+		}
+	}
+	first := strings.Index(sec, "<tbody>")
+	if i := strings.Index(sec[first:], label(&in.Candidates[best])); i < 0 || strings.Count(sec[first:first+i], "<tr") != 1 {
+		t.Errorf("by the Brier score, %s (lowest) is not the first row:\n%s", label(&in.Candidates[best]), sec)
+	}
+	if !strings.Contains(sec, "Validation Brier score</th>") {
+		t.Errorf("no Validation Brier score column:\n%s", sec)
 	}
 }

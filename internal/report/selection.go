@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -16,11 +15,20 @@ import (
 const alpha = 0.05
 
 // selectionView explains why the champion won: the rule, every
-// candidate's test ROC-AUC and the champion's margin over each of the
-// others, tested with DeLong's test on the same test rows.
+// candidate's value of the selection metric on the data it was chosen on
+// (the validation slice; the test set for inputs that did not record it),
+// the champion's ROC-AUC margin over each of the others, tested with
+// DeLong's test on the same rows, and each test ROC-AUC, measured after
+// the choice.
 type selectionView struct {
 	Rule string
-	Rows []selectionRow
+	// Metric is the selection metric's title and Slice the data it was
+	// measured on: "validation" or "test".
+	Metric, Slice string
+	// OnTest: the choice was made on the test set (an input without
+	// validation figures).
+	OnTest bool
+	Rows   []selectionRow
 	// Verdict states the margin over the runner-up in words.
 	Verdict string
 	// Margin is the short form of Verdict for the summary, such as
@@ -32,34 +40,80 @@ type selectionView struct {
 type selectionRow struct {
 	Name     string
 	Champion bool
-	AUC      string
-	// Diff, SE, Interval and P describe the champion's AUC minus this
-	// candidate's; "—" on the champion's row.
+	// Value is the selection metric on the selection slice, TestAUC the
+	// test ROC-AUC.
+	Value, TestAUC string
+	// Diff, SE, Interval and P describe the champion's ROC-AUC minus this
+	// candidate's on the selection slice; "—" on the champion's row.
 	Diff, SE, Interval, P string
 	// Reading is "within noise", "more than noise" or "—".
 	Reading string
 }
 
+// selectionData is what a candidate is compared on.
+type selectionData struct {
+	sel    metrics.Selection
+	onTest bool
+}
+
+// value is c's selection metric on the selection slice.
+func (sd selectionData) value(c *Candidate) float64 {
+	if sd.onTest {
+		return testAUC(c)
+	}
+	return sd.sel.Value(&c.Validation)
+}
+
+// rows returns the labels and PDs of the selection slice.
+func (sd selectionData) rows(c *Candidate) (y, pd []float64) {
+	if sd.onTest {
+		return c.Y, c.PD
+	}
+	return c.ValidY, c.ValidPD
+}
+
 // newSelection compares the champion (at index champ) with every other
-// candidate on test ROC-AUC, candidates by decreasing AUC.
-func newSelection(cands []Candidate, champ int, rule string) *selectionView {
-	v := &selectionView{Rule: orText(rule, "not recorded")}
+// candidate on the selection slice, candidates best first.
+func newSelection(cands []Candidate, champ int, rule string, sel metrics.Selection) *selectionView {
+	if sel == "" {
+		sel = metrics.DefaultSelection
+	}
+	sd := selectionData{sel: sel}
+	for i := range cands {
+		if len(cands[i].ValidY) == 0 || cands[i].Validation.IsZero() {
+			sd = selectionData{sel: metrics.SelectROCAUC, onTest: true}
+			break
+		}
+	}
+	v := &selectionView{Rule: orText(rule, "not recorded"), Metric: sd.sel.Title(), Slice: "validation", OnTest: sd.onTest}
+	if sd.onTest {
+		v.Slice = "test"
+	}
 	c := &cands[champ]
 	order := make([]int, len(cands))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmpAUC(&cands[b], &cands[a]) })
+	slices.SortStableFunc(order, func(a, b int) int {
+		va, vb := sd.value(&cands[a]), sd.value(&cands[b])
+		switch {
+		case sd.sel.Better(va, vb):
+			return -1
+		case sd.sel.Better(vb, va):
+			return 1
+		}
+		return 0
+	})
 	runnerUp := -1
 	for _, i := range order {
 		o := &cands[i]
-		r := selectionRow{Name: label(o), Champion: o.Champion, AUC: fixed4(testAUC(o)),
+		r := selectionRow{Name: label(o), Champion: o.Champion, Value: fixed4(sd.value(o)), TestAUC: fixed4(testAUC(o)),
 			Diff: "—", SE: "—", Interval: "—", P: "—", Reading: "—"}
 		if i != champ {
 			if runnerUp < 0 {
 				runnerUp = i
 			}
-			if d, err := compareAUC(c, o); err == nil {
+			if d, err := sd.compareAUC(c, o); err == nil {
 				r.Diff, r.SE = signed4(d.Diff), fixed4(d.SE)
 				r.Interval = signed4(d.Lower) + " to " + signed4(d.Upper)
 				r.P, r.Reading = pValue(d.P), reading(d.P)
@@ -72,7 +126,7 @@ func newSelection(cands []Candidate, champ int, rule string) *selectionView {
 		return v
 	}
 	o := &cands[runnerUp]
-	d, err := compareAUC(c, o)
+	d, err := sd.compareAUC(c, o)
 	if err != nil {
 		v.Verdict = fmt.Sprintf("The margin over the runner-up, %s, could not be tested: %v.", label(o), err)
 		v.Margin = "not tested"
@@ -86,44 +140,33 @@ func newSelection(cands []Candidate, champ int, rule string) *selectionView {
 	if d.Lower > 0 || d.Upper < 0 {
 		zero = "excludes"
 	}
-	v.Verdict = fmt.Sprintf("%s %s the runner-up, %s, by %s in test ROC-AUC (%s against %s). "+
+	y, _ := sd.rows(c)
+	v.Verdict = fmt.Sprintf("%s %s the runner-up, %s, by %s in %s ROC-AUC (%s against %s). "+
 		"The margin %s is %s (%s): its standard error is %s and its 95%% interval, %s to %s, %s zero "+
-		"(DeLong's test, both models scored on the same %s test loans).",
-		label(c), lead, label(o), fixed4(math.Abs(d.Diff)), fixed4(d.AUCA), fixed4(d.AUCB),
+		"(DeLong's test, both models scored on the same %s %s loans).",
+		label(c), lead, label(o), fixed4(math.Abs(d.Diff)), v.Slice, fixed4(d.AUCA), fixed4(d.AUCB),
 		fixed4(d.Diff), reading(d.P), pText(d.P), fixed4(d.SE), signed4(d.Lower), signed4(d.Upper), zero,
-		count(float64(len(c.Y))))
-	v.Margin = fmt.Sprintf("%s over %s (%s, %s)", signed4(d.Diff), label(o), reading(d.P), pText(d.P))
+		count(float64(len(y))), v.Slice)
+	v.Margin = fmt.Sprintf("%s over %s in %s ROC-AUC (%s, %s)", signed4(d.Diff), label(o), v.Slice, reading(d.P), pText(d.P))
 	return v
 }
 
-// errNotPaired reports candidates scored on different test rows.
-var errNotPaired = errors.New("the candidates were scored on different test rows")
+// errNotPaired reports candidates scored on different rows.
+var errNotPaired = errors.New("the candidates were scored on different rows")
 
-// compareAUC runs DeLong's test of a's AUC against b's; both must hold the
-// same test labels.
-func compareAUC(a, b *Candidate) (metrics.AUCComparison, error) {
-	if !slices.Equal(a.Y, b.Y) {
+// compareAUC runs DeLong's test of a's ROC-AUC against b's on the
+// selection slice; both must hold the same labels.
+func (sd selectionData) compareAUC(a, b *Candidate) (metrics.AUCComparison, error) {
+	ya, pa := sd.rows(a)
+	yb, pb := sd.rows(b)
+	if !slices.Equal(ya, yb) || len(pa) != len(ya) || len(pb) != len(yb) {
 		return metrics.AUCComparison{}, errNotPaired
 	}
-	return metrics.DeLong(a.Y, a.PD, b.PD)
+	return metrics.DeLong(ya, pa, pb)
 }
 
 // testAUC returns the candidate's recorded test ROC-AUC.
 func testAUC(c *Candidate) float64 { return c.Metrics.ROCAUC }
-
-// cmpAUC orders candidates by test ROC-AUC, a NaN one lowest.
-func cmpAUC(a, b *Candidate) int {
-	x, y := testAUC(a), testAUC(b)
-	switch {
-	case math.IsNaN(x) && math.IsNaN(y):
-		return 0
-	case math.IsNaN(x):
-		return -1
-	case math.IsNaN(y):
-		return 1
-	}
-	return cmp.Compare(x, y)
-}
 
 // reading puts a p-value in words.
 func reading(p float64) string {

@@ -24,6 +24,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/learners"
+	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/registry"
 	"github.com/credit-risk/credit-risk/internal/report"
@@ -47,6 +48,10 @@ type Options struct {
 	// Tune, when set, tunes the learners before the final fits; NewTuner
 	// builds the one the CLI uses.
 	Tune Tuner
+	// Selection is the metric the champion is chosen by, on the
+	// validation slice of the training period; "" is
+	// metrics.DefaultSelection (ROC-AUC).
+	Selection metrics.Selection
 	// NoPromote keeps the current champion.
 	NoPromote bool
 	// Reason is recorded with the promotion.
@@ -70,9 +75,17 @@ type Tuner func(ctx context.Context, d *train.Data, algos []learn.Algorithm, pro
 // Progressf prints one progress line, formatted as by fmt.Sprintf.
 type Progressf func(format string, args ...any)
 
-// SelectionRule is how a retrain chooses its champion, as the report
-// states it.
-const SelectionRule = "the candidate with the highest ROC-AUC on the test set"
+// SelectionRule is how a retrain chooses its champion by the metric sel,
+// as the report and the registry state it.
+func SelectionRule(sel metrics.Selection) string {
+	best := "highest"
+	if !sel.HigherIsBetter() {
+		best = "lowest"
+	}
+	return fmt.Sprintf("the candidate with the %s %s on the validation slice of the training period "+
+		"(its newest %.0f%% of rows, or a stratified %.0f%% without dates), chosen before any candidate's test figures are looked at",
+		best, sel.Title(), 100*train.DefaultValidFraction, 100*train.DefaultValidFraction)
+}
 
 // Summary is what a finished run did.
 type Summary struct {
@@ -338,20 +351,34 @@ func (r *runner) evaluate(ctx context.Context) error {
 	rin := &r.rin
 	rin.RunID, rin.Dataset, rin.CreatedAt = r.runID, o.Spec.Name, r.start.UTC()
 	rin.Data = dataSummary(r.cleaned, r.meta)
-	rin.Selection, rin.Tuning = SelectionRule, r.tuning
+	sel := r.selection()
+	rin.Selection, rin.SelectionMetric, rin.Tuning = SelectionRule(sel), sel, r.tuning
+	// The champion is chosen on the validation slice alone; the test set
+	// is scored after.
+	valid, err := train.ValidationSlice(d, r.topts.ValidFraction)
+	if err != nil {
+		return err
+	}
 	r.best = -1
 	for i, c := range r.cands {
+		if r.best < 0 || sel.Better(sel.Value(&c.meta.Validation), sel.Value(&r.cands[r.best].meta.Validation)) {
+			r.best = i
+		}
+	}
+	r.progress("      chose %s: best validation %s %.4f on %d rows", r.cands[r.best].m.Algorithm, sel.Title(),
+		sel.Value(&r.cands[r.best].meta.Validation), valid.X.Rows)
+	for _, c := range r.cands {
 		r.progress("      scoring %s on %d test rows, SHAP importance on up to 2,000", c.m.Algorithm, d.Test.X.Rows)
 		sc := evaluate.Score(c.m, d.Test, segs, o.Threads)
+		validPD := make([]float64, valid.X.Rows)
+		c.m.PDInto(validPD, valid.X, o.Threads)
 		rin.Candidates = append(rin.Candidates, report.Candidate{
 			Name: c.m.Algorithm, Algorithm: c.m.Algorithm, Threshold: c.m.Threshold, ThresholdRule: c.meta.ThresholdRule,
 			Metrics: c.meta.Metrics, Y: d.Test.Y, PD: sc.PD,
+			Validation: c.meta.Validation, ValidY: valid.Y, ValidPD: validPD,
 			Segments:   sc.Segments,
 			Importance: evaluate.Importance(c.m, d.Test.X, 2000),
 		})
-		if r.best < 0 || c.meta.Metrics.ROCAUC > r.cands[r.best].meta.Metrics.ROCAUC {
-			r.best = i
-		}
 	}
 
 	r.summary.RunID = r.runID
@@ -371,6 +398,14 @@ func (r *runner) evaluate(ctx context.Context) error {
 	rin.Candidates[r.best].Champion = true
 	r.summary.Champion = registry.Ref{Name: champ.m.Name, Version: champ.m.Version}
 	return nil
+}
+
+// selection returns the metric the champion is chosen by.
+func (r *runner) selection() metrics.Selection {
+	if r.opts.Selection == "" {
+		return metrics.DefaultSelection
+	}
+	return r.opts.Selection
 }
 
 // report writes the run's report.
@@ -403,6 +438,10 @@ func (r *runner) register(context.Context) error {
 				Name: c.m.Name, Version: c.m.Version, Algorithm: c.m.Algorithm, RunID: r.runID, Created: c.m.CreatedAt,
 				File: c.base + model.Ext, SHA256: c.meta.SHA256, Metadata: metaFile, MetadataSHA256: metaSum,
 				Metrics: c.meta.Metrics, Params: c.meta.Params,
+				Selection: &registry.Selection{
+					Metric: string(r.selection()), Value: r.selection().Value(&c.meta.Validation),
+					Slice: registry.SliceValidation, Rows: c.meta.Metrics.ValidRows,
+				},
 			}
 			if err := reg.Register(v, "trained by run "+r.runID, now); err != nil {
 				return err
@@ -411,6 +450,7 @@ func (r *runner) register(context.Context) error {
 		}
 		ref := r.summary.Champion
 		run.Champion = &ref
+		run.Selection = SelectionRule(r.selection())
 		run.DataFingerprint = r.cleaned.Output.SHA256
 		run.Params = r.params
 		run.Report = r.summary.Report
@@ -427,7 +467,9 @@ func (r *runner) promote(context.Context) error {
 	if !o.NoPromote {
 		reason := o.Reason
 		if reason == "" {
-			reason = fmt.Sprintf("retrain %s: best test ROC-AUC %.4f", r.runID, champ.meta.Metrics.ROCAUC)
+			sel := r.selection()
+			reason = fmt.Sprintf("retrain %s: best validation %s %.4f (test ROC-AUC %.4f, after the choice)",
+				r.runID, sel.Title(), sel.Value(&champ.meta.Validation), champ.meta.Metrics.ROCAUC)
 		}
 		// The run is marked promoted in the same transaction that moves the
 		// alias, so the two never disagree.
@@ -461,7 +503,8 @@ func (r *runner) promote(context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("record the run: %w", err)
 	}
-	r.progress("done: champion %s (test ROC-AUC %.4f)%s; report %s", sum.Champion, champ.meta.Metrics.ROCAUC, map[bool]string{true: ", promoted", false: ""}[sum.Promoted], sum.Report)
+	r.progress("done: champion %s (validation %s %.4f, test ROC-AUC %.4f)%s; report %s", sum.Champion,
+		r.selection().Title(), r.selection().Value(&champ.meta.Validation), champ.meta.Metrics.ROCAUC, map[bool]string{true: ", promoted", false: ""}[sum.Promoted], sum.Report)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/learners"
+	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/registry"
 	"github.com/credit-risk/credit-risk/internal/sample"
@@ -166,5 +167,54 @@ func TestRun_versions(t *testing.T) {
 		if newest[string(algo)] != 2 {
 			t.Errorf("newest %s file is v%d; want v2", algo, newest[string(algo)])
 		}
+	}
+}
+
+// TestRun_selection checks the champion is chosen by the selection metric
+// on the validation slice, and that the registry records the rule and
+// each candidate's figure, separate from its test figures.
+func TestRun_selection(t *testing.T) {
+	for _, sel := range []metrics.Selection{metrics.SelectROCAUC, metrics.SelectBrier} {
+		t.Run(string(sel), func(t *testing.T) {
+			o := testRun(t, 3000)
+			o.Algorithms = learners.Names()
+			o.Selection = sel
+			sum, err := Run(t.Context(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reg, err := registry.Read(filepath.Join(o.ArtifactsDir, "registry"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := lastRun(t, o)
+			if run.Selection != SelectionRule(sel) || !strings.Contains(run.Selection, "validation") {
+				t.Errorf("run selection %q; want %q", run.Selection, SelectionRule(sel))
+			}
+			var best *registry.Version
+			for _, ref := range run.Candidates {
+				v, err := reg.Version(ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := v.Selection
+				if s == nil || s.Metric != string(sel) || s.Slice != registry.SliceValidation || s.Rows == 0 {
+					t.Fatalf("%s: selection %+v; want %s on the validation slice", ref, s, sel)
+				}
+				meta, err := model.ReadMetadata(filepath.Join(o.ModelsDir, v.Metadata))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := sel.Value(&meta.Validation); got != s.Value {
+					t.Errorf("%s: registry value %v; metadata validation %v", ref, s.Value, got)
+				}
+				if best == nil || sel.Better(s.Value, best.Selection.Value) {
+					best = v
+				}
+			}
+			if sum.Champion != best.Ref() {
+				t.Errorf("champion %s; want %s, the best validation %s", sum.Champion, best.Ref(), sel)
+			}
+		})
 	}
 }

@@ -214,6 +214,12 @@ func Fit(ctx context.Context, d *Data, algo learn.Algorithm, opts Options) (*mod
 	}
 	m.Threshold = threshold
 
+	// The validation metrics are what a retrain selects by; the test
+	// metrics are reported and never enter a choice.
+	vs, err := Evaluate(valid.Y, pdValid, threshold)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("evaluate on validation: %w", err)
+	}
 	pdTest := make([]float64, d.Test.X.Rows)
 	m.PDInto(pdTest, d.Test.X, threads)
 	ms, err := Evaluate(d.Test.Y, pdTest, threshold)
@@ -222,7 +228,7 @@ func Fit(ctx context.Context, d *Data, algo learn.Algorithm, opts Options) (*mod
 	}
 	meta := &model.Metadata{
 		ThresholdRule: rule, Dataset: d.Meta.Dataset, DataFingerprint: d.Meta.CleanTable,
-		TrainRows: fit.X.Rows, TestRows: d.Test.X.Rows, Params: params, Metrics: ms,
+		TrainRows: fit.X.Rows, TestRows: d.Test.X.Rows, Params: params, Metrics: ms, Validation: vs,
 		Reference: reference(d, pdValid),
 	}
 	meta.Metrics.FitSeconds = secs
@@ -247,6 +253,15 @@ func Warnings(meta *model.Metadata) []string {
 		return out
 	}
 	return nil
+}
+
+// ValidationSlice returns the training rows Fit holds out with the same
+// frac (0: DefaultValidFraction) to calibrate, choose the threshold and
+// compute the validation metrics on: the slice a retrain compares its
+// candidates on.
+func ValidationSlice(d *Data, frac float64) (Set, error) {
+	_, valid, err := validationSplit(d, frac)
+	return valid, err
 }
 
 // validationSplit holds out the newest ValidFraction of the training rows
