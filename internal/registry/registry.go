@@ -87,7 +87,7 @@ type Run struct {
 	// Selection states the rule that chose Champion.
 	Selection string `json:"selection,omitempty"`
 	Promoted  bool   `json:"promoted"`
-	Report          string         `json:"report,omitempty"`
+	Report    string `json:"report,omitempty"`
 }
 
 // Ref names a model version.
