@@ -45,7 +45,7 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	reason := fs.String("reason", "", "reason recorded with the promotion")
 	threads := fs.Int("threads", 0, "goroutines (0: every core)")
 	tuneTrials := fs.Int("tune-trials", -1, "tuning configurations per learner (0: no tuning, -1: the default budget)")
-	tuneSeconds := fs.Float64("tune-seconds", 0, "tuning time budget per learner in seconds (0: the default, 20)")
+	tuneSeconds := fs.Float64("tune-seconds", 0, "a tuning time budget per learner in seconds; the trials it lets run depend on the machine, so the run is recorded as not reproducible (0: none, every trial runs)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -138,8 +138,14 @@ func Save(dir, base string, m *Model, meta *Metadata) error {
 	if err := m.checkNumbers(); err != nil {
 		return fmt.Errorf("save model: %w", err)
 	}
+	// The creation time goes to the metadata only: the model file holds
+	// nothing that changes between two fits of the same data.
+	created := m.CreatedAt
+	m.CreatedAt = time.Time{}
 	var buf bytes.Buffer
-	if err := Encode(&buf, m); err != nil {
+	err := Encode(&buf, m)
+	m.CreatedAt = created
+	if err != nil {
 		return fmt.Errorf("save model: %w", err)
 	}
 	sum := sha256.Sum256(buf.Bytes())
@@ -225,6 +231,7 @@ func Load(modelPath, metaPath string) (*Model, *Metadata, error) {
 	if err := agree(m, meta); err != nil {
 		return nil, nil, &LoadError{modelPath, "metadata", err}
 	}
+	m.CreatedAt = meta.CreatedAt
 	return m, meta, nil
 }
 
@@ -249,7 +256,7 @@ func agree(m *Model, meta *Metadata) error {
 			return fmt.Errorf("%w: %s is %v in the metadata and %v in the model file", ErrMetadata, d.field, d.meta, d.file)
 		}
 	}
-	if !m.CreatedAt.Equal(meta.CreatedAt) {
+	if !m.CreatedAt.IsZero() && !m.CreatedAt.Equal(meta.CreatedAt) {
 		return fmt.Errorf("%w: created_at is %v in the metadata and %v in the model file", ErrMetadata, meta.CreatedAt, m.CreatedAt)
 	}
 	return nil

@@ -34,8 +34,12 @@ type Model struct {
 	Name          string `json:"name"`
 	Version       int    `json:"version"`
 	// Algorithm names the learner (a learn.Algorithm).
-	Algorithm string    `json:"algorithm"`
-	CreatedAt time.Time `json:"created_at"`
+	Algorithm string `json:"algorithm"`
+	// CreatedAt is when the model was fitted. Save records it in the
+	// metadata only, so the same data, spec and seed give byte-identical
+	// model files; Load sets it from the metadata. Files saved before
+	// held it too, and still load when the two agree.
+	CreatedAt time.Time `json:"created_at,omitzero"`
 	// Features are the model's column names, in order; they must equal the
 	// pipeline's.
 	Features []string           `json:"features"`

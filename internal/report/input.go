@@ -60,7 +60,8 @@ type Tuning struct {
 	// BestAUC and DefaultAUC are the mean cross-validated ROC-AUCs of the
 	// chosen and the default configuration on the deciding rung.
 	BestAUC, DefaultAUC float64
-	// Seconds is the time the search took and BudgetSeconds its budget.
+	// Seconds is the time the search took and BudgetSeconds its time
+	// budget, 0 for none.
 	Seconds, BudgetSeconds float64
 	// Stopped says why the search ended early, such as "time budget
 	// spent"; empty when it finished its plan.

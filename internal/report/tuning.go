@@ -72,8 +72,12 @@ func newTuningView(t *Tuning) tuningView {
 	if t.BestID == 0 {
 		choice = fmt.Sprintf("kept the default configuration, CV ROC-AUC %s: no other configuration beat it", fixed4(t.DefaultAUC))
 	}
-	v.Headline = fmt.Sprintf("%d trials in %s s (budget %s s); %s.",
-		len(t.Trials), seconds(t.Seconds), general(t.BudgetSeconds), choice)
+	budget := "no time budget: reproducible"
+	if t.BudgetSeconds > 0 {
+		budget = "time budget " + general(t.BudgetSeconds) + " s: the trials run can depend on the machine's load"
+	}
+	v.Headline = fmt.Sprintf("%d trials in %s s (%s); %s.",
+		len(t.Trials), seconds(t.Seconds), budget, choice)
 	if t.Stopped != "" {
 		v.Stopped = fmt.Sprintf("The search ended before its plan was done (%s); it decided on rung %d of %d.",
 			t.Stopped, t.DecidingRung+1, len(t.Rungs))

@@ -296,7 +296,7 @@ func (r *runner) tune(ctx context.Context) error {
 		r.algos = learners.Names()
 	}
 	r.topts = train.Options{ProcessedDir: r.processed, ModelsDir: o.ModelsDir, Threads: o.Threads, Logger: r.logger}
-	r.params = map[string]any{"algorithms": r.algos}
+	r.params = map[string]any{"algorithms": r.algos, "reproducible": true}
 	if o.Tune == nil {
 		r.progress("tuning skipped: default parameters")
 		return nil
@@ -315,6 +315,13 @@ func (r *runner) tune(ctx context.Context) error {
 		return err
 	}
 	r.params["tuned"] = true
+	for _, t := range r.tuning {
+		if t.BudgetSeconds > 0 {
+			// The trials a time budget lets run depend on the machine.
+			r.params["reproducible"] = false
+			r.progress("      note: tuning %s had a time budget of %gs: the same data may tune differently on another run", t.Learner, t.BudgetSeconds)
+		}
+	}
 	return nil
 }
 

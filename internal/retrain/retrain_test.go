@@ -1,6 +1,7 @@
 package retrain
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -216,5 +217,66 @@ func TestRun_selection(t *testing.T) {
 				t.Errorf("champion %s; want %s, the best validation %s", sum.Champion, best.Ref(), sel)
 			}
 		})
+	}
+}
+
+// lendingClubFile is the raw Lending Club export under CREDIT_RISK_DATASETS.
+const lendingClubFile = "lending_club_loanstats3a_2007_2011/LoanStats3a_securev1_2007_2011.csv"
+
+// TestRun_reproducibleLendingClub retrains on the real Lending Club file
+// twice, tuned, with one and with two threads, in fresh folders, and
+// checks that every model file is byte-identical: the same data, spec and
+// seed give the same models on any thread count (creation times live in
+// the metadata).
+func TestRun_reproducibleLendingClub(t *testing.T) {
+	root := os.Getenv("CREDIT_RISK_DATASETS")
+	if root == "" {
+		t.Skip("CREDIT_RISK_DATASETS is not set: the reproducibility test on Lending Club needs the data sets")
+	}
+	data, err := os.ReadFile(filepath.Join(root, lendingClubFile))
+	if err != nil {
+		t.Skipf("no Lending Club file: %v", err)
+	}
+	spec, err := specs.Load(specs.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, threads := range []int{1, 2} {
+		dir := t.TempDir()
+		raw := filepath.Join(dir, "data", "raw")
+		if err := os.MkdirAll(raw, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(raw, "loans.csv"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o := Options{
+			Spec: spec, SpecSource: "built-in", DataDir: filepath.Join(dir, "data"),
+			ModelsDir: filepath.Join(dir, "models"), ArtifactsDir: filepath.Join(dir, "artifacts"),
+			Threads: threads, CodeVersion: "test",
+			Tune: NewTuner(TuneOptions{Trials: 6, Threads: threads}),
+		}
+		sum, err := Run(t.Context(), o)
+		if err != nil {
+			t.Fatalf("threads %d: %v", threads, err)
+		}
+		if run := lastRun(t, o); run.Params["reproducible"] != true {
+			t.Errorf("threads %d: run params reproducible = %v; want true", threads, run.Params["reproducible"])
+		}
+		for _, c := range sum.Candidates {
+			b, err := os.ReadFile(c.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := filepath.Base(c.Path)
+			if prev, ok := files[name]; ok && !bytes.Equal(prev, b) {
+				t.Errorf("%s differs between 1 and 2 threads (%d and %d bytes)", name, len(prev), len(b))
+			}
+			files[name] = b
+		}
+	}
+	if len(files) != len(learners.Names()) {
+		t.Errorf("compared %d model files; want one per learner", len(files))
 	}
 }

@@ -18,7 +18,8 @@ type TuneOptions struct {
 	// Trials is the number of configurations tried per learner; 0 means
 	// the learner's default budget (learners.Learner.DefaultTrials).
 	Trials int
-	// Seconds is the time budget per learner; 0 means tune.DefaultSeconds.
+	// Seconds is an optional time budget per learner; 0 means none: every
+	// configuration runs, and the run is reproducible.
 	Seconds float64
 	// Threads: 0 means every core.
 	Threads int
@@ -47,9 +48,9 @@ func NewTuner(o TuneOptions) Tuner {
 		if opts.TimeOrdered {
 			folds = "time-ordered"
 		}
-		budget := opts.Budget.Seconds
-		if budget == 0 {
-			budget = tune.DefaultSeconds
+		budget := "no time budget"
+		if opts.Budget.Seconds > 0 {
+			budget = fmt.Sprintf("time budget %.0fs", opts.Budget.Seconds)
 		}
 		out := train.Options{Configs: map[learn.Algorithm]any{}}
 		results := map[string]any{}
@@ -61,7 +62,7 @@ func NewTuner(o TuneOptions) Tuner {
 			if trials == 0 {
 				trials = l.DefaultTrials
 			}
-			progress("      tuning %s on %d rows × %d features: %d configurations, %d %s folds, budget %.0fs",
+			progress("      tuning %s on %d rows × %d features: %d configurations, %d %s folds, %s",
 				l.Name, X.Rows, X.Cols, trials, tune.DefaultFolds, folds, budget)
 			rep.last = rep.now()
 			res, err := l.Tune(ctx, X, y, nil, d.Pipeline.Monotone(), opts)
@@ -105,6 +106,10 @@ func (r *trialReporter) trial(p tune.Progress) {
 		return
 	}
 	r.last = now
-	r.progress("      tune %s: rung %d/%d, trial %d of %d, best CV AUC %.4f so far (configuration %d), %.1fs of %.0fs",
-		p.Learner, p.Rung+1, p.Rungs, p.Trial, p.RungTrials, p.BestAUC, p.BestID, p.Elapsed, p.Budget)
+	budget := ""
+	if p.Budget > 0 {
+		budget = fmt.Sprintf(" of %.0fs", p.Budget)
+	}
+	r.progress("      tune %s: rung %d/%d, trial %d of %d, best CV AUC %.4f so far (configuration %d), %.1fs%s",
+		p.Learner, p.Rung+1, p.Rungs, p.Trial, p.RungTrials, p.BestAUC, p.BestID, p.Elapsed, budget)
 }

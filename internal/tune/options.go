@@ -12,9 +12,6 @@ import (
 const (
 	// DefaultFolds is the number of cross-validation folds.
 	DefaultFolds = 3
-	// DefaultSeconds is the time budget of one search (one learner).
-	// Three learners with the default budget take at most about a minute.
-	DefaultSeconds = 20.0
 	// DefaultMaxRows caps the training rows of one fit; larger folds are
 	// subsampled. It keeps a search on a million rows about as costly as
 	// one on the 34,000 rows of Lending Club 2007-2011, which it leaves
@@ -41,16 +38,17 @@ type Budget struct {
 	// DefaultForestTrials or DefaultLogisticTrials); 1 only
 	// cross-validates the default configuration.
 	Trials int `json:"trials"`
-	// Seconds is the wall-clock budget. The search starts no trial that
-	// it expects to end after the budget, and then decides with what it
-	// has; a running trial is finished, and the first trial always runs
-	// (see the package comment). Zero means DefaultSeconds.
-	//
-	// When the first trial shows that the planned configurations would
-	// not fit, the search starts with fewer of them (the rungs stay the
-	// same), so that the survivors can still reach the top rung. Only
-	// when the budget binds does the result depend on the speed of the
-	// machine.
+	// Seconds is an optional wall-clock budget; zero means none, and the
+	// search runs all its Trials: the same data, options and seed then
+	// give the same result on any machine under any load. With a budget,
+	// the search starts no trial that it expects to end after the budget,
+	// and then decides with what it has; a running trial is finished, and
+	// the first trial always runs (see the package comment). When the
+	// first trial shows that the planned configurations would not fit,
+	// the search starts with fewer of them (the rungs stay the same), so
+	// that the survivors can still reach the top rung. When the budget
+	// binds, the result depends on the speed of the machine: see
+	// Result.Reproducible.
 	Seconds float64 `json:"seconds"`
 }
 
@@ -105,9 +103,6 @@ func (o Options) withDefaults(trials int) (Options, error) {
 	}
 	if o.Budget.Trials == 0 {
 		o.Budget.Trials = trials
-	}
-	if o.Budget.Seconds == 0 {
-		o.Budget.Seconds = DefaultSeconds
 	}
 	if o.Folds == 0 {
 		o.Folds = DefaultFolds

@@ -23,6 +23,6 @@ type Progress struct {
 	BestID  int
 	BestAUC float64
 	// Elapsed is the wall-clock time of the search so far, and Budget its
-	// time budget, both in seconds.
+	// time budget (0: none), both in seconds.
 	Elapsed, Budget float64
 }

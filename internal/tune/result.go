@@ -47,6 +47,11 @@ type Result[C any] struct {
 	Stopped string `json:"stopped,omitempty"`
 	// Seconds is the wall-clock time of the search.
 	Seconds float64 `json:"seconds"`
+	// Reproducible says the search ran without a time budget, so the same
+	// data, options and seed give the same result on any machine; with a
+	// budget the number of trials can depend on the machine's speed and
+	// load.
+	Reproducible bool `json:"reproducible"`
 	// Trials lists every evaluation, in the order they ran.
 	Trials []Trial `json:"trials"`
 }

@@ -102,9 +102,12 @@ func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Optio
 
 	res := &Result[C]{
 		Learner: l.Name, Budget: opts.Budget, Folds: len(folds), TimeOrdered: opts.TimeOrdered,
-		Rows: X.Rows, Features: X.Cols, Configs: n,
+		Rows: X.Rows, Features: X.Cols, Configs: n, Reproducible: opts.Budget.Seconds == 0,
 	}
 	budget := opts.Budget.Seconds
+	if budget == 0 {
+		budget = math.Inf(1) // no time budget: every planned trial runs
+	}
 	elapsed := func() float64 { return time.Since(started).Seconds() }
 	ids := span(0, n)
 	var decided []Trial
@@ -153,7 +156,7 @@ func search[C any](ctx context.Context, X *matrix.Dense, y []float64, opts Optio
 				opts.Progress(Progress{
 					Learner: l.Name, Rung: rung, Rungs: len(s.rungs), Trial: i + 1, RungTrials: len(ids),
 					Trials: len(res.Trials), ID: id, BestID: best.ID, BestAUC: best.MeanAUC,
-					Elapsed: elapsed(), Budget: budget,
+					Elapsed: elapsed(), Budget: opts.Budget.Seconds,
 				})
 			}
 		}
