@@ -11,9 +11,11 @@
 // first; they never take part in the cut points. Fine classing sorts the
 // remaining values and cuts them into at most Config.FineBins bins of about
 // equal counts (every distinct value gets its own bin when there are no
-// more than that); a run of equal values is never split, and a cut lies
-// halfway between the largest value of one bin and the smallest of the
-// next.
+// more than that); a run of equal values is never split. A cut c between
+// the largest value a of one bin and the smallest b of the next keeps
+// a < c <= b; it is the midpoint rounded to the fewest significant digits
+// that keep it in the middle half of the gap, so tables read 18.615 rather
+// than 18.615000000000002.
 //
 // Coarse classing then merges adjacent fine bins in two passes:
 //

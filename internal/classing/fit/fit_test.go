@@ -497,10 +497,11 @@ func TestFineCuts(t *testing.T) {
 	}{
 		{"empty", nil, 20, nil},
 		{"one value", []float64{3, 3, 3}, 20, nil},
-		{"few distinct values each get a bin", []float64{1, 1, 2, 5, 5, 5}, 4, []float64{1.5, 3.5}},
+		{"few distinct values each get a bin", []float64{1, 1, 2, 5, 5, 5}, 4, []float64{1.5, 4}},
 		{"quartiles", []float64{1, 2, 3, 4, 5, 6, 7, 8}, 4, []float64{2.5, 4.5, 6.5}},
 		{"a heavy value is not split", []float64{0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, 3, []float64{0.5, 1.5}},
 		{"adjacent floats", []float64{1, math.Nextafter(1, 2)}, 2, []float64{math.Nextafter(1, 2)}},
+		{"short cuts", []float64{0.001, 0.0015, 18.61, 18.62, 37000, 37008}, 10, []float64{0.0013, 9, 18.615, 20000, 37004}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/credit-risk/credit-risk/internal/classing"
 )
@@ -247,7 +248,7 @@ func fineCuts(vals []float64, fineBins int) []float64 {
 	if distinct <= fineBins {
 		for i := 1; i < n; i++ {
 			if vals[i] != vals[i-1] {
-				cuts = append(cuts, midpoint(vals[i-1], vals[i]))
+				cuts = append(cuts, cutBetween(vals[i-1], vals[i]))
 			}
 		}
 		return cuts
@@ -268,18 +269,29 @@ func fineCuts(vals []float64, fineBins int) []float64 {
 		if c <= prev || c >= n {
 			continue
 		}
-		cuts = append(cuts, midpoint(vals[c-1], vals[c]))
+		cuts = append(cuts, cutBetween(vals[c-1], vals[c]))
 		prev = c
 	}
 	return cuts
 }
 
-// midpoint returns a cut c with a < c <= b, halfway between a and b when
-// that is representable.
-func midpoint(a, b float64) float64 {
+// cutBetween returns the cut point between adjacent distinct values
+// a < b: their midpoint rounded to the fewest significant decimal digits
+// that keep it in the middle half of the gap, so that a scorecard table
+// reads [16.045, 18.615) rather than [16.045, 18.615000000000002), and
+// 1.5 between 1 and 2. The result c always has a < c <= b: it is b when
+// no number lies strictly between a and b.
+func cutBetween(a, b float64) float64 {
 	m := a/2 + b/2
 	if !(m > a) || m > b {
 		return b
+	}
+	slack := b/4 - a/4
+	for prec := 1; prec < 17; prec++ {
+		c, err := strconv.ParseFloat(strconv.FormatFloat(m, 'g', prec, 64), 64)
+		if err == nil && a < c && c <= b && math.Abs(c-m) <= slack {
+			return c
+		}
 	}
 	return m
 }
