@@ -130,9 +130,18 @@ func checkBinning(tb testing.TB, b *classing.Binning, c Characteristic, y []floa
 		tb.Fatal(err)
 	}
 	minCount := int64(math.Ceil(cfg.MinShare * float64(len(y))))
+	nonEmpty := 0
+	for _, bin := range b.Bins {
+		if bin.Count() > 0 {
+			nonEmpty++
+		}
+	}
 	for i, bin := range b.Bins {
-		if i == b.Missing || b.Missing == 1 && i == 0 {
+		switch {
+		case i == b.Missing, b.Missing == 1 && i == 0:
 			continue // the missing bin and a lone ordinary bin are exempt
+		case i > b.Missing && nonEmpty == 1:
+			continue // a special bin with nothing to join
 		}
 		if bin.Count() < minCount || bin.Goods < int64(cfg.MinGoods) || bin.Bads < int64(cfg.MinBads) {
 			tb.Errorf("%s bin %d (%s): %d rows, %d goods, %d bads; want at least %d, %d, %d",
