@@ -10,15 +10,6 @@ import (
 	"github.com/credit-risk/credit-risk/internal/classing"
 )
 
-// special is a special value, or a set of them once small ones have
-// joined, with its counts while specials are being merged.
-type special struct {
-	values      []float64
-	goods, bads int64
-}
-
-func (s *special) group() group { return group{goods: s.goods, bads: s.bads} }
-
 // scratch is the reusable memory of one worker.
 type scratch struct {
 	vals      []float64
@@ -29,10 +20,9 @@ type scratch struct {
 func fitNumeric(c *Characteristic, y []float64, t totals, lim limits, fineBins int, s *scratch) (*classing.Binning, error) {
 	specials := slices.Clone(c.Specials)
 	slices.Sort(specials)
-	spec := make([]special, len(specials))
-	for k, v := range specials {
-		spec[k].values = []float64{v}
-	}
+	// spec[k] counts the rows of special value k, and of the special
+	// values that joined it.
+	spec := make([]group, len(specials))
 	var missing group
 
 	// Pass 1: set missing and special values aside, gather the others.
@@ -108,7 +98,7 @@ func fitNumeric(c *Characteristic, y []float64, t totals, lim limits, fineBins i
 	alias := make([]int, len(spec))
 	for k := range spec {
 		home[k], alias[k] = own, k
-		if spec[k].goods+spec[k].bads == 0 {
+		if spec[k].count() == 0 {
 			home[k] = missingHome
 		}
 	}
@@ -116,10 +106,10 @@ func fitNumeric(c *Characteristic, y []float64, t totals, lim limits, fineBins i
 		// The smallest special set that breaks the rules.
 		worst := -1
 		for k := range spec {
-			if home[k] != own || alias[k] != k || lim.ok(spec[k].group()) {
+			if home[k] != own || alias[k] != k || lim.ok(spec[k]) {
 				continue
 			}
-			if worst < 0 || spec[k].group().count() < spec[worst].group().count() {
+			if worst < 0 || spec[k].count() < spec[worst].count() {
 				worst = k
 			}
 		}
@@ -128,7 +118,7 @@ func fitNumeric(c *Characteristic, y []float64, t totals, lim limits, fineBins i
 		}
 		// The bin with the closest bad rate: ordinary groups first, then
 		// the missing bin, then the other special sets; the first on a tie.
-		r := spec[worst].group().rate()
+		r := spec[worst].rate()
 		best, bestDist := 0, math.Inf(1)
 		consider := func(id int, g group) {
 			if g.count() == 0 {
@@ -144,7 +134,7 @@ func fitNumeric(c *Characteristic, y []float64, t totals, lim limits, fineBins i
 		consider(missingHome, missing)
 		for k := range spec {
 			if k != worst && home[k] == own && alias[k] == k {
-				consider(missingHome+1+k, spec[k].group())
+				consider(missingHome+1+k, spec[k])
 			}
 		}
 		if math.IsInf(bestDist, 1) {
