@@ -48,21 +48,30 @@ func fitNumeric(c *Characteristic, y []float64, t totals, lim limits, fineBins i
 	s.keys, s.tmp = sortFloats(buf, s.keys, s.tmp)
 	cuts := fineCuts(buf, fineBins)
 
-	// Pass 2: count goods and bads per fine bin.
-	fine := make([]group, len(cuts)+1)
-	for k := range fine {
-		fine[k].start, fine[k].end = k, k+1
-	}
+	// Pass 2: count the rows of each fine bin from the sorted values, and
+	// its bads by looking up the bad rows alone, usually the few.
+	var fine []group
 	if len(buf) > 0 {
-		for i, x := range c.Values {
-			if x != x || specialIndex(specials, x) >= 0 {
+		fine = make([]group, len(cuts)+1)
+		prev := 0
+		for k := range fine {
+			end := len(buf)
+			if k < len(cuts) {
+				end = sort.SearchFloat64s(buf, cuts[k]) // values below the cut
+			}
+			fine[k] = group{start: k, end: k + 1, goods: int64(end - prev)}
+			prev = end
+		}
+		for i, v := range y {
+			if v != 1 {
 				continue
 			}
-			g := &fine[upperBound(cuts, x)]
-			addLabel(&g.goods, &g.bads, y[i])
+			if x := c.Values[i]; x == x && specialIndex(specials, x) < 0 {
+				g := &fine[upperBound(cuts, x)]
+				g.goods--
+				g.bads++
+			}
 		}
-	} else {
-		fine = fine[:0]
 	}
 
 	// Coarse classing of the ordinary values.

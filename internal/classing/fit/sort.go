@@ -5,10 +5,18 @@ import (
 	"slices"
 )
 
+// Radix digits: 11 bits, so six passes cover a 64-bit key and a pass's
+// counts (2048) stay in the first-level cache.
+const (
+	digitBits = 11
+	digits    = 1 << digitBits
+	passes    = (64 + digitBits - 1) / digitBits
+)
+
 // sortFloats sorts vals, which hold no NaN, in increasing order, with an
-// LSD radix sort on the bit patterns, one byte per pass: the values of a
+// LSD radix sort on the bit patterns, one digit per pass: the values of a
 // numeric characteristic run to millions, where this is several times
-// faster than a comparison sort. Passes whose byte is the same in every
+// faster than a comparison sort. Passes whose digit is the same in every
 // key are skipped, which makes integer-valued columns cheap. keys and tmp
 // are scratch space, grown as needed and returned for reuse.
 func sortFloats(vals []float64, keys, tmp []uint64) ([]uint64, []uint64) {
@@ -18,18 +26,18 @@ func sortFloats(vals []float64, keys, tmp []uint64) ([]uint64, []uint64) {
 		return keys, tmp
 	}
 	keys, tmp = grow(keys, n), grow(tmp, n)
-	var hist [8][256]int
+	var hist [passes][digits]int
 	for i, v := range vals {
 		k := orderedBits(v)
 		keys[i] = k
-		for p := range 8 {
-			hist[p][byte(k>>(8*p))]++
+		for p := range passes {
+			hist[p][k>>(p*digitBits)&(digits-1)]++
 		}
 	}
-	for p := range 8 {
+	for p := range passes {
 		h := &hist[p]
-		shift := 8 * p
-		if h[byte(keys[0]>>shift)] == n {
+		shift := p * digitBits
+		if h[keys[0]>>shift&(digits-1)] == n {
 			continue
 		}
 		sum := 0
@@ -38,7 +46,7 @@ func sortFloats(vals []float64, keys, tmp []uint64) ([]uint64, []uint64) {
 			sum += c
 		}
 		for _, k := range keys {
-			d := byte(k >> shift)
+			d := k >> shift & (digits - 1)
 			tmp[h[d]] = k
 			h[d]++
 		}
