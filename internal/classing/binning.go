@@ -99,7 +99,9 @@ type Binning struct {
 	// Missing is the index of the missing bin, which equals the number of
 	// ordinary bins.
 	Missing int `json:"missing"`
-	// Unseen is the bin of a categorical level not in Levels.
+	// Unseen is the bin of a categorical level not in Levels: the level
+	// group with the most training rows, or the missing bin when no level
+	// had any. Zero for a numeric characteristic.
 	Unseen int `json:"unseen,omitempty"`
 	// Bins are the bins in the order of the package documentation.
 	Bins []Bin `json:"bins"`

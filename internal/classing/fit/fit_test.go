@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/credit-risk/credit-risk/internal/classing"
@@ -627,17 +628,32 @@ func TestFitCancel(t *testing.T) {
 	}
 }
 
+// cancelAfter is a context whose Err reports context.Canceled from its
+// n-th call on, so that a test cancels at a known point of a run.
+type cancelAfter struct {
+	context.Context
+	n     int
+	calls atomic.Int64
+}
+
+func (c *cancelAfter) Err() error {
+	if c.calls.Add(1) >= int64(c.n) {
+		return context.Canceled
+	}
+	return nil
+}
+
 func TestFitCancelDuringRun(t *testing.T) {
-	chars, y := randomData(200_000, 40, 3)
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error)
-	go func() {
-		_, err := Fit(ctx, chars, y, Config{Threads: 1})
-		done <- err
-	}()
-	cancel()
-	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-		t.Errorf("Fit cancelled while running = %v; want nil or context.Canceled", err)
+	chars, y := randomData(2000, 8, 3)
+	for _, threads := range []int{1, 2} {
+		ctx := &cancelAfter{Context: t.Context(), n: 3}
+		bs, err := Fit(ctx, chars, y, Config{Threads: threads})
+		if !errors.Is(err, context.Canceled) || bs != nil {
+			t.Errorf("Threads %d: Fit cancelled after two characteristics = %d binnings, %v; want none, context.Canceled", threads, len(bs), err)
+		}
+		if calls := ctx.calls.Load(); calls > int64(len(chars)+1) {
+			t.Errorf("Threads %d: %d context checks for %d characteristics", threads, calls, len(chars))
+		}
 	}
 }
 
