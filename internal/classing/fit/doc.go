@@ -33,15 +33,17 @@
 //     a tie). The merged bad rate lies between the two it replaces, so the
 //     order of pass 1 survives every merge.
 //
-// Both passes are linear or quadratic in the number of fine bins, which is
-// small, and compare bad rates exactly in integer arithmetic, so the result
-// depends on the data alone. The direction is the one the characteristic
-// gives (the spec's monotone constraint); with Auto both directions are
-// classed and the one with the higher information value of the ordinary
-// bins wins, Increasing on a tie. A dynamic programme maximising IV under
-// the constraints would find a partition with at least as much IV, but it
-// costs more, and pool-adjacent-violators then size merges is the rule a
-// validator can replay by hand from the fine-classing table.
+// Pass 1 is linear and pass 2 quadratic in the number of fine bins, which
+// is small. Pass 1 compares bad rates exactly in integer arithmetic and
+// pass 2 compares distances between them in float64, so the result depends
+// on the data alone. The direction is the one the characteristic gives
+// (the spec's monotone constraint); with Auto both directions are classed
+// and the one with the higher information value of the ordinary bins wins,
+// Increasing on a tie. A dynamic programme maximising IV under the
+// constraints could find a partition with more IV, but it costs more and
+// is harder to audit: pool adjacent violators then size merges is a rule a
+// validator can replay by hand from the fine-classing table, and
+// testdata/coarse.py replays it independently for the tests.
 //
 // The missing bin always stands alone. Each special value with training
 // rows gets its own bin; while one of them breaks the size rules, the
@@ -59,12 +61,17 @@
 // Increasing: equal bad rates pool and small groups merge with their
 // closest neighbour. A level that training did not see goes to the group
 // with the most training rows: with no evidence about the level, it is
-// scored like the bulk of the applicants.
+// scored like the bulk of the applicants. (When no level had training
+// rows, it goes to the missing bin.)
 //
-// # Parallelism
+// # Cost and parallelism
 //
-// Fit classes characteristics in parallel with at most Config.Threads
-// workers, each characteristic on one worker, and checks its context
-// between characteristics. The output does not depend on the number of
-// workers.
+// A numeric characteristic of n rows costs one pass that sets missing and
+// special values aside, a radix sort of the ordinary values (the fine
+// bins' row counts are read off the sorted values) and a binary search
+// among the cuts for each bad row; a categorical one a counting pass and a
+// sort of its levels. Fit classes characteristics in parallel with at most
+// Config.Threads workers, each characteristic on one worker holding
+// scratch space of about 24 bytes per row, and checks its context between
+// characteristics. The output does not depend on the number of workers.
 package fit

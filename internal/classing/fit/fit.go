@@ -78,11 +78,11 @@ func (c *Characteristic) check() error {
 }
 
 // Fit learns the binning of every characteristic from the labels y (1 bad,
-// 0 good, one per row), in the order given. It classes characteristics in
-// parallel (Config.Threads) and returns the same binnings whatever the
-// number of workers. Errors name the characteristic at fault; when ctx is
-// cancelled Fit stops between characteristics and returns an error
-// wrapping ctx.Err().
+// 0 good, one per row), in the order given; it does not modify its inputs.
+// It classes characteristics in parallel (Config.Threads) and returns the
+// same binnings whatever the number of workers. Errors name the
+// characteristic at fault; when ctx is cancelled Fit stops between
+// characteristics and returns an error wrapping ctx.Err().
 func Fit(ctx context.Context, chars []Characteristic, y []float64, cfg Config) ([]*classing.Binning, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
