@@ -6,6 +6,7 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/credit-risk/credit-risk/internal/classing"
 )
@@ -69,6 +70,11 @@ func (c *Characteristic) check() error {
 			if seen[l] {
 				return fmt.Errorf("%w: level %q repeated", ErrCharacteristic, l)
 			}
+			// JSON would replace invalid bytes, and the stored binning
+			// would no longer know the level.
+			if !utf8.ValidString(l) {
+				return fmt.Errorf("%w: level %q is not valid UTF-8", ErrCharacteristic, l)
+			}
 			seen[l] = true
 		}
 	default:
@@ -104,8 +110,8 @@ func Fit(ctx context.Context, chars []Characteristic, y []float64, cfg Config) (
 	names := make(map[string]bool, len(chars))
 	for i := range chars {
 		c := &chars[i]
-		if c.Name == "" || names[c.Name] {
-			return nil, fmt.Errorf("characteristic %d %q: %w: no name or a repeated name", i, c.Name, ErrCharacteristic)
+		if c.Name == "" || names[c.Name] || !utf8.ValidString(c.Name) {
+			return nil, fmt.Errorf("characteristic %d %q: %w: no name, a repeated name or not UTF-8", i, c.Name, ErrCharacteristic)
 		}
 		names[c.Name] = true
 		if err := c.check(); err != nil {

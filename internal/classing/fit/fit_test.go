@@ -684,6 +684,8 @@ func TestFitErrors(t *testing.T) {
 		{"kind", []Characteristic{{Name: "k", Kind: "ordinal"}}, y, Config{}, ErrCharacteristic, `kind "ordinal"`},
 		{"code out of range", []Characteristic{{Name: "purpose", Kind: classing.Categorical, Codes: []int32{0, 1, 2, -1}, Levels: []string{"a", "b"}}}, y, Config{}, ErrCharacteristic, `characteristic "purpose": fit: invalid characteristic: level code 2 at row 2`},
 		{"code below -1", []Characteristic{{Name: "purpose", Kind: classing.Categorical, Codes: []int32{0, -2, 0, 0}, Levels: []string{"a"}}}, y, Config{}, ErrCharacteristic, "level code -2"},
+		{"level not UTF-8", []Characteristic{{Name: "purpose", Kind: classing.Categorical, Codes: []int32{0, 0, 0, 0}, Levels: []string{"caf\xe9"}}}, y, Config{}, ErrCharacteristic, "not valid UTF-8"},
+		{"name not UTF-8", []Characteristic{{Name: "\xff", Kind: classing.Numeric, Values: []float64{1, 2, 3, 4}}}, y, Config{}, ErrCharacteristic, "not UTF-8"},
 		{"level repeated", []Characteristic{{Name: "purpose", Kind: classing.Categorical, Codes: []int32{0, 0, 0, 0}, Levels: []string{"a", "a"}}}, y, Config{}, ErrCharacteristic, `level "a" repeated`},
 		{"direction on categorical", []Characteristic{{Name: "purpose", Kind: classing.Categorical, Codes: []int32{0, 0, 0, 0}, Levels: []string{"a"}, Direction: 1}}, y, Config{}, ErrCharacteristic, `characteristic "purpose"`},
 		{"values on categorical", []Characteristic{{Name: "purpose", Kind: classing.Categorical, Values: []float64{1}, Codes: []int32{0, 0, 0, 0}, Levels: []string{"a"}}}, y, Config{}, ErrCharacteristic, `characteristic "purpose"`},
