@@ -265,3 +265,21 @@ func TestSpecialRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestRequiredSpecial checks that a special value satisfies a required
+// input: it is a value, not a missing one.
+func TestRequiredSpecial(t *testing.T) {
+	p := specialPipeline(t)
+	p.Inputs[0].Required = true
+	if err := p.Init(); err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float64, p.NumFeatures())
+	if errs := p.Transform([]Raw{RawString("96"), RawString("car")}, p.NewRow(), x); errs != nil {
+		t.Errorf("a special value of a required input: %+v", errs)
+	}
+	errs := p.Transform([]Raw{RawString(""), RawString("car")}, p.NewRow(), x)
+	if len(errs) != 1 || errs[0].Problem != ProblemMissing {
+		t.Errorf("a missing required input: got %+v; want one %s", errs, ProblemMissing)
+	}
+}
