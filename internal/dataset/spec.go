@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -317,6 +318,12 @@ func DecodeSpec(r io.Reader) (*Spec, error) {
 	dec.KnownFields(true)
 	var s Spec
 	if err := dec.Decode(&s); err != nil {
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) == nil {
+			if uk := unknownKey(&doc, reflect.TypeFor[Spec](), ""); uk != nil {
+				return nil, uk
+			}
+		}
 		return nil, fmt.Errorf("%w: %v", ErrSpec, err)
 	}
 	var extra any
@@ -328,6 +335,69 @@ func DecodeSpec(r io.Reader) (*Spec, error) {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// unknownKey walks a decoded YAML document along the spec's types and
+// returns a *SpecError naming the first key that t does not accept, with
+// its full path ("columns.dti.tpye") and line, and the keys accepted
+// there; nil when every key is known. It descends only along struct
+// fields, maps of structs and lists of structs, so its depth is bounded by
+// the types whatever the document.
+func unknownKey(n *yaml.Node, t reflect.Type, path string) *SpecError {
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		fields := map[string]reflect.Type{}
+		var names []string
+		for f := range t.Fields() {
+			tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if tag != "" && tag != "-" {
+				fields[tag] = f.Type
+				names = append(names, tag)
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Value == "<<" {
+				continue // a merge key: its keys are checked by the decoder
+			}
+			ft, ok := fields[k.Value]
+			if !ok {
+				return &SpecError{Key: joinKey(path, k.Value), Err: fmt.Errorf("unknown key (line %d); want one of %s (see docs/spec.md)", k.Line, strings.Join(names, ", "))}
+			}
+			if err := unknownKey(n.Content[i+1], ft, joinKey(path, k.Value)); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := unknownKey(n.Content[i+1], t.Elem(), joinKey(path, n.Content[i].Value)); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		for i, item := range n.Content {
+			if err := unknownKey(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func joinKey(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 // ReadSpecFile decodes the spec file at path.

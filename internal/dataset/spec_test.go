@@ -51,7 +51,9 @@ func TestDecodeSpecErrors(t *testing.T) {
 	}{
 		{"empty", "", "empty"},
 		{"unknown key", minimalSpec + "colour: red\n", "colour"},
-		{"unknown nested key", strings.Replace(minimalSpec, "{type: numeric}", "{type: numeric, typo: 1}", 1), "typo"},
+		{"unknown nested key", strings.Replace(minimalSpec, "{type: numeric}", "{type: numeric, typo: 1}", 1), "columns.amount.typo: unknown key (line 6); want one of type, parser"},
+		{"unknown key in a list item", minimalSpec + "derived: [{name: d, op: ratio, args: [amount, rate], scael: 2}]\n", "derived[0].scael: unknown key"},
+		{"unknown key under a mapping", minimalSpec + "cleaning: {cap_low: 0.1}\n", "cleaning.cap_low: unknown key"},
 		{"no target", "name: x\n", "target.column"},
 		{"value in two lists", "name: x\ntarget: {column: y, bad: [1], good: [1]}\n", "both"},
 		{"bad type", strings.Replace(minimalSpec, "{type: numeric}", "{type: money}", 1), "columns.amount"},
