@@ -353,6 +353,14 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
+// TestMaxSpecialValues checks that a spec and a model file bound the
+// special values of a column alike.
+func TestMaxSpecialValues(t *testing.T) {
+	if dataset.MaxSpecialValues != features.MaxSpecialValues {
+		t.Errorf("dataset.MaxSpecialValues %d, features.MaxSpecialValues %d; want them equal", dataset.MaxSpecialValues, features.MaxSpecialValues)
+	}
+}
+
 // TestInputKind checks the mapping of spec column types onto input kinds:
 // each becomes the kind of the same name, and a type that passed no
 // validation is a programmer error.

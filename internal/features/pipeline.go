@@ -47,6 +47,10 @@ const MissingLevel = "missing"
 // "other" keeps its own column.
 const OtherLevel = "(other)"
 
+// MaxSpecialValues is the most special values an input may have, as the
+// spec's special_values (dataset.MaxSpecialValues).
+const MaxSpecialValues = 32
+
 // LegacyOtherLevel is the rare-level bucket of version 1 pipelines, which
 // folded a real level "other" into it too.
 const LegacyOtherLevel = "other"
@@ -175,6 +179,9 @@ func (in *Input) compile() (*regexp.Regexp, []float64, error) {
 		if !(sh >= 0 && sh <= 1) {
 			return nil, nil, fmt.Errorf("input %q: special value share %v outside [0, 1]", in.Name, sh)
 		}
+	}
+	if len(in.Special) > MaxSpecialValues {
+		return nil, nil, fmt.Errorf("input %q: %d special values: at most %d", in.Name, len(in.Special), MaxSpecialValues)
 	}
 	var nums []float64
 	seen := make(map[string]bool, len(in.Special))

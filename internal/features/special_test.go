@@ -2,6 +2,7 @@ package features
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -94,7 +95,7 @@ func sameFloat(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNa
 // indicator and a feature for the first special value only (the second
 // was not seen in training), and a categorical input with a real level
 // "other" beside the rare levels' bucket.
-func specialPipeline(t *testing.T) *Pipeline {
+func specialPipeline(t testing.TB) *Pipeline {
 	t.Helper()
 	p := &Pipeline{
 		Version: FormatVersion,
@@ -203,6 +204,12 @@ func TestInitRejectsSpecial(t *testing.T) {
 		{"unreadable special", func(p *Pipeline) { p.Inputs[0].Special[0] = "many" }, "special value"},
 		{"duplicate special", func(p *Pipeline) { p.Inputs[0].Special[1] = "96.0" }, "twice"},
 		{"empty special", func(p *Pipeline) { p.Inputs[0].Special[1] = "" }, "empty"},
+		{"too many specials", func(p *Pipeline) {
+			p.Inputs[0].Stats.SpecialShares = nil
+			for i := range MaxSpecialValues {
+				p.Inputs[0].Special = append(p.Inputs[0].Special, fmt.Sprint(100+i))
+			}
+		}, "at most"},
 		{"shares for other values", func(p *Pipeline) { p.Inputs[0].Stats.SpecialShares = []float64{0.1} }, "shares"},
 		{"share above 1", func(p *Pipeline) { p.Inputs[0].Stats.SpecialShares[1] = 2 }, "outside [0, 1]"},
 		{"share NaN", func(p *Pipeline) { p.Inputs[0].Stats.SpecialShares[1] = math.NaN() }, "outside [0, 1]"},
