@@ -15,7 +15,7 @@
 //     pattern first picks the value out of recoded text), values outside
 //     the spec's valid range become missing, numbers are capped to the
 //     training-period quantiles, and missing values are imputed (numbers
-//     with the training median, categories with the level "missing"), with
+//     with the training median, categories with the level "(missing)"), with
 //     a 0/1 indicator for numeric fields that were often missing in
 //     training. A special value (the spec's special_values) is missing and
 //     not imputed, and Row.Special records which one it was.

@@ -39,7 +39,10 @@ const (
 )
 
 // MissingLevel is the level a missing categorical value is imputed with.
-const MissingLevel = "missing"
+// It is reserved as OtherLevel is, so that a real level called "missing"
+// stays apart from the imputed values. Pipelines store the level they
+// impute (Input.ImputeLevel), so older ones keep theirs.
+const MissingLevel = "(missing)"
 
 // OtherLevel is the level rare and unseen categories are folded into. It
 // is reserved: no category may have it as a level (Input.Parse refuses
@@ -320,7 +323,8 @@ type Parsed struct {
 }
 
 // Parse reads a raw value. Strict: an unreadable value, an unknown ordinal
-// level, the reserved level OtherLevel and (when rangeIsError) a value
+// level, the reserved levels OtherLevel and MissingLevel and (when
+// rangeIsError) a value
 // outside Min/Max are errors; with rangeIsError false an out-of-range value
 // becomes missing and outOfRange is set so the caller can count it.
 //
@@ -363,8 +367,8 @@ func (in *Input) Parse(r Raw, rangeIsError bool) (p Parsed, outOfRange bool, fe 
 		if in.Kind == KindOrdinal && in.rank(lvl) < 0 {
 			return p, false, &FieldError{in.Name, ProblemEnum, fmt.Sprintf("unknown level %q; want one of %v", lvl, in.Order)}
 		}
-		if lvl == OtherLevel {
-			return p, false, &FieldError{in.Name, ProblemEnum, fmt.Sprintf("level %q is reserved for the rare levels' bucket; rename it with the spec's labels", OtherLevel)}
+		if lvl == OtherLevel || lvl == MissingLevel {
+			return p, false, &FieldError{in.Name, ProblemEnum, fmt.Sprintf("level %q is reserved (rare levels are folded into %s, missing values imputed with %s); rename it with the spec's labels", lvl, OtherLevel, MissingLevel)}
 		}
 		return Parsed{Num: math.NaN(), Level: lvl}, false, nil
 	}

@@ -53,6 +53,8 @@ func TestParseSpecialPattern(t *testing.T) {
 		{"categorical special as a number", purpose, RawNumber(999), Parsed{Missing: true, Special: 1}, "", ""},
 		{"a real level called other", purpose, RawString("other"), Parsed{Level: "other"}, "", ""},
 		{"the reserved bucket", purpose, RawString(OtherLevel), Parsed{}, ProblemEnum, "reserved"},
+		{"the reserved missing level", purpose, RawString(MissingLevel), Parsed{}, ProblemEnum, "reserved"},
+		{"a real level called missing", purpose, RawString("missing"), Parsed{Level: "missing"}, "", ""},
 	}
 	for _, tt := range tests {
 		for _, prepared := range []bool{true, false} {
