@@ -324,9 +324,9 @@ type Parsed struct {
 
 // Parse reads a raw value. Strict: an unreadable value, an unknown ordinal
 // level, the reserved levels OtherLevel and MissingLevel and (when
-// rangeIsError) a value
-// outside Min/Max are errors; with rangeIsError false an out-of-range value
-// becomes missing and outOfRange is set so the caller can count it.
+// rangeIsError) a value outside Min/Max are errors; with rangeIsError false
+// an out-of-range value becomes missing and outOfRange is set so the caller
+// can count it.
 //
 // The order: absent or a missing token (as written) → missing; Pattern
 // extraction; a special value → missing with Parsed.Special set (before
