@@ -2,9 +2,12 @@ package fit_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +22,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/logreg"
 	"github.com/credit-risk/credit-risk/internal/model"
+	"github.com/credit-risk/credit-risk/internal/serve"
 )
 
 // paritySpec uses every key of the spec language for real data.
@@ -94,8 +98,8 @@ func sameFloat(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNa
 // TestSpecParity runs a spec with special values, patterns, missing tokens
 // and an unnamed column through clean, fit, a logistic regression and a
 // model file, then scores every raw row with the decoded model's pipeline
-// as the scoring API does: each row's features and PD equal the training
-// side's exactly.
+// and through the scoring API (/predict, the raw row as JSON text fields):
+// each row's features and PD equal the training side's exactly.
 func TestSpecParity(t *testing.T) {
 	const n = 600
 	raw := filepath.Join(t.TempDir(), "raw")
@@ -154,6 +158,16 @@ func TestSpecParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	modelDir := t.TempDir()
+	if err := model.Save(modelDir, "lr_v1", m, &model.Metadata{}); err != nil {
+		t.Fatal(err)
+	}
+	scfg := serve.NewConfig()
+	scfg.ModelPath, scfg.ReloadInterval, scfg.DriftWindow = filepath.Join(modelDir, "lr_v1"+model.Ext), 0, 0
+	api, err := serve.New(scfg, serve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	sp := served.Pipeline
 	sources, err := dataset.FindSources(raw, nil)
 	if err != nil {
@@ -180,8 +194,31 @@ func TestSpecParity(t *testing.T) {
 				t.Errorf("line %d: %s = %v served; %v in training", r.Line(), sp.Features[j].Name, x[j], want[j])
 			}
 		}
-		if a, b := served.PD(x), m.PD(want); a != b {
-			t.Errorf("line %d: PD %v served; %v in training", r.Line(), a, b)
+		pd := m.PD(want)
+		if a := served.PD(x); a != pd {
+			t.Errorf("line %d: PD %v from the decoded model; %v in training", r.Line(), a, pd)
+		}
+		app := map[string]string{}
+		for k, h := range r.Header() {
+			if h != "" && h != spec.Target.Column {
+				app[h] = rec[k]
+			}
+		}
+		body, err := json.Marshal(app)
+		if err != nil {
+			return err
+		}
+		req := httptest.NewRequest(http.MethodPost, "/predict", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rr := httptest.NewRecorder()
+		api.ServeHTTP(rr, req)
+		var got struct {
+			PD float64 `json:"default_probability"`
+		}
+		if rr.Code != http.StatusOK || json.Unmarshal(rr.Body.Bytes(), &got) != nil {
+			t.Errorf("line %d: /predict answered %d %s", r.Line(), rr.Code, rr.Body)
+		} else if got.PD != pd {
+			t.Errorf("line %d: /predict PD %v; %v in training", r.Line(), got.PD, pd)
 		}
 		i++
 		return nil
