@@ -213,7 +213,7 @@ func (in *Input) compile() (*regexp.Regexp, []float64, error) {
 // extras returns the compiled pattern and numeric special values: the
 // prepared ones, or else compiled now.
 func (in *Input) extras() (*regexp.Regexp, []float64, error) {
-	if in.prepared || (in.Pattern == "" && len(in.Special) == 0) {
+	if in.prepared {
 		return in.re, in.specialNum, nil
 	}
 	return in.compile()
@@ -336,9 +336,15 @@ func (in *Input) Parse(r Raw, rangeIsError bool) (p Parsed, outOfRange bool, fe 
 	if !r.Present {
 		return Parsed{Num: math.NaN(), Missing: true}, false, nil
 	}
-	re, specialNum, err := in.extras()
-	if err != nil {
-		return p, false, &FieldError{in.Name, ProblemSyntax, err.Error()}
+	var (
+		re         *regexp.Regexp
+		specialNum []float64
+		err        error
+	)
+	if in.Pattern != "" || len(in.Special) > 0 {
+		if re, specialNum, err = in.extras(); err != nil {
+			return p, false, &FieldError{in.Name, ProblemSyntax, err.Error()}
+		}
 	}
 	if in.IsText() {
 		s := r.Str
