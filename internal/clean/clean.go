@@ -179,6 +179,29 @@ type column struct {
 
 	pending    int // leading rows not yet appended (all missing), for lazy allocation
 	outOfRange int
+
+	// special holds, per row, the position plus one in in.Special of the
+	// special value the row held, 0 for none; nil until one is seen.
+	special []int32
+}
+
+// len returns the number of rows appended (pending ones included).
+func (c *column) len() int {
+	if c.isText() {
+		return len(c.codes) + c.pending
+	}
+	return len(c.num) + c.pending
+}
+
+// noteSpecial records the special value of the row just appended.
+func (c *column) noteSpecial(k int) {
+	if c.special == nil {
+		if k == 0 {
+			return
+		}
+		c.special = make([]int32, c.len()-1, c.len()+1024)
+	}
+	c.special = append(c.special, int32(k))
 }
 
 func (c *column) isText() bool { return c.in.IsText() }
@@ -193,6 +216,9 @@ func (c *column) appendMissing() {
 		c.codes = append(c.codes, -1)
 	} else {
 		c.num = append(c.num, math.NaN())
+	}
+	if c.special != nil {
+		c.special = append(c.special, 0)
 	}
 }
 
@@ -215,6 +241,16 @@ func (c *column) materialise() {
 }
 
 func (c *column) appendParsed(p features.Parsed) {
+	if p.Special > 0 {
+		c.materialise()
+		if c.isText() {
+			c.codes = append(c.codes, -1)
+		} else {
+			c.num = append(c.num, math.NaN())
+		}
+		c.noteSpecial(p.Special)
+		return
+	}
 	if p.Missing {
 		c.appendMissing()
 		return
@@ -228,9 +264,11 @@ func (c *column) appendParsed(p features.Parsed) {
 			c.levelIdx[p.Level] = code
 		}
 		c.codes = append(c.codes, code)
+		c.noteSpecial(0)
 		return
 	}
 	c.num = append(c.num, p.Num)
+	c.noteSpecial(0)
 }
 
 // toCategorical turns an inferred numeric column into a categorical one

@@ -3,6 +3,7 @@ package clean
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -352,6 +353,14 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
+// TestMaxSpecialValues checks that a spec and a model file bound the
+// special values of a column alike.
+func TestMaxSpecialValues(t *testing.T) {
+	if dataset.MaxSpecialValues != features.MaxSpecialValues {
+		t.Errorf("dataset.MaxSpecialValues %d, features.MaxSpecialValues %d; want them equal", dataset.MaxSpecialValues, features.MaxSpecialValues)
+	}
+}
+
 // TestInputKind checks the mapping of spec column types onto input kinds:
 // each becomes the kind of the same name, and a type that passed no
 // validation is a programmer error.
@@ -367,4 +376,163 @@ func TestInputKind(t *testing.T) {
 		}
 	}()
 	inputKind("text")
+}
+
+// specLanguageSpec uses the keys for real credit files: special values, an
+// extraction pattern, missing tokens for the file and for a column (an
+// ordinal's unknown level), beside a pandas index column without a name.
+const specLanguageSpec = `
+name: spec_language
+target: {column: status, bad: ["1"], good: ["0"]}
+missing_values: ["-"]
+undeclared: drop
+columns:
+  delinq: {type: numeric, min: 0, max: 60, special_values: [96, 98]}
+  emp: {type: numeric, pattern: '(\d+)', missing_values: [emp_unk]}
+  term: {type: numeric, parser: months, pattern: 'term_(\d+)'}
+  grade: {type: ordinal, order: [A, B, C], missing_values: [unk]}
+  purpose: {type: categorical}
+`
+
+// specLanguageCSV writes n loans for specLanguageSpec, led by an unnamed
+// index column as pandas' to_csv writes it.
+func specLanguageCSV(n int) string {
+	var b strings.Builder
+	b.WriteString(",status,delinq,emp,term,grade,purpose\n")
+	for i := range n {
+		delinq := fmt.Sprint(i % 7)
+		switch i % 10 {
+		case 0:
+			delinq = "96"
+		case 5:
+			delinq = "98.0"
+		}
+		emp := fmt.Sprintf("emp_%d", i%11)
+		switch i % 9 {
+		case 0:
+			emp = "EMP_UNK"
+		case 4:
+			emp = "-"
+		case 7:
+			emp = ""
+		}
+		grade := []string{"A", "B", "C"}[i%3]
+		if i%13 == 0 {
+			grade = "unk"
+		}
+		purpose := []string{"other", "car", "debt", "car"}[i%4]
+		fmt.Fprintf(&b, "%d,%d,%s,%s,term_%d,%s,%s\n", i, min(i%4, 1), delinq, emp, []int{36, 60}[i%2], grade, purpose)
+	}
+	return b.String()
+}
+
+// TestRunSpecLanguage checks, on one file, what cleaning makes of the
+// spec keys for real data: special values are missing, never imputed nor
+// counted in the statistics, and recorded in their own column; patterns
+// extract the number; both missing-token lists add to the defaults; the
+// unnamed index column is dropped with a log line.
+func TestRunSpecLanguage(t *testing.T) {
+	var logs strings.Builder
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	const n = 60
+	res, err := Analyze(t.Context(), decodeSpec(t, specLanguageSpec), Options{RawDir: writeRaw(t, specLanguageCSV(n)), Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &ran{log: res.Log, table: res.Table, split: res.Split}
+	isTest := res.Test
+	t.Run("unnamed column", func(t *testing.T) {
+		if !slices.Contains(r.log.Dropped, DroppedColumn{Name: "(column 1)", Reason: "unnamed", Detail: "column 1 has no name (a data frame's index?); name it in the file and declare it in the spec to use it"}) {
+			t.Errorf("dropped columns %+v; want (column 1) as unnamed", r.log.Dropped)
+		}
+		if !strings.Contains(logs.String(), `msg="unnamed column dropped"`) || !strings.Contains(logs.String(), "column=1") {
+			t.Errorf("log %q has no line about the unnamed column", logs.String())
+		}
+		if r.table.Col("") != nil {
+			t.Error("the unnamed column is in the cleaned table")
+		}
+	})
+	t.Run("special values", func(t *testing.T) {
+		in := r.input(t, "delinq")
+		num, special := r.column(t, "delinq").Num, r.column(t, features.SpecialColumn("delinq")).Num
+		var train []float64
+		specialTrain := [2]float64{}
+		nTrain := 0
+		for i := range n {
+			want := 0.0
+			switch i % 10 {
+			case 0:
+				want = 1
+			case 5:
+				want = 2
+			}
+			if special[i] != want {
+				t.Errorf("row %d: special %v; want %v", i, special[i], want)
+			}
+			if want > 0 && !math.IsNaN(num[i]) {
+				t.Errorf("row %d: a special value cleaned to %v; want NaN (not imputed)", i, num[i])
+			}
+			if isTest[i] {
+				continue
+			}
+			nTrain++
+			if want > 0 {
+				specialTrain[int(want)-1]++
+			} else {
+				train = append(train, float64(i%7))
+			}
+		}
+		slices.Sort(train)
+		if med := train[len(train)/2]; in.Impute == nil || *in.Impute != med || *in.Stats.Max != 6 {
+			t.Errorf("impute %v, training max %v; want the median of the ordinary values %v and max 6", in.Impute, in.Stats.Max, med)
+		}
+		if in.Stats.MissingShare != 0 || !in.Required || in.Indicator {
+			t.Errorf("missing share %v, required %v, indicator %v; want 0, true, false: special values are not missing ones", in.Stats.MissingShare, in.Required, in.Indicator)
+		}
+		want := []float64{specialTrain[0] / float64(nTrain), specialTrain[1] / float64(nTrain)}
+		if !slices.Equal(in.Stats.SpecialShares, want) || !slices.Equal(in.Special, []string{"96", "98"}) {
+			t.Errorf("special %v shares %v; want [96 98] %v", in.Special, in.Stats.SpecialShares, want)
+		}
+		var cl ColumnLog
+		for _, c := range r.log.Columns {
+			if c.Name == "delinq" {
+				cl = c
+			}
+		}
+		if !slices.Equal(cl.Special, []ValueCount{{"96", n / 10}, {"98", n / 10}}) || cl.OutOfRange != 0 || cl.Imputed != 0 {
+			t.Errorf("column log %+v; want 6 rows of each special value, none out of range or imputed", cl)
+		}
+	})
+	t.Run("patterns and missing tokens", func(t *testing.T) {
+		emp, term := r.column(t, "emp").Num, r.column(t, "term").Num
+		ind := r.column(t, features.IndicatorColumn("emp")).Num
+		for i := range n {
+			if want := float64([]int{36, 60}[i%2]); term[i] != want {
+				t.Errorf("row %d: term %v; want %v", i, term[i], want)
+			}
+			missing := i%9 == 0 || i%9 == 4 || i%9 == 7
+			if (ind[i] == 1) != missing {
+				t.Errorf("row %d: emp indicator %v; want missing %v", i, ind[i], missing)
+			}
+			if !missing && emp[i] != float64(i%11) {
+				t.Errorf("row %d: emp %v; want %d", i, emp[i], i%11)
+			}
+		}
+		grade := r.column(t, "grade")
+		for i := range n {
+			if i%13 == 0 && grade.String(i) != r.input(t, "grade").ImputeLevel {
+				t.Errorf("row %d: grade unk cleaned to %q; want the imputed mode", i, grade.String(i))
+			}
+		}
+	})
+}
+
+// TestRunSpecLanguageErrors checks that a value the pattern does not
+// match stops the run naming the file, line and column.
+func TestRunSpecLanguageErrors(t *testing.T) {
+	content := strings.Replace(specLanguageCSV(20), "emp_3,", "three,", 1)
+	_, err := Analyze(t.Context(), decodeSpec(t, specLanguageSpec), Options{RawDir: writeRaw(t, content)})
+	if err == nil || !strings.Contains(err.Error(), `loans.csv:5: column "emp" (field 4)`) || !strings.Contains(err.Error(), "does not match the pattern") {
+		t.Errorf("got error %v; want one naming loans.csv:5, column emp and the pattern", err)
+	}
 }

@@ -67,7 +67,7 @@ type SplitLog struct {
 // DroppedColumn is a raw column that is not a feature, and why.
 type DroppedColumn struct {
 	Name   string `json:"name"`
-	Reason string `json:"reason"` // leakage, id, free_text, dropped, high_missing, constant, undeclared
+	Reason string `json:"reason"` // leakage, id, free_text, dropped, high_missing, constant, undeclared, unnamed
 	Detail string `json:"detail"`
 }
 
@@ -86,6 +86,9 @@ type ColumnLog struct {
 	Imputed           int           `json:"imputed"`
 	ImputeValue       string        `json:"impute_value,omitempty"`
 	Indicator         bool          `json:"indicator,omitempty"`
+	// Special counts the rows that held each of the column's special
+	// values, in the spec's order; they are in none of the counts above.
+	Special []ValueCount `json:"special,omitempty"`
 }
 
 // OutputLog names the cleaned table.

@@ -44,7 +44,7 @@ func newState(spec *dataset.Spec) *state {
 	}
 	if spec.Date != nil {
 		layout, _ := value.DateLayout(spec.Date.Format) // validated with the spec
-		st.dateInput = &features.Input{Name: spec.Date.Column, Kind: features.KindDate, Parser: value.Date, Layout: layout, Missing: spec.MissingValues}
+		st.dateInput = &features.Input{Name: spec.Date.Column, Kind: features.KindDate, Parser: value.Date, Layout: layout, Missing: spec.ColumnMissing(spec.Date.Column)}
 	}
 	return st
 }
@@ -69,13 +69,17 @@ func (st *state) columnFor(name string) *column {
 			st.dropped[name] = DroppedColumn{Name: name, Reason: "undeclared", Detail: "not named in the spec (undeclared: drop)"}
 			return nil
 		}
-		in = features.Input{Name: name, Kind: features.KindNumeric, Parser: value.Number, Missing: st.spec.MissingValues}
+		in = features.Input{Name: name, Kind: features.KindNumeric, Parser: value.Number, Missing: st.spec.MissingTokens()}
 		inferred = true
 	case dataset.RoleTarget, dataset.RoleDate:
 		return nil
 	default:
 		st.dropped[name] = DroppedColumn{Name: name, Reason: role.String(), Detail: "named in the spec's " + roleField(role)}
 		return nil
+	}
+	if err := in.Prepare(); err != nil {
+		// The spec was validated: a column it declares always prepares.
+		panic(fmt.Sprintf("clean: column %q: %v", name, err))
 	}
 	c := &column{in: in, role: role, inferred: inferred, maxCats: st.spec.Cleaning.MaxCategories, levelIdx: map[string]int32{}}
 	c.pending = st.rows // rows seen in earlier files that lacked this column
@@ -103,9 +107,11 @@ func inputFromSpec(spec *dataset.Spec, name string) features.Input {
 	in := features.Input{
 		Name:        name,
 		Parser:      sc.Parser,
-		Missing:     append(slices.Clone(spec.MissingValues), sc.MissingValues...),
+		Missing:     spec.ColumnMissing(name),
 		Order:       sc.Order,
 		Labels:      sc.Labels,
+		Pattern:     sc.Pattern,
+		Special:     slices.Clone(sc.SpecialValues),
 		Min:         sc.Min,
 		Max:         sc.Max,
 		Monotone:    sc.Monotone,
@@ -149,6 +155,10 @@ func (st *state) readSource(ctx context.Context, src dataset.Source, logger *slo
 			header = r.Header()
 			colAt = make([]*column, len(header))
 			for i, h := range header {
+				if st.spec.RoleOf(h) == dataset.RoleUnnamed {
+					st.dropUnnamed(src.Name, i, h, logger)
+					continue
+				}
 				colAt[i] = st.columnFor(h)
 			}
 			target = slices.Index(header, st.spec.Target.Column)
@@ -282,7 +292,7 @@ func (st *state) learn(isTest []bool) []features.Input {
 			st.drop(c.in.Name, "free_text", fmt.Sprintf("inferred text column with more than %d levels; declare it in the spec to use it", st.spec.Cleaning.MaxCategories))
 			continue
 		}
-		fc := &fit.Column{Input: c.in, Num: c.num, Codes: c.codes, Levels: c.levels, NoCap: st.spec.Columns[c.in.Name].NoCap}
+		fc := &fit.Column{Input: c.in, Num: c.num, Codes: c.codes, Levels: c.levels, NoCap: st.spec.Columns[c.in.Name].NoCap, Special: c.special}
 		in, out := fit.Input(fc, isTest, st.spec.Cleaning)
 		if out.Drop != "" {
 			st.drop(c.in.Name, out.Drop, out.Detail)
@@ -292,6 +302,9 @@ func (st *state) learn(isTest []bool) []features.Input {
 			Name: in.Name, Kind: in.Kind, Parser: string(in.Parser), Inferred: c.inferred,
 			Missing: out.Missing, MissingShareTrain: out.MissingShareTrain, OutOfRange: c.outOfRange,
 			CapLow: in.CapLow, CapHigh: in.CapHigh, Indicator: in.Indicator,
+		}
+		for k, n := range out.Special {
+			cl.Special = append(cl.Special, ValueCount{Value: in.Special[k], Count: n})
 		}
 		switch {
 		case in.Impute != nil:
@@ -314,6 +327,19 @@ func (st *state) learn(isTest []bool) []features.Input {
 		}
 	}
 	return inputs
+}
+
+// dropUnnamed drops the unnamed column at index i of a file's header h,
+// with a log line: it is a data frame's index, never a feature.
+func (st *state) dropUnnamed(file string, i int, h string, logger *slog.Logger) {
+	name := h
+	if name == "" {
+		name = fmt.Sprintf("(column %d)", i+1)
+	}
+	logger.Warn("unnamed column dropped", "file", file, "column", i+1, "header", h)
+	if _, ok := st.dropped[name]; !ok {
+		st.drop(name, dataset.RoleUnnamed.String(), fmt.Sprintf("column %d has no name (a data frame's index?); name it in the file and declare it in the spec to use it", i+1))
+	}
 }
 
 func (st *state) drop(name, reason, detail string) {
@@ -357,17 +383,24 @@ func (st *state) apply(inputs []features.Input) *frame.Frame {
 		}
 		c := st.byName[in.Name]
 		cl := &st.log.Columns[logIdx[in.Name]]
-		var ind []float64
+		var ind, special []float64
 		if in.Indicator {
 			ind = make([]float64, st.rows)
 		}
+		if len(in.Special) > 0 {
+			special = make([]float64, st.rows)
+			for i, k := range c.special {
+				special[i] = float64(k)
+			}
+		}
+		isSpecial := func(i int) bool { return c.special != nil && c.special[i] > 0 }
 		if in.IsText() {
 			// Levels are rewritten: imputation adds one, nothing else changes.
 			out := &frame.Column{Name: in.Name, Kind: frame.Categorical, Codes: c.codes, Levels: c.levels}
 			fill := int32(-1)
 			for i, code := range c.codes {
-				if code >= 0 {
-					continue
+				if code >= 0 || isSpecial(i) {
+					continue // a special value stays missing, not imputed
 				}
 				if ind != nil {
 					ind[i] = 1
@@ -391,8 +424,12 @@ func (st *state) apply(inputs []features.Input) *frame.Frame {
 				kind = frame.Date
 			}
 			for i, v := range c.num {
-				cv, missing := in.Clean(features.Parsed{Num: v, Missing: math.IsNaN(v)})
-				if missing {
+				p := features.Parsed{Num: v, Missing: math.IsNaN(v)}
+				if isSpecial(i) {
+					p.Special = int(c.special[i])
+				}
+				cv, missing := in.Clean(p)
+				if missing && p.Special == 0 {
 					if ind != nil {
 						ind[i] = 1
 					}
@@ -408,6 +445,9 @@ func (st *state) apply(inputs []features.Input) *frame.Frame {
 		}
 		if ind != nil {
 			f.Columns = append(f.Columns, &frame.Column{Name: features.IndicatorColumn(in.Name), Kind: frame.Numeric, Num: ind})
+		}
+		if special != nil {
+			f.Columns = append(f.Columns, &frame.Column{Name: features.SpecialColumn(in.Name), Kind: frame.Numeric, Num: special})
 		}
 	}
 	return f

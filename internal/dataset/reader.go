@@ -124,9 +124,14 @@ func NewReader(r io.Reader, name string, format Format, want string) (*Reader, e
 	}
 }
 
+// firstDuplicate returns a name that appears twice, empty names (unnamed
+// columns, see IsUnnamed) aside, or "".
 func firstDuplicate(names []string) string {
 	seen := make(map[string]bool, len(names))
 	for _, n := range names {
+		if n == "" {
+			continue
+		}
 		if seen[n] {
 			return n
 		}

@@ -53,6 +53,7 @@ func TestReader(t *testing.T) {
 		{name: "long line", in: "a,y\n1,G,x\n", wantErr: "in.csv:2: wrong number of fields"},
 		{name: "no header", in: "a,b\n1,2\n", wantErr: `no header line with column "y"`},
 		{name: "duplicate column", in: "a,a,y\n", wantErr: `column "a" appears twice`},
+		{name: "unnamed columns", in: ",a,,y\n0,1,x,G\n", want: [][]string{{"0", "1", "x", "G"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -67,9 +68,16 @@ type Spec struct {
 	// and as categories otherwise (dropped as free text when they have more
 	// than Cleaning.MaxCategories levels); "drop" drops them.
 	Undeclared string `yaml:"undeclared,omitempty"`
-	// MissingValues are tokens read as missing in every column. Default:
-	// value.DefaultMissing().
+	// MissingValues are tokens read as missing in every column, in
+	// addition to value.DefaultMissing() (blank, "n/a", "na", "nan",
+	// "null", "none", "?"): see MissingTokens. Compared after trimming
+	// blanks, case-insensitively. Default: none beyond the defaults.
 	MissingValues []string `yaml:"missing_values,omitempty"`
+	// MissingValuesReplaceDefaults makes MissingValues replace
+	// value.DefaultMissing() instead of adding to it: only the listed
+	// tokens (and each column's own) are then missing, so an empty cell
+	// is an unreadable number unless "" is listed. Default false.
+	MissingValuesReplaceDefaults bool `yaml:"missing_values_replace_defaults,omitempty"`
 	// Cleaning tunes the cleaning step.
 	Cleaning Cleaning `yaml:"cleaning,omitempty"`
 	// Derived are engineered features computed from cleaned columns.
@@ -143,8 +151,31 @@ type Column struct {
 	// Monotone constrains learners: 1 means the PD may only rise with the
 	// value, -1 only fall, 0 (default) free.
 	Monotone int `yaml:"monotone,omitempty"`
-	// MissingValues are extra tokens read as missing in this column.
+	// MissingValues are extra tokens read as missing in this column, in
+	// addition to the spec's (see Spec.ColumnMissing); an ordinal's
+	// "unknown" level (emp_unk) listed here is missing rather than a
+	// level. Compared as the file writes them, before Pattern and Labels,
+	// after trimming blanks, case-insensitively.
 	MissingValues []string `yaml:"missing_values,omitempty"`
+	// SpecialValues are codes that are neither a quantity nor an ordinary
+	// level (96 and 98 meaning "not applicable" in a delinquency count).
+	// Such a value is never mixed with the ordinary values: it is left out
+	// of ranges, caps, medians, quantiles and drift bins, is not imputed,
+	// and the column's value is missing for it, while a 0/1 feature per
+	// special value (<column>_special_<value>) records which one it was.
+	// Numeric and date codes are compared as numbers after the column's
+	// parser has read them (96 matches "96" and "96.0"); categorical and
+	// ordinal codes as the file writes them (after Pattern, before Labels).
+	// At most MaxSpecialValues.
+	SpecialValues []string `yaml:"special_values,omitempty"`
+	// Pattern is a regular expression (RE2 syntax, at most value.MaxPatternLen
+	// bytes, at most one capture group) that extracts the value from its
+	// recoded text before the parser reads it: '(\d+)' reads "term_36" as
+	// 36 and "emp_5" as 5. The capture group is used, or the whole match
+	// when there is none. A present value that does not match is an
+	// unreadable value (an error naming the column); list tokens such as
+	// "emp_unk" in MissingValues to read them as missing. Default: none.
+	Pattern string `yaml:"pattern,omitempty"`
 	// Labels rename coded levels for people (e.g. A11 → "< 0 DM").
 	Labels map[string]string `yaml:"labels,omitempty"`
 }
@@ -229,6 +260,50 @@ const (
 	DefaultSmoothing           = 100
 )
 
+// Limits of a column's keys.
+const (
+	// MaxSpecialValues is the most Column.SpecialValues accepted.
+	MaxSpecialValues = 32
+)
+
+// SpecError is an invalid spec: Key is the spec key at fault, dotted from
+// the top ("columns.dti.special_values", "cleaning.cap_lower"), and Err says
+// what is wrong with it. errors.Is(err, ErrSpec) holds for every SpecError.
+type SpecError struct {
+	Key string
+	Err error
+}
+
+func (e *SpecError) Error() string {
+	if e.Key == "" {
+		return ErrSpec.Error() + ": " + e.Err.Error()
+	}
+	return ErrSpec.Error() + ": " + e.Key + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *SpecError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrSpec.
+func (e *SpecError) Is(target error) bool { return target == ErrSpec }
+
+// MissingTokens returns the tokens read as missing in every column:
+// value.DefaultMissing() followed by MissingValues, or MissingValues alone
+// when MissingValuesReplaceDefaults is set. The slice is new.
+func (s *Spec) MissingTokens() []string {
+	if s.MissingValuesReplaceDefaults {
+		return slices.Clone(s.MissingValues)
+	}
+	return append(value.DefaultMissing(), s.MissingValues...)
+}
+
+// ColumnMissing returns the tokens read as missing in the named column:
+// MissingTokens followed by the column's own MissingValues. The slice is
+// new.
+func (s *Spec) ColumnMissing(name string) []string {
+	return append(s.MissingTokens(), s.Columns[name].MissingValues...)
+}
+
 // DecodeSpec reads a YAML or JSON spec strictly: an unknown key is an error
 // that names it. Defaults are filled in and the spec is validated.
 func DecodeSpec(r io.Reader) (*Spec, error) {
@@ -243,6 +318,12 @@ func DecodeSpec(r io.Reader) (*Spec, error) {
 	dec.KnownFields(true)
 	var s Spec
 	if err := dec.Decode(&s); err != nil {
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) == nil {
+			if uk := unknownKey(&doc, reflect.TypeFor[Spec](), ""); uk != nil {
+				return nil, uk
+			}
+		}
 		return nil, fmt.Errorf("%w: %v", ErrSpec, err)
 	}
 	var extra any
@@ -254,6 +335,69 @@ func DecodeSpec(r io.Reader) (*Spec, error) {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// unknownKey walks a decoded YAML document along the spec's types and
+// returns a *SpecError naming the first key that t does not accept, with
+// its full path ("columns.dti.tpye") and line, and the keys accepted
+// there; nil when every key is known. It descends only along struct
+// fields, maps of structs and lists of structs, so its depth is bounded by
+// the types whatever the document.
+func unknownKey(n *yaml.Node, t reflect.Type, path string) *SpecError {
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		fields := map[string]reflect.Type{}
+		var names []string
+		for f := range t.Fields() {
+			tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if tag != "" && tag != "-" {
+				fields[tag] = f.Type
+				names = append(names, tag)
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Value == "<<" {
+				continue // a merge key: its keys are checked by the decoder
+			}
+			ft, ok := fields[k.Value]
+			if !ok {
+				return &SpecError{Key: joinKey(path, k.Value), Err: fmt.Errorf("unknown key (line %d); want one of %s (see docs/spec.md)", k.Line, strings.Join(names, ", "))}
+			}
+			if err := unknownKey(n.Content[i+1], ft, joinKey(path, k.Value)); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := unknownKey(n.Content[i+1], t.Elem(), joinKey(path, n.Content[i].Value)); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		for i, item := range n.Content {
+			if err := unknownKey(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func joinKey(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 // ReadSpecFile decodes the spec file at path.
@@ -276,9 +420,6 @@ func (s *Spec) fillDefaults() {
 	}
 	if s.Undeclared == "" {
 		s.Undeclared = "infer"
-	}
-	if s.MissingValues == nil {
-		s.MissingValues = value.DefaultMissing()
 	}
 	c := &s.Cleaning
 	if c.MaxMissing == 0 {
@@ -335,24 +476,25 @@ func (s *Spec) fillDefaults() {
 	}
 }
 
-// Validate checks the spec on its own (without data). Errors name the field.
+// Validate checks the spec on its own (without data). Every error is a
+// *SpecError naming the key at fault, and the column for a column's key.
 func (s *Spec) Validate() error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrSpec, fmt.Sprintf(format, args...))
+	bad := func(key, format string, args ...any) error {
+		return &SpecError{Key: key, Err: fmt.Errorf(format, args...)}
 	}
 	if s.Name == "" {
-		return bad("name is required")
+		return bad("name", "is required")
 	}
 	switch s.Format.Delimiter {
 	case ",", ";", "\t", "|", "whitespace":
 	default:
-		return bad("format.delimiter %q: want \",\", \";\", \"\\t\", \"|\" or \"whitespace\"", s.Format.Delimiter)
+		return bad("format.delimiter", "%q: want \",\", \";\", \"\\t\", \"|\" or \"whitespace\"", s.Format.Delimiter)
 	}
 	if s.Target.Column == "" {
-		return bad("target.column is required")
+		return bad("target.column", "is required")
 	}
 	if len(s.Target.Bad) == 0 || len(s.Target.Good) == 0 {
-		return bad("target.bad and target.good each need at least one value")
+		return bad("target", "target.bad and target.good each need at least one value")
 	}
 	seen := map[string]string{}
 	for _, list := range []struct {
@@ -361,78 +503,94 @@ func (s *Spec) Validate() error {
 	}{{"bad", s.Target.Bad}, {"good", s.Target.Good}, {"exclude", s.Target.Exclude}} {
 		for _, v := range list.vals {
 			if prev, ok := seen[v]; ok {
-				return bad("target value %q is listed in both target.%s and target.%s", v, prev, list.name)
+				return bad("target."+list.name, "value %q is listed in both target.%s and target.%s", v, prev, list.name)
 			}
 			seen[v] = list.name
 		}
 	}
 	if s.Date != nil {
 		if s.Date.Column == "" {
-			return bad("date.column is required when date is set")
+			return bad("date.column", "is required when date is set")
 		}
 		if _, err := value.DateLayout(s.Date.Format); err != nil {
-			return bad("date.format: %v", err)
+			return bad("date.format", "%v", err)
 		}
 	}
 	switch s.Undeclared {
 	case "infer", "drop":
 	default:
-		return bad("undeclared %q: want infer or drop", s.Undeclared)
+		return bad("undeclared", "%q: want infer or drop", s.Undeclared)
 	}
-	for name, col := range s.Columns {
-		if err := col.validate(); err != nil {
-			return bad("columns.%s: %v", name, err)
-		}
+	for _, name := range slices.Sorted(maps.Keys(s.Columns)) {
 		if name == s.Target.Column {
-			return bad("columns.%s: the target column cannot be declared as a feature", name)
+			return bad("columns."+name, "the target column cannot be declared as a feature")
+		}
+		if key, err := s.Columns[name].validate(s.ColumnMissing(name)); err != nil {
+			return &SpecError{Key: "columns." + name + "." + key, Err: err}
 		}
 	}
 	for _, p := range s.LeakageColumns {
 		if _, err := path.Match(p, ""); err != nil {
-			return bad("leakage_columns: bad pattern %q", p)
+			return bad("leakage_columns", "bad pattern %q", p)
 		}
 	}
 	c := s.Cleaning
 	if c.MaxMissing <= 0 || c.MaxMissing > 1 {
-		return bad("cleaning.max_missing %v: want (0, 1]", c.MaxMissing)
+		return bad("cleaning.max_missing", "%v: want (0, 1]", c.MaxMissing)
 	}
-	if c.CapLower < 0 || c.CapUpper > 1 || c.CapLower >= c.CapUpper {
-		return bad("cleaning.cap_lower %v / cap_upper %v: want 0 ≤ lower < upper ≤ 1", c.CapLower, c.CapUpper)
+	if c.CapLower < 0 || c.CapLower >= 1 {
+		return bad("cleaning.cap_lower", "%v: want [0, 1)", c.CapLower)
+	}
+	if c.CapUpper <= 0 || c.CapUpper > 1 || c.CapLower >= c.CapUpper {
+		return bad("cleaning.cap_upper", "%v: want (cap_lower %v, 1]", c.CapUpper, c.CapLower)
 	}
 	if c.MissingIndicatorMin < 0 || c.MissingIndicatorMin > 1 {
-		return bad("cleaning.missing_indicator_min %v: want [0, 1]", c.MissingIndicatorMin)
+		return bad("cleaning.missing_indicator_min", "%v: want [0, 1]", c.MissingIndicatorMin)
 	}
 	if c.MaxCategories < 2 {
-		return bad("cleaning.max_categories %d: want at least 2", c.MaxCategories)
+		return bad("cleaning.max_categories", "%d: want at least 2", c.MaxCategories)
 	}
 	if f := s.Split.TestFraction; f <= 0 || f >= 1 {
-		return bad("split.test_fraction %v: want (0, 1)", f)
+		return bad("split.test_fraction", "%v: want (0, 1)", f)
 	}
-	if s.Encoding.MaxOneHot < 2 || s.Encoding.MinLevelShare < 0 || s.Encoding.MinLevelShare >= 0.5 || s.Encoding.Smoothing < 0 {
-		return bad("encoding: max_onehot ≥ 2, 0 ≤ min_level_share < 0.5, smoothing ≥ 0")
+	e := s.Encoding
+	switch {
+	case e.MaxOneHot < 2:
+		return bad("encoding.max_onehot", "%d: want at least 2", e.MaxOneHot)
+	case e.MinLevelShare < 0 || e.MinLevelShare >= 0.5:
+		return bad("encoding.min_level_share", "%v: want [0, 0.5)", e.MinLevelShare)
+	case e.Smoothing < 0:
+		return bad("encoding.smoothing", "%v: want at least 0", e.Smoothing)
 	}
 	names := map[string]bool{}
 	for i, d := range s.Derived {
+		key := fmt.Sprintf("derived[%d]", i)
 		if d.Name == "" {
-			return bad("derived[%d].name is required", i)
+			return bad(key+".name", "is required")
 		}
+		key = fmt.Sprintf("derived[%d] (%s)", i, d.Name)
 		if names[d.Name] {
-			return bad("derived %q is defined twice", d.Name)
+			return bad(key+".name", "%q is defined twice", d.Name)
 		}
 		names[d.Name] = true
 		n, ok := derivedOps[d.Op]
 		if !ok {
-			return bad("derived %q: unknown op %q (want ratio, difference, months_between, log1p, mean, sum or product)", d.Name, d.Op)
+			return bad(key+".op", "unknown op %q (want ratio, difference, months_between, log1p, mean, sum or product)", d.Op)
 		}
 		if (n > 0 && len(d.Args) != n) || (n == 0 && len(d.Args) < 2) {
-			return bad("derived %q: op %s takes %s arguments, got %d", d.Name, d.Op, argCount(n), len(d.Args))
+			return bad(key+".args", "op %s takes %s arguments, got %d", d.Op, argCount(n), len(d.Args))
 		}
 		if d.Monotone < -1 || d.Monotone > 1 {
-			return bad("derived %q: monotone %d: want -1, 0 or 1", d.Name, d.Monotone)
+			return bad(key+".monotone", "%d: want -1, 0 or 1", d.Monotone)
 		}
 	}
-	if s.Costs != nil && (s.Costs.BadAccepted <= 0 || s.Costs.GoodRejected <= 0) {
-		return bad("costs: bad_accepted and good_rejected must be positive")
+	if s.Costs != nil {
+		if s.Costs.BadAccepted <= 0 {
+			return bad("costs.bad_accepted", "%v: must be positive", s.Costs.BadAccepted)
+		}
+		if s.Costs.GoodRejected <= 0 {
+			return bad("costs.good_rejected", "%v: must be positive", s.Costs.GoodRejected)
+		}
 	}
 	return nil
 }
@@ -444,55 +602,114 @@ func argCount(n int) string {
 	return fmt.Sprint(n)
 }
 
-func (c Column) validate() error {
+// validate checks one column's entry; missing are the tokens read as
+// missing in it. It returns the key at fault with the error.
+func (c Column) validate(missing []string) (key string, err error) {
 	switch c.Type {
 	case TypeNumeric:
 		if !c.Parser.Valid() || !c.Parser.Numeric() || c.Parser == value.Date {
-			return fmt.Errorf("parser %q: want number, percent, months or years", c.Parser)
+			return "parser", fmt.Errorf("%q: want number, percent, months or years", c.Parser)
 		}
 	case TypeDate:
 		if c.Parser != value.Date {
-			return fmt.Errorf("a date column takes no parser other than date")
+			return "parser", fmt.Errorf("%q: a date column takes no parser other than date", c.Parser)
 		}
 		if _, err := value.DateLayout(c.Format); err != nil {
-			return fmt.Errorf("format: %v", err)
+			return "format", err
 		}
 	case TypeCategorical:
 		if c.Parser != value.Text {
-			return fmt.Errorf("a categorical column takes no parser")
+			return "parser", fmt.Errorf("%q: a categorical column takes no parser", c.Parser)
 		}
 	case TypeOrdinal:
 		if c.Parser != value.Text {
-			return fmt.Errorf("an ordinal column takes no parser")
+			return "parser", fmt.Errorf("%q: an ordinal column takes no parser", c.Parser)
 		}
 		if len(c.Order) < 2 {
-			return fmt.Errorf("order needs at least two levels")
+			return "order", fmt.Errorf("needs at least two levels")
 		}
 		seen := map[string]bool{}
 		for _, l := range c.Order {
 			if seen[l] {
-				return fmt.Errorf("order lists %q twice", l)
+				return "order", fmt.Errorf("lists %q twice", l)
 			}
 			seen[l] = true
 		}
 	default:
-		return fmt.Errorf("type %q: want numeric, categorical, ordinal or date", c.Type)
+		return "type", fmt.Errorf("%q: want numeric, categorical, ordinal or date", c.Type)
 	}
 	if c.Min != nil && c.Max != nil && *c.Min > *c.Max {
-		return fmt.Errorf("min %v above max %v", *c.Min, *c.Max)
+		return "min", fmt.Errorf("%v above max %v", *c.Min, *c.Max)
 	}
 	if c.Monotone < -1 || c.Monotone > 1 {
-		return fmt.Errorf("monotone %d: want -1, 0 or 1", c.Monotone)
+		return "monotone", fmt.Errorf("%d: want -1, 0 or 1", c.Monotone)
 	}
 	switch c.RangePolicy {
 	case "", "clamp", "reject":
 	default:
-		return fmt.Errorf("range_policy %q: want clamp or reject", c.RangePolicy)
+		return "range_policy", fmt.Errorf("%q: want clamp or reject", c.RangePolicy)
 	}
 	if c.RangePolicy != "" && c.Type == TypeOrdinal {
-		return fmt.Errorf("range_policy: an ordinal column's levels are fixed by its order (an unknown level is always refused)")
+		return "range_policy", fmt.Errorf("an ordinal column's levels are fixed by its order (an unknown level is always refused)")
 	}
-	return nil
+	if c.NoCap && c.Type != TypeNumeric {
+		return "no_cap", fmt.Errorf("only numeric columns are capped; a %s column takes no no_cap", c.Type)
+	}
+	if c.Pattern != "" {
+		if _, err := value.CompilePattern(c.Pattern); err != nil {
+			return "pattern", err
+		}
+	}
+	if len(c.SpecialValues) > MaxSpecialValues {
+		return "special_values", fmt.Errorf("%d values: at most %d", len(c.SpecialValues), MaxSpecialValues)
+	}
+	var layout string
+	if c.Type == TypeDate {
+		layout, _ = value.DateLayout(c.Format)
+	}
+	p := value.Parser{Kind: c.Parser, Layout: layout, Missing: missing}
+	nums := map[float64]string{}
+	texts := map[string]bool{}
+	for _, sv := range c.SpecialValues {
+		if value.IsMissing(sv, missing) {
+			return "special_values", fmt.Errorf("%q is also a missing token of the column (missing_values or the defaults)", sv)
+		}
+		if strings.TrimSpace(sv) != sv {
+			return "special_values", fmt.Errorf("%q has leading or trailing blanks; values are compared trimmed", sv)
+		}
+		if c.Parser.Numeric() {
+			v, _, err := p.ParseFloat(sv)
+			if err != nil {
+				return "special_values", fmt.Errorf("%q is not a value the %s parser reads: %v", sv, c.Parser, err)
+			}
+			if prev, dup := nums[v]; dup {
+				return "special_values", fmt.Errorf("%q and %q are the same value", prev, sv)
+			}
+			nums[v] = sv
+			continue
+		}
+		if texts[sv] {
+			return "special_values", fmt.Errorf("lists %q twice", sv)
+		}
+		texts[sv] = true
+		if c.Type == TypeOrdinal {
+			lvl := sv
+			if l, ok := c.Labels[sv]; ok {
+				lvl = l
+			}
+			if slices.Contains(c.Order, lvl) {
+				return "special_values", fmt.Errorf("%q is a level of the column's order; a special value stands apart from the ordered levels", sv)
+			}
+		}
+	}
+	if c.Type == TypeOrdinal {
+		for _, l := range c.Order {
+			if value.IsMissing(l, missing) {
+				return "missing_values", fmt.Errorf("%q is a level of the column's order and a missing token", l)
+			}
+		}
+	}
+	return "", nil
 }
 
 // Role is what the spec makes of a column.
@@ -508,11 +725,15 @@ const (
 	RoleText
 	RoleDrop
 	RoleLeakage
+	// RoleUnnamed is an undeclared column without a name (an empty
+	// header, or pandas' "Unnamed: 0" once such a file is read and written
+	// again): the index a data frame library wrote, never a feature.
+	RoleUnnamed
 )
 
 // String names the role as logs show it.
 func (r Role) String() string {
-	return [...]string{"undeclared", "feature", "target", "date", "id", "free_text", "dropped", "leakage"}[r]
+	return [...]string{"undeclared", "feature", "target", "date", "id", "free_text", "dropped", "leakage", "unnamed"}[r]
 }
 
 // RoleOf returns the role the spec gives the named column. Leakage wins
@@ -536,7 +757,29 @@ func (s *Spec) RoleOf(name string) Role {
 	if _, ok := s.Columns[name]; ok {
 		return RoleFeature
 	}
+	if IsUnnamed(name) {
+		return RoleUnnamed
+	}
 	return RoleUndeclared
+}
+
+// IsUnnamed reports whether a header name is no name: empty (as pandas'
+// to_csv writes the index column's header) or "Unnamed: <n>" (as pandas
+// names such a column when it reads the file).
+func IsUnnamed(name string) bool {
+	if name == "" {
+		return true
+	}
+	n, ok := strings.CutPrefix(name, "Unnamed: ")
+	if !ok || n == "" {
+		return false
+	}
+	for _, c := range []byte(n) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Spec) isLeakage(name string) bool {

@@ -22,6 +22,9 @@ func FuzzDecodeSpec(f *testing.F) {
 	f.Add([]byte("name: x\nname: y\n"))
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("columns: {a: {valid_range: [1, 0]}}"))
+	f.Add([]byte("name: x\ntarget: {column: y, bad: [1], good: [0]}\nmissing_values: ['-']\nmissing_values_replace_defaults: true\ncolumns:\n  d: {type: numeric, special_values: [96, 98], min: 0, max: 60}\n  e: {type: numeric, pattern: '(\\d+)', missing_values: [emp_unk]}\n  g: {type: ordinal, order: [a, b], special_values: [u]}\n"))
+	f.Add([]byte("name: x\ntarget: {column: y, bad: [1], good: [0]}\ncolumns: {d: {type: numeric, special_values: [NA, 1, '1.0']}}\n"))
+	f.Add([]byte("name: x\ntarget: {column: y, bad: [1], good: [0]}\ncolumns: {d: {type: date, format: YYYY-MM-DD, special_values: ['1900-01-01'], pattern: '(a)(b)'}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := DecodeSpec(bytes.NewReader(data))
 		if err != nil {

@@ -11,14 +11,19 @@
 //
 // The stages:
 //
-//   - Inputs: each raw field is parsed (value package), values outside the
-//     spec's valid range become missing, numbers are capped to the
-//     training-period quantiles, and missing values are imputed (numbers with
-//     the training median, categories with the level "missing"), with a 0/1
-//     indicator for numeric fields that were often missing in training.
+//   - Inputs: each raw field is parsed (value package; an extraction
+//     pattern first picks the value out of recoded text), values outside
+//     the spec's valid range become missing, numbers are capped to the
+//     training-period quantiles, and missing values are imputed (numbers
+//     with the training median, categories with the level "(missing)"), with
+//     a 0/1 indicator for numeric fields that were often missing in
+//     training. A special value (the spec's special_values) is missing and
+//     not imputed, and Row.Special records which one it was.
 //   - Derived: engineered features from cleaned fields (ratios, means,
 //     months between dates, …) as the spec declares them.
 //   - Encoded: numbers pass through, ordinal levels become their rank,
-//     categories become one-hot columns or a smoothed target mean, all
-//     learned on the training rows.
+//     categories become one-hot columns (rare and unseen levels in the
+//     reserved bucket OtherLevel) or a smoothed target mean, each special
+//     value seen in training its own 0/1 column, all learned on the
+//     training rows.
 package features

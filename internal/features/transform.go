@@ -30,6 +30,7 @@ type Pipeline struct {
 
 	inputIndex map[string]int
 	onehot     []map[string]int // per input: level → feature index (onehot inputs only)
+	otherLevel string           // OtherLevel, or LegacyOtherLevel in a version 1 pipeline
 }
 
 // Derived is an engineered value: Op over the cleaned inputs named in Args,
@@ -54,6 +55,7 @@ const (
 	FeatureRank       FeatureKind = "rank"        // an ordinal input's level rank (0 = lowest)
 	FeatureOneHot     FeatureKind = "onehot"      // 1 when a categorical input has Level
 	FeatureTargetMean FeatureKind = "target_mean" // smoothed training bad rate of the level
+	FeatureSpecial    FeatureKind = "special"     // 1 when the input held the special value Level
 )
 
 // Feature is one model column.
@@ -62,8 +64,9 @@ type Feature struct {
 	Kind FeatureKind `json:"kind"`
 	// Source is the input or derived value it is computed from.
 	Source string `json:"source"`
-	// Level is the category of a one-hot feature ("other" collects rare
-	// and unseen levels).
+	// Level is the category of a one-hot feature (OtherLevel collects rare
+	// and unseen levels), or the special value of a special feature, as
+	// Input.Special lists it.
 	Level string `json:"level,omitempty"`
 	// Means maps levels to values for target-mean features; Default is used
 	// for other levels.
@@ -75,6 +78,7 @@ type Feature struct {
 
 	src     int  // input index, or derived index when derived is true
 	derived bool // Source names a Derived
+	special int  // FeatureSpecial: the position plus one of Level in the input's Special
 }
 
 // NumFeatures returns the length of the feature vector.
@@ -104,8 +108,12 @@ func (p *Pipeline) Init() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrPipeline, fmt.Sprintf(format, args...))
 	}
-	if p.Version != FormatVersion {
-		return bad("format version %d; this program reads version %d", p.Version, FormatVersion)
+	if p.Version < MinFormatVersion || p.Version > FormatVersion {
+		return bad("format version %d; this program reads versions %d to %d", p.Version, MinFormatVersion, FormatVersion)
+	}
+	p.otherLevel = OtherLevel
+	if p.Version == 1 {
+		p.otherLevel = LegacyOtherLevel
 	}
 	if len(p.Features) == 0 {
 		return bad("no features")
@@ -120,22 +128,11 @@ func (p *Pipeline) Init() error {
 			return bad("input %q appears twice", in.Name)
 		}
 		p.inputIndex[in.Name] = i
-		switch in.Kind {
-		case KindNumeric:
-			if !in.Parser.Valid() || !in.Parser.Numeric() || in.Parser == value.Date {
-				return bad("input %q: parser %q", in.Name, in.Parser)
-			}
-		case KindDate:
-			if in.Parser != value.Date || in.Layout == "" {
-				return bad("input %q: a date needs the date parser and a layout", in.Name)
-			}
-		case KindCategorical:
-		case KindOrdinal:
-			if len(in.Order) == 0 {
-				return bad("input %q: ordinal without order", in.Name)
-			}
-		default:
-			return bad("input %q: unknown kind %q", in.Name, in.Kind)
+		if p.Version == 1 && (in.Pattern != "" || len(in.Special) > 0) {
+			return bad("input %q: a pattern or special values need format version 2", in.Name)
+		}
+		if err := in.Prepare(); err != nil {
+			return bad("%v", err)
 		}
 		if in.RangePolicy != "" && in.RangePolicy != RangeClamp && in.RangePolicy != RangeReject {
 			return bad("input %q: range policy %q", in.Name, in.RangePolicy)
@@ -143,17 +140,6 @@ func (p *Pipeline) Init() error {
 		for _, f := range []*float64{in.Min, in.Max, in.CapLow, in.CapHigh, in.Impute} {
 			if f != nil && (math.IsNaN(*f) || math.IsInf(*f, 0)) {
 				return bad("input %q: non-finite bound", in.Name)
-			}
-		}
-		in.parser, in.prepared = in.newParser(), true
-		in.parser.Prepare()
-		in.ranks = nil
-		if in.Kind == KindOrdinal {
-			in.ranks = make(map[string]int, len(in.Order))
-			for r, level := range in.Order {
-				if _, dup := in.ranks[level]; !dup {
-					in.ranks[level] = r
-				}
 			}
 		}
 	}
@@ -231,6 +217,11 @@ func (p *Pipeline) Init() error {
 			p.onehot[i][f.Level] = fi
 		case FeatureTargetMean:
 			want[KindCategorical] = true
+		case FeatureSpecial:
+			want[KindNumeric], want[KindDate], want[KindOrdinal], want[KindCategorical] = true, true, true, true
+			if f.special = in.specialText(f.Level); f.special == 0 {
+				return bad("feature %q: %q is not a special value of input %q", f.Name, f.Level, in.Name)
+			}
 		default:
 			return bad("feature %q: unknown kind %q", f.Name, f.Kind)
 		}
@@ -262,19 +253,21 @@ func checkOp(op string, n int) error {
 }
 
 // Row is one record after cleaning: per input, the cleaned number (numeric,
-// date) or level (categorical, ordinal), and whether the raw value was
-// missing. Reuse a Row across calls with NewRow.
+// date) or level (categorical, ordinal), whether the raw value was missing
+// or special, and which special value it was (the position plus one in
+// Input.Special, 0 for none). Reuse a Row across calls with NewRow.
 type Row struct {
 	Num     []float64
 	Level   []string
 	Missing []bool
+	Special []int
 	derived []float64
 }
 
 // NewRow returns a Row sized for p.
 func (p *Pipeline) NewRow() *Row {
 	n := len(p.Inputs)
-	return &Row{Num: make([]float64, n), Level: make([]string, n), Missing: make([]bool, n), derived: make([]float64, len(p.Derived))}
+	return &Row{Num: make([]float64, n), Level: make([]string, n), Missing: make([]bool, n), Special: make([]int, n), derived: make([]float64, len(p.Derived))}
 }
 
 // CleanRecord parses and cleans a raw record (aligned with Inputs) into row.
@@ -292,12 +285,12 @@ func (p *Pipeline) CleanRecord(raw []Raw, row *Row) []FieldError {
 			errs = append(errs, *fe)
 			continue
 		}
-		if parsed.Missing && in.Required {
+		if parsed.Missing && parsed.Special == 0 && in.Required {
 			errs = append(errs, FieldError{in.Name, ProblemMissing, "is required"})
 			continue
 		}
 		c, missing := in.Clean(parsed)
-		row.Num[i], row.Level[i], row.Missing[i] = c.Num, c.Level, missing
+		row.Num[i], row.Level[i], row.Missing[i], row.Special[i] = c.Num, c.Level, missing, c.Special
 	}
 	return errs
 }
@@ -321,7 +314,10 @@ func (p *Pipeline) Encode(row *Row, dst []float64) {
 		case FeatureNumber:
 			dst[fi] = row.Num[f.src]
 		case FeatureIndicator:
-			dst[fi] = b2f(row.Missing[f.src])
+			// A special value is not a missing one: its own feature says so.
+			dst[fi] = b2f(row.Missing[f.src] && row.Special[f.src] == 0)
+		case FeatureSpecial:
+			dst[fi] = b2f(row.Special[f.src] == f.special)
 		case FeatureRank:
 			if r := p.Inputs[f.src].rank(row.Level[f.src]); r >= 0 {
 				dst[fi] = float64(r)
@@ -338,14 +334,14 @@ func (p *Pipeline) Encode(row *Row, dst []float64) {
 			}
 		}
 	}
-	// One-hot: set the matching level's column, or "other".
+	// One-hot: set the matching level's column, or the rare levels' one.
 	for i, levels := range p.onehot {
 		if levels == nil || row.Level[i] == "" {
 			continue
 		}
 		if fi, ok := levels[row.Level[i]]; ok {
 			dst[fi] = 1
-		} else if fi, ok := levels[OtherLevel]; ok {
+		} else if fi, ok := levels[p.otherLevel]; ok {
 			dst[fi] = 1
 		}
 	}
@@ -411,6 +407,13 @@ func (d *Derived) eval(num []float64) float64 {
 // IndicatorColumn names the cleaned-table column that records whether an
 // input was missing.
 func IndicatorColumn(input string) string { return input + "_missing" }
+
+// SpecialColumn names the cleaned-table column that records which special
+// value an input held: the position plus one in Input.Special, 0 for none.
+func SpecialColumn(input string) string { return input + "_special" }
+
+// SpecialFeature names the 0/1 feature of one special value of an input.
+func SpecialFeature(input, special string) string { return input + "_special_" + special }
 
 // RawFromStrings aligns a record of strings with the pipeline's inputs using
 // header (the record's column names); absent inputs stay absent. index is a

@@ -11,10 +11,12 @@ import (
 
 // RowsFromFrame calls fn with each row of a cleaned table (as written by the
 // clean step: one column per input, plus indicator columns for inputs with
-// Indicator set). The Row is reused between calls.
+// Indicator set and special-value columns for inputs with special values).
+// The Row is reused between calls.
 func RowsFromFrame(p *features.Pipeline, f *frame.Frame, fn func(i int, row *features.Row) error) error {
 	cols := make([]*frame.Column, len(p.Inputs))
 	ind := make([]*frame.Column, len(p.Inputs))
+	special := make([]*frame.Column, len(p.Inputs))
 	for i := range p.Inputs {
 		in := &p.Inputs[i]
 		c := f.Col(in.Name)
@@ -28,6 +30,11 @@ func RowsFromFrame(p *features.Pipeline, f *frame.Frame, fn func(i int, row *fea
 		if in.Indicator {
 			if ind[i] = f.Col(features.IndicatorColumn(in.Name)); ind[i] == nil {
 				return fmt.Errorf("cleaned table has no column %q", features.IndicatorColumn(in.Name))
+			}
+		}
+		if len(in.Special) > 0 {
+			if special[i] = f.Col(features.SpecialColumn(in.Name)); special[i] == nil {
+				return fmt.Errorf("cleaned table has no column %q", features.SpecialColumn(in.Name))
 			}
 		}
 	}
@@ -44,6 +51,10 @@ func RowsFromFrame(p *features.Pipeline, f *frame.Frame, fn func(i int, row *fea
 			}
 			if ind[i] != nil {
 				row.Missing[i] = ind[i].Num[r] == 1
+			}
+			if special[i] != nil {
+				row.Special[i] = int(special[i].Num[r])
+				row.Missing[i] = row.Missing[i] || row.Special[i] > 0
 			}
 		}
 		if err := fn(r, row); err != nil {

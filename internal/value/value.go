@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -394,4 +395,43 @@ func MonthsBetween(a, b float64) float64 {
 	}
 	ta, tb := DaysToTime(a), DaysToTime(b)
 	return float64((tb.Year()-ta.Year())*12 + int(tb.Month()) - int(ta.Month()))
+}
+
+// MaxPatternLen is the longest extraction pattern CompilePattern accepts,
+// in bytes.
+const MaxPatternLen = 256
+
+// CompilePattern compiles an extraction pattern, a dataset spec's
+// "pattern" key: RE2 syntax, at most MaxPatternLen bytes, at most one
+// capture group. RE2 matches in time linear in the input whatever the
+// pattern, so a pattern cannot make matching blow up.
+func CompilePattern(pattern string) (*regexp.Regexp, error) {
+	if len(pattern) > MaxPatternLen {
+		return nil, fmt.Errorf("%d bytes: at most %d", len(pattern), MaxPatternLen)
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %w", pattern, err)
+	}
+	if n := re.NumSubexp(); n > 1 {
+		return nil, fmt.Errorf("%q has %d capture groups; want at most one (use (?:…) to group)", pattern, n)
+	}
+	return re, nil
+}
+
+// Extract returns the part of s that re (from CompilePattern) picks out:
+// its capture group, or the whole match when it has none. It reports false
+// when re does not match s.
+func Extract(re *regexp.Regexp, s string) (string, bool) {
+	m := re.FindStringSubmatchIndex(s)
+	if m == nil {
+		return "", false
+	}
+	if len(m) >= 4 {
+		if m[2] < 0 {
+			return "", true // the group did not take part in the match
+		}
+		return s[m[2]:m[3]], true
+	}
+	return s[m[0]:m[1]], true
 }

@@ -185,3 +185,43 @@ func TestKinds_fresh(t *testing.T) {
 		t.Error("the default tokens changed")
 	}
 }
+
+func TestExtract(t *testing.T) {
+	tests := []struct {
+		pattern, s string
+		want       string
+		ok         bool
+	}{
+		{`(\d+)`, "term_36", "36", true},
+		{`(\d+)`, "emp_5", "5", true},
+		{`\d+`, "36 months", "36", true},
+		{`^emp_(\d+)$`, "emp_unk", "", false},
+		{`(\d+)|n/a`, "n/a", "", true}, // the group took no part
+		{`(?:x|y)(\d)`, "y7", "7", true},
+	}
+	for _, tt := range tests {
+		re, err := CompilePattern(tt.pattern)
+		if err != nil {
+			t.Fatalf("CompilePattern(%q): %v", tt.pattern, err)
+		}
+		if got, ok := Extract(re, tt.s); got != tt.want || ok != tt.ok {
+			t.Errorf("Extract(%q, %q) = %q, %v; want %q, %v", tt.pattern, tt.s, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestCompilePatternErrors(t *testing.T) {
+	tests := []struct{ name, pattern, want string }{
+		{"syntax", `(\d+`, "missing closing )"},
+		{"two groups", `(\d)(\d)`, "2 capture groups"},
+		{"too long", strings.Repeat("a", MaxPatternLen+1), "at most 256"},
+		{"backreference", `(a)\1`, "invalid escape"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := CompilePattern(tt.pattern); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got error %v; want one containing %q", err, tt.want)
+			}
+		})
+	}
+}

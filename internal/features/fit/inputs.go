@@ -26,6 +26,10 @@ type Column struct {
 	Levels []string
 	// NoCap leaves a numeric column uncapped (the spec's no_cap).
 	NoCap bool
+	// Special holds, per row, the position plus one in Input.Special of
+	// the special value the row held (its Num is then NaN, its code -1),
+	// 0 for any other value; nil when no row held one.
+	Special []int32
 }
 
 // Rows returns the number of rows of the column.
@@ -36,7 +40,20 @@ func (c *Column) Rows() int {
 	return len(c.Num)
 }
 
+// special returns the position plus one of row i's special value, 0 for
+// none.
+func (c *Column) special(i int) int32 {
+	if c.Special == nil {
+		return 0
+	}
+	return c.Special[i]
+}
+
+// missing reports whether row i is missing (a special value is not).
 func (c *Column) missing(i int) bool {
+	if c.special(i) > 0 {
+		return false
+	}
 	if c.Input.IsText() {
 		return c.Codes[i] < 0
 	}
@@ -63,17 +80,26 @@ type Outcome struct {
 	Drop   string
 	Detail string
 	// Missing counts the missing values on every row; MissingShareTrain is
-	// the missing share on the training rows.
+	// the missing share on the training rows. Special values are not
+	// missing ones.
 	Missing           int
 	MissingShareTrain float64
+	// Special counts the rows, on every row, that held each of
+	// Input.Special, in its order (nil when the input has none).
+	Special []int
 }
 
 // Input learns the cleaning rules of one column on the training rows
 // (isTest[i] false) and returns the column's Input with them:
 //
 //   - a column missing on more than cfg.MaxMissing of the training rows, or
-//     with fewer than two distinct training values, is dropped (see
+//     with fewer than two distinct training values (each special value
+//     counting as one), or with no ordinary training value, is dropped (see
 //     Outcome.Drop) and the returned Input is the zero value;
+//   - special values (Input.Special, Column.Special) are neither missing
+//     nor ordinary values: they are left out of the missing share, caps,
+//     median, levels and every other statistic, and their training shares
+//     are Stats.SpecialShares;
 //   - Required is set when no training value is missing;
 //   - numbers are capped to the training quantiles cfg.CapLower and
 //     cfg.CapUpper (a cap equal to the extreme value is left out), and
@@ -100,7 +126,23 @@ func Input(c *Column, isTest []bool, cfg dataset.Cleaning) (features.Input, Outc
 	var out Outcome
 	var missTrain, distinct int
 	seen := map[float64]bool{}
+	nSpecial := len(c.Input.Special)
+	var specialTrain []int
+	if nSpecial > 0 {
+		out.Special = make([]int, nSpecial)
+		specialTrain = make([]int, nSpecial)
+	}
 	for i := 0; i < rows; i++ {
+		if k := c.special(i); k > 0 {
+			if int(k) > nSpecial {
+				panic(fmt.Sprintf("fit: row %d of %q holds special value %d of %d", i, c.Input.Name, k, nSpecial))
+			}
+			out.Special[k-1]++
+			if !isTest[i] {
+				specialTrain[k-1]++
+			}
+			continue
+		}
 		miss := c.missing(i)
 		if miss {
 			out.Missing++
@@ -125,14 +167,29 @@ func Input(c *Column, isTest []bool, cfg dataset.Cleaning) (features.Input, Outc
 		out.Detail = fmt.Sprintf("%.1f%% missing in the training period (cleaning.max_missing %.0f%%)", 100*share, 100*cfg.MaxMissing)
 		return features.Input{}, out
 	}
-	if distinct < 2 {
+	seenSpecial := 0
+	for _, n := range specialTrain {
+		if n > 0 {
+			seenSpecial++
+		}
+	}
+	if distinct == 0 || distinct+seenSpecial < 2 {
 		out.Drop = DropConstant
 		out.Detail = "one value (or none) in the training period"
+		if distinct == 0 && seenSpecial > 0 {
+			out.Detail = "only special values (or none) in the training period"
+		}
 		return features.Input{}, out
 	}
 	in := c.Input
 	in.Required = missTrain == 0
 	in.Stats.MissingShare = share
+	if nSpecial > 0 {
+		in.Stats.SpecialShares = make([]float64, nSpecial)
+		for k, n := range specialTrain {
+			in.Stats.SpecialShares[k] = float64(n) / float64(nTrain)
+		}
+	}
 	switch in.Kind {
 	case features.KindNumeric:
 		train := trainValues(c.Num, isTest, nTrain-missTrain)

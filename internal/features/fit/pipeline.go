@@ -10,11 +10,13 @@ import (
 )
 
 // Pipeline learns the encoding stage on the training rows (train[i] true)
-// of a cleaned table and returns the initialised pipeline. Every input becomes features by kind:
-// numbers pass through, ordinal levels become ranks, categories become
-// one-hot or target-mean columns, inputs with an indicator add one, and
-// date inputs are used only through derived values. Derived values follow
-// the inputs.
+// of a cleaned table and returns the initialised pipeline. Every input
+// becomes features by kind: numbers pass through, ordinal levels become
+// ranks, categories become one-hot or target-mean columns, inputs with an
+// indicator add one, each special value seen in training (a share above 0
+// in Stats.SpecialShares) adds a 0/1 feature (features.SpecialFeature),
+// and date inputs are used only through derived values. Derived values
+// follow the inputs.
 func Pipeline(cfg Config, f *frame.Frame, labels []float64, train []bool) (*features.Pipeline, error) {
 	if len(labels) != f.Rows() || len(train) != f.Rows() {
 		panic(fmt.Sprintf("fit: %d labels and %d train flags for %d rows", len(labels), len(train), f.Rows()))
@@ -56,6 +58,11 @@ func Pipeline(cfg Config, f *frame.Frame, labels []float64, train []bool) (*feat
 			name := features.IndicatorColumn(in.Name)
 			p.Features = append(p.Features, features.Feature{Name: name, Kind: features.FeatureIndicator, Source: in.Name})
 		}
+		for k, sv := range in.Special {
+			if k < len(in.Stats.SpecialShares) && in.Stats.SpecialShares[k] > 0 {
+				p.Features = append(p.Features, features.Feature{Name: features.SpecialFeature(in.Name, sv), Kind: features.FeatureSpecial, Source: in.Name, Level: sv})
+			}
+		}
 	}
 	for i, d := range p.Derived {
 		mono := 0
@@ -91,7 +98,7 @@ func encodeCategory(name string, c *frame.Column, labels []float64, train []bool
 	for code, n := range counts {
 		switch {
 		case n == 0:
-		case float64(n) < minCount || c.Levels[code] == features.OtherLevel:
+		case float64(n) < minCount || c.Levels[code] == features.OtherLevel: // a real "other" stays
 			folded = true
 		default:
 			kept = append(kept, level{c.Levels[code], n, bads[code]})
