@@ -213,12 +213,14 @@ func TestWrite_tuning(t *testing.T) {
 			{ID: 1, Params: map[string]any{"C": 0.000123}, MeanAUC: 0.7089, Seconds: 0.1},
 		},
 	}
-	in := mutate(synthInput(t, 2000, 2), func(in *Input) { in.Tuning = []Tuning{tuningInput(), lr} })
+	gbdt := tuningInput()
+	gbdt.BudgetSeconds = 0 // no time budget
+	in := mutate(synthInput(t, 2000, 2), func(in *Input) { in.Tuning = []Tuning{gbdt, lr} })
 	sec := section(t, writePage(t, in), "tuning")
 	for _, want := range []string{
 		// gbdt: headline, folds, rungs (top first), deciding trials best
 		// first with their parameters, the lower rung folded.
-		"<h3>gbdt: 8 trials in 16.0 s (budget 20 s); chose configuration 3, CV ROC-AUC 0.7040 against 0.6937 for the default (+0.0103).</h3>",
+		"<h3>gbdt: 8 trials in 16.0 s (no time budget: reproducible); chose configuration 3, CV ROC-AUC 0.7040 against 0.6937 for the default (+0.0103).</h3>",
 		"5 configurations searched on 33,851 training rows with 3 time-ordered",
 		`<tr class="chosen"><td>2 of 2<span class="badge">deciding</span></td><td>3</td><td>3</td><td>8,462, 16,925 and 25,388</td><td>0.7040</td><td>5.00</td></tr>`,
 		"<tr><td>1 of 2</td><td>5</td><td>1</td><td>25,388</td><td>0.7078</td><td>2.70</td></tr>",
@@ -230,7 +232,7 @@ func TestWrite_tuning(t *testing.T) {
 		"<summary>The 5 trials of the other rungs, highest rung first</summary>",
 		`<tr><td>3</td><td>1</td><td class="l"></td><td>0.7078</td><td>+0.0058</td>`,
 		// lr: kept the default, stopped early, one rung, stratified.
-		"<h3>lr: 2 trials in 1.06 s (budget 20 s); kept the default configuration, CV ROC-AUC 0.7110: no other configuration beat it.</h3>",
+		"<h3>lr: 2 trials in 1.06 s (time budget 20 s: the trials run can depend on the machine's load); kept the default configuration, CV ROC-AUC 0.7110: no other configuration beat it.</h3>",
 		"with 3 stratified cross-validation folds",
 		"The search ended before its plan was done (time budget spent); it decided on rung 1 of 1.",
 		`<tr class="chosen"><td>0</td><td class="l">chosen, default</td><td>0.7110</td><td>—</td><td class="l">1</td><td>0.20</td></tr>`,
