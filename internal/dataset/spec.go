@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/value"
 )
 
@@ -90,6 +91,11 @@ type Spec struct {
 	Segments []string `yaml:"segments,omitempty"`
 	// Costs are the business costs used to choose the decision threshold.
 	Costs *Costs `yaml:"costs,omitempty"`
+	// SelectionMetric is the metric a retrain chooses its champion by, on
+	// the validation slice of the training period: a metrics.Selection
+	// ("roc_auc", the default, "pr_auc", "ks", "gini", "brier" or
+	// "log_loss").
+	SelectionMetric string `yaml:"selection_metric,omitempty"`
 }
 
 // Format is the layout of the raw files.
@@ -583,6 +589,9 @@ func (s *Spec) Validate() error {
 		if d.Monotone < -1 || d.Monotone > 1 {
 			return bad(key+".monotone", "%d: want -1, 0 or 1", d.Monotone)
 		}
+	}
+	if _, err := metrics.ParseSelection(s.SelectionMetric); err != nil {
+		return bad("selection_metric", "%v", err)
 	}
 	if s.Costs != nil {
 		if s.Costs.BadAccepted <= 0 {

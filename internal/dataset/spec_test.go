@@ -64,6 +64,7 @@ func TestDecodeSpecErrors(t *testing.T) {
 		{"derived arity", minimalSpec + "derived: [{name: d, op: ratio, args: [amount]}]\n", "2 arguments"},
 		{"bad range policy", strings.Replace(minimalSpec, "{type: numeric}", "{type: numeric, range_policy: ignore}", 1), "range_policy"},
 		{"bad delimiter", minimalSpec + "format: {delimiter: '#'}\n", "delimiter"},
+		{"unknown selection metric", minimalSpec + "selection_metric: accuracy\n", `selection_metric: unknown selection metric "accuracy"`},
 		{"two documents", minimalSpec + "---\nname: y\n", "more than one"},
 		{"special value the parser cannot read", strings.Replace(minimalSpec, "{type: numeric}", "{type: numeric, special_values: [96, many]}", 1), "columns.amount.special_values: \"many\""},
 		{"special value twice", strings.Replace(minimalSpec, "{type: numeric}", "{type: numeric, special_values: [96, '96.0']}", 1), "columns.amount.special_values"},

@@ -49,8 +49,8 @@ type Options struct {
 	// builds the one the CLI uses.
 	Tune Tuner
 	// Selection is the metric the champion is chosen by, on the
-	// validation slice of the training period; "" is
-	// metrics.DefaultSelection (ROC-AUC).
+	// validation slice of the training period; "" takes the spec's
+	// selection_metric, itself ROC-AUC by default.
 	Selection metrics.Selection
 	// NoPromote keeps the current champion.
 	NoPromote bool
@@ -407,12 +407,18 @@ func (r *runner) evaluate(ctx context.Context) error {
 	return nil
 }
 
-// selection returns the metric the champion is chosen by.
+// selection returns the metric the champion is chosen by: the option's,
+// else the spec's, else metrics.DefaultSelection.
 func (r *runner) selection() metrics.Selection {
-	if r.opts.Selection == "" {
-		return metrics.DefaultSelection
+	if r.opts.Selection != "" {
+		return r.opts.Selection
 	}
-	return r.opts.Selection
+	if r.opts.Spec != nil {
+		if sel, err := metrics.ParseSelection(r.opts.Spec.SelectionMetric); err == nil {
+			return sel // validated with the spec
+		}
+	}
+	return metrics.DefaultSelection
 }
 
 // report writes the run's report.

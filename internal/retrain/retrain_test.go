@@ -179,7 +179,11 @@ func TestRun_selection(t *testing.T) {
 		t.Run(string(sel), func(t *testing.T) {
 			o := testRun(t, 3000)
 			o.Algorithms = learners.Names()
-			o.Selection = sel
+			if sel == metrics.SelectBrier {
+				o.Spec.SelectionMetric = string(sel) // from the spec
+			} else {
+				o.Selection = sel // from the option
+			}
 			sum, err := Run(t.Context(), o)
 			if err != nil {
 				t.Fatal(err)
