@@ -334,8 +334,8 @@ func appendFloat(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, f, 'e', -1, 64)
 }
 
-// validate checks a decision record given to Append, in place of the
-// fields the sink sets.
+// validate checks a decision record given to Append, but for its input:
+// Append checks that Input is JSON as it compacts it.
 func validate(r *Record) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
@@ -368,9 +368,6 @@ func validate(r *Record) error {
 	}
 	if r.InputSHA256 != "" && !isHexSHA256(r.InputSHA256) {
 		return bad("input_sha256 %q is not a lowercase hex SHA-256", r.InputSHA256)
-	}
-	if r.Input != nil && !json.Valid(r.Input) {
-		return bad("input is not valid JSON")
 	}
 	p := r.DefaultProbability
 	if math.IsNaN(p) || p < 0 || p > 1 {

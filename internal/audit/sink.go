@@ -155,7 +155,8 @@ func (o Options) withDefaults() (Options, error) {
 // Sink appends decision records to the segment files of one directory. It
 // is safe for concurrent use. A single goroutine writes: it takes every
 // record queued since its last write, writes them in one call and, under
-// SyncAlways, fsyncs once for all of them.
+// SyncAlways, fsyncs once for all of them. Under SyncInterval a second
+// goroutine fsyncs, so that writing goes on during an fsync.
 //
 // A write or fsync error stops the sink for good: that Append and every
 // later one return it (an fsync that failed cannot be retried safely).
@@ -176,16 +177,24 @@ type Sink struct {
 
 	records, batches, syncs atomic.Uint64
 
+	// The current segment: changed by the writer with segMu held; under
+	// SyncInterval the syncer holds segMu while it fsyncs.
+	segMu sync.Mutex
+	seg   *os.File
+	segN  int
+
+	dirty    atomic.Bool // written since the last fsync (SyncInterval)
+	syncDone chan struct{}
+
+	errMu sync.Mutex
+	err   error // the first write or sync error; the sink stops
+
 	// Owned by the writer goroutine once it runs.
-	seg      *os.File
-	segN     int
 	segSize  int64
 	segStart time.Time
 	head     Head
 	buf      []byte
 	batch    []*request
-	dirty    bool
-	err      error
 
 	// beforeWrite, when set before the first Append, runs in the writer
 	// before each batch is written (tests stall the writer with it).
@@ -234,9 +243,10 @@ func Open(dir string, opts Options) (*Sink, error) {
 	}
 	s := &Sink{
 		dir: dir, opts: opts, lock: lock,
-		queue: make(chan *request, opts.QueueSize),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		queue:    make(chan *request, opts.QueueSize),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+		syncDone: make(chan struct{}),
 	}
 	if err := s.recover(); err != nil {
 		if s.seg != nil {
@@ -246,6 +256,11 @@ func Open(dir string, opts Options) (*Sink, error) {
 		return nil, fmt.Errorf("audit: open %s: %w", dir, err)
 	}
 	go s.run()
+	if opts.Sync == SyncInterval {
+		go s.syncEvery(opts.Interval)
+	} else {
+		close(s.syncDone)
+	}
 	return s, nil
 }
 
@@ -326,12 +341,15 @@ func (s *Sink) prepare(rec *Record) error {
 		}
 		rec.InputSHA256 = h
 		if s.opts.Inputs == InputsHash {
+			if !json.Valid(rec.Input) {
+				return fmt.Errorf("%w: input is not valid JSON", ErrInvalid)
+			}
 			rec.Input = nil
 		} else {
 			var b bytes.Buffer
 			b.Grow(len(rec.Input))
 			if err := json.Compact(&b, rec.Input); err != nil {
-				return fmt.Errorf("%w: input: %v", ErrInvalid, err)
+				return fmt.Errorf("%w: input is not valid JSON: %v", ErrInvalid, err)
 			}
 			rec.Input = b.Bytes()
 		}
@@ -365,7 +383,8 @@ func (s *Sink) Close() error {
 	s.mu.Unlock()
 	close(s.stop)
 	<-s.done
-	err := s.err
+	<-s.syncDone
+	err := s.failure()
 	if s.seg != nil {
 		if err == nil {
 			if serr := s.seg.Sync(); serr != nil {
@@ -386,25 +405,10 @@ func (s *Sink) Close() error {
 // run is the writer goroutine.
 func (s *Sink) run() {
 	defer close(s.done)
-	var tick <-chan time.Time
-	if s.opts.Sync == SyncInterval {
-		t := time.NewTicker(s.opts.Interval)
-		defer t.Stop()
-		tick = t.C
-	}
 	for {
 		select {
 		case req := <-s.queue:
 			s.commit(s.drain(append(s.batch[:0], req)))
-		case <-tick:
-			if s.dirty && s.err == nil {
-				if err := s.seg.Sync(); err != nil {
-					s.fail(fmt.Errorf("sync: %w", err))
-				} else {
-					s.syncs.Add(1)
-					s.dirty = false
-				}
-			}
 		case <-s.stop:
 			// Close holds no reader any more: nothing new is queued.
 			for {
@@ -414,6 +418,34 @@ func (s *Sink) run() {
 				}
 				s.commit(batch)
 			}
+		}
+	}
+}
+
+// syncEvery is the syncer goroutine of SyncInterval: it fsyncs the current
+// segment every interval when it was written to, while the writer goes on
+// writing.
+func (s *Sink) syncEvery(interval time.Duration) {
+	defer close(s.syncDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if !s.dirty.Swap(false) {
+				continue
+			}
+			s.segMu.Lock()
+			if s.seg != nil && s.failure() == nil {
+				if err := s.seg.Sync(); err != nil {
+					s.fail(fmt.Errorf("sync: %w", err))
+				} else {
+					s.syncs.Add(1)
+				}
+			}
+			s.segMu.Unlock()
+		case <-s.stop:
+			return
 		}
 	}
 }
@@ -443,8 +475,8 @@ func (s *Sink) commit(batch []*request) {
 }
 
 func (s *Sink) write(batch []*request) error {
-	if s.err != nil {
-		return s.err
+	if err := s.failure(); err != nil {
+		return err
 	}
 	if s.beforeWrite != nil {
 		s.beforeWrite()
@@ -487,7 +519,7 @@ func (s *Sink) write(batch []*request) error {
 		}
 		s.syncs.Add(1)
 	} else {
-		s.dirty = true
+		s.dirty.Store(true)
 	}
 	s.records.Add(uint64(len(batch)))
 	return nil
@@ -509,11 +541,12 @@ func (s *Sink) flush(b []byte) error {
 
 // rotate syncs and closes the current segment and starts the next.
 func (s *Sink) rotate(now time.Time) error {
+	s.segMu.Lock()
+	defer s.segMu.Unlock()
 	if err := s.seg.Sync(); err != nil {
 		return s.fail(fmt.Errorf("sync: %w", err))
 	}
 	s.syncs.Add(1)
-	s.dirty = false
 	if err := s.seg.Close(); err != nil {
 		return s.fail(fmt.Errorf("close: %w", err))
 	}
@@ -539,10 +572,22 @@ func (s *Sink) create(n int) error {
 	return nil
 }
 
-// fail makes err the sink's sticky error and returns it.
+// fail makes err the sink's error, unless it has one already, and returns
+// the sink's error. The writer calls it, or the syncer with segMu held.
 func (s *Sink) fail(err error) error {
-	s.err = fmt.Errorf("audit: %s: %w", SegmentName(s.segN), err)
-	s.opts.Logger.Error("audit trail stopped", "dir", s.dir, "err", s.err)
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	if s.err == nil {
+		s.err = fmt.Errorf("audit: %s: %w", SegmentName(s.segN), err)
+		s.opts.Logger.Error("audit trail stopped", "dir", s.dir, "err", s.err)
+	}
+	return s.err
+}
+
+// failure returns the sink's error.
+func (s *Sink) failure() error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
 	return s.err
 }
 

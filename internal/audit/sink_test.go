@@ -120,6 +120,37 @@ func TestSinkAppend(t *testing.T) {
 	}
 }
 
+func TestAppendInvalid(t *testing.T) {
+	huge := decision("huge")
+	huge.Input = []byte(`"` + strings.Repeat("x", MaxRecordBytes) + `"`)
+	tests := []struct {
+		name   string
+		inputs InputMode
+		rec    Record
+		want   string
+	}{
+		{"input not JSON", InputsRaw, func() Record { r := decision("a"); r.Input = []byte(`{"a":`); return r }(), "input is not valid JSON"},
+		{"input not JSON, hash only", InputsHash, func() Record { r := decision("a"); r.Input = []byte(`{"a":`); return r }(), "input is not valid JSON"},
+		{"input hash mismatch", InputsRaw, func() Record { r := decision("a"); r.InputSHA256 = strings.Repeat("0", 64); return r }(), "input_sha256 is not the SHA-256 of input"},
+		{"too large", InputsRaw, huge, "too large"},
+		{"no request id", InputsRaw, decision(""), "request_id is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openSink(t, dir, Options{Inputs: tt.inputs})
+			err := s.Append(t.Context(), tt.rec)
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Append = %v; want ErrInvalid mentioning %q", err, tt.want)
+			}
+			s.Close()
+			if sum := mustVerify(t, dir); sum.Records != 0 {
+				t.Errorf("%d records written", sum.Records)
+			}
+		})
+	}
+}
+
 func TestSinkReopen(t *testing.T) {
 	dir := t.TempDir()
 	for round := range 3 {
