@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -49,18 +50,21 @@ type ExportOptions struct {
 // returns the number of decisions written.
 func Export(ctx context.Context, dir string, w io.Writer, opts ExportOptions) (int, error) {
 	var write func(rec *Record, line []byte) error
-	var cw *csv.Writer
+	var flush func() error
 	switch opts.Format {
 	case "", FormatJSONL:
+		bw := bufio.NewWriter(w)
 		write = func(_ *Record, line []byte) error {
-			if _, err := w.Write(line); err != nil {
-				return err
-			}
-			_, err := w.Write([]byte{'\n'})
-			return err
+			bw.Write(line)
+			return bw.WriteByte('\n') // a write error sticks: Flush reports it
 		}
+		flush = bw.Flush
 	case FormatCSV:
-		cw = csv.NewWriter(w)
+		cw := csv.NewWriter(w)
+		flush = func() error {
+			cw.Flush()
+			return cw.Error()
+		}
 		if err := cw.Write(CSVHeader); err != nil {
 			return 0, fmt.Errorf("audit: export: %w", err)
 		}
@@ -85,11 +89,8 @@ func Export(ctx context.Context, dir string, w io.Writer, opts ExportOptions) (i
 		n++
 		return nil
 	})
-	if cw != nil {
-		cw.Flush()
-		if ferr := cw.Error(); ferr != nil && err == nil {
-			err = fmt.Errorf("audit: export: %w", ferr)
-		}
+	if ferr := flush(); ferr != nil && err == nil {
+		err = fmt.Errorf("audit: export: %w", ferr)
 	}
 	return n, err
 }
