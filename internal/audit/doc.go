@@ -39,6 +39,9 @@
 // a gap record first that names their segment, offset, length and SHA-256,
 // so the chain continues from the last whole record, Verify passes, and the
 // gap is visible in its summary. Nothing is ever overwritten or truncated.
+// A last segment broken in any other way (a changed or missing record,
+// whole lines that are not records) is not what a crash leaves: Open
+// refuses it, naming the place, as Verify would.
 //
 // # Checking
 //

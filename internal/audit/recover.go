@@ -75,8 +75,14 @@ func (s *Sink) recover() error {
 	if scan.first != nil {
 		s.segStart = scan.first.Time
 	}
-	if scan.bad == nil {
+	switch b := scan.bad; {
+	case b == nil:
 		return nil
+	case b.complete:
+		// Whole lines that are not records, and nothing cut after them: not
+		// what a crash leaves (it cuts the last write short), so someone
+		// must look before anything is appended.
+		return &VerifyError{Segment: scan.name, Offset: b.off, Line: b.line, Err: b.err}
 	}
 	return s.fence(&scan)
 }

@@ -94,9 +94,9 @@ var (
 
 // ConfigError is an Options field that cannot be used.
 type ConfigError struct {
-	Field string
-	Value string
-	Err   error
+	Field string // the Options field
+	Value string // its value
+	Err   error  // what is wrong with it
 }
 
 func (e *ConfigError) Error() string {
@@ -169,9 +169,10 @@ type Sink struct {
 	done  chan struct{}
 	lock  *os.File
 
-	mu       sync.RWMutex // held for reading while queueing, for writing by Close
-	closed   bool
-	closeErr error
+	mu        sync.RWMutex // held for reading while queueing, for writing by Close
+	closed    bool
+	closeOnce sync.Once
+	closeErr  error
 
 	recovered *Gap
 
@@ -219,9 +220,11 @@ type Stats struct {
 // ends with bytes that are not a whole record (a record torn by a crash),
 // they are kept as they are, ended with a newline, and a gap record naming
 // their segment, offset, length and SHA-256 is written and synced first;
-// Recovered returns it and Options.Logger logs it. Open refuses a directory
-// whose last segment is broken anywhere else, whose segment numbers skip,
-// or that another sink holds.
+// Recovered returns it and Options.Logger logs it. Open refuses, with a
+// *VerifyError, a directory whose last segment is broken in any other way
+// (whole lines that are not records, which a crash does not leave) or
+// whose segment numbers skip, and, with ErrLocked, one that another sink
+// holds.
 func Open(dir string, opts Options) (*Sink, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -374,11 +377,12 @@ func (s *Sink) prepare(rec *Record) error {
 // Close stops accepting records, writes and fsyncs those queued, and closes
 // the files. It returns the sink's write error, if any.
 func (s *Sink) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Sink) close() error {
 	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return s.closeErr
-	}
 	s.closed = true
 	s.mu.Unlock()
 	close(s.stop)
@@ -398,7 +402,6 @@ func (s *Sink) Close() error {
 		}
 	}
 	s.lock.Close() // releases the lock
-	s.closeErr = err
 	return err
 }
 

@@ -407,7 +407,6 @@ func TestOpenTorn(t *testing.T) {
 		{"half a record", 0, whole[:len(whole)/2], false, ErrTruncated, true},
 		{"one byte", 0, "{", false, ErrTruncated, true},
 		{"zeros", 0, "\x00\x00\x00\x00", false, ErrTruncated, true},
-		{"whole line of garbage", 0, "garbage\n", false, ErrMalformed, false},
 		{"garbage and a torn record", 0, "garbage\n{\"seq", false, ErrMalformed, true},
 		{"torn record alone in a new segment", 0, whole[:40], true, ErrTruncated, true},
 	}
@@ -478,20 +477,66 @@ func TestOpenTorn(t *testing.T) {
 }
 
 // TestOpenRefusesBroken checks that Open does not append to a last segment
-// broken before its end: that is not a crash, and verify names it.
+// broken in a way a crash does not leave, and names where.
 func TestOpenRefusesBroken(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(b []byte) []byte
+		line   int
+		want   error
+	}{
+		{"first record changed", func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"threshold":0.35`), []byte(`"threshold":0.36`), 1)
+		}, 1, ErrHash},
+		{"last record changed", func(b []byte) []byte {
+			i := bytes.LastIndex(b, []byte(`"threshold":0.35`))
+			b[i+len(`"threshold":0.3`)] = '6'
+			return b
+		}, 3, ErrHash},
+		{"whole line of garbage at the end", func(b []byte) []byte { return append(b, "garbage\n"...) }, 4, ErrMalformed},
+		{"record deleted", func(b []byte) []byte {
+			i := bytes.IndexByte(b, '\n')
+			j := i + 1 + bytes.IndexByte(b[i+1:], '\n')
+			return append(b[:i+1], b[j+1:]...)
+		}, 2, ErrSequence},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openSink(t, dir, Options{})
+			appendN(t, s, "r", 3)
+			s.Close()
+			path := filepath.Join(dir, SegmentName(1))
+			b, _ := os.ReadFile(path)
+			os.WriteFile(path, tt.change(b), 0o640)
+			_, err := Open(dir, Options{})
+			var ve *VerifyError
+			if !errors.As(err, &ve) || !errors.Is(err, tt.want) || ve.Line != tt.line {
+				t.Errorf("Open = %v; want %v at line %d", err, tt.want, tt.line)
+			}
+		})
+	}
+}
+
+// TestOpenFenceCut checks the crash that cuts Open's own fencing write
+// after the newline that ends the torn bytes: the next Open fences off the
+// torn bytes, the newline and the cut gap record together.
+func TestOpenFenceCut(t *testing.T) {
 	dir := t.TempDir()
 	s := openSink(t, dir, Options{})
-	appendN(t, s, "r", 3)
+	appendN(t, s, "r", 2)
 	s.Close()
 	path := filepath.Join(dir, SegmentName(1))
-	b, _ := os.ReadFile(path)
-	i := bytes.Index(b, []byte(`"threshold":0.35`))
-	b[i+len(`"threshold":0.3`)] = '6'
-	os.WriteFile(path, b, 0o640)
-	_, err := Open(dir, Options{})
-	var ve *VerifyError
-	if !errors.As(err, &ve) || !errors.Is(err, ErrHash) || ve.Offset != 0 || ve.Line != 1 {
-		t.Errorf("Open = %v; want ErrHash at offset 0, line 1", err)
+	before, _ := os.ReadFile(path)
+	torn := "{\"seq\":3,\"ki\n{\"seq\":3,\"kind\":\"gap\",\"ti"
+	os.WriteFile(path, append(before, torn...), 0o640)
+	s = openSink(t, dir, Options{})
+	if g := s.Recovered(); g == nil || g.Offset != int64(len(before)) || g.Bytes != int64(len(torn)+1) {
+		t.Errorf("Recovered = %+v; want offset %d, %d bytes", g, len(before), len(torn)+1)
+	}
+	appendN(t, s, "after", 1)
+	s.Close()
+	if sum := mustVerify(t, dir); sum.Decisions != 3 || len(sum.Gaps) != 1 {
+		t.Errorf("summary %+v", sum)
 	}
 }
