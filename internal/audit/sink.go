@@ -208,11 +208,12 @@ type request struct {
 	done chan error
 }
 
-// Stats are counters since Open.
+// Stats are the sink's counters since Open, and its queue length.
 type Stats struct {
 	Records uint64 // records written, gap records included
 	Batches uint64 // write calls, each holding one or more records
-	Syncs   uint64 // file fsyncs
+	Syncs   uint64 // fsyncs: of segment files, and of the directory when a segment is created
+	Queued  int    // records waiting to be written now
 }
 
 // Open opens the trail in dir for appending, creating dir when needed. It
@@ -281,9 +282,9 @@ func mkdir(dir string) error {
 // Recovered returns the gap record Open wrote for a torn record, or nil.
 func (s *Sink) Recovered() *Gap { return s.recovered }
 
-// Stats returns the sink's counters.
+// Stats returns the sink's counters and queue length.
 func (s *Sink) Stats() Stats {
-	return Stats{Records: s.records.Load(), Batches: s.batches.Load(), Syncs: s.syncs.Load()}
+	return Stats{Records: s.records.Load(), Batches: s.batches.Load(), Syncs: s.syncs.Load(), Queued: len(s.queue)}
 }
 
 // Append records a decision. It fills in Kind (KindDecision), Time (now,
