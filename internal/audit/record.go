@@ -184,7 +184,7 @@ func DecodeRecord(line []byte) (Record, error) {
 		Decision: w.Decision, Threshold: w.Threshold, Reasons: w.Reasons,
 		Gap: w.Gap, Hash: w.Hash,
 	}
-	body, err := appendBody(nil, &rec)
+	body, err := appendBody(make([]byte, 0, len(line)), &rec)
 	if err != nil {
 		return Record{}, err
 	}
