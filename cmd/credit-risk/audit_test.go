@@ -142,7 +142,7 @@ func TestAuditExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 6 || strings.Join(rows[0], ",") != strings.Join(audit.CSVHeader, ",") || rows[5][2] != "req-4" || rows[5][10] != "declined" {
+	if len(rows) != 6 || strings.Join(rows[0], ",") != strings.Join(audit.CSVHeader(), ",") || rows[5][2] != "req-4" || rows[5][10] != "declined" {
 		t.Errorf("csv rows %v", rows)
 	}
 

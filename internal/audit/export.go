@@ -25,12 +25,15 @@ const (
 	FormatCSV Format = "csv"
 )
 
-// CSVHeader is the header row of FormatCSV. reason_codes and reason_fields
-// hold the reasons' codes and fields in order, separated by ";".
-var CSVHeader = []string{
-	"time", "seq", "request_id", "key_id", "model_name", "model_version", "model_sha256",
-	"input_sha256", "default_probability", "score", "decision", "threshold",
-	"reason_codes", "reason_fields",
+// CSVHeader returns the header row of FormatCSV. reason_codes and
+// reason_fields hold the reasons' codes and fields in order, separated by
+// ";"; score is empty when the record has none.
+func CSVHeader() []string {
+	return []string{
+		"time", "seq", "request_id", "key_id", "model_name", "model_version", "model_sha256",
+		"input_sha256", "default_probability", "score", "decision", "threshold",
+		"reason_codes", "reason_fields",
+	}
 }
 
 // ExportOptions select what Export writes.
@@ -65,10 +68,11 @@ func Export(ctx context.Context, dir string, w io.Writer, opts ExportOptions) (i
 			cw.Flush()
 			return cw.Error()
 		}
-		if err := cw.Write(CSVHeader); err != nil {
+		header := CSVHeader()
+		if err := cw.Write(header); err != nil {
 			return 0, fmt.Errorf("audit: export: %w", err)
 		}
-		row := make([]string, len(CSVHeader))
+		row := make([]string, len(header))
 		write = func(rec *Record, _ []byte) error {
 			csvRow(row, rec)
 			return cw.Write(row)
@@ -95,7 +99,7 @@ func Export(ctx context.Context, dir string, w io.Writer, opts ExportOptions) (i
 	return n, err
 }
 
-// csvRow fills row with rec's columns, in CSVHeader's order.
+// csvRow fills row with rec's columns, in the order of CSVHeader.
 func csvRow(row []string, r *Record) {
 	var codes, fields []string
 	for _, rs := range r.Reasons {

@@ -91,7 +91,7 @@ func TestExport(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if strings.Join(rows[0], ",") != strings.Join(CSVHeader, ",") {
+					if strings.Join(rows[0], ",") != strings.Join(CSVHeader(), ",") {
 						t.Errorf("header %v", rows[0])
 					}
 					for _, r := range rows[1:] {

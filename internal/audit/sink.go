@@ -302,6 +302,9 @@ func (s *Sink) Append(ctx context.Context, rec Record) error {
 	if err := s.prepare(&rec); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("audit: record %s not queued: %w", rec.RequestID, err)
+	}
 	req := &request{rec: rec, done: make(chan error, 1)}
 	s.mu.RLock()
 	if s.closed {
