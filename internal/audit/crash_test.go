@@ -18,26 +18,27 @@ import (
 
 // crashDirEnv, set, makes TestCrashChild the appending child of
 // TestCrashKill, on the trail in that directory; crashRoundEnv names its
-// round.
+// round and crashPolicyEnv its sync policy.
 const (
-	crashDirEnv   = "AUDIT_CRASH_TEST_DIR"
-	crashRoundEnv = "AUDIT_CRASH_TEST_ROUND"
+	crashDirEnv    = "AUDIT_CRASH_TEST_DIR"
+	crashRoundEnv  = "AUDIT_CRASH_TEST_ROUND"
+	crashPolicyEnv = "AUDIT_CRASH_TEST_SYNC"
 )
 
 // crashInput is a large application, so that a batch spans many pages and
 // a kill can land inside its write.
 var crashInput = []byte(`{"desc":"` + strings.Repeat("x", 32<<10) + `"}`)
 
-// TestCrashChild appends from 16 goroutines under SyncAlways until it is
-// killed, printing each request id once Append has returned nil for it.
-// It runs only as the child of TestCrashKill.
+// TestCrashChild appends from 16 goroutines until it is killed, printing
+// each request id once Append has returned nil for it. It runs only as the
+// child of TestCrashKill.
 func TestCrashChild(t *testing.T) {
 	dir := os.Getenv(crashDirEnv)
 	if dir == "" {
 		t.Skip("the child process of TestCrashKill")
 	}
 	round := os.Getenv(crashRoundEnv)
-	s, err := Open(dir, Options{Sync: SyncAlways, MaxSegmentBytes: 4 << 20})
+	s, err := Open(dir, Options{Sync: SyncPolicy(os.Getenv(crashPolicyEnv)), MaxSegmentBytes: 4 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,24 +63,38 @@ func TestCrashChild(t *testing.T) {
 	t.Fatal("not killed")
 }
 
-// TestCrashKill kills a process appending under load with SyncAlways ten
-// times in a row, each time after a different number of acknowledged
-// records: in even rounds at a moment when the last segment does not end
-// with a newline (a write is under way), so that kills cut records, in odd
-// rounds at once. After each kill every
-// record that Append acknowledged is in the trail, and the trail reopens
-// (fencing off a torn record with a gap record when the kill cut one) and
+// TestCrashKill kills a process appending under load ten times in a row
+// with SyncAlways, and four times with SyncInterval, each time after a
+// different number of acknowledged records: in even rounds at a moment
+// when the last segment does not end with a newline (a write is under way),
+// so that kills cut records, in odd rounds at once. After each kill every
+// record that Append acknowledged is in the trail (with SyncInterval too: a
+// process crash does not lose what was written), and the trail reopens,
+// fencing off a torn record with a gap record when the kill cut one, and
 // verifies.
 func TestCrashKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills child processes")
 	}
+	tests := []struct {
+		sync  SyncPolicy
+		kills int
+	}{
+		{SyncAlways, 10},
+		{SyncInterval, 4},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.sync), func(t *testing.T) { crashKill(t, tt.sync, tt.kills) })
+	}
+}
+
+func crashKill(t *testing.T, policy SyncPolicy, kills int) {
 	dir := t.TempDir()
 	acked := map[string]bool{}
 	gaps := 0
-	for round := range 10 {
+	for round := range kills {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashRoundEnv+"="+strconv.Itoa(round))
+		cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashRoundEnv+"="+strconv.Itoa(round), crashPolicyEnv+"="+string(policy))
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -164,7 +179,7 @@ func TestCrashKill(t *testing.T) {
 		}
 		t.Logf("round %d: %d acknowledged so far, %d decisions and %d gaps in %d segments", round, len(acked), sum.Decisions, len(sum.Gaps), sum.Segments)
 	}
-	t.Logf("10 kills: %d acknowledged records, none lost; %d torn records fenced off", len(acked), gaps)
+	t.Logf("%d kills: %d acknowledged records, none lost; %d torn records fenced off", kills, len(acked), gaps)
 }
 
 // waitMidWrite returns when the last segment in dir ends inside a record,
