@@ -282,6 +282,10 @@ func mkdir(dir string) error {
 // Recovered returns the gap record Open wrote for a torn record, or nil.
 func (s *Sink) Recovered() *Gap { return s.recovered }
 
+// Err returns the write or fsync error that stopped the sink, or nil while
+// it works: a readiness check can report it.
+func (s *Sink) Err() error { return s.failure() }
+
 // Stats returns the sink's counters and queue length.
 func (s *Sink) Stats() Stats {
 	return Stats{Records: s.records.Load(), Batches: s.batches.Load(), Syncs: s.syncs.Load(), Queued: len(s.queue)}

@@ -327,6 +327,38 @@ func TestSinkQueueFull(t *testing.T) {
 	}
 }
 
+// TestSinkWriteError checks that a write error stops the sink: the Append
+// that met it and every later one fail with it, Err reports it, and Close
+// returns it.
+func TestSinkWriteError(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, s, "ok", 2)
+	if err := s.Err(); err != nil {
+		t.Fatalf("Err = %v on a working sink", err)
+	}
+	s.seg.Close() // the next write fails
+	first := s.Append(t.Context(), decision("lost"))
+	if first == nil || !errors.Is(first, os.ErrClosed) || !strings.Contains(first.Error(), SegmentName(1)) {
+		t.Fatalf("Append = %v; want the write error naming the segment", first)
+	}
+	if err := s.Append(t.Context(), decision("later")); err != first {
+		t.Errorf("later Append = %v; want %v", err, first)
+	}
+	if err := s.Err(); err != first {
+		t.Errorf("Err = %v; want %v", err, first)
+	}
+	if err := s.Close(); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Close = %v; want the write error", err)
+	}
+	if sum := mustVerify(t, dir); sum.Decisions != 2 {
+		t.Errorf("%d decisions; want the 2 written before the error", sum.Decisions)
+	}
+}
+
 func TestSinkInterval(t *testing.T) {
 	dir := t.TempDir()
 	s := openSink(t, dir, Options{Sync: SyncInterval, Interval: 5 * time.Millisecond})
