@@ -119,7 +119,8 @@ type Reason struct {
 }
 
 // Gap says which bytes of a segment are not records: a record torn by a
-// crash, with the newline that was added to end it when present.
+// crash (possibly after whole lines that are not records either) and the
+// newline added to end it.
 type Gap struct {
 	// Segment is the file name of the segment holding the bytes.
 	Segment string `json:"segment"`

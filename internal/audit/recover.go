@@ -72,8 +72,8 @@ func (s *Sink) recover() error {
 	}
 	s.seg, s.segN, s.segSize = f, last.n, fi.Size()
 	s.segStart = s.opts.Now()
-	if scan.first != nil {
-		s.segStart = scan.first.Time
+	if scan.records > 0 {
+		s.segStart = scan.firstTime
 	}
 	switch b := scan.bad; {
 	case b == nil:
@@ -88,19 +88,16 @@ func (s *Sink) recover() error {
 }
 
 // fence ends the torn bytes at the end of the current segment with a
-// newline when they lack one, and writes and syncs a gap record naming
-// them.
+// newline, and writes and syncs a gap record naming them and the newline,
+// in one write.
 func (s *Sink) fence(scan *segmentScan) error {
 	b := scan.bad
-	var out []byte
-	if !b.complete {
-		out = append(out, '\n')
-		scan.hasher.Write(out)
-	}
+	out := []byte{'\n'}
+	scan.hasher.Write(out)
 	g := Gap{
 		Segment: scan.name,
 		Offset:  b.off,
-		Bytes:   b.end - b.off + int64(len(out)),
+		Bytes:   b.end - b.off + 1,
 		SHA256:  hex.EncodeToString(scan.hasher.Sum(nil)),
 	}
 	rec := Record{Seq: s.head.Seq + 1, Kind: KindGap, Time: s.opts.Now().UTC(), Prev: s.head.Hash, Gap: &g}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Segment file names: SegmentPrefix, a number of at least six digits from
@@ -137,11 +138,10 @@ type segmentScan struct {
 	// (without newline) and offset.
 	onRecord func(rec *Record, line []byte, off int64, num int) error
 
-	records int       // records read
-	bad     *badSpan  // lines since the last record that are not records
-	last    *Record   // the last record
-	first   *Record   // the first record
-	hasher  hash.Hash // hashes bad spans
+	records   int       // records read
+	firstTime time.Time // the first record's time
+	bad       *badSpan  // lines since the last record that are not records
+	hasher    hash.Hash // hashes bad spans
 }
 
 // badSpan is a run of lines that are not records.
@@ -217,13 +217,11 @@ func (s *segmentScan) scan(r io.Reader) error {
 				return err
 			}
 		}
+		if s.records == 0 {
+			s.firstTime = rec.Time
+		}
 		s.head = Head{rec.Seq, rec.Hash}
 		s.records++
-		r := rec
-		s.last = &r
-		if s.first == nil {
-			s.first = s.last
-		}
 	}
 }
 
