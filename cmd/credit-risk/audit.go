@@ -38,8 +38,8 @@ export  writes the decisions, checked as they are read, as JSON lines (each
         a trail that does not verify leaves no file.
 
 DIR defaults to AUDIT_DIR, else ./audit (the API's default). Both commands
-only read the trail; on one being appended to, the record being written may
-show as cut short.
+only read the trail, and work on one the API is appending to: the record
+being written at its end is left out.
 
 Examples:
   credit-risk audit verify --dir /var/lib/credit-risk/audit
@@ -123,8 +123,12 @@ func verifyAudit(ctx context.Context, m *Main, dir string) error {
 	if sum.Decisions > 0 {
 		span = fmt.Sprintf("decisions from %s to %s", sum.First.Format(time.RFC3339Nano), sum.Last.Format(time.RFC3339Nano))
 	}
-	fmt.Fprintf(m.Stdout, "audit verify: ok: %d records (%d decisions, %d gaps) in %d segments; %s; head seq %d sha256 %s\n",
-		sum.Records, sum.Decisions, len(sum.Gaps), sum.Segments, span, sum.Head.Seq, sum.Head.Hash)
+	pending := ""
+	if sum.Pending > 0 {
+		pending = fmt.Sprintf("; %d bytes of a record being written left out", sum.Pending)
+	}
+	fmt.Fprintf(m.Stdout, "audit verify: ok: %d records (%d decisions, %d gaps) in %d segments; %s; head seq %d sha256 %s%s\n",
+		sum.Records, sum.Decisions, len(sum.Gaps), sum.Segments, span, sum.Head.Seq, sum.Head.Hash, pending)
 	for _, g := range sum.Gaps {
 		fmt.Fprintf(m.Stdout, "gap: %s offset %d: %d bytes fenced off after a crash (sha256 %s)\n", g.Segment, g.Offset, g.Bytes, g.SHA256)
 	}

@@ -79,6 +79,28 @@ func TestAuditVerify(t *testing.T) {
 	}
 }
 
+// TestAuditVerifyLive runs verify while a sink has the trail open and a
+// record is half written.
+func TestAuditVerifyLive(t *testing.T) {
+	dir := t.TempDir()
+	trail := auditTrail(t, dir, 2)
+	s, err := audit.Open(trail, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	f, err := os.OpenFile(filepath.Join(trail, audit.SegmentName(1)), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"seq":3,"kind":"deci`)
+	f.Close()
+	out := mustRun(t, dir, "audit", "verify", "--dir", trail)
+	if !strings.Contains(out, "ok: 2 records") || !strings.HasSuffix(out, "; 21 bytes of a record being written left out\n") {
+		t.Errorf("verify printed %q", out)
+	}
+}
+
 // TestAuditVerifyGap checks that verify passes on a trail that was
 // reopened after a crash cut a record, and lists the gap.
 func TestAuditVerifyGap(t *testing.T) {

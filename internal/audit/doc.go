@@ -51,5 +51,7 @@
 // ErrChain), a cut record (ErrTruncated), a missing or renumbered segment
 // (ErrMissingSegment). Records removed from the very end of a trail leave a
 // shorter valid chain: Summary.Head is the value to anchor elsewhere to
-// show that too. Export streams the decisions as JSON lines or CSV.
+// show that too. Both work on a trail a sink has open, leaving out the
+// record being written at its end. Export streams the decisions as JSON
+// lines or CSV, checking them as Verify does.
 package audit

@@ -148,6 +148,7 @@ type segmentScan struct {
 type badSpan struct {
 	off      int64
 	line     int
+	lines    int
 	err      error
 	complete bool // it ends with a newline
 	end      int64
@@ -188,6 +189,7 @@ func (s *segmentScan) scan(r io.Reader) error {
 			if complete {
 				s.hasher.Write([]byte{'\n'})
 			}
+			s.bad.lines++
 			s.bad.complete = complete
 			s.bad.end = lr.off
 			continue

@@ -176,6 +176,41 @@ func TestVerifyTamper(t *testing.T) {
 	}
 }
 
+// TestVerifyLive checks that a record being written at the end of a trail
+// that a sink has open is left out, not reported as cut, and that the same
+// bytes are a cut record once no sink has the trail.
+func TestVerifyLive(t *testing.T) {
+	dir := t.TempDir()
+	s := openSink(t, dir, Options{})
+	appendN(t, s, "r", 3)
+	partial := `{"seq":4,"kind":"decision","ti`
+	f, err := os.OpenFile(filepath.Join(dir, SegmentName(1)), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(partial) // as a write under way shows
+	f.Close()
+	sum, err := Verify(t.Context(), dir)
+	if err != nil || sum.Pending != int64(len(partial)) || sum.Decisions != 3 {
+		t.Errorf("Verify with a sink open = %+v, %v; want 3 decisions and %d bytes pending", sum, err, len(partial))
+	}
+	var out strings.Builder
+	if n, err := Export(t.Context(), dir, &out, ExportOptions{}); err != nil || n != 3 {
+		t.Errorf("Export with a sink open = %d, %v; want 3", n, err)
+	}
+	// Broken records are reported whether a sink is open or not.
+	f, _ = os.OpenFile(filepath.Join(dir, SegmentName(1)), os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString("\n" + partial)
+	f.Close()
+	if _, err := Verify(t.Context(), dir); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Verify of a cut record followed by more = %v; want ErrMalformed", err)
+	}
+	s.Close()
+	if _, err := Verify(t.Context(), dir); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Verify after Close = %v; want ErrMalformed", err)
+	}
+}
+
 func TestVerifyEmpty(t *testing.T) {
 	dir := t.TempDir()
 	sum := mustVerify(t, dir)
