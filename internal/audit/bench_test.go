@@ -1,0 +1,93 @@
+package audit
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// benchInput is an application about the size of a raw Lending Club row
+// as JSON (about 1.2 kB).
+var benchInput = func() []byte {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 40 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"field_%02d":"value of field %02d`+`"`, i, i)
+	}
+	b.WriteString("}")
+	return []byte(b.String())
+}()
+
+// BenchmarkAppendAlways appends from many goroutines with SyncAlways: each
+// Append waits for its fsync, shared with the records written with it.
+func BenchmarkAppendAlways(b *testing.B) {
+	benchAppend(b, Options{Sync: SyncAlways})
+}
+
+// BenchmarkAppendInterval appends from many goroutines with SyncInterval
+// (the default 100 ms).
+func BenchmarkAppendInterval(b *testing.B) {
+	benchAppend(b, Options{Sync: SyncInterval})
+}
+
+func benchAppend(b *testing.B, opts Options) {
+	for _, par := range []int{1, 8, 32} { // goroutines per GOMAXPROCS
+		b.Run(fmt.Sprintf("goroutines=%dx", par), func(b *testing.B) {
+			s, err := Open(b.TempDir(), opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			var n atomic.Uint64
+			b.ReportAllocs()
+			b.SetParallelism(par)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				rec := decision("")
+				rec.Input = benchInput
+				for pb.Next() {
+					rec.RequestID = fmt.Sprintf("req-%d", n.Add(1))
+					if err := s.Append(b.Context(), rec); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			st := s.Stats()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(st.Records)/float64(max(st.Syncs, 1)), "records/fsync")
+		})
+	}
+}
+
+// BenchmarkVerify reads and checks a trail of 10,000 decisions.
+func BenchmarkVerify(b *testing.B) {
+	dir := b.TempDir()
+	s, err := Open(dir, Options{Sync: SyncInterval})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := decision("")
+	rec.Input = benchInput
+	for i := range 10000 {
+		rec.RequestID = fmt.Sprintf("req-%d", i)
+		if err := s.Append(b.Context(), rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Verify(b.Context(), dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(10000*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}

@@ -1,0 +1,616 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// SyncPolicy says when appended records are made durable.
+type SyncPolicy string
+
+// The sync policies.
+const (
+	// SyncAlways: Append returns once the record is written and fsynced.
+	// Records appended together share one write and one fsync (group
+	// commit).
+	SyncAlways SyncPolicy = "always"
+	// SyncInterval: Append returns once the record is written to the
+	// segment file; the file is fsynced every Options.Interval. A process
+	// crash loses nothing that Append confirmed (the bytes are in the
+	// kernel); a crash of the machine or a power loss can lose the records
+	// confirmed during the last interval, and leave the last one torn.
+	SyncInterval SyncPolicy = "interval"
+)
+
+// InputMode says how the application is kept.
+type InputMode string
+
+// The input modes.
+const (
+	// InputsRaw keeps the application as received, and its SHA-256.
+	InputsRaw InputMode = "raw"
+	// InputsHash keeps only the SHA-256 of the application as received.
+	InputsHash InputMode = "hash"
+)
+
+// Defaults of Options.
+const (
+	DefaultInterval        = 100 * time.Millisecond
+	DefaultMaxSegmentBytes = 64 << 20
+	DefaultMaxSegmentAge   = 24 * time.Hour
+	DefaultQueueSize       = 4096
+)
+
+// Options configure a Sink. The zero value is usable: every field has a
+// default.
+type Options struct {
+	// Sync is the sync policy; "" means SyncAlways.
+	Sync SyncPolicy
+	// Interval is how often SyncInterval fsyncs; 0 means DefaultInterval.
+	Interval time.Duration
+	// MaxSegmentBytes is the size at which a segment is closed and the next
+	// one started: a record that would take a non-empty segment past it
+	// goes to a new segment. 0 means DefaultMaxSegmentBytes.
+	MaxSegmentBytes int64
+	// MaxSegmentAge closes a segment whose first record is this old when
+	// the next record comes; 0 means DefaultMaxSegmentAge, a negative value
+	// no limit.
+	MaxSegmentAge time.Duration
+	// QueueSize bounds the records waiting to be written; Append blocks
+	// while it is full. 0 means DefaultQueueSize.
+	QueueSize int
+	// Inputs is how applications are kept; "" means InputsRaw.
+	Inputs InputMode
+	// Logger receives the sink's warnings (a torn record found at Open) and
+	// errors; nil discards them.
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Errors of Open, Append and Close.
+var (
+	// ErrConfig is wrapped by every *ConfigError.
+	ErrConfig = errors.New("audit: invalid options")
+	// ErrClosed is returned by Append after Close.
+	ErrClosed = errors.New("audit: sink closed")
+	// ErrLocked: another sink, in this process or another, has the
+	// directory open.
+	ErrLocked = errors.New("audit: directory in use by another sink")
+)
+
+// ConfigError is an Options field that cannot be used.
+type ConfigError struct {
+	Field string // the Options field
+	Value string // its value
+	Err   error  // what is wrong with it
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("audit: options: %s=%q: %v", e.Field, e.Value, e.Err)
+}
+
+// Unwrap returns ErrConfig and the cause.
+func (e *ConfigError) Unwrap() []error { return []error{ErrConfig, e.Err} }
+
+// withDefaults fills in the defaults and checks the values.
+func (o Options) withDefaults() (Options, error) {
+	switch o.Sync {
+	case "":
+		o.Sync = SyncAlways
+	case SyncAlways, SyncInterval:
+	default:
+		return o, &ConfigError{"Sync", string(o.Sync), errors.New("want always or interval")}
+	}
+	switch o.Inputs {
+	case "":
+		o.Inputs = InputsRaw
+	case InputsRaw, InputsHash:
+	default:
+		return o, &ConfigError{"Inputs", string(o.Inputs), errors.New("want raw or hash")}
+	}
+	if o.Interval < 0 {
+		return o, &ConfigError{"Interval", o.Interval.String(), errors.New("negative")}
+	}
+	if o.Interval == 0 {
+		o.Interval = DefaultInterval
+	}
+	if o.MaxSegmentBytes < 0 {
+		return o, &ConfigError{"MaxSegmentBytes", fmt.Sprint(o.MaxSegmentBytes), errors.New("negative")}
+	}
+	if o.MaxSegmentBytes == 0 {
+		o.MaxSegmentBytes = DefaultMaxSegmentBytes
+	}
+	if o.MaxSegmentAge == 0 {
+		o.MaxSegmentAge = DefaultMaxSegmentAge
+	}
+	if o.QueueSize < 0 {
+		return o, &ConfigError{"QueueSize", fmt.Sprint(o.QueueSize), errors.New("negative")}
+	}
+	if o.QueueSize == 0 {
+		o.QueueSize = DefaultQueueSize
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o, nil
+}
+
+// Sink appends decision records to the segment files of one directory. It
+// is safe for concurrent use. A single goroutine writes: it takes every
+// record queued since its last write, writes them in one call and, under
+// SyncAlways, fsyncs once for all of them. Under SyncInterval a second
+// goroutine fsyncs, so that writing goes on during an fsync.
+//
+// A write or fsync error stops the sink for good: that Append and every
+// later one return it (an fsync that failed cannot be retried safely).
+// Opening the directory again repairs what a crash left.
+type Sink struct {
+	dir   string
+	opts  Options
+	queue chan *request
+	stop  chan struct{}
+	done  chan struct{}
+	lock  *os.File
+
+	mu        sync.RWMutex // held for reading while queueing, for writing by Close
+	closed    bool
+	closeOnce sync.Once
+	closeErr  error
+
+	recovered *Gap
+
+	records, batches, syncs atomic.Uint64
+
+	// The current segment: changed by the writer with segMu held; under
+	// SyncInterval the syncer holds segMu while it fsyncs.
+	segMu sync.Mutex
+	seg   *os.File
+	segN  int
+
+	dirty    atomic.Bool // written since the last fsync (SyncInterval)
+	syncDone chan struct{}
+
+	errMu sync.Mutex
+	err   error // the first write or sync error; the sink stops
+
+	// Owned by the writer goroutine once it runs.
+	segSize  int64
+	segStart time.Time
+	head     Head
+	buf      []byte
+	batch    []*request
+
+	// beforeWrite, when set before the first Append, runs in the writer
+	// before each batch is written (tests stall the writer with it).
+	beforeWrite func()
+}
+
+// request is one queued record and where to send its outcome.
+type request struct {
+	rec  Record
+	done chan error
+}
+
+// Stats are the sink's counters since Open, and its queue length.
+type Stats struct {
+	Records uint64 // records written, gap records included
+	Batches uint64 // write calls, each holding one or more records
+	Syncs   uint64 // fsyncs: of segment files, and of the directory when a segment is created
+	Queued  int    // records waiting to be written now
+}
+
+// Open opens the trail in dir for appending, creating dir when needed. It
+// continues the chain from the last whole record. When the last segment
+// ends with bytes that are not a whole record (a record torn by a crash),
+// they are kept as they are, ended with a newline, and a gap record naming
+// their segment, offset, length and SHA-256 is written and synced first;
+// Recovered returns it and Options.Logger logs it. Open refuses, with a
+// *VerifyError, a directory whose last segment is broken in any other way
+// (whole lines that are not records, which a crash does not leave) or
+// whose segment numbers skip, and, with ErrLocked, one that another sink
+// holds.
+func Open(dir string, opts Options) (*Sink, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := mkdir(dir); err != nil {
+		return nil, err
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("audit: open %s: %w", dir, err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("audit: open %s: %w", dir, ErrLocked)
+		}
+		return nil, fmt.Errorf("audit: lock %s: %w", dir, err)
+	}
+	s := &Sink{
+		dir: dir, opts: opts, lock: lock,
+		queue:    make(chan *request, opts.QueueSize),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+		syncDone: make(chan struct{}),
+	}
+	if err := s.recover(); err != nil {
+		if s.seg != nil {
+			s.seg.Close()
+		}
+		lock.Close()
+		return nil, fmt.Errorf("audit: open %s: %w", dir, err)
+	}
+	go s.run()
+	if opts.Sync == SyncInterval {
+		go s.syncEvery(opts.Interval)
+	} else {
+		close(s.syncDone)
+	}
+	return s, nil
+}
+
+// mkdir creates dir when it is missing and makes its entry durable.
+func mkdir(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return syncDir(filepath.Dir(filepath.Clean(dir)))
+}
+
+// Recovered returns the gap record Open wrote for a torn record, or nil.
+func (s *Sink) Recovered() *Gap { return s.recovered }
+
+// Err returns the write or fsync error that stopped the sink, or nil while
+// it works: a readiness check can report it.
+func (s *Sink) Err() error { return s.failure() }
+
+// Stats returns the sink's counters and queue length.
+func (s *Sink) Stats() Stats {
+	return Stats{Records: s.records.Load(), Batches: s.batches.Load(), Syncs: s.syncs.Load(), Queued: len(s.queue)}
+}
+
+// Append records a decision. It fills in Kind (KindDecision), Time (now,
+// when zero), InputSHA256 (from Input) and, under InputsHash, drops Input;
+// the sink sets Seq, Prev and Hash. Under SyncAlways it returns nil only
+// once the record is on disk, under SyncInterval once it is written to the
+// file.
+//
+// When the queue is full Append waits until there is room or ctx is done;
+// a record not queued is not written, and the error wraps ctx.Err(). When
+// ctx ends after the record was queued it is still written, and Append
+// returns an error wrapping ctx.Err() without waiting for it. An invalid
+// record wraps ErrInvalid; after Close, Append returns ErrClosed.
+func (s *Sink) Append(ctx context.Context, rec Record) error {
+	if err := s.prepare(&rec); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("audit: record %s not queued: %w", rec.RequestID, err)
+	}
+	req := &request{rec: rec, done: make(chan error, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case s.queue <- req:
+		s.mu.RUnlock()
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return fmt.Errorf("audit: record %s not queued: %w", rec.RequestID, ctx.Err())
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("audit: record %s queued, not yet confirmed: %w", rec.RequestID, ctx.Err())
+	}
+}
+
+// prepare validates rec and fills in what Append fills in. It copies what
+// rec shares with the caller, who may reuse it once Append returns.
+func (s *Sink) prepare(rec *Record) error {
+	if rec.Kind == "" {
+		rec.Kind = KindDecision
+	}
+	if rec.Time.IsZero() {
+		rec.Time = s.opts.Now()
+	}
+	rec.Time = rec.Time.UTC()
+	rec.Seq, rec.Prev, rec.Hash, rec.Gap = 0, "", "", nil
+	if err := validate(rec); err != nil {
+		return err
+	}
+	if rec.Input != nil {
+		sum := sha256.Sum256(rec.Input)
+		h := hex.EncodeToString(sum[:])
+		if rec.InputSHA256 != "" && rec.InputSHA256 != h {
+			return fmt.Errorf("%w: input_sha256 is not the SHA-256 of input", ErrInvalid)
+		}
+		rec.InputSHA256 = h
+		if s.opts.Inputs == InputsHash {
+			if !json.Valid(rec.Input) {
+				return fmt.Errorf("%w: input is not valid JSON", ErrInvalid)
+			}
+			rec.Input = nil
+		} else {
+			var b bytes.Buffer
+			b.Grow(len(rec.Input))
+			if err := json.Compact(&b, rec.Input); err != nil {
+				return fmt.Errorf("%w: input is not valid JSON: %v", ErrInvalid, err)
+			}
+			rec.Input = b.Bytes()
+		}
+	}
+	rec.Reasons = slices.Clone(rec.Reasons)
+	if rec.Score != nil {
+		v := *rec.Score
+		rec.Score = &v
+	}
+	// A generous bound on the line: every string escaped at 6 bytes a
+	// byte, plus the fixed fields.
+	n := len(rec.Input) + 6*(len(rec.RequestID)+len(rec.KeyID)+len(rec.ModelName)+len(rec.ModelVersion)+len(rec.ModelSHA256)+len(rec.Decision))
+	for _, r := range rec.Reasons {
+		n += 6*(len(r.Code)+len(r.Reason)+len(r.Field)) + 40
+	}
+	if n+1024 > MaxRecordBytes {
+		return fmt.Errorf("%w: record %s is too large (%d bytes of values; the limit on a line is %d)", ErrInvalid, rec.RequestID, n, MaxRecordBytes)
+	}
+	return nil
+}
+
+// Close stops accepting records, writes and fsyncs those queued, and closes
+// the files. It returns the sink's write error, if any.
+func (s *Sink) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Sink) close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	close(s.stop)
+	<-s.done
+	<-s.syncDone
+	err := s.failure()
+	if s.seg != nil {
+		if err == nil {
+			if serr := s.seg.Sync(); serr != nil {
+				err = fmt.Errorf("audit: sync %s: %w", SegmentName(s.segN), serr)
+			} else {
+				s.syncs.Add(1)
+			}
+		}
+		if cerr := s.seg.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("audit: close %s: %w", SegmentName(s.segN), cerr)
+		}
+	}
+	s.lock.Close() // releases the lock
+	return err
+}
+
+// run is the writer goroutine.
+func (s *Sink) run() {
+	defer close(s.done)
+	for {
+		select {
+		case req := <-s.queue:
+			s.commit(s.drain(append(s.batch[:0], req)))
+		case <-s.stop:
+			// Close holds no reader any more: nothing new is queued.
+			for {
+				batch := s.drain(s.batch[:0])
+				if len(batch) == 0 {
+					return
+				}
+				s.commit(batch)
+			}
+		}
+	}
+}
+
+// syncEvery is the syncer goroutine of SyncInterval: it fsyncs the current
+// segment every interval when it was written to, while the writer goes on
+// writing.
+func (s *Sink) syncEvery(interval time.Duration) {
+	defer close(s.syncDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if !s.dirty.Swap(false) {
+				continue
+			}
+			s.segMu.Lock()
+			if s.seg != nil && s.failure() == nil {
+				if err := s.seg.Sync(); err != nil {
+					s.fail(fmt.Errorf("sync: %w", err))
+				} else {
+					s.syncs.Add(1)
+				}
+			}
+			s.segMu.Unlock()
+		case <-s.stop:
+			return
+		}
+	}
+}
+
+// drain adds to batch whatever is queued, up to the queue size.
+func (s *Sink) drain(batch []*request) []*request {
+	for len(batch) < s.opts.QueueSize {
+		select {
+		case req := <-s.queue:
+			batch = append(batch, req)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit writes a batch, syncs it under SyncAlways, and answers each
+// request.
+func (s *Sink) commit(batch []*request) {
+	s.batch = batch
+	err := s.write(batch)
+	for i, req := range batch {
+		req.done <- err
+		batch[i] = nil
+	}
+}
+
+func (s *Sink) write(batch []*request) error {
+	if err := s.failure(); err != nil {
+		return err
+	}
+	if s.beforeWrite != nil {
+		s.beforeWrite()
+	}
+	now := s.opts.Now()
+	s.buf = s.buf[:0]
+	for _, req := range batch {
+		r := &req.rec
+		r.Seq, r.Prev = s.head.Seq+1, s.head.Hash
+		start := len(s.buf)
+		var err error
+		var sum string
+		s.buf, sum, err = appendLine(s.buf, r)
+		if err != nil {
+			// validate makes this unreachable; stop rather than chain on.
+			return s.fail(err)
+		}
+		if size := s.segSize + int64(start); size > 0 &&
+			(size+int64(len(s.buf)-start) > s.opts.MaxSegmentBytes ||
+				s.opts.MaxSegmentAge > 0 && now.Sub(s.segStart) >= s.opts.MaxSegmentAge) {
+			if err := s.flush(s.buf[:start]); err != nil {
+				return err
+			}
+			if err := s.rotate(now); err != nil {
+				return err
+			}
+			s.buf = s.buf[:copy(s.buf, s.buf[start:])]
+		} else if size == 0 {
+			s.segStart = now
+		}
+		r.Hash = sum
+		s.head = Head{r.Seq, sum}
+	}
+	if err := s.flush(s.buf); err != nil {
+		return err
+	}
+	if s.opts.Sync == SyncAlways {
+		if err := s.seg.Sync(); err != nil {
+			return s.fail(fmt.Errorf("sync: %w", err))
+		}
+		s.syncs.Add(1)
+	} else {
+		s.dirty.Store(true)
+	}
+	s.records.Add(uint64(len(batch)))
+	return nil
+}
+
+// flush writes b to the current segment.
+func (s *Sink) flush(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	n, err := s.seg.Write(b)
+	s.segSize += int64(n)
+	if err != nil {
+		return s.fail(fmt.Errorf("write: %w", err))
+	}
+	s.batches.Add(1)
+	return nil
+}
+
+// rotate syncs and closes the current segment and starts the next.
+func (s *Sink) rotate(now time.Time) error {
+	s.segMu.Lock()
+	defer s.segMu.Unlock()
+	if err := s.seg.Sync(); err != nil {
+		return s.fail(fmt.Errorf("sync: %w", err))
+	}
+	s.syncs.Add(1)
+	if err := s.seg.Close(); err != nil {
+		return s.fail(fmt.Errorf("close: %w", err))
+	}
+	s.seg = nil
+	if err := s.create(s.segN + 1); err != nil {
+		return s.fail(err)
+	}
+	s.segStart = now
+	return nil
+}
+
+// create starts segment n and makes its directory entry durable.
+func (s *Sink) create(n int) error {
+	f, err := os.OpenFile(filepath.Join(s.dir, SegmentName(n)), os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return fmt.Errorf("create segment: %w", err)
+	}
+	s.seg, s.segN, s.segSize = f, n, 0
+	if err := syncDir(s.dir); err != nil {
+		return err
+	}
+	s.syncs.Add(1)
+	return nil
+}
+
+// fail makes err the sink's error, unless it has one already, and returns
+// the sink's error. The writer calls it, or the syncer with segMu held.
+func (s *Sink) fail(err error) error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	if s.err == nil {
+		s.err = fmt.Errorf("audit: %s: %w", SegmentName(s.segN), err)
+		s.opts.Logger.Error("audit trail stopped", "dir", s.dir, "err", s.err)
+	}
+	return s.err
+}
+
+// failure returns the sink's error.
+func (s *Sink) failure() error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return s.err
+}
+
+// syncDir fsyncs a directory so that entries made in it are durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("audit: sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("audit: sync %s: %w", dir, err)
+	}
+	return nil
+}
