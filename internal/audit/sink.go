@@ -330,6 +330,63 @@ func (s *Sink) Append(ctx context.Context, rec Record) error {
 	}
 }
 
+// AppendAll appends recs in order, as Append does each, and returns once
+// every one is written (under SyncAlways, on disk): the records of a batch
+// of decisions share the writes and fsyncs of as few group commits as the
+// queue allows. It returns the first error; a record not queued is not
+// written, and those queued before it are (the caller answers none of
+// them). recs is not changed.
+func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	reqs := make([]request, len(recs))
+	done := make(chan error, len(recs))
+	for i := range recs {
+		reqs[i] = request{rec: recs[i], done: done}
+		if err := s.prepare(&reqs[i].rec); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("audit: %d records not queued: %w", len(recs), err)
+	}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return ErrClosed
+	}
+	queued := 0
+	for i := range reqs {
+		select {
+		case s.queue <- &reqs[i]:
+			queued++
+			continue
+		case <-ctx.Done():
+		}
+		break
+	}
+	s.mu.RUnlock()
+	var first error
+	if queued < len(reqs) {
+		first = fmt.Errorf("audit: record %s not queued: %w", reqs[queued].rec.RequestID, ctx.Err())
+	}
+	for range queued {
+		select {
+		case err := <-done:
+			if err != nil && first == nil {
+				first = err
+			}
+		case <-ctx.Done():
+			if first == nil {
+				first = fmt.Errorf("audit: %d records queued, not yet confirmed: %w", len(recs), ctx.Err())
+			}
+			return first
+		}
+	}
+	return first
+}
+
 // prepare validates rec and fills in what Append fills in. It copies what
 // rec shares with the caller, who may reuse it once Append returns.
 func (s *Sink) prepare(rec *Record) error {

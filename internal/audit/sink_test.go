@@ -570,3 +570,43 @@ func TestOpenFenceCut(t *testing.T) {
 		t.Errorf("summary %+v", sum)
 	}
 }
+
+func TestSinkAppendAll(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "audit")
+	s := openSink(t, dir, Options{QueueSize: 16})
+	var recs []Record
+	for i := range 100 { // more than the queue holds: several group commits
+		r := decision(fmt.Sprintf("batch-%03d", i))
+		recs = append(recs, r)
+	}
+	if err := s.AppendAll(t.Context(), recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendAll(t.Context(), nil); err != nil {
+		t.Errorf("AppendAll of nothing: %v", err)
+	}
+	st := s.Stats()
+	if st.Records != 100 || st.Batches >= 100 || st.Batches < 100/16 {
+		t.Errorf("stats %+v; want 100 records in between 7 and 99 writes", st)
+	}
+	bad := []Record{decision("ok"), {Kind: KindDecision}}
+	if err := s.AppendAll(t.Context(), bad); !errors.Is(err, ErrInvalid) {
+		t.Errorf("AppendAll with an invalid record: %v; want ErrInvalid", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendAll(t.Context(), recs[:1]); !errors.Is(err, ErrClosed) {
+		t.Errorf("AppendAll after Close: %v; want ErrClosed", err)
+	}
+	got := records(t, dir)
+	if len(got) != 100 {
+		t.Fatalf("%d records in the trail; want 100 (the invalid batch wrote none)", len(got))
+	}
+	for i, r := range got {
+		if want := fmt.Sprintf("batch-%03d", i); r.RequestID != want {
+			t.Errorf("record %d is %s; want %s, in order", i, r.RequestID, want)
+		}
+	}
+	mustVerify(t, dir)
+}
