@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/credit-risk/credit-risk/internal/audit"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/model"
@@ -30,6 +31,7 @@ type itemResult struct {
 	reasons  []model.Reason
 	outside  []outside // values scored although outside training
 	notJSON  string    // the item is not an object: its kind
+	input    string    // the item as received (a view of the body), for the audit trail
 }
 
 // segment scores a run of consecutive batch items; it is the
@@ -137,6 +139,7 @@ func (seg *segment) Object(a *wire.Application) {
 		res.outside = slices.Clone(seg.sc.flags)
 	}
 	res.ok = true
+	res.input = a.Span
 }
 
 // NotObject records an item that is not an application.
@@ -224,18 +227,26 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 		New:      func() wire.Segment { return s.getSegment(l, explain) },
 		Release:  func(seg wire.Segment) { s.putSegment(seg.(*segment)) },
 	}
-	if sw, ok := w.(*statusWriter); ok && sw.limit != nil {
-		// A batch counts its applications against the rate limit: its
-		// request took one token, the others are taken before the batch
-		// is decided.
-		b.Admit = func(n int) error {
-			if p, retry := s.chargeBatch(sw.limit, n); p != nil {
-				return &refusedBatch{p, retry}
+	if sw := auditWriter(w); (sw != nil && sw.limit != nil) || s.audit != nil {
+		// Before the batch is decided and counted: a batch counts its
+		// applications against the rate limit (its request took one
+		// token), and its decisions are recorded in the audit trail.
+		b.Admit = func(segs []wire.Segment, n int) error {
+			if sw != nil && sw.limit != nil {
+				if p, retry := s.chargeBatch(sw.limit, n); p != nil {
+					return &refusedBatch{p, retry}
+				}
+			}
+			if s.audit != nil && !s.auditDecisions(w, r, batchRecords(l, sw, segs, n)) {
+				return errAnswered
 			}
 			return nil
 		}
 	}
 	segs, fieldProblem, err := b.Read(body)
+	if err == errAnswered {
+		return
+	}
 	if rb, ok := errors.AsType[*refusedBatch](err); ok {
 		if rb.retry > 0 {
 			w.Header()["Retry-After"] = []string{strconv.Itoa(rb.retry)}
@@ -303,6 +314,31 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, l *loaded) 
 	sc.out = out
 	w.Header()["Content-Type"] = contentTypeJSON
 	w.Write(out)
+}
+
+// errAnswered is returned by a batch's Admit hook when it has answered the
+// request itself.
+var errAnswered = errors.New("answered")
+
+// batchRecords returns the audit records of a batch's scored items: the
+// decisions Finish will send. Each record's request id is the request's
+// and the item's index in the batch: "<id>/<index>".
+func batchRecords(l *loaded, sw *statusWriter, segs []wire.Segment, n int) []audit.Record {
+	recs := make([]audit.Record, 0, n)
+	index := 0
+	for _, ws := range segs {
+		seg := ws.(*segment)
+		for j := range seg.results {
+			if res := &seg.results[j]; res.ok {
+				pd := seg.pds[j]
+				rec := decisionRecord(l, sw, []byte(res.input), pd, l.model.Decide(pd))
+				rec.RequestID += "/" + strconv.Itoa(index)
+				recs = append(recs, rec)
+			}
+			index++
+		}
+	}
+	return recs
 }
 
 // refusedBatch is a batch its rate limit refuses, with the seconds to wait

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/apikey"
+	"github.com/credit-risk/credit-risk/internal/audit"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/model"
 )
@@ -32,6 +33,14 @@ const (
 	DefaultReadTimeout       = 30 * time.Second
 	DefaultWriteTimeout      = 60 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
+	DefaultAuditDir          = "audit"
+	DefaultAuditTimeout      = 5 * time.Second
+)
+
+// Values of Config.Audit.
+const (
+	AuditOff  = "off"  // no audit trail
+	AuditFile = "file" // the file trail of package audit
 )
 
 // Config is the server's configuration. ConfigFromEnv reads it from the
@@ -112,6 +121,26 @@ type Config struct {
 	// and a verified certificate authenticates its client (see
 	// apikey.Key.ClientCert). Needs TLSCertFile. Re-read on change.
 	TLSClientCAFile string
+	// Audit turns the decision audit trail on (env AUDIT: off, the
+	// default, or file): every decision is appended to a hash-chained
+	// trail in AuditDir before its answer is sent (package audit).
+	Audit string
+	// AuditDir is the trail's folder (env AUDIT_DIR, default audit under
+	// the working directory; a mounted volume in a container).
+	AuditDir string
+	// AuditSync is audit.SyncAlways (env AUDIT_SYNC=always, the default:
+	// an answer is sent only once its record is on disk) or
+	// audit.SyncInterval (interval: written at once, fsynced every
+	// 100 ms).
+	AuditSync audit.SyncPolicy
+	// AuditInputs is audit.InputsRaw (env AUDIT_INPUTS=raw, the default:
+	// the application as received) or audit.InputsHash (hash: only its
+	// SHA-256).
+	AuditInputs audit.InputMode
+	// AuditTimeout bounds the wait for a decision's record (env
+	// AUDIT_TIMEOUT, default 5s); past it the request is answered 503
+	// and no decision is sent.
+	AuditTimeout time.Duration
 	// MetricsAddr serves /metrics on its own plain-HTTP listener,
 	// host:port (env METRICS_ADDR, e.g. 127.0.0.1:9090 or :9090); the API
 	// listener then answers 404 for /metrics. "" serves /metrics on the API
@@ -139,6 +168,11 @@ func NewConfig() Config {
 		ReadTimeout:       DefaultReadTimeout,
 		WriteTimeout:      DefaultWriteTimeout,
 		IdleTimeout:       DefaultIdleTimeout,
+		Audit:             AuditOff,
+		AuditDir:          DefaultAuditDir,
+		AuditSync:         audit.SyncAlways,
+		AuditInputs:       audit.InputsRaw,
+		AuditTimeout:      DefaultAuditTimeout,
 	}
 }
 
@@ -237,6 +271,34 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	set("TLS_KEY_FILE", func(v string) error { c.TLSKeyFile = v; return nil })
 	set("TLS_CLIENT_CA_FILE", func(v string) error { c.TLSClientCAFile = v; return nil })
 	set("METRICS_ADDR", func(v string) error { c.MetricsAddr = v; return nil })
+	set("AUDIT", func(v string) error {
+		switch v = strings.ToLower(v); v {
+		case AuditOff, AuditFile:
+			c.Audit = v
+			return nil
+		case "postgres":
+			return errors.New("the PostgreSQL trail is not available in this version; use file (a mounted volume) or off")
+		}
+		return errors.New("want off or file")
+	})
+	set("AUDIT_DIR", func(v string) error { c.AuditDir = v; return nil })
+	set("AUDIT_SYNC", func(v string) error {
+		switch p := audit.SyncPolicy(strings.ToLower(v)); p {
+		case audit.SyncAlways, audit.SyncInterval:
+			c.AuditSync = p
+			return nil
+		}
+		return errors.New("want always or interval")
+	})
+	set("AUDIT_INPUTS", func(v string) error {
+		switch m := audit.InputMode(strings.ToLower(v)); m {
+		case audit.InputsRaw, audit.InputsHash:
+			c.AuditInputs = m
+			return nil
+		}
+		return errors.New("want raw or hash")
+	})
+	set("AUDIT_TIMEOUT", durationVar(&c.AuditTimeout))
 	if err == nil && c.RateLimit.PerSecond > 0 && c.RateLimit.Burst == 0 {
 		c.RateLimit.Burst = max(1, int(math.Ceil(c.RateLimit.PerSecond)))
 	}
@@ -294,6 +356,12 @@ func (c *Config) Validate() error {
 			return bad("TLS_CERT_FILE", c.TLSCertFile, "must be set with TLS_KEY_FILE")
 		}
 		return bad("TLS_KEY_FILE", c.TLSKeyFile, "must be set with TLS_CERT_FILE")
+	case c.Audit != AuditOff && c.Audit != AuditFile:
+		return bad("AUDIT", c.Audit, "want off or file")
+	case c.Audit == AuditFile && c.AuditDir == "":
+		return bad("AUDIT_DIR", c.AuditDir, "must name the trail's folder")
+	case c.Audit == AuditFile && c.AuditTimeout <= 0:
+		return bad("AUDIT_TIMEOUT", c.AuditTimeout, "must be positive")
 	case c.TLSClientCAFile != "" && c.TLSCertFile == "":
 		return bad("TLS_CLIENT_CA_FILE", c.TLSClientCAFile, "mutual TLS needs TLS_CERT_FILE and TLS_KEY_FILE")
 	}

@@ -51,6 +51,13 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, l *loaded) 
 		writeProblem(w, r, &Problem{Code: ProblemNoModel, Detail: reason})
 		return
 	}
+	if s.audit != nil && s.audit.Err() != nil {
+		// The trail stopped (a write or fsync failed): no decision can be
+		// recorded, so none is given until a restart reopens it.
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, r, problemAudit)
+		return
+	}
 	body := map[string]any{"status": "ready", "model_version": l.version, "loaded_at": l.at}
 	if e := s.lastReason.Load(); e != nil {
 		body["last_reload_error"] = *e

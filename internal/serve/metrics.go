@@ -35,6 +35,10 @@ type Metrics struct {
 	tlsReloadFail prometheus.Counter
 	// rateLimited counts the requests answered 429.
 	rateLimited prometheus.Counter
+	// auditRecords counts the decisions recorded in the audit trail and
+	// auditFailures the requests answered 503 because theirs could not be.
+	auditRecords  prometheus.Counter
+	auditFailures prometheus.Counter
 }
 
 // probabilityBuckets are the prediction_probability buckets: every 0.05.
@@ -95,6 +99,32 @@ func newMetrics(reg prometheus.Registerer, s *Server) *Metrics {
 	m.rateLimited = f.NewCounter(prometheus.CounterOpts{
 		Name: "rate_limited_requests_total",
 		Help: "Requests answered 429 because their API key, or without API keys their client address, was over its rate limit.",
+	})
+	m.auditRecords = f.NewCounter(prometheus.CounterOpts{
+		Name: "audit_records_total",
+		Help: "Decisions recorded in the audit trail (AUDIT=file) before their answer was sent.",
+	})
+	m.auditFailures = f.NewCounter(prometheus.CounterOpts{
+		Name: "audit_failures_total",
+		Help: "Requests answered 503 because their decisions could not be recorded in the audit trail in time (AUDIT_TIMEOUT) or the trail failed.",
+	})
+	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "audit_queue_records",
+		Help: "Audit records waiting to be written; 0 when the trail is off.",
+	}, func() float64 {
+		if s.audit != nil {
+			return float64(s.audit.Stats().Queued)
+		}
+		return 0
+	})
+	f.NewCounterFunc(prometheus.CounterOpts{
+		Name: "audit_fsyncs_total",
+		Help: "fsyncs of the audit trail's files and folder; with AUDIT_SYNC=always, concurrent decisions share them (group commit).",
+	}, func() float64 {
+		if s.audit != nil {
+			return float64(s.audit.Stats().Syncs)
+		}
+		return 0
 	})
 	f.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "tls_certificate_expiry_timestamp_seconds",

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/credit-risk/credit-risk/internal/audit"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/serve/wire"
@@ -238,6 +239,9 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 	pd, pred, problems := score(l, sc)
 	if problems != nil {
 		writeProblem(w, r, &Problem{Code: ProblemInvalid, Detail: invalidDetail(len(problems)), Errors: problems})
+		return
+	}
+	if s.audit != nil && !s.auditDecisions(w, r, []audit.Record{decisionRecord(l, auditWriter(w), []byte(body), pd, pred)}) {
 		return
 	}
 	s.record(l, sc, pd, pred)

@@ -11,23 +11,24 @@ import (
 // Problem codes: what went wrong with a request. Each maps to one HTTP
 // status and one RFC 9457 problem type in problemTable.
 const (
-	ProblemMalformed   = "malformed-json"         // the body is not JSON
-	ProblemUnreadable  = "body-unreadable"        // the body ended early
-	ProblemTimeout     = "request-timeout"        // the body came too slowly
-	ProblemNotObject   = "not-an-object"          // JSON, but not an object
-	ProblemInvalid     = "invalid-application"    // field problems
-	ProblemTooLarge    = "body-too-large"         // the body is over the limit
-	ProblemMediaType   = "unsupported-media-type" // the body is not JSON
-	ProblemBatchTooBig = "batch-too-large"        // too many applications
-	ProblemNoModel     = "model-not-loaded"       // nothing to score with
-	ProblemNotFound    = "not-found"              // no such endpoint
-	ProblemMethod      = "method-not-allowed"     // endpoint exists, wrong method
-	ProblemInternal    = "internal-error"         // a bug: a recovered panic
-	ProblemAuth        = "unauthorized"           // no valid API key
-	ProblemForbidden   = "forbidden"              // the key lacks the scope
-	ProblemRateLimited = "rate-limited"           // the key is over its rate limit
-	problemTypeBase    = "urn:credit-risk:problem:"
-	contentTypeProblem = "application/problem+json"
+	ProblemMalformed        = "malformed-json"         // the body is not JSON
+	ProblemUnreadable       = "body-unreadable"        // the body ended early
+	ProblemTimeout          = "request-timeout"        // the body came too slowly
+	ProblemNotObject        = "not-an-object"          // JSON, but not an object
+	ProblemInvalid          = "invalid-application"    // field problems
+	ProblemTooLarge         = "body-too-large"         // the body is over the limit
+	ProblemMediaType        = "unsupported-media-type" // the body is not JSON
+	ProblemBatchTooBig      = "batch-too-large"        // too many applications
+	ProblemNoModel          = "model-not-loaded"       // nothing to score with
+	ProblemNotFound         = "not-found"              // no such endpoint
+	ProblemMethod           = "method-not-allowed"     // endpoint exists, wrong method
+	ProblemInternal         = "internal-error"         // a bug: a recovered panic
+	ProblemAuth             = "unauthorized"           // no valid API key
+	ProblemForbidden        = "forbidden"              // the key lacks the scope
+	ProblemRateLimited      = "rate-limited"           // the key is over its rate limit
+	ProblemAuditUnavailable = "audit-unavailable"      // the decision could not be recorded
+	problemTypeBase         = "urn:credit-risk:problem:"
+	contentTypeProblem      = "application/problem+json"
 )
 
 // problemTable maps each problem code to its status and title: the one
@@ -36,21 +37,22 @@ var problemTable = map[string]struct {
 	status int
 	title  string
 }{
-	ProblemMalformed:   {http.StatusBadRequest, "Malformed JSON"},
-	ProblemNotObject:   {http.StatusBadRequest, "Body is not a JSON object"},
-	ProblemUnreadable:  {http.StatusBadRequest, "Body could not be read"},
-	ProblemTimeout:     {http.StatusRequestTimeout, "Request timeout"},
-	ProblemInvalid:     {http.StatusUnprocessableEntity, "Invalid application"},
-	ProblemTooLarge:    {http.StatusRequestEntityTooLarge, "Request body too large"},
-	ProblemMediaType:   {http.StatusUnsupportedMediaType, "Unsupported media type"},
-	ProblemBatchTooBig: {http.StatusRequestEntityTooLarge, "Too many applications"},
-	ProblemNoModel:     {http.StatusServiceUnavailable, "No model loaded"},
-	ProblemNotFound:    {http.StatusNotFound, "Not found"},
-	ProblemMethod:      {http.StatusMethodNotAllowed, "Method not allowed"},
-	ProblemInternal:    {http.StatusInternalServerError, "Internal server error"},
-	ProblemAuth:        {http.StatusUnauthorized, "Unauthorized"},
-	ProblemForbidden:   {http.StatusForbidden, "Forbidden"},
-	ProblemRateLimited: {http.StatusTooManyRequests, "Too many requests"},
+	ProblemMalformed:        {http.StatusBadRequest, "Malformed JSON"},
+	ProblemNotObject:        {http.StatusBadRequest, "Body is not a JSON object"},
+	ProblemUnreadable:       {http.StatusBadRequest, "Body could not be read"},
+	ProblemTimeout:          {http.StatusRequestTimeout, "Request timeout"},
+	ProblemInvalid:          {http.StatusUnprocessableEntity, "Invalid application"},
+	ProblemTooLarge:         {http.StatusRequestEntityTooLarge, "Request body too large"},
+	ProblemMediaType:        {http.StatusUnsupportedMediaType, "Unsupported media type"},
+	ProblemBatchTooBig:      {http.StatusRequestEntityTooLarge, "Too many applications"},
+	ProblemNoModel:          {http.StatusServiceUnavailable, "No model loaded"},
+	ProblemNotFound:         {http.StatusNotFound, "Not found"},
+	ProblemMethod:           {http.StatusMethodNotAllowed, "Method not allowed"},
+	ProblemInternal:         {http.StatusInternalServerError, "Internal server error"},
+	ProblemAuth:             {http.StatusUnauthorized, "Unauthorized"},
+	ProblemForbidden:        {http.StatusForbidden, "Forbidden"},
+	ProblemRateLimited:      {http.StatusTooManyRequests, "Too many requests"},
+	ProblemAuditUnavailable: {http.StatusServiceUnavailable, "Audit trail unavailable"},
 }
 
 // Problem is an RFC 9457 problem document with the list of field problems

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/apikey"
+	"github.com/credit-risk/credit-risk/internal/audit"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -92,6 +93,9 @@ type Server struct {
 	// addrLimits is the rate limit of each client address without API
 	// keys, nil when there is none.
 	addrLimits *addrLimiter
+
+	// audit is the decision audit trail, nil when AUDIT is off.
+	audit *audit.Sink
 
 	// tls is the certificate in force, nil without TLS.
 	tls          atomic.Pointer[tlsState]
@@ -214,6 +218,10 @@ func New(cfg Config, opts Options) (*Server, error) {
 		s.addrLimits = newAddrLimiter(cfg.RateLimit, maxAddrBuckets)
 	}
 	s.guarded = cfg.APIKeysFile != "" || s.mutualTLS || s.addrLimits != nil
+	// Last: nothing after it can fail and leave the trail locked.
+	if s.audit, err = s.openAudit(); err != nil {
+		return nil, err
+	}
 
 	return s, nil
 }
@@ -287,6 +295,9 @@ type statusWriter struct {
 	// limit is the rate limit the request counts against, for a batch
 	// to take its applications' tokens.
 	limit *bucket
+	// id is the request id and keyID the caller's key id, for the audit
+	// trail.
+	id, keyID string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -340,7 +351,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sw == nil {
 		sw = new(statusWriter)
 	}
-	*sw = statusWriter{ResponseWriter: w}
+	*sw = statusWriter{ResponseWriter: w, id: id}
 	rt, allow := s.match(r)
 	if rt == s.metricsRoute && rt != nil && s.cfg.MetricsAddr != "" && r.Context().Value(metricsListenerKey{}) == nil {
 		rt, allow = nil, nil // /metrics is on its own listener
@@ -349,7 +360,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var acc access
 	if rt != nil && rt.scope != 0 && s.guarded {
 		acc = s.authorize(r, rt, start)
-		sw.limit = acc.bucket
+		sw.limit, sw.keyID = acc.bucket, acc.keyID
 	}
 	keyID, refused := acc.keyID, acc.refused
 	func() {
@@ -561,6 +572,12 @@ func (s *Server) Close(ctx context.Context) error {
 		}
 	}
 	s.wg.Wait()
+	if s.audit != nil {
+		// After the last request: its record is written and synced.
+		if aerr := s.audit.Close(); aerr != nil {
+			err = errors.Join(err, fmt.Errorf("close the audit trail: %w", aerr))
+		}
+	}
 	return err
 }
 

@@ -87,9 +87,10 @@ type BatchReader struct {
 	SegmentBytes int
 	// New returns an empty segment (fresh, or from a pool).
 	New func() Segment
-	// Admit, when set, is called with the number of items of a batch read
-	// without an error, before any Finish: an error refuses the batch.
-	Admit func(items int) error
+	// Admit, when set, is called with the segments and the number of items
+	// of a batch read without an error, before any Finish: an error
+	// refuses the batch.
+	Admit func(segs []Segment, items int) error
 	// Release takes back a segment that Read does not return: one read
 	// from a wrong guess, or every segment when Read fails. Nil drops
 	// them.
@@ -144,6 +145,7 @@ func (b *BatchReader) read(body string, r *run, from, stopAt int) {
 			end, err = decodeObject(body, i, itemDepth+1, b.Index, a)
 			if err == nil {
 				r.items++
+				a.Span = body[i:end]
 				r.seg.Object(a)
 			}
 		} else {
@@ -320,7 +322,7 @@ func (b *BatchReader) Read(body string) ([]Segment, *features.FieldError, error)
 		n += runs[k].items
 	}
 	if b.Admit != nil {
-		if err := b.Admit(n); err != nil {
+		if err := b.Admit(segs, n); err != nil {
 			for _, seg := range segs {
 				b.release(seg)
 			}

@@ -67,6 +67,9 @@ type Application struct {
 	// object or array value for an input (features.ProblemType), or an
 	// input that appears more than once (ProblemDuplicate).
 	Problems []features.FieldError
+	// Span is the item's JSON text as received, a view of the body, in a
+	// batch (BatchReader sets it before Segment.Object); "" otherwise.
+	Span string
 
 	// seen has bit i set once input i has appeared in the object.
 	seen []uint64
@@ -186,6 +189,7 @@ func (a *Application) Reset(n int) {
 	clear(a.Ignored)
 	a.Ignored = a.Ignored[:0]
 	a.Problems = a.Problems[:0]
+	a.Span = ""
 }
 
 // Clear drops every string a holds that may share a decoded body, up to
@@ -193,6 +197,7 @@ func (a *Application) Reset(n int) {
 // while a is kept (in a pool) for the next request. The cache of field
 // names holds copies and is kept.
 func (a *Application) Clear() {
+	a.Span = ""
 	clear(a.Raw)
 	clear(a.Ignored[:cap(a.Ignored)])
 	clear(a.Problems[:cap(a.Problems)])
