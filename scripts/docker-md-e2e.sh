@@ -305,14 +305,16 @@ else
 	fail "docker compose down left containers: $left" "$out"
 fi
 
-# --- compose with API keys (README: the auth override) ----------------------
+# --- compose with API keys and the audit trail (README: the overrides) -------
 # The key is made with the API image's own keys command, as the user; the
-# file is then given to the API's user (the README's sudo chown step).
+# file and the audit folder are then given to the API's user (the README's
+# sudo chown steps). The trail is verified with the training image.
 run "$clone" "docker run --rm --user \"\$(id -u):\$(id -g)\" -v \"\$(pwd):/keys\" credit-risk-api:latest keys add --file /keys/api-keys.json --id docs --scopes score"
 secret=$(tail -n 1 <<<"$out")
 if [ "$code" = 0 ] && [ -n "$secret" ] && [ "$(id -u)" = 0 ]; then
 	chown 10001 "$clone/api-keys.json"
-	(cd "$clone" && as_user "docker compose -f docker-compose.yml -f docker-compose.auth.yml up api") >"$work/auth.log" 2>&1 &
+	mkdir -p "$clone/audit" && chown 10001 "$clone/audit"
+	(cd "$clone" && as_user "docker compose -f docker-compose.yml -f docker-compose.auth.yml -f docker-compose.audit.yml up api") >"$work/auth.log" 2>&1 &
 	pid=$!
 	if wait_ready; then
 		nokey=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$application" http://127.0.0.1:8000/predict)
@@ -327,8 +329,15 @@ if [ "$code" = 0 ] && [ -n "$secret" ] && [ "$(id -u)" = 0 ]; then
 		fail "compose with the keys file: the API did not start" "$(cat "$work/auth.log")"
 	fi
 	track
-	run "$clone" "docker compose -f docker-compose.yml -f docker-compose.auth.yml down"
+	run "$clone" "docker compose -f docker-compose.yml -f docker-compose.auth.yml -f docker-compose.audit.yml down"
 	wait "$pid" 2>/dev/null
+	# One decision was given (the 200): the trail holds it and verifies.
+	run "$clone" "docker run --rm --user 10001:10001 -v \"\$(pwd)/audit:/audit:ro\" credit-risk-train:latest audit verify --dir /audit"
+	if [ "$code" = 0 ] && grep -q '1 records (1 decisions' <<<"$out"; then
+		pass "compose with the audit trail: the one decision given is in ./audit, and the trail verifies"
+	else
+		fail "compose with the audit trail: audit verify exit $code" "$out"
+	fi
 elif [ "$code" != 0 ]; then
 	fail "credit-risk-api keys add in the API image: exit $code" "$out"
 else

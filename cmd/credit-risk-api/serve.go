@@ -57,6 +57,15 @@ Environment:
                          key whose client_cert is its common name or a subject
                          alternative name (keys add --client-cert), or, without API
                          keys, is required for every route but the open ones
+  AUDIT                  off or file: record every decision, hash-chained, in the audit
+                         trail before answering it; no record, no decision (503)
+                         (default off)
+  AUDIT_DIR              the trail's folder, one server per folder (default audit)
+  AUDIT_SYNC             always (answer once the record is on disk; concurrent requests
+                         share each fsync) or interval (fsync every 100ms) (default always)
+  AUDIT_INPUTS           raw (the application as received) or hash (its SHA-256 only)
+                         (default raw)
+  AUDIT_TIMEOUT          longest wait for a decision's record before 503 (default 5s)
   METRICS_ADDR           serve /metrics on its own plain-HTTP listener, host:port (e.g.
                          127.0.0.1:9090); /metrics on the API port is then a 404
 

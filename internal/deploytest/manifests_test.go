@@ -287,6 +287,12 @@ func TestAPIDeployment(t *testing.T) {
 		{"keys mount read-only", mountReadOnly(c, "/app/secrets"), true},
 		{"keys from the Secret", secretAt(pod, c, "/app/secrets"), "credit-risk-api-keys"},
 		{"keys readable by the group only", secretMode(pod, c, "/app/secrets"), int32(0o440)},
+		{"AUDIT", envValue(c, "AUDIT"), "file"},
+		{"AUDIT_SYNC", envValue(c, "AUDIT_SYNC"), "always"},
+		{"AUDIT_DIR per pod", envValue(c, "AUDIT_DIR"), "/app/audit/$(POD_NAME)"},
+		{"POD_NAME from the downward API", podNameFromMetadata(c), true},
+		{"audit mount writable", mountExists(c, "/app/audit") && !mountReadOnly(c, "/app/audit"), true},
+		{"audit claim", claimAt(pod, c, "/app/audit"), "credit-risk-audit"},
 		{"rolling update keeps capacity", d.Spec.Strategy.RollingUpdate != nil && d.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue() == 0, true},
 		{"grace period exceeds shutdown timeout", deref(pod.TerminationGracePeriodSeconds) > 30, true},
 	}
@@ -416,6 +422,8 @@ func TestClaims(t *testing.T) {
 		{modelsPVC, corev1.ReadWriteMany},
 		{dataPVC, corev1.ReadWriteOnce},
 		{artsPVC, corev1.ReadWriteOnce},
+		// Every API replica writes its own folder of the trail.
+		{"credit-risk-audit", corev1.ReadWriteMany},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -431,6 +439,17 @@ func TestClaims(t *testing.T) {
 			}
 		})
 	}
+}
+
+// podNameFromMetadata reports whether the container's POD_NAME comes from
+// the pod's metadata.name.
+func podNameFromMetadata(c corev1.Container) bool {
+	for _, e := range c.Env {
+		if e.Name == "POD_NAME" {
+			return e.ValueFrom != nil && e.ValueFrom.FieldRef != nil && e.ValueFrom.FieldRef.FieldPath == "metadata.name"
+		}
+	}
+	return false
 }
 
 func deref[T any](p *T) T {
