@@ -5,17 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/audit"
+	"github.com/credit-risk/credit-risk/internal/batchscore"
+	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/model"
+	"github.com/credit-risk/credit-risk/internal/serve"
 )
 
 const auditHelp = `
 Usage: credit-risk audit verify [--dir DIR]
        credit-risk audit export [--dir DIR] [--from T] [--to T] [--format jsonl|csv] [--out FILE]
+       credit-risk audit replay [--dir DIR] [--models-dir DIR] [--range-policy clamp|reject] [--from T] [--to T]
 
 The decision audit trail is the regulated record of every decision the
 scoring API made: time, request id, key id, model version and file hash,
@@ -37,6 +43,14 @@ export  writes the decisions, checked as they are read, as JSON lines (each
         --from and before --to. With --out the file is written atomically;
         a trail that does not verify leaves no file.
 
+replay  re-scores every recorded decision with the exact model version that
+        made it (models/<version>.model, whose SHA-256 must be the one
+        recorded) through the server's own scoring code, and reports any
+        whose PD or decision differs (exit 1). Decisions recorded with
+        AUDIT_INPUTS=hash, or whose model file is gone or changed, cannot be
+        replayed and are counted as such. --range-policy is the server's
+        RANGE_POLICY (default clamp).
+
 DIR defaults to AUDIT_DIR, else ./audit (the API's default). Both commands
 only read the trail, and work on one the API is appending to: the record
 being written at its end is left out.
@@ -45,13 +59,14 @@ Examples:
   credit-risk audit verify --dir /var/lib/credit-risk/audit
   credit-risk audit export --dir audit --from 2026-12-01T00:00:00Z --to 2027-01-01T00:00:00Z
   credit-risk audit export --dir audit --format csv --out decisions.csv
+  credit-risk audit replay --dir audit --models-dir models
 `
 
 func runAudit(ctx context.Context, m *Main, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(m.Stdout, auditHelp)
 		if len(args) == 0 {
-			return fmt.Errorf("%w: audit: want verify or export", errUsage)
+			return fmt.Errorf("%w: audit: want verify, export or replay", errUsage)
 		}
 		return nil
 	}
@@ -87,8 +102,29 @@ func runAudit(ctx context.Context, m *Main, args []string) error {
 			return fmt.Errorf("%w: --from %s is not before --to %s", errUsage, *from, *to)
 		}
 		return exportAudit(ctx, m, *dir, *out, opts)
+	case "replay":
+		models := fs.String("models-dir", envOr(m, "MODELS_DIR", "models"), "models folder (env MODELS_DIR)")
+		policy := fs.String("range-policy", features.RangeClamp, "the server's RANGE_POLICY: clamp or reject")
+		from := fs.String("from", "", "replay decisions made at or after this time (RFC 3339)")
+		to := fs.String("to", "", "replay decisions made before this time (RFC 3339)")
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		if *policy != features.RangeClamp && *policy != features.RangeReject {
+			return fmt.Errorf("%w: --range-policy %s: want clamp or reject", errUsage, *policy)
+		}
+		var r replayer
+		var err error
+		if r.from, err = parseTimeFlag("--from", *from); err != nil {
+			return err
+		}
+		if r.to, err = parseTimeFlag("--to", *to); err != nil {
+			return err
+		}
+		r.models, r.policy = *models, *policy
+		return r.run(ctx, m, *dir)
 	}
-	return fmt.Errorf("%w: audit: unknown subcommand %q (want verify or export)", errUsage, sub)
+	return fmt.Errorf("%w: audit: unknown subcommand %q (want verify, export or replay)", errUsage, sub)
 }
 
 // auditDir is the default trail directory.
@@ -161,4 +197,104 @@ func exportAudit(ctx context.Context, m *Main, dir, out string, opts audit.Expor
 	}
 	fmt.Fprintf(m.Stdout, "audit export: %d decisions written to %s\n", n, out)
 	return nil
+}
+
+// envOr is the environment variable name's value, def when unset.
+func envOr(m *Main, name, def string) string {
+	if v := m.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// replayer re-scores recorded decisions (audit replay).
+type replayer struct {
+	models, policy string
+	from, to       time.Time
+	scorers        map[string]*serve.Scorer // by model version; nil: cannot load
+	loadErrs       map[string]error
+
+	replayed, same, differ, hashed, noModel int
+	maxDiff                                 float64
+}
+
+// maxListed is the most differing decisions replay lists.
+const maxListed = 20
+
+func (r *replayer) run(ctx context.Context, m *Main, dir string) error {
+	r.scorers, r.loadErrs = map[string]*serve.Scorer{}, map[string]error{}
+	_, err := audit.Scan(ctx, dir, func(rec *audit.Record, _ []byte) error {
+		if rec.Kind != audit.KindDecision || (!r.from.IsZero() && rec.Time.Before(r.from)) || (!r.to.IsZero() && !rec.Time.Before(r.to)) {
+			return nil
+		}
+		if len(rec.Input) == 0 {
+			r.hashed++
+			return nil
+		}
+		sc := r.scorer(rec)
+		if sc == nil {
+			r.noModel++
+			return nil
+		}
+		pd, pred, err := sc.Score(rec.Input)
+		r.replayed++
+		recorded := 0
+		if rec.Decision == audit.DecisionDeclined {
+			recorded = 1
+		}
+		switch {
+		case err != nil:
+			r.differ++
+			if r.differ <= maxListed {
+				fmt.Fprintf(m.Stdout, "differs: %s (seq %d, %s): recorded PD %v, %s; now not scored: %v\n",
+					rec.RequestID, rec.Seq, rec.ModelVersion, rec.DefaultProbability, rec.Decision, err)
+			}
+		case pd != rec.DefaultProbability || pred != recorded:
+			r.differ++
+			r.maxDiff = max(r.maxDiff, math.Abs(pd-rec.DefaultProbability))
+			if r.differ <= maxListed {
+				fmt.Fprintf(m.Stdout, "differs: %s (seq %d, %s): recorded PD %v, %s; replayed PD %v, %s\n",
+					rec.RequestID, rec.Seq, rec.ModelVersion, rec.DefaultProbability, rec.Decision, pd, batchscore.Decision(pred))
+			}
+		default:
+			r.same++
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("audit replay %s: %w", dir, err)
+	}
+	for v, e := range r.loadErrs {
+		fmt.Fprintf(m.Stderr, "audit replay: model %s: %v\n", v, e)
+	}
+	fmt.Fprintf(m.Stdout, "audit replay: %d decisions replayed: %d identical, %d differ (largest PD difference %g); not replayable: %d with inputs kept as hashes, %d whose model file is missing or changed\n",
+		r.replayed, r.same, r.differ, r.maxDiff, r.hashed, r.noModel)
+	if r.differ > 0 {
+		return fmt.Errorf("audit replay %s: %d of %d decisions differ", dir, r.differ, r.replayed)
+	}
+	return nil
+}
+
+// scorer returns the scorer of the record's model version, loaded once,
+// nil when its file is missing or is not the file recorded.
+func (r *replayer) scorer(rec *audit.Record) *serve.Scorer {
+	v := rec.ModelVersion
+	if sc, ok := r.scorers[v]; ok {
+		if sc != nil && sc.SHA256() != rec.ModelSHA256 {
+			r.loadErrs[v] = fmt.Errorf("the file's SHA-256 %s is not the one recorded, %s", sc.SHA256(), rec.ModelSHA256)
+			return nil
+		}
+		return sc
+	}
+	sc, err := serve.NewScorer(filepath.Join(r.models, v+model.Ext), "", r.policy)
+	if err == nil && sc.SHA256() != rec.ModelSHA256 {
+		err = fmt.Errorf("the file's SHA-256 %s is not the one recorded, %s", sc.SHA256(), rec.ModelSHA256)
+		sc = nil
+	}
+	if err != nil {
+		r.loadErrs[v] = err
+		sc = nil
+	}
+	r.scorers[v] = sc
+	return sc
 }

@@ -1,17 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/audit"
+	"github.com/credit-risk/credit-risk/internal/serve"
+	"github.com/credit-risk/credit-risk/internal/serve/servetest"
 )
 
 var auditStart = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
@@ -186,8 +190,9 @@ func TestAuditUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"audit"}, "usage: audit: want verify or export"},
-		{[]string{"audit", "replay"}, `usage: audit: unknown subcommand "replay"`},
+		{[]string{"audit"}, "usage: audit: want verify, export or replay"},
+		{[]string{"audit", "rewrite"}, `usage: audit: unknown subcommand "rewrite"`},
+		{[]string{"audit", "replay", "--range-policy", "ignore"}, "usage: --range-policy ignore: want clamp or reject"},
 		{[]string{"audit", "verify", "extra"}, `usage: audit verify: unexpected argument "extra"`},
 		{[]string{"audit", "verify", "--format", "csv"}, "usage: flag provided but not defined: -format"},
 		{[]string{"audit", "export", "--format", "xml"}, "usage: --format xml: want jsonl or csv"},
@@ -213,7 +218,7 @@ func TestAuditUsage(t *testing.T) {
 				t.Errorf("%v printed %q", args, out)
 			}
 		}
-		if out := mustRun(t, dir, "help"); !strings.Contains(out, "  audit        verify or export the decision audit trail\n") {
+		if out := mustRun(t, dir, "help"); !strings.Contains(out, "  audit        verify, export or replay the decision audit trail\n") {
 			t.Errorf("help lacks the audit command:\n%s", out)
 		}
 	})
@@ -235,4 +240,81 @@ func TestAuditUsage(t *testing.T) {
 			t.Errorf("verify with AUDIT_DIR: %v", err)
 		}
 	})
+}
+
+// TestAuditReplay records decisions through the scoring API's own code
+// (an in-process server with AUDIT=file), replays them with the model
+// files, then checks that a recorded PD that is not what the model gives
+// is reported, and that a changed model file makes its decisions
+// unreplayable.
+func TestAuditReplay(t *testing.T) {
+	dir := t.TempDir()
+	models := filepath.Join(dir, "models")
+	if err := os.MkdirAll(models, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base := servetest.WriteModel(t, models, servetest.Options{Version: 3})
+	servetest.SetAlias(t, models, base)
+	trail := filepath.Join(dir, "audit")
+	cfg := serve.NewConfig()
+	cfg.ModelPath, cfg.ReloadInterval = filepath.Join(models, "production.model"), 0
+	cfg.Audit, cfg.AuditDir, cfg.AuditTimeout = serve.AuditFile, trail, 5*time.Second
+	srv, err := serve.New(cfg, serve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		body, _ := json.Marshal(servetest.Application(i))
+		req := httptest.NewRequest("POST", "/predict", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("request %d: %d %s", i, rec.Code, rec.Body)
+		}
+	}
+	if err := srv.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, dir, "audit", "replay", "--dir", trail, "--models-dir", models)
+	if !strings.Contains(out, "20 decisions replayed: 20 identical, 0 differ") {
+		t.Fatalf("replay: %s", out)
+	}
+
+	// A decision whose recorded PD is not the model's.
+	s, err := audit.Open(trail, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first audit.Record
+	audit.Scan(t.Context(), trail, func(r *audit.Record, _ []byte) error {
+		if first.RequestID == "" {
+			first = *r
+		}
+		return nil
+	})
+	forged := first
+	forged.Seq, forged.Prev, forged.Hash, forged.Time, forged.InputSHA256 = 0, "", "", time.Time{}, ""
+	forged.RequestID, forged.DefaultProbability = "forged-1", first.DefaultProbability/2
+	if err := s.Append(t.Context(), forged); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	out, err = run(t, dir, "audit", "replay", "--dir", trail, "--models-dir", models)
+	if err == nil || !strings.Contains(out, "differs: forged-1") || !strings.Contains(out, "21 decisions replayed: 20 identical, 1 differ") {
+		t.Errorf("replay with a forged PD: %v\n%s", err, out)
+	}
+
+	// A model file that is not the one recorded: nothing is replayed
+	// with it.
+	path := filepath.Join(models, base+".model")
+	os.Chmod(path, 0o644)
+	data, _ := os.ReadFile(path)
+	if err := os.WriteFile(path, append(data, ' '), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run(t, dir, "audit", "replay", "--dir", trail, "--models-dir", models)
+	if err != nil || !strings.Contains(out, "0 decisions replayed") || !strings.Contains(out, "21 whose model file is missing or changed") {
+		t.Errorf("replay with a changed model file: %v\n%s", err, out)
+	}
 }
