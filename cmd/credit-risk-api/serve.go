@@ -57,6 +57,10 @@ Environment:
                          key whose client_cert is its common name or a subject
                          alternative name (keys add --client-cert), or, without API
                          keys, is required for every route but the open ones
+  CHALLENGER_PATH        the challenger alias (default challenger.model beside MODEL_PATH):
+                         when it exists, a share of /predict is also scored with it in
+                         shadow, off the response path; polled and reloaded like the champion
+  SHADOW_SHARE           share of /predict applications shadowed, 0 (off) to 1 (default 0.1)
   AUDIT                  off or file: record every decision, hash-chained, in the audit
                          trail before answering it; no record, no decision (503)
                          (default off)

@@ -35,6 +35,7 @@ const (
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultAuditDir          = "audit"
 	DefaultAuditTimeout      = 5 * time.Second
+	DefaultShadowShare       = 0.1
 )
 
 // Values of Config.Audit.
@@ -141,6 +142,15 @@ type Config struct {
 	// AUDIT_TIMEOUT, default 5s); past it the request is answered 503
 	// and no decision is sent.
 	AuditTimeout time.Duration
+	// ChallengerPath is the challenger alias (env CHALLENGER_PATH; ""
+	// derives challenger.model beside ModelPath). When it exists, a share
+	// of /predict applications is also scored with it, off the response
+	// path (shadow.go); it is polled and reloaded like the champion.
+	ChallengerPath string
+	// ShadowShare is the share of /predict applications scored with the
+	// challenger (env SHADOW_SHARE, 0 to 1, default 0.1; 0 turns shadow
+	// scoring off). Every round(1/share)-th application is taken.
+	ShadowShare float64
 	// MetricsAddr serves /metrics on its own plain-HTTP listener,
 	// host:port (env METRICS_ADDR, e.g. 127.0.0.1:9090 or :9090); the API
 	// listener then answers 404 for /metrics. "" serves /metrics on the API
@@ -173,6 +183,7 @@ func NewConfig() Config {
 		AuditSync:         audit.SyncAlways,
 		AuditInputs:       audit.InputsRaw,
 		AuditTimeout:      DefaultAuditTimeout,
+		ShadowShare:       DefaultShadowShare,
 	}
 }
 
@@ -282,6 +293,15 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return errors.New("want off or file")
 	})
 	set("AUDIT_DIR", func(v string) error { c.AuditDir = v; return nil })
+	set("CHALLENGER_PATH", func(v string) error { c.ChallengerPath = v; return nil })
+	set("SHADOW_SHARE", func(v string) error {
+		f, e := strconv.ParseFloat(v, 64)
+		if e != nil || !(f >= 0 && f <= 1) {
+			return errors.New("want a share from 0 (off) to 1")
+		}
+		c.ShadowShare = f
+		return nil
+	})
 	set("AUDIT_SYNC", func(v string) error {
 		switch p := audit.SyncPolicy(strings.ToLower(v)); p {
 		case audit.SyncAlways, audit.SyncInterval:
@@ -356,6 +376,8 @@ func (c *Config) Validate() error {
 			return bad("TLS_CERT_FILE", c.TLSCertFile, "must be set with TLS_KEY_FILE")
 		}
 		return bad("TLS_KEY_FILE", c.TLSKeyFile, "must be set with TLS_CERT_FILE")
+	case !(c.ShadowShare >= 0 && c.ShadowShare <= 1):
+		return bad("SHADOW_SHARE", c.ShadowShare, "want a share from 0 (off) to 1")
 	case c.Audit != AuditOff && c.Audit != AuditFile:
 		return bad("AUDIT", c.Audit, "want off or file")
 	case c.Audit == AuditFile && c.AuditDir == "":

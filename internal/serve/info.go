@@ -254,6 +254,8 @@ type statsDoc struct {
 	Reloads       reloadStats              `json:"reloads"`
 	Panics        uint64                   `json:"panics_recovered"`
 	Drift         driftStats               `json:"drift"`
+	// Shadow is the challenger's agreement with the champion.
+	Shadow *shadowStats `json:"shadow,omitempty"`
 }
 
 type endpointStats struct {
@@ -350,6 +352,14 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request, l *loaded) 
 	p.Total = p.Approved + p.Declined
 	if p.Total > 0 {
 		p.Rate = float64(p.Declined) / float64(p.Total)
+	}
+	if s.shadowEvery > 0 {
+		st := s.shadow.stats()
+		st.Share = 1 / float64(s.shadowEvery)
+		if ch := s.challenger.Load(); ch != nil {
+			st.Challenger = ch.version
+		}
+		doc.Shadow = &st
 	}
 	if l != nil {
 		doc.ModelVersion = l.version

@@ -39,6 +39,10 @@ type Metrics struct {
 	// auditFailures the requests answered 503 because theirs could not be.
 	auditRecords  prometheus.Counter
 	auditFailures prometheus.Counter
+	// The challenger in shadow.
+	shadowScored, shadowErrors, shadowDropped prometheus.Counter
+	shadowFlips                               [2]prometheus.Counter // from approved, from declined
+	shadowPDDiff                              prometheus.Histogram
 }
 
 // probabilityBuckets are the prediction_probability buckets: every 0.05.
@@ -100,6 +104,25 @@ func newMetrics(reg prometheus.Registerer, s *Server) *Metrics {
 		Name: "rate_limited_requests_total",
 		Help: "Requests answered 429 because their API key, or without API keys their client address, was over its rate limit.",
 	})
+	shadowApps := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "shadow_applications_total",
+		Help: "/predict applications handed to the challenger in shadow, by result: scored (by both models), error (the challenger could not score it), dropped (its queue was full).",
+	}, []string{"result"})
+	m.shadowScored, m.shadowErrors, m.shadowDropped = shadowApps.WithLabelValues("scored"), shadowApps.WithLabelValues("error"), shadowApps.WithLabelValues("dropped")
+	flips := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "shadow_decision_flips_total",
+		Help: "Shadowed applications the challenger would decide differently, by the champion's decision (from) and the challenger's (to).",
+	}, []string{"from", "to"})
+	m.shadowFlips[0], m.shadowFlips[1] = flips.WithLabelValues("approved", "declined"), flips.WithLabelValues("declined", "approved")
+	m.shadowPDDiff = f.NewHistogram(prometheus.HistogramOpts{
+		Name:    "shadow_pd_difference",
+		Help:    "Challenger PD minus champion PD of shadowed applications.",
+		Buckets: []float64{-0.2, -0.1, -0.05, -0.02, -0.01, -0.005, 0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2},
+	})
+	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "shadow_score_psi",
+		Help: "PSI of the challenger's PDs against the champion's over the last 5,000 shadowed applications (20 bins 0.05 wide); NaN until one is scored.",
+	}, func() float64 { return s.shadow.scorePSI() })
 	m.auditRecords = f.NewCounter(prometheus.CounterOpts{
 		Name: "audit_records_total",
 		Help: "Decisions recorded in the audit trail (AUDIT=file) before their answer was sent.",

@@ -265,6 +265,8 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 	h := w.Header()
 	h["Content-Type"] = contentTypeJSON
 	w.Write(b)
+	// After the answer: the challenger never delays or changes it.
+	s.offerShadow(body, pd, pred)
 }
 
 func invalidDetail(n int) string {

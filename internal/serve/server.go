@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -97,6 +98,16 @@ type Server struct {
 	// audit is the decision audit trail, nil when AUDIT is off.
 	audit *audit.Sink
 
+	// The challenger in shadow (shadow.go): the loaded challenger, nil
+	// when there is none; every shadowEvery-th /predict application is
+	// scored with it (0: never).
+	challenger       atomic.Pointer[loaded]
+	challengerMu     sync.Mutex // one challenger reload at a time
+	challengerFailed sourceID   // the challenger files that failed (under challengerMu)
+	shadow           *shadow
+	shadowEvery      uint64
+	shadowTick       atomic.Uint64
+
 	// tls is the certificate in force, nil without TLS.
 	tls          atomic.Pointer[tlsState]
 	tlsMu        sync.Mutex // one TLS reload at a time
@@ -149,6 +160,10 @@ func New(cfg Config, opts Options) (*Server, error) {
 		registry: opts.Registry,
 		started:  time.Now(),
 		stop:     make(chan struct{}),
+		shadow:   newShadow(),
+	}
+	if cfg.ShadowShare > 0 {
+		s.shadowEvery = uint64(math.Round(1 / cfg.ShadowShare))
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -218,6 +233,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		s.addrLimits = newAddrLimiter(cfg.RateLimit, maxAddrBuckets)
 	}
 	s.guarded = cfg.APIKeysFile != "" || s.mutualTLS || s.addrLimits != nil
+	s.reloadChallenger(true) // a challenger that fails to load is logged, never fatal
 	// Last: nothing after it can fail and leave the trail locked.
 	if s.audit, err = s.openAudit(); err != nil {
 		return nil, err
@@ -505,6 +521,9 @@ func (s *Server) Open() error {
 	}
 	if s.cfg.ReloadInterval > 0 {
 		s.wg.Go(s.watch)
+	}
+	if s.shadowEvery > 0 {
+		s.wg.Go(s.runShadow)
 	}
 	s.logger.Info("listening", "addr", ln.Addr().String(), "tls", useTLS,
 		"reload_interval", s.cfg.ReloadInterval.String())

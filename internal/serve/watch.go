@@ -26,6 +26,7 @@ func (s *Server) watch() {
 			s.reload(false)
 			s.reloadKeys(false)
 			s.reloadTLS(false)
+			s.reloadChallenger(false)
 		}
 	}
 }
@@ -40,7 +41,7 @@ func (s *Server) Reload(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return errors.Join(s.reload(true), s.reloadKeys(true), s.reloadTLS(true))
+	return errors.Join(s.reload(true), s.reloadKeys(true), s.reloadTLS(true), s.reloadChallenger(true))
 }
 
 // reload is one reload attempt. Without force it does nothing when the

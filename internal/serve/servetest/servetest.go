@@ -293,9 +293,16 @@ func WriteModel(tb testing.TB, dir string, o Options) string {
 // replaced atomically (new link, then rename).
 func SetAlias(tb testing.TB, dir, base string) {
 	tb.Helper()
+	SetNamedAlias(tb, dir, "production", base)
+}
+
+// SetNamedAlias points the alias name (production, challenger) in dir at
+// the model base and its metadata, replacing the links atomically.
+func SetNamedAlias(tb testing.TB, dir, name, base string) {
+	tb.Helper()
 	for _, l := range [][2]string{
-		{base + model.Ext, "production" + model.Ext},
-		{base + "_metadata.json", "production_metadata.json"},
+		{base + model.Ext, name + model.Ext},
+		{base + "_metadata.json", name + "_metadata.json"},
 	} {
 		tmp := filepath.Join(dir, l[1]+".tmp")
 		os.Remove(tmp)
