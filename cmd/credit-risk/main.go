@@ -59,6 +59,7 @@ func (m *Main) commands() []command {
 		{"retrain", "the full job: clean, features, tune, train, evaluate, report, registry, alias", runRetrain},
 		{"models", "list model versions; promote or roll back the champion", runModels},
 		{"score", "batch-score a raw CSV with the champion", runScore},
+		{"document", "write the model development document of a registered version", runDocument},
 		{"audit", "verify, export or replay the decision audit trail", runAudit},
 		{"sample-data", "write a synthetic loan file in the raw Lending Club layout", runSampleData},
 		{"bench", "bench train: time a learner on numeric CSVs, as the anchors do", runBench},
