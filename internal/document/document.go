@@ -350,7 +350,6 @@ func m4(v float64) string {
 	return strconv.FormatFloat(v, 'f', 4, 64)
 }
 
-
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + " %" }
 
 // count formats a count with thousands separators.
