@@ -65,6 +65,7 @@ type run struct {
 	body     []byte            // one raw application, for /predict
 	apis     []*api            // running API containers
 	secret   string            // the API key of every API container
+	secrets  string            // the folder of its keys file, mounted read-only
 }
 
 // api is one running API container, published on the loopback address.
@@ -121,7 +122,8 @@ func newRun(t *testing.T) *run {
 	// scope, in a keys file mounted read-only, as a Secret would be.
 	secret, hash := apikey.NewSecret()
 	keys := &apikey.File{Keys: []apikey.Key{{ID: "container-e2e", Hash: hash, Scopes: apikey.AllScopes, Created: time.Now().UTC()}}}
-	secrets := filepath.Join(r.dir, "secrets")
+	// Outside r.dir, whose files all belong to the invoking user.
+	secrets := filepath.Join(t.TempDir(), "secrets")
 	if err := os.Mkdir(secrets, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +135,7 @@ func newRun(t *testing.T) *run {
 	if err := os.Chmod(filepath.Join(secrets, "api-keys.json"), 0o444); err != nil {
 		t.Fatal(err)
 	}
-	r.secret = secret
+	r.secret, r.secrets = secret, secrets
 	for _, d := range []string{"data", "models", "artifacts"} {
 		if err := os.Mkdir(filepath.Join(r.dir, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -595,7 +597,7 @@ func (r *run) startAPI(t *testing.T, name string) (*api, time.Duration) {
 		"--label", labelKey+"="+r.id, "--read-only", "--tmpfs", "/tmp",
 		"-p", "127.0.0.1::8000",
 		"-v", filepath.Join(r.dir, "models")+":/app/models:ro",
-		"-v", filepath.Join(r.dir, "secrets")+":/app/secrets:ro",
+		"-v", r.secrets+":/app/secrets:ro",
 		"-e", "MODEL_PATH="+modelPath, "-e", "API_KEYS_FILE=/app/secrets/api-keys.json", apiImage)
 	if err != nil {
 		t.Fatal(err)
