@@ -1,15 +1,22 @@
 package retrain
 
 import (
+	"bytes"
+	"encoding/csv"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/promotion"
 	"github.com/credit-risk/credit-risk/internal/registry"
+	"github.com/credit-risk/credit-risk/specs"
 )
 
 func ptr(v float64) *float64 { return &v }
@@ -131,4 +138,160 @@ func TestRun_gates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRun_challengerLendingClub retrains on the real Lending Club file,
+// then on a copy whose oldest loans (the older half of the file by issue
+// date, all inside the rows the candidates are fitted on, well before the
+// validation slice and the test period) have their outcomes shuffled among
+// themselves. The second run's candidate, fitted on mostly meaningless
+// labels, is compared with the first champion on the second run's recent
+// window, whose labels are untouched: it must lose, be registered as the
+// challenger with min_gain named, and leave the production alias alone.
+func TestRun_challengerLendingClub(t *testing.T) {
+	root := os.Getenv("CREDIT_RISK_DATASETS")
+	if root == "" {
+		t.Skip("CREDIT_RISK_DATASETS is not set: the challenger test on Lending Club needs the data sets")
+	}
+	data, err := os.ReadFile(filepath.Join(root, lendingClubFile))
+	if err != nil {
+		t.Skipf("no Lending Club file: %v", err)
+	}
+	spec, err := specs.Load(specs.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	raw := filepath.Join(dir, "data", "raw", "loans.csv")
+	if err := os.MkdirAll(filepath.Dir(raw), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(raw, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{
+		Spec: spec, SpecSource: "built-in", DataDir: filepath.Join(dir, "data"),
+		ModelsDir: filepath.Join(dir, "models"), ArtifactsDir: filepath.Join(dir, "artifacts"),
+		Algorithms: []learn.Algorithm{learn.Logistic}, CodeVersion: "test",
+	}
+	first, err := Run(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("first run: %s, %s %.4f on the window (%d rows)", first.Champion, first.Promotion.Metric, first.Promotion.CandidateValue, first.Promotion.Rows)
+	if first.Promotion.Verdict != promotion.Promoted {
+		t.Fatalf("first run: verdict %s (%s); want promoted", first.Promotion.Verdict, first.Promotion.Stopped())
+	}
+	shuffled := shuffleOldOutcomes(t, data, "issue_d", "loan_status", 0.5)
+	t.Logf("outcomes shuffled among the %d oldest loans", shuffled.rows)
+	if err := os.WriteFile(raw, shuffled.data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Run(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := second.Promotion
+	t.Logf("window: %d rows, %s; candidate %s %s %.4f, champion %s %.4f; stopped by %s",
+		d.Rows, d.Window, d.Candidate, d.Metric, d.CandidateValue, d.Champion, d.ChampionValue, d.Stopped())
+	if d.Verdict != promotion.Challenger || len(d.Failed()) == 0 || d.Failed()[0].Gate != promotion.GateMinGain {
+		t.Fatalf("second run: verdict %s, failed %+v; want challenger stopped by min_gain", d.Verdict, d.Failed())
+	}
+	// The champion is scored from the same raw rows of the same window in
+	// both runs: its figure is the first run's.
+	if d.ChampionValue != first.Promotion.CandidateValue || d.Rows != first.Promotion.Rows {
+		t.Errorf("champion on the second window %v (%d rows); on the first %v (%d rows)", d.ChampionValue, d.Rows, first.Promotion.CandidateValue, first.Promotion.Rows)
+	}
+	meta, err := model.ReadMetadata(filepath.Join(o.ModelsDir, model.MetadataName(model.FileBase(first.Champion.Name, first.Champion.Version))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(first.Promotion.CandidateValue-meta.Validation.ROCAUC) > 1e-12 {
+		t.Errorf("first champion: window ROC-AUC from the raw rows %v, validation ROC-AUC from the feature table %v", first.Promotion.CandidateValue, meta.Validation.ROCAUC)
+	}
+	if d.Champion != first.Champion.String() {
+		t.Errorf("compared with %s; want the first champion %s", d.Champion, first.Champion)
+	}
+	reg, err := registry.Read(filepath.Join(o.ArtifactsDir, "registry"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, chal := reg.Production(), reg.Challenger()
+	if prod == nil || prod.Ref() != first.Champion || chal == nil || chal.Ref() != second.Champion {
+		t.Fatalf("registry production %v, challenger %v; want %s and %s", prod, chal, first.Champion, second.Champion)
+	}
+	for _, a := range []struct {
+		alias registry.Alias
+		want  string
+	}{{registry.Production, prod.File}, {registry.Challenger, chal.File}} {
+		if got, err := registry.AliasTarget(o.ModelsDir, a.alias, model.Ext); err != nil || got != a.want {
+			t.Errorf("%s alias %q, %v; want %q", a.alias, got, err, a.want)
+		}
+	}
+	run := lastRun(t, o)
+	if run.Promoted || run.Promotion == nil || run.Promotion.Verdict != promotion.Challenger {
+		t.Errorf("registry run: promoted %v, promotion %+v; want a challenger, not promoted", run.Promoted, run.Promotion)
+	}
+}
+
+// shuffled is a raw file whose oldest rows' outcomes were shuffled.
+type shuffled struct {
+	data []byte
+	rows int
+}
+
+// shuffleOldOutcomes permutes the target column among the rows whose date
+// (Mon-YYYY) is among the oldest share of the rows that have one; every
+// other byte of the meaning is kept.
+func shuffleOldOutcomes(t *testing.T, data []byte, dateCol, targetCol string, share float64) shuffled {
+	t.Helper()
+	rd := csv.NewReader(bytes.NewReader(data))
+	rd.FieldsPerRecord = -1
+	recs, err := rd.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := recs[0]
+	di, ti := slices.Index(header, dateCol), slices.Index(header, targetCol)
+	if di < 0 || ti < 0 {
+		t.Fatalf("no %s or %s column", dateCol, targetCol)
+	}
+	type dated struct {
+		row  int
+		date time.Time
+	}
+	var rows []dated
+	for i, rec := range recs[1:] {
+		if len(rec) <= max(di, ti) {
+			continue
+		}
+		d, err := time.Parse("Jan-2006", rec[di])
+		if err != nil {
+			continue
+		}
+		rows = append(rows, dated{i + 1, d})
+	}
+	slices.SortStableFunc(rows, func(a, b dated) int { return a.date.Compare(b.date) })
+	// The oldest share, cut between two months so that a month is never
+	// split.
+	n := int(share * float64(len(rows)))
+	for n > 0 && rows[n].date.Equal(rows[n-1].date) {
+		n--
+	}
+	old := rows[:n]
+	labels := make([]string, len(old))
+	for k, r := range old {
+		labels[k] = recs[r.row][ti]
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	rng.Shuffle(len(labels), func(i, j int) { labels[i], labels[j] = labels[j], labels[i] })
+	for k, r := range old {
+		recs[r.row][ti] = labels[k]
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.WriteAll(recs); err != nil {
+		t.Fatal(err)
+	}
+	return shuffled{data: buf.Bytes(), rows: len(old)}
 }
