@@ -52,12 +52,19 @@ func (r *runner) gates(ctx context.Context) error {
 		}
 	}
 	candPD, champPD, kept, dropped := win.score(cand.m, champ)
+	if champ != nil && len(kept) == 0 {
+		// The champion reads none of these rows (its pipeline wants
+		// columns the files no longer have): it has no figure to beat.
+		champSkip = fmt.Sprintf("the champion %s could not score any row of the window", champRef)
+		champ = nil
+		candPD, _, kept, dropped = win.score(cand.m, nil)
+	}
 	in.Candidate = promotion.Scores{Y: kept, PD: candPD}
 	if champ != nil {
 		in.Champion = &promotion.Scores{Y: kept, PD: champPD}
 	}
 	if len(kept) == 0 {
-		return fmt.Errorf("no row of the recent window could be scored by both models (%d rows)", len(win.rows))
+		return fmt.Errorf("the candidate could not score any row of the recent window (%d rows)", len(win.rows))
 	}
 	// The development reference: the candidate's PDs on the rows it was
 	// fitted on (the training period before the window).

@@ -3,6 +3,7 @@ package retrain
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -294,4 +295,41 @@ func shuffleOldOutcomes(t *testing.T, data []byte, dateCol, targetCol string, sh
 		t.Fatal(err)
 	}
 	return shuffled{data: buf.Bytes(), rows: len(old)}
+}
+
+// TestRun_championChanged: when another process changes the production
+// champion between the gates and the promotion, the decision no longer
+// holds: the run fails with ErrChampionChanged and leaves production as
+// that process set it.
+func TestRun_championChanged(t *testing.T) {
+	o := testRun(t, 3000)
+	if _, err := Run(t.Context(), o); err != nil {
+		t.Fatal(err)
+	}
+	regDir := filepath.Join(o.ArtifactsDir, "registry")
+	o.Pause = func(point string) {
+		if point != "report" {
+			return
+		}
+		// By hand, meanwhile: the run's own candidate (lr v2) to production.
+		_, err := registry.SetStage(regDir, o.ModelsDir, registry.Change{
+			Pick:   func(r *registry.Registry) (*registry.Version, error) { return r.Version(registry.Ref{Name: "lr", Version: 2}) },
+			Action: registry.ActionPromote, Reason: "by hand",
+		}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := Run(t.Context(), o)
+	if !errors.Is(err, ErrChampionChanged) {
+		t.Fatalf("err %v; want ErrChampionChanged", err)
+	}
+	reg, err := registry.Read(regDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := lastRun(t, o)
+	if p := reg.Production(); p.Version != 2 || run.Promoted || run.Status != registry.RunFailed || run.Step != "promote" {
+		t.Errorf("production %s, run promoted %v, status %s at %s; want lr v2, false, failed at promote", p.Ref(), run.Promoted, run.Status, run.Step)
+	}
 }

@@ -76,8 +76,15 @@ type Options struct {
 	Pause func(point string)
 }
 
-// ErrForceReason is a forced promotion without a reason.
-var ErrForceReason = errors.New("a forced promotion needs a reason")
+// Sentinel errors.
+var (
+	// ErrForceReason is a forced promotion without a reason.
+	ErrForceReason = errors.New("a forced promotion needs a reason")
+	// ErrChampionChanged is a production champion that another process
+	// changed between the promotion gates and the promotion: the decision
+	// no longer holds. The candidates stay registered in staging.
+	ErrChampionChanged = errors.New("the production champion changed during the run")
+)
 
 // Tuner tunes the learners on the training data and returns the training
 // options to fit with (Options.Configs), plus per-learner results, keyed by
@@ -155,6 +162,9 @@ func Run(ctx context.Context, opts Options) (sum *Summary, err error) {
 	}
 	for _, line := range repairs {
 		logger.Warn("recovered after an earlier run", "repair", line)
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "recovered after an earlier run: %s\n", line)
+		}
 	}
 	r := &runner{
 		opts: opts, logger: logger, runID: runID, regDir: regDir, start: start,
@@ -614,6 +624,15 @@ func (r *runner) promote(context.Context) error {
 		run, err := reg.Run(r.runID)
 		if err != nil {
 			return nil, err
+		}
+		// The decision compared the candidate with the champion of its
+		// start; another process may have changed it since.
+		cur := ""
+		if p := reg.Production(); p != nil {
+			cur = p.Ref().String()
+		}
+		if d.Verdict != promotion.Held && cur != d.Champion {
+			return nil, fmt.Errorf("%w: the gates compared %s with %q, production is now %q: retrain again", ErrChampionChanged, d.Candidate, d.Champion, cur)
 		}
 		run.Promotion = d
 		run.Promoted = d.Verdict == promotion.Promoted || d.Verdict == promotion.Forced
