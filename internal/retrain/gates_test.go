@@ -313,7 +313,9 @@ func TestRun_championChanged(t *testing.T) {
 		}
 		// By hand, meanwhile: the run's own candidate (lr v2) to production.
 		_, err := registry.SetStage(regDir, o.ModelsDir, registry.Change{
-			Pick:   func(r *registry.Registry) (*registry.Version, error) { return r.Version(registry.Ref{Name: "lr", Version: 2}) },
+			Pick: func(r *registry.Registry) (*registry.Version, error) {
+				return r.Version(registry.Ref{Name: "lr", Version: 2})
+			},
 			Action: registry.ActionPromote, Reason: "by hand",
 		}, time.Now())
 		if err != nil {
