@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/credit-risk/credit-risk/internal/promotion"
 )
@@ -34,9 +35,14 @@ func newPromotion(d *promotion.Decision) *promotionView {
 	v := &promotionView{Verdict: string(d.Verdict)}
 	champ := "there was no champion to compare with"
 	if d.Champion != "" {
-		champ = fmt.Sprintf("the champion %s: %s %s", d.Champion, d.Metric.Title(), fixed4(d.ChampionValue))
+		champ = fmt.Sprintf("the champion %s (%s %s on the window)", d.Champion, d.Metric.Title(), fixed4(d.ChampionValue))
 	}
-	cand := fmt.Sprintf("%s %s %s", d.Candidate, d.Metric.Title(), fixed4(d.CandidateValue))
+	cand := fmt.Sprintf("%s (%s %s on the window)", d.Candidate, d.Metric.Title(), fixed4(d.CandidateValue))
+	var stopped []string
+	for _, c := range d.Failed() {
+		stopped = append(stopped, fmt.Sprintf("%s (value %s, threshold %s)", c.Gate, fixed4(c.Value), strconv.FormatFloat(c.Threshold, 'g', 4, 64)))
+	}
+	failed := strings.Join(stopped, " and ")
 	switch d.Verdict {
 	case promotion.Promoted:
 		v.Summary = fmt.Sprintf("The candidate %s passed every gate and replaced %s.", cand, champ)
@@ -44,9 +50,9 @@ func newPromotion(d *promotion.Decision) *promotionView {
 			v.Summary = fmt.Sprintf("The candidate %s passed every gate and became the first champion.", cand)
 		}
 	case promotion.Challenger:
-		v.Summary = fmt.Sprintf("The candidate %s was stopped by %s and is registered as the challenger; %s, stays in production.", cand, d.Stopped(), champ)
+		v.Summary = fmt.Sprintf("The candidate %s was stopped by %s and is registered as the challenger; %s stays in production.", cand, failed, champ)
 	case promotion.Forced:
-		v.Summary = fmt.Sprintf("The candidate %s was promoted by hand although %s. Reason: %s.", cand, orText(d.Stopped(), "every gate passed"), orText(d.Reason, "not recorded"))
+		v.Summary = fmt.Sprintf("The candidate %s was promoted by hand over %s, replacing %s. Reason: %s.", cand, orText(failed, "no failed gate"), champ, orText(d.Reason, "not recorded"))
 	case promotion.Held:
 		v.Summary = fmt.Sprintf("The run was asked not to promote: the candidate %s stays in staging and %s stays in production.", cand, orText(d.Champion, "no model"))
 	}

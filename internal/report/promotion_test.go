@@ -28,11 +28,11 @@ func TestWrite_promotion(t *testing.T) {
 		want []string
 	}{
 		{"challenger", decision(promotion.Challenger, "lr v1"), []string{
-			"Verdict: challenger.", "stopped by min_gain -0.0131 (threshold 0.002)", "the champion lr v1: ROC-AUC 0.7094, stays in production",
+			"Verdict: challenger.", "stopped by min_gain (value -0.0131, threshold 0.002)", "the champion lr v1 (ROC-AUC 0.7094 on the window) stays in production",
 			`<tr class="failed"><td class="l name">min_gain</td>`, "<td>0.002</td><td>-0.0131</td><td class=\"l\">fail</td>",
 			"<td>0.05</td><td>0.0123</td><td class=\"l\">pass</td>", "not applied: no protected attribute declared", "6,770 rows",
 		}},
-		{"forced", decision(promotion.Forced, "lr v1"), []string{"Verdict: forced.", "promoted by hand although min_gain", "Reason: committee."}},
+		{"forced", decision(promotion.Forced, "lr v1"), []string{"Verdict: forced.", "promoted by hand over min_gain (value -0.0131, threshold 0.002)", "Reason: committee."}},
 		{"first champion", decision(promotion.Promoted, ""), []string{"Verdict: promoted.", "became the first champion"}},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/features"
@@ -115,7 +116,11 @@ func (r *runner) reason(d *promotion.Decision) string {
 	sel := r.selection()
 	switch d.Verdict {
 	case promotion.Forced:
-		return fmt.Sprintf("forced by hand: %s (stopped by %s)", r.opts.Reason, d.Stopped())
+		var gates []string
+		for _, c := range d.Failed() {
+			gates = append(gates, string(c.Gate))
+		}
+		return fmt.Sprintf("forced over the gate %s: %s", strings.Join(gates, ", "), r.opts.Reason)
 	case promotion.Challenger:
 		return fmt.Sprintf("retrain %s: stopped by %s", r.runID, d.Stopped())
 	}
