@@ -29,7 +29,7 @@ func TestWrite_promotion(t *testing.T) {
 	}{
 		{"challenger", decision(promotion.Challenger, "lr v1"), []string{
 			"Verdict: challenger.", "stopped by min_gain (value -0.0131, threshold 0.002)", "the champion lr v1 (ROC-AUC 0.7094 on the window) stays in production",
-			`<tr class="failed"><td class="l name">min_gain</td>`, "<td>0.002</td><td>-0.0131</td><td class=\"l\">fail</td>",
+			`<tr class="failed"><td class="l gate">min_gain</td>`, "<td>0.002</td><td>-0.0131</td><td class=\"l\">fail</td>",
 			"<td>0.05</td><td>0.0123</td><td class=\"l\">pass</td>", "not applied: no protected attribute declared", "6,770 rows",
 		}},
 		{"forced", decision(promotion.Forced, "lr v1"), []string{"Verdict: forced.", "promoted by hand over min_gain (value -0.0131, threshold 0.002)", "Reason: committee."}},

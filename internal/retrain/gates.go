@@ -89,6 +89,7 @@ func (r *runner) gates(ctx context.Context) error {
 	if dropped > 0 {
 		d.Window += fmt.Sprintf("; %d rows that one of the models could not score were left out", dropped)
 	}
+	d.Window += ". The candidate was calibrated and its threshold chosen on these rows, so its calibration figures here are in-sample; the champion's are not"
 	switch {
 	case o.NoPromote:
 		d.Verdict = promotion.Held
