@@ -335,3 +335,18 @@ func TestRun_championChanged(t *testing.T) {
 		t.Errorf("production %s, run promoted %v, status %s at %s; want lr v2, false, failed at promote", p.Ref(), run.Promoted, run.Status, run.Step)
 	}
 }
+
+// TestRun_forceNeedsReason: a forced promotion without a reason, or with
+// --no-promote, is refused before a run is recorded.
+func TestRun_forceNeedsReason(t *testing.T) {
+	for _, o := range []Options{{ForcePromote: true}, {ForcePromote: true, NoPromote: true, Reason: "x"}} {
+		base := testRun(t, 100)
+		base.ForcePromote, base.NoPromote, base.Reason = o.ForcePromote, o.NoPromote, o.Reason
+		if _, err := Run(t.Context(), base); !errors.Is(err, ErrForceReason) {
+			t.Errorf("force %v, no-promote %v, reason %q: err %v; want ErrForceReason", o.ForcePromote, o.NoPromote, o.Reason, err)
+		}
+		if _, err := os.Stat(filepath.Join(base.ArtifactsDir, "registry", registry.File)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a refused run wrote the registry: %v", err)
+		}
+	}
+}
