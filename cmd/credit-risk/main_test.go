@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/registry"
@@ -366,7 +367,7 @@ func TestKillRetrain(t *testing.T) {
 	// Kill the run as it enters each step, as it starts fitting, and as it
 	// says it is done: moments taken from its own progress lines, not from
 	// a clock, so a loaded machine changes nothing.
-	moments := []string{"1/", "2/", "3/", "4/", "fitting", "5/", "6/", "7/", "8/", "done:"}
+	moments := []string{"1/", "2/", "3/", "4/", "fitting", "5/", "6/", "7/", "8/", "9/", "done:"}
 	for _, moment := range moments {
 		cmd := exec.Command(bin, "retrain", "--tune-trials", "0")
 		cmd.Dir = dir
@@ -395,13 +396,21 @@ func TestKillRetrain(t *testing.T) {
 	}
 }
 
+// checkConsistent recovers the folder in dir as the next retrain would
+// (registry.Recover) and checks that the aliases name the registry's
+// versions and load, and that every model file is a registered version's.
 func checkConsistent(t *testing.T, dir string) {
 	t.Helper()
 	models := filepath.Join(dir, "models")
+	regDir := filepath.Join(dir, "artifacts", "registry")
+	host, _ := os.Hostname()
+	if _, err := registry.Recover(regDir, models, host, time.Now()); err != nil {
+		t.Fatalf("recover: %v", err)
+	}
 	if _, _, err := model.Load(filepath.Join(models, "production.model"), ""); err != nil {
 		t.Fatalf("champion alias does not load: %v", err)
 	}
-	reg, err := registry.Read(filepath.Join(dir, "artifacts", "registry"))
+	reg, err := registry.Read(regDir)
 	if err != nil {
 		t.Fatalf("registry unreadable: %v", err)
 	}
@@ -409,27 +418,23 @@ func checkConsistent(t *testing.T, dir string) {
 	if p := reg.Production(); p == nil || p.File != target {
 		t.Fatalf("registry production %+v disagrees with the alias %s", p, target)
 	}
+	known := map[string]bool{}
+	for _, v := range reg.Versions {
+		known[v.File], known[v.Metadata] = true, true
+	}
 	ents, _ := os.ReadDir(models)
 	for _, e := range ents {
 		name := e.Name()
-		if !strings.HasSuffix(name, ".model") || strings.HasPrefix(name, "production") {
+		if e.Type()&os.ModeSymlink != 0 {
 			continue
 		}
-		meta := model.MetadataPath(filepath.Join(models, name))
-		if _, err := os.Stat(meta); errors.Is(err, os.ErrNotExist) {
-			// Killed between the model file and its metadata: the model is
-			// complete but unregistered.
-			data, err := os.ReadFile(filepath.Join(models, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := model.Decode(data); err != nil {
-				t.Fatalf("%s is not a complete model: %v", name, err)
-			}
-			continue
+		if !known[name] {
+			t.Fatalf("%s is not a registered version's file", name)
 		}
-		if _, _, err := model.Load(filepath.Join(models, name), ""); err != nil {
-			t.Fatalf("%s: %v", name, err)
+		if strings.HasSuffix(name, ".model") {
+			if _, _, err := model.Load(filepath.Join(models, name), ""); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
 		}
 	}
 }

@@ -19,10 +19,12 @@ Usage: credit-risk models list
        credit-risk models rollback [--name NAME --version N] [--reason TEXT]
 
 list     shows every registered model version with its stage and test
-         metrics, and where the champion alias points.
+         metrics, and where the champion and challenger aliases point.
 promote  moves the production version to archived and the chosen version
          to production, and repoints models/production.model and
-         models/production_metadata.json at it.
+         models/production_metadata.json at it. Promoting the challenger
+         (a candidate a promotion gate stopped) overrides the gate: the
+         reason is recorded, and the challenger alias is removed.
 rollback restores the version that was in production before the current
          one (or the one given).
 
@@ -32,6 +34,7 @@ and reason. --name may be left out when only one model name has version N.
 Examples:
   credit-risk models list
   credit-risk models promote --name lr --version 2 --reason "approved by risk committee"
+  credit-risk models promote --name gbdt --version 4 --reason "challenger reviewed: PSI from a known campaign"
   credit-risk models rollback --reason "score drift after release"
 `
 
@@ -66,9 +69,9 @@ func runModels(ctx context.Context, m *Main, args []string) error {
 		if *version <= 0 {
 			return fmt.Errorf("%w: models promote needs --version", errUsage)
 		}
-		return changeChampion(m, regDir, d.models, "promote", *name, *version, *reason)
+		return changeChampion(m, regDir, d.models, registry.ActionPromote, *name, *version, *reason)
 	case "rollback":
-		return changeChampion(m, regDir, d.models, "rollback", *name, *version, *reason)
+		return changeChampion(m, regDir, d.models, registry.ActionRollback, *name, *version, *reason)
 	}
 	return fmt.Errorf("%w: models: unknown subcommand %q (want list, promote or rollback)", errUsage, sub)
 }
@@ -95,30 +98,35 @@ func listModels(m *Main, regDir, modelsDir string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	target, err := registry.AliasTarget(modelsDir, model.Ext)
-	if err != nil {
-		return err
-	}
-	if target == "" {
-		fmt.Fprintln(m.Stdout, "alias: none (no champion yet)")
-	} else {
-		fmt.Fprintf(m.Stdout, "alias: %s -> %s\n", filepath.Join(modelsDir, registry.AliasBase+model.Ext), target)
+	for _, a := range registry.Aliases {
+		target, err := registry.AliasTarget(modelsDir, a, model.Ext)
+		if err != nil {
+			return err
+		}
+		switch {
+		case target != "":
+			fmt.Fprintf(m.Stdout, "alias: %s -> %s\n", filepath.Join(modelsDir, string(a)+model.Ext), target)
+		case a == registry.Production:
+			fmt.Fprintln(m.Stdout, "alias: none (no champion yet)")
+		}
 	}
 	return nil
 }
 
-func changeChampion(m *Main, regDir, modelsDir, action, name string, version int, reason string) error {
+func changeChampion(m *Main, regDir, modelsDir string, action registry.Action, name string, version int, reason string) error {
 	if reason == "" {
-		reason = "manual " + action
+		reason = "manual " + string(action)
 	}
-	chosen, err := registry.SetChampion(regDir, modelsDir, registry.Champion{
+	chosen, err := registry.SetStage(regDir, modelsDir, registry.Change{
 		Pick: func(reg *registry.Registry) (*registry.Version, error) {
+			// A challenger promoted is recorded as such: the event's
+			// from-stage is challenger, with the reason.
 			if version > 0 {
 				return findVersion(reg, name, version)
 			}
 			return reg.PreviousProduction()
 		},
-		Action: action, Reason: reason,
+		To: registry.StageProduction, Action: action, Reason: reason,
 		Verify: func(modelPath, metaPath string) error {
 			_, _, err := model.Load(modelPath, metaPath)
 			return err

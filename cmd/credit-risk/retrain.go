@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 
 	"github.com/credit-risk/credit-risk/internal/learners"
+	"github.com/credit-risk/credit-risk/internal/model"
+	"github.com/credit-risk/credit-risk/internal/promotion"
+	"github.com/credit-risk/credit-risk/internal/registry"
 	"github.com/credit-risk/credit-risk/internal/retrain"
 	"github.com/credit-risk/credit-risk/internal/split"
 )
@@ -14,13 +17,24 @@ const retrainHelp = `
 Usage: credit-risk retrain [flags]
 
 The full training job, the train image's default command: clean → features
-→ tune → train → evaluate → report → registry → champion alias. The best
-candidate by ROC-AUC on the validation slice of the training period (never
-the test set) becomes the champion: models/production.model and
+→ tune → train → evaluate → register → promotion gates → report → alias.
+The best candidate by ROC-AUC on the validation slice of the training
+period (never the test set) is the run's champion. It and the production
+champion are scored on that slice, the newest training rows, each through
+its own feature pipeline; it replaces the production champion only when it
+passes the spec's promotion gates (it beats the champion by min_gain,
+its calibration error, score PSI and adverse impact ratio are within
+bounds; see docs/spec.md). Then models/production.model and
 models/production_metadata.json are pointed at it (relative symlinks,
-replaced atomically) and it moves to production in the registry, the
-previous champion to archived. A failing step marks the run failed in the
-registry and leaves the previous champion untouched.
+replaced atomically), it moves to production in the registry and the
+previous champion to archived. A candidate a gate stops becomes the
+challenger: models/challenger.model and the registry stage challenger;
+the run record and the report's Promotion section name the gate and its
+figures. --force-promote promotes it anyway, with the reason recorded.
+A failing step marks the run failed in the registry and leaves the
+previous champion untouched; a run killed at any moment leaves nothing
+the next run does not put right (unregistered files removed, aliases
+pointed back at the registry's versions, with a log line).
 
 Reads  data/raw/ (see clean).
 Writes data/processed/ (see clean, features), models/<algo>_v<N>.model and
@@ -32,6 +46,7 @@ Writes data/processed/ (see clean, features), models/<algo>_v<N>.model and
 Examples:
   credit-risk retrain
   credit-risk retrain --no-promote
+  credit-risk retrain --force-promote --reason "approved by the model risk committee, ticket 42"
   credit-risk retrain --spec specs/uci_taiwan.yaml --tune-trials 0
 `
 
@@ -42,12 +57,16 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	splitDate := fs.String("split-date", "", "first month of the test period (YYYY-MM); default: the newest 20% of loans")
 	algos := fs.String("algorithms", learners.List(","), "learners: "+learners.List(", "))
 	noPromote := fs.Bool("no-promote", false, "register the candidates but keep the current champion")
+	force := fs.Bool("force-promote", false, "promote the champion even when a promotion gate stops it (needs --reason)")
 	reason := fs.String("reason", "", "reason recorded with the promotion")
 	threads := fs.Int("threads", 0, "goroutines (0: every core)")
 	tuneTrials := fs.Int("tune-trials", -1, "tuning configurations per learner (0: no tuning, -1: the default budget)")
 	tuneSeconds := fs.Float64("tune-seconds", 0, "a tuning time budget per learner in seconds; the trials it lets run depend on the machine, so the run is recorded as not reproducible (0: none, every trial runs)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *force && (*reason == "" || *noPromote) {
+		return fmt.Errorf("%w: --force-promote needs --reason and excludes --no-promote", errUsage)
 	}
 	names, err := learners.Parse(*algos)
 	if err != nil {
@@ -73,7 +92,7 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 	}
 	opts := retrain.Options{
 		Spec: spec, SpecSource: specSource(d.spec), DataDir: d.data, ModelsDir: d.models, ArtifactsDir: d.artifacts,
-		SplitDate: splitDay, Algorithms: names, NoPromote: *noPromote, Reason: *reason, Threads: *threads,
+		SplitDate: splitDay, Algorithms: names, NoPromote: *noPromote, ForcePromote: *force, Reason: *reason, Threads: *threads,
 		CodeVersion: versionString(), Logger: m.quietLogger(), Progress: m.Stderr,
 	}
 	if *tuneTrials != 0 {
@@ -95,9 +114,27 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "%s %-4s v%-3d test AUC %.4f  KS %.3f  Brier %.4f  ECE %.4f  threshold %.3f\n",
 			mark, c.Algorithm, c.Version, c.Metrics.ROCAUC, c.Metrics.KS, c.Metrics.Brier, c.Metrics.ECE, c.Metrics.Threshold)
 	}
-	if sum.Promoted {
-		fmt.Fprintf(m.Stdout, "champion %s is now production (%s)\n", sum.Champion, filepath.Join(d.models, "production.model"))
-	} else {
+	if p := sum.Promotion; p != nil {
+		for _, c := range p.Checks {
+			result := "pass"
+			switch {
+			case c.Skipped != "":
+				result = "not applied (" + c.Skipped + ")"
+			case !c.Pass:
+				result = "FAIL"
+			}
+			fmt.Fprintf(m.Stdout, "  gate %-13s threshold %-8.4g value %-8.4g %s\n", c.Gate, c.Threshold, c.Value, result)
+		}
+	}
+	switch {
+	case sum.Promoted && sum.Promotion != nil && sum.Promotion.Verdict == promotion.Forced:
+		fmt.Fprintf(m.Stdout, "champion %s is now production by a forced promotion (%s)\n", sum.Champion, filepath.Join(d.models, registry.AliasBase+model.Ext))
+	case sum.Promoted:
+		fmt.Fprintf(m.Stdout, "champion %s is now production (%s)\n", sum.Champion, filepath.Join(d.models, registry.AliasBase+model.Ext))
+	case sum.Promotion != nil && sum.Promotion.Verdict == promotion.Challenger:
+		fmt.Fprintf(m.Stdout, "champion %s stopped by %s: registered as challenger (%s); production unchanged\n",
+			sum.Champion, sum.Promotion.Stopped(), filepath.Join(d.models, string(registry.Challenger)+model.Ext))
+	default:
 		fmt.Fprintf(m.Stdout, "champion %s registered in staging; production unchanged\n", sum.Champion)
 	}
 	fmt.Fprintf(m.Stdout, "report: %s\n", sum.Report)

@@ -69,3 +69,68 @@ func TestRetrainTuning(t *testing.T) {
 		t.Error("report shows valid_rows in an Other metrics table; want it in the data summary")
 	}
 }
+
+// TestRetrainChallenger: a retrain that a promotion gate stops registers
+// its champion as the challenger and says which gate; --force-promote
+// needs a reason; models promote puts the challenger in production with
+// the reason recorded and removes the challenger alias.
+func TestRetrainChallenger(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, dir, "sample-data", "--rows", "3000", "--seed", "5")
+	mustRun(t, dir, "retrain", "--tune-trials", "0", "--algorithms", "lr")
+	spec, err := os.ReadFile(filepath.Join("..", "..", "specs", "lending_club.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict := filepath.Join(dir, "strict.yaml")
+	if err := os.WriteFile(strict, append(spec, "\npromotion:\n  min_gain: 0.05\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, dir, "retrain", "--spec", strict, "--force-promote"); err == nil || !strings.Contains(err.Error(), "--reason") {
+		t.Errorf("--force-promote without --reason: %v; want a usage error naming --reason", err)
+	}
+	out := mustRun(t, dir, "retrain", "--spec", strict, "--tune-trials", "0", "--algorithms", "lr")
+	for _, want := range []string{"gate min_gain", "FAIL", "stopped by min_gain", "registered as challenger"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("retrain output lacks %q:\n%s", want, out)
+		}
+	}
+	list := mustRun(t, dir, "models", "list")
+	for _, want := range []string{"challenger", "production.model -> lr_v1.model", "challenger.model -> lr_v2.model"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("models list lacks %q:\n%s", want, list)
+		}
+	}
+	mustRun(t, dir, "models", "promote", "--name", "lr", "--version", "2", "--reason", "challenger reviewed")
+	reg, err := os.ReadFile(filepath.Join(dir, "artifacts", "registry", "registry.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Versions []struct {
+			Name    string `json:"name"`
+			Version int    `json:"version"`
+			Stage   string `json:"stage"`
+		} `json:"versions"`
+		Events []struct {
+			Action, From, To, Reason string
+		} `json:"events"`
+	}
+	if err := json.Unmarshal(reg, &r); err != nil {
+		t.Fatal(err)
+	}
+	last := r.Events[len(r.Events)-1]
+	if last.From != "challenger" || last.To != "production" || last.Reason != "challenger reviewed" {
+		t.Errorf("last event %+v; want challenger → production with the reason", last)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "models", "challenger.model")); !os.IsNotExist(err) {
+		t.Errorf("the challenger alias is still there after its promotion: %v", err)
+	}
+	if target, _ := os.Readlink(filepath.Join(dir, "models", "production.model")); target != "lr_v2.model" {
+		t.Errorf("production alias %s; want lr_v2.model", target)
+	}
+	forced := mustRun(t, dir, "retrain", "--spec", strict, "--tune-trials", "0", "--algorithms", "lr", "--force-promote", "--reason", "committee decision 7")
+	if !strings.Contains(forced, "forced promotion") {
+		t.Errorf("forced retrain output:\n%s", forced)
+	}
+}

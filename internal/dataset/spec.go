@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/promotion"
 	"github.com/credit-risk/credit-risk/internal/value"
 )
 
@@ -96,6 +97,30 @@ type Spec struct {
 	// ("roc_auc", the default, "pr_auc", "ks", "gini", "brier" or
 	// "log_loss").
 	SelectionMetric string `yaml:"selection_metric,omitempty"`
+	// Promotion holds the gates a retrain's best candidate must pass to
+	// replace the production champion; otherwise it becomes the
+	// challenger.
+	Promotion Promotion `yaml:"promotion,omitempty"`
+}
+
+// Promotion holds the promotion gates (package promotion). A key left out
+// takes its default (promotion.DefaultMinGain and the others); a zero
+// max_ece, max_score_psi or min_air switches that gate off.
+type Promotion struct {
+	// MinGain is how much the candidate must beat the champion by on the
+	// selection metric, both scored on the validation slice of the new
+	// training period; negative tolerates a loss. Default 0.
+	MinGain *float64 `yaml:"min_gain,omitempty"`
+	// MaxECE is the largest expected calibration error of the candidate on
+	// that slice. Default 0.05.
+	MaxECE *float64 `yaml:"max_ece,omitempty"`
+	// MaxScorePSI is the largest PSI of the candidate's PDs between the
+	// rows it was fitted on and that slice. Default 0.25.
+	MaxScorePSI *float64 `yaml:"max_score_psi,omitempty"`
+	// MinAIR is the smallest adverse impact ratio over the groups of a
+	// protected attribute, at the candidate's threshold; it applies once
+	// the spec declares protected attributes. Default 0.8.
+	MinAIR *float64 `yaml:"min_air,omitempty"`
 }
 
 // Format is the layout of the raw files.
@@ -449,6 +474,16 @@ func (s *Spec) fillDefaults() {
 	if s.Split.Seed == 0 {
 		s.Split.Seed = DefaultSeed
 	}
+	p := &s.Promotion
+	for _, f := range []struct {
+		v   **float64
+		def float64
+	}{{&p.MinGain, promotion.DefaultMinGain}, {&p.MaxECE, promotion.DefaultMaxECE}, {&p.MaxScorePSI, promotion.DefaultMaxScorePSI}, {&p.MinAIR, promotion.DefaultMinAIR}} {
+		if *f.v == nil {
+			v := f.def
+			*f.v = &v
+		}
+	}
 	e := &s.Encoding
 	if e.MaxOneHot == 0 {
 		e.MaxOneHot = DefaultMaxOneHot
@@ -592,6 +627,20 @@ func (s *Spec) Validate() error {
 	}
 	if _, err := metrics.ParseSelection(s.SelectionMetric); err != nil {
 		return bad("selection_metric", "%v", err)
+	}
+	for _, g := range []struct {
+		key    string
+		v      *float64
+		lo, hi float64
+	}{
+		{"promotion.min_gain", s.Promotion.MinGain, -1e6, 1e6},
+		{"promotion.max_ece", s.Promotion.MaxECE, 0, 1},
+		{"promotion.max_score_psi", s.Promotion.MaxScorePSI, 0, 1e6},
+		{"promotion.min_air", s.Promotion.MinAIR, 0, 1},
+	} {
+		if g.v != nil && !(*g.v >= g.lo && *g.v <= g.hi) {
+			return bad(g.key, "%v: want a number in [%g, %g]", *g.v, g.lo, g.hi)
+		}
 	}
 	if s.Costs != nil {
 		if s.Costs.BadAccepted <= 0 {
@@ -833,4 +882,19 @@ func (s *Spec) CheckHeader(file string, header []string) error {
 		return fmt.Errorf("%s: the spec names columns the file lacks: %s", file, strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// Thresholds returns the gates as package promotion takes them; a key
+// left out (a spec not filled in by DecodeSpec) takes its default.
+func (p Promotion) Thresholds() promotion.Thresholds {
+	t := promotion.DefaultThresholds()
+	for _, f := range []struct {
+		dst *float64
+		v   *float64
+	}{{&t.MinGain, p.MinGain}, {&t.MaxECE, p.MaxECE}, {&t.MaxScorePSI, p.MaxScorePSI}, {&t.MinAIR, p.MinAIR}} {
+		if f.v != nil {
+			*f.dst = *f.v
+		}
+	}
+	return t
 }

@@ -156,7 +156,7 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 	if err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
-	trainIdx, testIdx := orderedRows(isTest, dates)
+	trainIdx, testIdx := OrderedRows(isTest, dates)
 	Xtr, Xte := X.SelectRows(trainIdx), X.SelectRows(testIdx)
 	ytr, yte := pick(labels, trainIdx), pick(labels, testIdx)
 
@@ -245,9 +245,10 @@ func readSplit(dir string, cl *clean.Log, rows int, want float64) ([]bool, error
 	return a.Test, nil
 }
 
-// orderedRows returns train and test row indices, each sorted by date
+// OrderedRows returns the train and test row indices of a cleaned table
+// in the order the feature tables hold them: each sorted by date
 // (stable) when there are dates.
-func orderedRows(isTest []bool, dates []float64) (train, test []int) {
+func OrderedRows(isTest []bool, dates []float64) (train, test []int) {
 	for i, t := range isTest {
 		if t {
 			test = append(test, i)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/promotion"
 )
 
 // File is the registry file name inside the registry folder.
@@ -31,8 +32,27 @@ const (
 	StageStaging Stage = "staging"
 	// StageProduction is the champion; at most one version is in it.
 	StageProduction Stage = "production"
-	// StageArchived is a former champion.
+	// StageChallenger is the best candidate of a retrain that a promotion
+	// gate stopped; at most one version is in it.
+	StageChallenger Stage = "challenger"
+	// StageArchived is a former champion or challenger.
 	StageArchived Stage = "archived"
+)
+
+// Action is what caused a stage change; the registry file's events hold
+// its value.
+type Action string
+
+// Actions.
+const (
+	// ActionRegister records a new version, in staging.
+	ActionRegister Action = "register"
+	// ActionPromote makes a version production.
+	ActionPromote Action = "promote"
+	// ActionRollback puts an earlier version back in production.
+	ActionRollback Action = "rollback"
+	// ActionChallenge makes a version the challenger.
+	ActionChallenge Action = "challenge"
 )
 
 // RunStatus is how a training run stands; the registry file holds its
@@ -86,8 +106,20 @@ type Run struct {
 	Champion        *Ref           `json:"champion,omitempty"`
 	// Selection states the rule that chose Champion.
 	Selection string `json:"selection,omitempty"`
-	Promoted  bool   `json:"promoted"`
-	Report    string `json:"report,omitempty"`
+	// Promoted says whether the run moved its champion to production; it
+	// is written in the same transaction as the stage change.
+	Promoted bool   `json:"promoted"`
+	Report   string `json:"report,omitempty"`
+	// Promotion is the run's promotion decision: the gates with their
+	// thresholds and values, and the verdict.
+	Promotion *promotion.Decision `json:"promotion,omitempty"`
+	// Files are the model and metadata files the run saves, recorded
+	// before it writes them, so that a run that dies before registering
+	// them leaves no file the registry does not know.
+	Files []string `json:"files,omitempty"`
+	// RemovedFiles are files of Files that a later run removed because
+	// this one ended without registering them.
+	RemovedFiles []string `json:"removed_files,omitempty"`
 }
 
 // Ref names a model version.
@@ -140,7 +172,7 @@ func (v *Version) Ref() Ref { return Ref{v.Name, v.Version} }
 // Event is a stage change.
 type Event struct {
 	Time   time.Time `json:"time"`
-	Action string    `json:"action"` // register, promote, rollback
+	Action Action    `json:"action"`
 	Name   string    `json:"name"`
 	Ver    int       `json:"version"`
 	From   Stage     `json:"from,omitempty"`
@@ -173,6 +205,12 @@ func Read(dir string) (*Registry, error) {
 // Update applies fn to the registry under an exclusive lock and writes the
 // result atomically. When fn returns an error nothing is written.
 func Update(dir string, fn func(r *Registry) error) error {
+	return update(dir, fn, nil)
+}
+
+// update is Update with a function called after the registry is written,
+// still under the lock, when after is not nil.
+func update(dir string, fn, after func(r *Registry) error) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
@@ -192,7 +230,13 @@ func Update(dir string, fn func(r *Registry) error) error {
 	if err := fn(r); err != nil {
 		return err
 	}
-	return atomicfile.WriteJSON(filepath.Join(dir, File), r)
+	if err := atomicfile.WriteJSON(filepath.Join(dir, File), r); err != nil {
+		return err
+	}
+	if after != nil {
+		return after(r)
+	}
+	return nil
 }
 
 // Run returns the run with the given id.
@@ -216,9 +260,14 @@ func (r *Registry) Version(ref Ref) (*Version, error) {
 }
 
 // Production returns the version in production, or nil.
-func (r *Registry) Production() *Version {
+func (r *Registry) Production() *Version { return r.inStage(StageProduction) }
+
+// Challenger returns the challenger, or nil.
+func (r *Registry) Challenger() *Version { return r.inStage(StageChallenger) }
+
+func (r *Registry) inStage(s Stage) *Version {
 	for i := range r.Versions {
-		if r.Versions[i].Stage == StageProduction {
+		if r.Versions[i].Stage == s {
 			return &r.Versions[i]
 		}
 	}
@@ -232,14 +281,14 @@ func (r *Registry) Register(v Version, reason string, now time.Time) error {
 	}
 	v.Stage = StageStaging
 	r.Versions = append(r.Versions, v)
-	r.Events = append(r.Events, Event{Time: now, Action: "register", Name: v.Name, Ver: v.Version, To: StageStaging, Reason: reason, RunID: v.RunID})
+	r.Events = append(r.Events, Event{Time: now, Action: ActionRegister, Name: v.Name, Ver: v.Version, To: StageStaging, Reason: reason, RunID: v.RunID})
 	return nil
 }
 
 // Promote moves the current production version (if any) to archived and
-// ref to production, recording both changes under action ("promote" or
-// "rollback") with the reason.
-func (r *Registry) Promote(ref Ref, action, reason string, now time.Time) error {
+// ref to production, recording both changes under action with the reason.
+// A challenger promoted leaves no challenger.
+func (r *Registry) Promote(ref Ref, action Action, reason string, now time.Time) error {
 	v, err := r.Version(ref)
 	if err != nil {
 		return err
@@ -254,6 +303,38 @@ func (r *Registry) Promote(ref Ref, action, reason string, now time.Time) error 
 	r.Events = append(r.Events, Event{Time: now, Action: action, Name: v.Name, Ver: v.Version, From: v.Stage, To: StageProduction, Reason: reason})
 	v.Stage = StageProduction
 	return nil
+}
+
+// SetChallenger moves the current challenger (if any) to archived and ref
+// to challenger, recording both changes under action with the reason. The
+// production version cannot be the challenger.
+func (r *Registry) SetChallenger(ref Ref, action Action, reason string, now time.Time) error {
+	v, err := r.Version(ref)
+	if err != nil {
+		return err
+	}
+	switch v.Stage {
+	case StageChallenger:
+		return nil
+	case StageProduction:
+		return fmt.Errorf("registry: %s is in production; it cannot be the challenger", ref)
+	}
+	if cur := r.Challenger(); cur != nil {
+		r.Events = append(r.Events, Event{Time: now, Action: action, Name: cur.Name, Ver: cur.Version, From: StageChallenger, To: StageArchived, Reason: reason})
+		cur.Stage = StageArchived
+	}
+	r.Events = append(r.Events, Event{Time: now, Action: action, Name: v.Name, Ver: v.Version, From: v.Stage, To: StageChallenger, Reason: reason})
+	v.Stage = StageChallenger
+	return nil
+}
+
+// RetireChallenger moves the challenger, if any, to archived under action
+// with the reason: a new champion makes an older challenger moot.
+func (r *Registry) RetireChallenger(action Action, reason string, now time.Time) {
+	if cur := r.Challenger(); cur != nil {
+		r.Events = append(r.Events, Event{Time: now, Action: action, Name: cur.Name, Ver: cur.Version, From: StageChallenger, To: StageArchived, Reason: reason})
+		cur.Stage = StageArchived
+	}
 }
 
 // PreviousProduction returns the version that was in production before the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,7 +117,7 @@ func TestSetAlias(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, f), []byte(f), 0o644)
 	}
 	for _, base := range []string{"gbdt_v1", "lr_v1", "gbdt_v1"} {
-		if err := SetAlias(dir, base+".model", base+"_metadata.json"); err != nil {
+		if err := SetAlias(dir, Production, base+".model", base+"_metadata.json"); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := os.ReadFile(filepath.Join(dir, "production.model"))
@@ -129,7 +130,7 @@ func TestSetAlias(t *testing.T) {
 			t.Errorf("alias target %q is absolute", target)
 		}
 	}
-	if err := SetAlias(dir, "absent.model", "gbdt_v1_metadata.json"); err == nil {
+	if err := SetAlias(dir, Production, "absent.model", "gbdt_v1_metadata.json"); err == nil {
 		t.Error("alias to an absent file succeeded")
 	}
 	ents, _ := os.ReadDir(dir)
@@ -138,88 +139,193 @@ func TestSetAlias(t *testing.T) {
 	}
 }
 
-func TestSetChampion(t *testing.T) {
+func TestSetStage(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	setup := func(t *testing.T) (regDir, modelsDir string) {
 		regDir, modelsDir = t.TempDir(), t.TempDir()
-		for _, f := range []string{"gbdt_v1.model", "gbdt_v1_metadata.json", "lr_v1.model", "lr_v1_metadata.json"} {
+		for _, f := range []string{"gbdt_v1.model", "gbdt_v1_metadata.json", "lr_v1.model", "lr_v1_metadata.json", "rf_v1.model", "rf_v1_metadata.json"} {
 			if err := os.WriteFile(filepath.Join(modelsDir, f), []byte(f), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
 		err := Update(regDir, func(r *Registry) error {
 			r.Runs = append(r.Runs, Run{ID: "run1"})
-			for _, name := range []string{"gbdt", "lr"} {
+			for _, name := range []string{"gbdt", "lr", "rf"} {
 				v := Version{Name: name, Version: 1, File: name + "_v1.model", Metadata: name + "_v1_metadata.json"}
 				if err := r.Register(v, "trained", now); err != nil {
 					return err
 				}
 			}
-			return r.Promote(Ref{"gbdt", 1}, "promote", "first", now)
+			if err := r.SetChallenger(Ref{"rf", 1}, ActionChallenge, "stopped by a gate", now); err != nil {
+				return err
+			}
+			return r.Promote(Ref{"gbdt", 1}, ActionPromote, "first", now)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := SetAlias(modelsDir, "gbdt_v1.model", "gbdt_v1_metadata.json"); err != nil {
+		if _, err := Recover(regDir, modelsDir, "h", now); err != nil {
 			t.Fatal(err)
 		}
 		return regDir, modelsDir
 	}
-	pickLR := func(r *Registry) (*Version, error) {
-		run, err := r.Run("run1")
-		if err != nil {
-			return nil, err
+	pick := func(name string) func(r *Registry) (*Version, error) {
+		return func(r *Registry) (*Version, error) {
+			run, err := r.Run("run1")
+			if err != nil {
+				return nil, err
+			}
+			run.Promoted = true
+			return r.Version(Ref{name, 1})
 		}
-		run.Promoted = true
-		return r.Version(Ref{"lr", 1})
 	}
 	tests := []struct {
-		name    string
-		c       Champion
-		wantErr bool
+		name          string
+		c             Change
+		wantErr       bool
+		prod, chal    string // the versions' files after the change; "" none
+		archived      []string
+		runPromoted   bool
+		writtenCalled bool
 	}{
-		{"promotes and moves the alias", Champion{Pick: pickLR, Action: "promote", Reason: "better"}, false},
-		{"verified files", Champion{Pick: pickLR, Action: "promote", Verify: func(m, meta string) error {
+		{"promotes and moves the alias", Change{Pick: pick("lr"), Action: ActionPromote, Reason: "better"}, false,
+			"lr_v1.model", "rf_v1.model", []string{"gbdt"}, true, false},
+		{"promoting the challenger leaves none", Change{Pick: pick("rf"), Action: ActionPromote, Reason: "forced"}, false,
+			"rf_v1.model", "", []string{"gbdt"}, true, false},
+		{"a new challenger archives the old", Change{Pick: pick("lr"), To: StageChallenger, Action: ActionChallenge}, false,
+			"gbdt_v1.model", "lr_v1.model", []string{"rf"}, true, false},
+		{"verified files", Change{Pick: pick("lr"), Action: ActionPromote, Verify: func(m, meta string) error {
 			if filepath.Base(m) != "lr_v1.model" || filepath.Base(meta) != "lr_v1_metadata.json" {
 				return errors.New("wrong files")
 			}
 			return nil
-		}}, false},
-		{"pick fails", Champion{Pick: func(r *Registry) (*Version, error) { return r.Version(Ref{"rf", 9}) }, Action: "promote"}, true},
-		{"verify fails", Champion{Pick: pickLR, Action: "promote", Verify: func(string, string) error { return errors.New("corrupt") }}, true},
+		}}, false, "lr_v1.model", "rf_v1.model", []string{"gbdt"}, true, false},
+		{"hook between the registry and the links", Change{Pick: pick("lr"), Action: ActionPromote}, false,
+			"lr_v1.model", "rf_v1.model", []string{"gbdt"}, true, true},
+		{"pick fails", Change{Pick: func(r *Registry) (*Version, error) { return r.Version(Ref{"xx", 9}) }, Action: ActionPromote}, true,
+			"gbdt_v1.model", "rf_v1.model", nil, false, false},
+		{"verify fails", Change{Pick: pick("lr"), Action: ActionPromote, Verify: func(string, string) error { return errors.New("corrupt") }}, true,
+			"gbdt_v1.model", "rf_v1.model", nil, false, false},
+		{"production cannot be the challenger", Change{Pick: pick("gbdt"), To: StageChallenger, Action: ActionChallenge}, true,
+			"gbdt_v1.model", "rf_v1.model", nil, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			regDir, modelsDir := setup(t)
-			v, err := SetChampion(regDir, modelsDir, tt.c, now)
+			var sawOld bool
+			if tt.writtenCalled {
+				// When the hook runs the registry is written and the
+				// links have not moved yet.
+				tt.c.Written = func() {
+					reg, err := Read(regDir)
+					if err != nil {
+						t.Fatal(err)
+					}
+					target, _ := AliasTarget(modelsDir, Production, ".model")
+					sawOld = reg.Production().File == tt.prod && target == "gbdt_v1.model"
+				}
+			}
+			_, err := SetStage(regDir, modelsDir, tt.c, now)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err %v; want error %v", err, tt.wantErr)
+			}
+			if tt.writtenCalled && !sawOld {
+				t.Error("the hook did not see the registry written before the links")
+			}
 			reg, rerr := Read(regDir)
 			if rerr != nil {
 				t.Fatal(rerr)
 			}
-			target, aerr := AliasTarget(modelsDir, ".model")
-			if aerr != nil {
-				t.Fatal(aerr)
-			}
-			run, _ := reg.Run("run1")
-			if tt.wantErr {
-				if err == nil {
-					t.Fatal("no error")
+			for _, a := range Aliases {
+				want := tt.prod
+				v := reg.Production()
+				if a == Challenger {
+					want, v = tt.chal, reg.Challenger()
 				}
-				if p := reg.Production(); p.Name != "gbdt" || target != "gbdt_v1.model" || run.Promoted {
-					t.Errorf("after a failure: production %s, alias %s, run promoted %v; want gbdt v1, gbdt_v1.model, false", p.Ref(), target, run.Promoted)
+				target, err := AliasTarget(modelsDir, a, ".model")
+				if err != nil {
+					t.Fatal(err)
 				}
-				return
+				got := ""
+				if v != nil {
+					got = v.File
+				}
+				if got != want || target != want {
+					t.Errorf("%s: registry %q, alias %q; want %q for both", a, got, target, want)
+				}
 			}
-			if err != nil {
-				t.Fatal(err)
+			for _, name := range tt.archived {
+				if v, _ := reg.Version(Ref{name, 1}); v.Stage != StageArchived {
+					t.Errorf("%s v1 is %s; want archived", name, v.Stage)
+				}
 			}
-			if v.Name != "lr" || reg.Production().Name != "lr" || target != "lr_v1.model" || !run.Promoted {
-				t.Errorf("returned %v, production %s, alias %s, run promoted %v; want lr v1 everywhere", v.Ref(), reg.Production().Ref(), target, run.Promoted)
-			}
-			if old, _ := reg.Version(Ref{"gbdt", 1}); old.Stage != StageArchived {
-				t.Errorf("the old champion is %s, want archived", old.Stage)
+			if run, _ := reg.Run("run1"); run.Promoted != tt.runPromoted {
+				t.Errorf("run promoted %v; want %v", run.Promoted, tt.runPromoted)
 			}
 		})
+	}
+}
+
+// TestRecover: the links are pointed back at the registry's versions, the
+// files an ended run recorded but never registered are removed, and a
+// running run's files are left alone.
+func TestRecover(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	regDir, modelsDir := t.TempDir(), t.TempDir()
+	files := []string{"gbdt_v1.model", "gbdt_v1_metadata.json", "lr_v1.model", "lr_v1_metadata.json",
+		"gbdt_v2.model", ".gbdt_v2_metadata.json.tmp-123", "lr_v2.model", "lr_v2_metadata.json"}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(modelsDir, f), []byte(f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := Update(regDir, func(r *Registry) error {
+		r.Runs = append(r.Runs,
+			Run{ID: "done", Status: RunSucceeded, Files: []string{"gbdt_v1.model", "gbdt_v1_metadata.json", "lr_v1.model", "lr_v1_metadata.json"}},
+			Run{ID: "killed", Status: RunRunning, Host: "h", PID: 1 << 30, Files: []string{"gbdt_v2.model", "gbdt_v2_metadata.json"}},
+			Run{ID: "live", Status: RunRunning, Host: "h", PID: os.Getpid(), Files: []string{"lr_v2.model", "lr_v2_metadata.json"}})
+		for _, name := range []string{"gbdt", "lr"} {
+			if err := r.Register(Version{Name: name, Version: 1, File: name + "_v1.model", Metadata: name + "_v1_metadata.json"}, "trained", now); err != nil {
+				return err
+			}
+		}
+		return r.Promote(Ref{"lr", 1}, ActionPromote, "x", now)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The links are one change behind: they name gbdt v1.
+	if err := SetAlias(modelsDir, Production, "gbdt_v1.model", "gbdt_v1_metadata.json"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Recover(regDir, modelsDir, "h", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep) != 3 {
+		t.Errorf("repairs %q; want three lines (a model file, a metadata temporary file, the alias)", rep)
+	}
+	target, _ := AliasTarget(modelsDir, Production, ".model")
+	if target != "lr_v1.model" {
+		t.Errorf("alias %s; want lr_v1.model", target)
+	}
+	for _, f := range files {
+		_, err := os.Stat(filepath.Join(modelsDir, f))
+		gone := strings.Contains(f, "gbdt_v2")
+		if gone != errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: stat %v; want removed %v", f, err, gone)
+		}
+	}
+	reg, err := Read(regDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed, _ := reg.Run("killed")
+	if killed.Status != RunInterrupted || len(killed.Files) != 0 || len(killed.RemovedFiles) != 2 {
+		t.Errorf("killed run: status %s, files %v, removed %v; want interrupted, none, two", killed.Status, killed.Files, killed.RemovedFiles)
+	}
+	if again, err := Recover(regDir, modelsDir, "h", now); err != nil || len(again) != 0 {
+		t.Errorf("a second Recover: %q, %v; want nothing to do", again, err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/promotion"
 	"github.com/credit-risk/credit-risk/internal/split"
 )
 
@@ -33,6 +34,9 @@ type Input struct {
 	// Tuning holds the parameter search of each tuned learner, in the
 	// order the page shows them; empty when the run did not tune.
 	Tuning []Tuning
+	// Promotion is the run's promotion decision: the gates its champion
+	// was held to and the verdict; nil leaves the section out.
+	Promotion *promotion.Decision
 }
 
 // Tuning is the parameter search of one learner: random configurations

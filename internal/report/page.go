@@ -32,6 +32,7 @@ type page struct {
 	Decision                table
 	Other                   *table
 	Selection               *selectionView
+	Promotion               *promotionView
 	Tuning                  []tuningView
 	Figures                 []figure
 	Importance              *importanceView
@@ -246,6 +247,7 @@ func newPage(in *Input, champ int, figures []figure) (*page, error) {
 	}
 	p.Selection = newSelection(in.Candidates, champ, in.Selection, in.SelectionMetric)
 	p.Tuning = newTuning(in.Tuning)
+	p.Promotion = newPromotion(in.Promotion)
 	champion := p.Champion
 	if c.Algorithm != "" {
 		champion += " (" + c.Algorithm + ")"

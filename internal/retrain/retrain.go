@@ -1,6 +1,6 @@
 // Package retrain runs the whole training job: clean → features → tune →
-// train → evaluate → explain → report → registry → champion alias, one
-// method per step. Every step writes its files atomically; the run is
+// train → evaluate → register → promotion gates → report → champion or
+// challenger alias, one method per step. Every step writes its files atomically; the run is
 // recorded in the registry from its start, and a failing or interrupted
 // step marks it failed, its error prefixed with the step's name, and
 // leaves the previous champion untouched.
@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/learners"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
+	"github.com/credit-risk/credit-risk/internal/promotion"
 	"github.com/credit-risk/credit-risk/internal/registry"
 	"github.com/credit-risk/credit-risk/internal/report"
 	"github.com/credit-risk/credit-risk/internal/train"
@@ -52,8 +54,12 @@ type Options struct {
 	// validation slice of the training period; "" takes the spec's
 	// selection_metric, itself ROC-AUC by default.
 	Selection metrics.Selection
-	// NoPromote keeps the current champion.
+	// NoPromote keeps the current champion: the candidate stays in
+	// staging whatever the promotion gates say.
 	NoPromote bool
+	// ForcePromote promotes the candidate even when a promotion gate stops
+	// it; Reason must say why. The verdict is recorded as forced.
+	ForcePromote bool
 	// Reason is recorded with the promotion.
 	Reason  string
 	Threads int
@@ -62,7 +68,23 @@ type Options struct {
 	Logger      *slog.Logger
 	// Progress, when set, receives one line per step (a terminal display).
 	Progress io.Writer
+	// Pause, when set, is called with the name of each point the run
+	// passes: each step as it starts, "saved" once the first candidate's
+	// files are written and before they are registered, and "written"
+	// once a stage change is in the registry and before the alias links
+	// move. Crash tests stop the process there.
+	Pause func(point string)
 }
+
+// Sentinel errors.
+var (
+	// ErrForceReason is a forced promotion without a reason.
+	ErrForceReason = errors.New("a forced promotion needs a reason")
+	// ErrChampionChanged is a production champion that another process
+	// changed between the promotion gates and the promotion: the decision
+	// no longer holds. The candidates stay registered in staging.
+	ErrChampionChanged = errors.New("the production champion changed during the run")
+)
 
 // Tuner tunes the learners on the training data and returns the training
 // options to fit with (Options.Configs), plus per-learner results, keyed by
@@ -93,8 +115,10 @@ type Summary struct {
 	Candidates []train.Candidate
 	Champion   registry.Ref
 	Promoted   bool
-	Report     string
-	Seconds    float64
+	// Promotion is the champion's promotion decision.
+	Promotion *promotion.Decision
+	Report    string
+	Seconds   float64
 }
 
 // Run runs the job.
@@ -107,8 +131,17 @@ func Run(ctx context.Context, opts Options) (sum *Summary, err error) {
 	regDir := filepath.Join(opts.ArtifactsDir, "registry")
 	host, _ := os.Hostname()
 	runID := start.UTC().Format("20060102T150405Z") + fmt.Sprintf("-%04x", os.Getpid()&0xffff)
+	if opts.ForcePromote && (opts.Reason == "" || opts.NoPromote) {
+		return nil, fmt.Errorf("retrain: %w (and cannot be combined with no-promote)", ErrForceReason)
+	}
+	var repairs registry.Repair
 	if err := registry.Update(regDir, func(r *registry.Registry) error {
-		r.MarkStale(host, start)
+		// Whatever a killed run left behind is put right first: its
+		// unregistered files, links one change behind the registry.
+		var err error
+		if repairs, err = r.Recover(opts.ModelsDir, host, start); err != nil {
+			return fmt.Errorf("recover: %w", err)
+		}
 		// A second run of this process within the same second gets a
 		// suffix: run IDs name report folders and must not repeat.
 		id := runID
@@ -126,6 +159,12 @@ func Run(ctx context.Context, opts Options) (sum *Summary, err error) {
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("retrain: %w", err)
+	}
+	for _, line := range repairs {
+		logger.Warn("recovered after an earlier run", "repair", line)
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "recovered after an earlier run: %s\n", line)
+		}
 	}
 	r := &runner{
 		opts: opts, logger: logger, runID: runID, regDir: regDir, start: start,
@@ -184,6 +223,8 @@ type runner struct {
 	rin  report.Input // evaluate
 	best int          // evaluate: the champion's index in cands
 
+	decision *promotion.Decision // gates
+
 	summary Summary
 }
 
@@ -207,9 +248,17 @@ var steps = []struct {
 	{"tune", (*runner).tune},
 	{"train", (*runner).train},
 	{"evaluate", (*runner).evaluate},
-	{"report", (*runner).report},
 	{"register", (*runner).register},
+	{"gates", (*runner).gates},
+	{"report", (*runner).report},
 	{"promote", (*runner).promote},
+}
+
+// pause calls Options.Pause, when set.
+func (r *runner) pause(point string) {
+	if r.opts.Pause != nil {
+		r.opts.Pause(point)
+	}
 }
 
 func (r *runner) progress(format string, args ...any) {
@@ -226,6 +275,7 @@ func (r *runner) enter(ctx context.Context, i int) error {
 	}
 	r.step = steps[i].name
 	r.progress("%d/%d %s", i+1, len(steps), r.step)
+	r.pause(r.step)
 	return registry.Update(r.regDir, func(reg *registry.Registry) error {
 		run, err := reg.Run(r.runID)
 		if err != nil {
@@ -346,9 +396,8 @@ func (r *runner) train(ctx context.Context) error {
 	return nil
 }
 
-// evaluate scores the candidates on the test set for the report, picks
-// the champion, and saves the candidates, each as the next free version
-// of its name.
+// evaluate picks the champion on the validation slice and scores the
+// candidates on the test set for the report.
 func (r *runner) evaluate(ctx context.Context) error {
 	o, d := r.opts, r.data
 	segs, err := featurestep.Segments(r.processed, featurestep.TestFile)
@@ -389,21 +438,9 @@ func (r *runner) evaluate(ctx context.Context) error {
 	}
 
 	r.summary.RunID = r.runID
-	for i := range r.cands {
-		c := &r.cands[i]
-		base, err := model.SaveNext(o.ModelsDir, c.m, c.meta)
-		if err != nil {
-			return fmt.Errorf("%s: %w", c.m.Name, err)
-		}
-		c.base = base
-		rin.Candidates[i].Version = c.m.Version
-		r.summary.Candidates = append(r.summary.Candidates, train.Candidate{
-			Algorithm: learn.Algorithm(c.m.Algorithm), Version: c.m.Version, Path: filepath.Join(o.ModelsDir, base+model.Ext), Metrics: c.meta.Metrics, Seconds: c.secs,
-		})
-	}
 	champ := r.cands[r.best]
 	rin.Candidates[r.best].Champion = true
-	r.summary.Champion = registry.Ref{Name: champ.m.Name, Version: champ.m.Version}
+	r.summary.Champion = registry.Ref{Name: champ.m.Name}
 	return nil
 }
 
@@ -423,6 +460,7 @@ func (r *runner) selection() metrics.Selection {
 
 // report writes the run's report.
 func (r *runner) report(ctx context.Context) error {
+	r.rin.Promotion = r.decision
 	html, err := report.Write(ctx, r.reportDir, &r.rin)
 	if err != nil {
 		return err
@@ -431,10 +469,31 @@ func (r *runner) report(ctx context.Context) error {
 	return nil
 }
 
-// register records the candidates in the registry, with the run's
-// champion, data fingerprint, parameters and report.
-func (r *runner) register(context.Context) error {
+// register saves the candidates, each as the next free version of its
+// name, and records them in the registry in staging, with the run's
+// champion, data fingerprint and parameters. Each file name is recorded in
+// the run before the file is written (reserve), so a run killed at any
+// moment leaves no file the registry does not know; Recover removes the
+// files of a run that died before registering them.
+func (r *runner) register(ctx context.Context) error {
 	o := r.opts
+	for i := range r.cands {
+		c := &r.cands[i]
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := r.save(c); err != nil {
+			return fmt.Errorf("%s: %w", c.m.Name, err)
+		}
+		r.rin.Candidates[i].Version = c.m.Version
+		r.summary.Candidates = append(r.summary.Candidates, train.Candidate{
+			Algorithm: learn.Algorithm(c.m.Algorithm), Version: c.m.Version, Path: filepath.Join(o.ModelsDir, c.base+model.Ext), Metrics: c.meta.Metrics, Seconds: c.secs,
+		})
+		if i == 0 {
+			r.pause("saved")
+		}
+	}
+	r.summary.Champion.Version = r.cands[r.best].m.Version
 	now := time.Now().UTC()
 	return registry.Update(r.regDir, func(reg *registry.Registry) error {
 		run, err := reg.Run(r.runID)
@@ -466,42 +525,146 @@ func (r *runner) register(context.Context) error {
 		run.Selection = SelectionRule(r.selection())
 		run.DataFingerprint = r.cleaned.Output.SHA256
 		run.Params = r.params
-		run.Report = r.summary.Report
 		return nil
 	})
 }
 
-// promote makes the champion production and points the alias at it,
-// unless Options.NoPromote, then records the run as succeeded.
+// save writes candidate c as the next free version of its name: the
+// version is chosen under the registry lock, past every version on disk,
+// registered or recorded by any run, and its two file names are recorded
+// in the run before they are written. When another process (`credit-risk
+// train`, which does not use the registry) took the version meanwhile,
+// the names are given back and the next version is tried.
+func (r *runner) save(c *candidate) error {
+	dir := r.opts.ModelsDir
+	for range 100 {
+		var base string
+		if err := registry.Update(r.regDir, func(reg *registry.Registry) error {
+			run, err := reg.Run(r.runID)
+			if err != nil {
+				return err
+			}
+			v, err := nextVersion(reg, dir, c.m.Name)
+			if err != nil {
+				return err
+			}
+			c.m.Version = v
+			base = model.FileBase(c.m.Name, v)
+			run.Files = append(run.Files, base+model.Ext, model.MetadataName(base))
+			return nil
+		}); err != nil {
+			return fmt.Errorf("reserve a version: %w", err)
+		}
+		err := model.Save(dir, base, c.m, c.meta)
+		if err == nil {
+			c.base = base
+			return nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return err
+		}
+		// Not ours: the run must not claim (and a later recovery must not
+		// remove) another process's file.
+		if err := registry.Update(r.regDir, func(reg *registry.Registry) error {
+			run, err := reg.Run(r.runID)
+			if err != nil {
+				return err
+			}
+			run.Files = slices.DeleteFunc(run.Files, func(f string) bool { return f == base+model.Ext || f == model.MetadataName(base) })
+			return nil
+		}); err != nil {
+			return fmt.Errorf("give back version %d: %w", c.m.Version, err)
+		}
+	}
+	return fmt.Errorf("no free version in %s", dir)
+}
+
+// nextVersion returns one more than the highest version of name among the
+// model files in dir, the registered versions and the files any run
+// recorded.
+func nextVersion(reg *registry.Registry, dir, name string) (int, error) {
+	newest, err := model.Newest(dir)
+	if err != nil {
+		return 0, err
+	}
+	v := newest[name]
+	for _, x := range reg.Versions {
+		if x.Name == name {
+			v = max(v, x.Version)
+		}
+	}
+	for _, run := range reg.Runs {
+		for _, f := range run.Files {
+			if n, fv, ok := model.ParseFileName(f); ok && n == name {
+				v = max(v, fv)
+			}
+		}
+		for _, f := range run.RemovedFiles {
+			if n, fv, ok := model.ParseFileName(f); ok && n == name {
+				v = max(v, fv)
+			}
+		}
+	}
+	return v + 1, nil
+}
+
+// promote carries out the promotion decision: the champion to production
+// (promoted or forced), to challenger (stopped by a gate), or nowhere
+// (held); the run's record of it is written in the same transaction as
+// the stage change, before the alias links move. Then the run is recorded
+// as succeeded.
 func (r *runner) promote(context.Context) error {
 	o := r.opts
+	d := r.decision
 	champ := r.cands[r.best]
 	sum := &r.summary
-	if !o.NoPromote {
-		reason := o.Reason
-		if reason == "" {
-			sel := r.selection()
-			reason = fmt.Sprintf("retrain %s: best validation %s %.4f (test ROC-AUC %.4f, after the choice)",
-				r.runID, sel.Title(), sel.Value(&champ.meta.Validation), champ.meta.Metrics.ROCAUC)
+	sum.Promotion = d
+	now := time.Now().UTC()
+	pick := func(reg *registry.Registry) (*registry.Version, error) {
+		run, err := reg.Run(r.runID)
+		if err != nil {
+			return nil, err
 		}
-		// The run is marked promoted in the same transaction that moves the
-		// alias, so the two never disagree.
-		_, err := registry.SetChampion(r.regDir, o.ModelsDir, registry.Champion{
-			Pick: func(reg *registry.Registry) (*registry.Version, error) {
-				run, err := reg.Run(r.runID)
-				if err != nil {
-					return nil, err
-				}
-				run.Promoted = true
-				return reg.Version(sum.Champion)
-			},
-			Action: "promote", Reason: reason,
-		}, time.Now().UTC())
+		// The decision compared the candidate with the champion of its
+		// start; another process may have changed it since.
+		cur := ""
+		if p := reg.Production(); p != nil {
+			cur = p.Ref().String()
+		}
+		if d.Verdict != promotion.Held && cur != d.Champion {
+			return nil, fmt.Errorf("%w: the gates compared %s with %q, production is now %q: retrain again", ErrChampionChanged, d.Candidate, d.Champion, cur)
+		}
+		run.Promotion = d
+		run.Promoted = d.Verdict == promotion.Promoted || d.Verdict == promotion.Forced
+		if run.Promoted {
+			reg.RetireChallenger(registry.ActionPromote, "a new champion from run "+r.runID, now)
+		}
+		return reg.Version(sum.Champion)
+	}
+	switch d.Verdict {
+	case promotion.Promoted, promotion.Forced:
+		_, err := registry.SetStage(r.regDir, o.ModelsDir, registry.Change{
+			Pick: pick, To: registry.StageProduction, Action: registry.ActionPromote, Reason: d.Reason, Written: func() { r.pause("written") },
+		}, now)
 		if err != nil {
 			return err
 		}
 		sum.Promoted = true
-	} else {
+	case promotion.Challenger:
+		_, err := registry.SetStage(r.regDir, o.ModelsDir, registry.Change{
+			Pick: pick, To: registry.StageChallenger, Action: registry.ActionChallenge, Reason: d.Reason, Written: func() { r.pause("written") },
+		}, now)
+		if err != nil {
+			return err
+		}
+		r.progress("      %s is the challenger; the champion alias is unchanged", sum.Champion)
+	default:
+		if err := registry.Update(r.regDir, func(reg *registry.Registry) error {
+			_, err := pick(reg)
+			return err
+		}); err != nil {
+			return err
+		}
 		r.progress("      --no-promote: the champion alias is unchanged")
 	}
 	sum.Seconds = time.Since(r.start).Seconds()
@@ -511,13 +674,15 @@ func (r *runner) promote(context.Context) error {
 		if err != nil {
 			return err
 		}
-		run.Status, run.Ended, run.Promoted, run.Step = registry.RunSucceeded, &end, sum.Promoted, ""
+		// Promoted was written with the stage change; this only ends the
+		// run.
+		run.Status, run.Ended, run.Step, run.Report = registry.RunSucceeded, &end, "", sum.Report
 		return nil
 	}); err != nil {
 		return fmt.Errorf("record the run: %w", err)
 	}
-	r.progress("done: champion %s (validation %s %.4f, test ROC-AUC %.4f)%s; report %s", sum.Champion,
-		r.selection().Title(), r.selection().Value(&champ.meta.Validation), champ.meta.Metrics.ROCAUC, map[bool]string{true: ", promoted", false: ""}[sum.Promoted], sum.Report)
+	r.progress("done: champion %s (validation %s %.4f, test ROC-AUC %.4f), %s; report %s", sum.Champion,
+		r.selection().Title(), r.selection().Value(&champ.meta.Validation), champ.meta.Metrics.ROCAUC, d.Verdict, sum.Report)
 	return nil
 }
 

@@ -264,23 +264,34 @@ func ValidationSlice(d *Data, frac float64) (Set, error) {
 	return valid, err
 }
 
-// validationSplit holds out the newest ValidFraction of the training rows
-// (they are in date order) when the data has dates, and a stratified
-// random slice otherwise.
-func validationSplit(d *Data, frac float64) (fit, valid Set, err error) {
+// ValidationRows marks the training rows (in d.Train's order) that Fit
+// holds out with the same frac (0: DefaultValidFraction): the newest frac
+// of them when the data has dates (they are in date order), a stratified
+// random frac otherwise.
+func ValidationRows(d *Data, frac float64) ([]bool, error) {
 	if frac == 0 {
 		frac = DefaultValidFraction
 	}
 	n := d.Train.X.Rows
-	var isValid []bool
-	if d.Meta.DateColumn != "" {
-		isValid = make([]bool, n)
-		for i := n - int(math.Round(frac*float64(n))); i < n; i++ {
-			isValid[i] = true
-		}
-	} else if isValid, err = split.Stratified(d.Train.Y, frac, 7); err != nil {
+	if d.Meta.DateColumn == "" {
+		return split.Stratified(d.Train.Y, frac, 7)
+	}
+	isValid := make([]bool, n)
+	for i := n - int(math.Round(frac*float64(n))); i < n; i++ {
+		isValid[i] = true
+	}
+	return isValid, nil
+}
+
+// validationSplit holds out the newest ValidFraction of the training rows
+// (they are in date order) when the data has dates, and a stratified
+// random slice otherwise.
+func validationSplit(d *Data, frac float64) (fit, valid Set, err error) {
+	isValid, err := ValidationRows(d, frac)
+	if err != nil {
 		return fit, valid, err
 	}
+	n := d.Train.X.Rows
 	var fi, vi []int
 	for i, v := range isValid {
 		if v {
