@@ -302,7 +302,7 @@ func history(in Inputs) Section {
 		if e.Name != in.Version.Name {
 			continue
 		}
-		t.Rows = append(t.Rows, []string{e.Time.UTC().Format(time.RFC3339), e.Action, fmt.Sprintf("%s v%d", e.Name, e.Ver), string(e.From), string(e.To), e.Reason})
+		t.Rows = append(t.Rows, []string{e.Time.UTC().Format(time.RFC3339), string(e.Action), fmt.Sprintf("%s v%d", e.Name, e.Ver), string(e.From), string(e.To), e.Reason})
 	}
 	if len(t.Rows) == 0 {
 		s.Paragraphs = append(s.Paragraphs, "No stage change of this model name is recorded.")
