@@ -1,8 +1,11 @@
 package model
 
 import (
+	"bytes"
+	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/credit-risk/credit-risk/internal/features"
@@ -164,6 +167,34 @@ func TestModel_FieldContributions(t *testing.T) {
 				if !(f.Contribution > 0) || (i > 0 && f.Contribution > fc[i-1].Contribution) {
 					t.Errorf("field contributions not positive and descending: %+v", fc)
 				}
+			}
+		})
+	}
+}
+
+// TestDecodeRefusesBadCatalogue checks that a model file's reason-code
+// catalogue is checked on decoding, as the rest of the file.
+func TestDecodeRefusesBadCatalogue(t *testing.T) {
+	tests := []struct {
+		name    string
+		reasons *features.Reasons
+		want    string
+	}{
+		{"bad code", &features.Reasons{Code: "a b", Statement: "A", Missing: features.ReasonText{Code: "A_NI", Statement: "No A"}}, `code "a b"`},
+		{"no missing reason", &features.Reasons{Code: "A", Statement: "A"}, `code ""`},
+		{"control character", &features.Reasons{Code: "A", Statement: "A\n", Missing: features.ReasonText{Code: "A_NI", Statement: "No A"}}, "statement"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := testModels(t)[0]
+			m.Pipeline.Inputs[0].Reasons = tt.reasons
+			var buf bytes.Buffer
+			if err := Encode(&buf, m); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Decode(buf.Bytes())
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v; want ErrInvalid naming %q", err, tt.want)
 			}
 		})
 	}
