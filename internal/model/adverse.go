@@ -97,16 +97,14 @@ func (m *Model) AdverseAction(phi, x []float64, dirs []features.Direction, k int
 }
 
 // FieldContributions returns the k application fields whose summed
-// contributions to the margin of x are the largest positive ones, largest
-// first (ties by name): the raw contributions of Reasons grouped onto the
-// fields they derive from (Pipeline.Lineage). phi is scratch of length
-// len(Features).
-func (m *Model) FieldContributions(phi, x []float64, k int) []FieldContribution {
+// contributions are the largest positive ones, largest first (ties by
+// name): phi, the per-feature contributions Contributions wrote, grouped
+// onto the fields they derive from (Pipeline.Lineage).
+func (m *Model) FieldContributions(phi []float64, k int) []FieldContribution {
 	if k <= 0 {
 		return nil
 	}
 	p := m.Pipeline
-	m.Contributions(phi, x)
 	byField := make([]float64, len(p.Inputs))
 	p.FieldContributions(phi, byField)
 	var out []FieldContribution

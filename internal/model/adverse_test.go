@@ -162,7 +162,7 @@ func TestModel_FieldContributions(t *testing.T) {
 			if margin := m.Margin(x); math.Abs(sum-margin) > 1e-9 {
 				t.Errorf("base + field totals = %v; want the margin %v", sum, margin)
 			}
-			fc := m.FieldContributions(phi, x, 10)
+			fc := m.FieldContributions(phi, 10)
 			for i, f := range fc {
 				if !(f.Contribution > 0) || (i > 0 && f.Contribution > fc[i-1].Contribution) {
 					t.Errorf("field contributions not positive and descending: %+v", fc)

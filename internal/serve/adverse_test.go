@@ -207,3 +207,30 @@ func rawApplication(p *features.Pipeline, app map[string]any) []features.Raw {
 	}
 	return raw
 }
+
+// TestModelInfoReasons checks that the full /model/info lists each
+// input's reason-code catalogue entry, so that a notice can be prepared
+// from the codes.
+func TestModelInfoReasons(t *testing.T) {
+	s, _ := testServer(t, servetest.Options{}, func(c *Config) { c.ModelInfoFull = true })
+	resp := do(t, s, "GET", "/model/info", nil)
+	var info struct {
+		Inputs []struct {
+			Name    string            `json:"name"`
+			Reasons *features.Reasons `json:"reasons"`
+		} `json:"inputs"`
+	}
+	if err := json.Unmarshal(resp.Body.Bytes(), &info); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, in := range info.Inputs {
+		if in.Reasons != nil {
+			got[in.Name] = in.Reasons.Code + " " + in.Reasons.Missing.Code
+		}
+	}
+	want := map[string]string{"int_rate": "RATE RATE_NI", "grade": "GRADE GRADE_NI", "emp_length": "EMPLOYMENT EMPLOYMENT_NI", "annual_inc": "INCOME INCOME_NI"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v; want %v", got, want)
+	}
+}

@@ -339,10 +339,10 @@ func appendAdverse(b []byte, pd float64, rs []model.AdverseReason) []byte {
 // onto the application fields they derive from.
 func appendExplain(b []byte, l *loaded, phi, x []float64, k int) []byte {
 	b = wire.AppendKey(b, "reasons", false)
-	b = appendReasons(b, l.model.Reasons(phi, x, k))
+	b = appendReasons(b, l.model.Reasons(phi, x, k)) // leaves the contributions in phi
 	b = wire.AppendKey(b, "field_contributions", false)
 	b = append(b, '[')
-	for i, f := range l.model.FieldContributions(phi, x, k) {
+	for i, f := range l.model.FieldContributions(phi, k) {
 		if i > 0 {
 			b = append(b, ',')
 		}
