@@ -181,36 +181,70 @@ func (p *Pipeline) Reason(i int, d Direction) ReasonText {
 // not give it, DirectionNone for a special value or a categorical level,
 // and for a number, a date or an ordinal level DirectionHigh above the
 // training median (Stats.Median; a numeric input of an older pipeline
-// uses its Impute, the same median) and DirectionLow at or below it.
+// uses its Impute, the same median) and DirectionLow at or below it. It
+// reads the medians as Init found them.
 func (p *Pipeline) Directions(row *Row, dst []Direction) {
 	if len(dst) != len(p.Inputs) {
 		panic(fmt.Sprintf("features: dst has %d directions for %d inputs", len(dst), len(p.Inputs)))
 	}
-	for i := range p.Inputs {
-		in := &p.Inputs[i]
+	for i, r := range p.dirRules {
 		switch {
 		case row.Special[i] > 0:
 			dst[i] = DirectionNone
-			continue
 		case row.Missing[i]:
 			dst[i] = DirectionMissing
-			continue
+		case r.kind == dirNone:
+			dst[i] = DirectionNone
+		default:
+			v := row.Num[i]
+			if r.kind == dirRank {
+				v = float64(p.Inputs[i].rank(row.Level[i]))
+				if v < 0 {
+					v = math.NaN()
+				}
+			}
+			switch {
+			case v > r.median:
+				dst[i] = DirectionHigh
+			case v <= r.median:
+				dst[i] = DirectionLow
+			default: // NaN
+				dst[i] = DirectionNone
+			}
 		}
+	}
+}
+
+// dirRule is how Directions reads one input: its kind of value and the
+// training median, prepared by Init so that the per-application work
+// touches one small slice.
+type dirRule struct {
+	kind   uint8 // dirNone, dirNumber or dirRank
+	median float64
+}
+
+// Kinds of a dirRule.
+const (
+	dirNone   = iota // a category, or no median
+	dirNumber        // Row.Num against the median
+	dirRank          // the ordinal level's rank against the median
+)
+
+// initDirections prepares the rules of Directions; Init calls it.
+func (p *Pipeline) initDirections() {
+	p.dirRules = make([]dirRule, len(p.Inputs))
+	for i := range p.Inputs {
+		in := &p.Inputs[i]
 		med := in.Stats.Median
 		if med == nil && in.Kind == KindNumeric {
 			med = in.Impute
 		}
-		v := row.Num[i]
-		if in.Kind == KindOrdinal {
-			v = float64(in.rank(row.Level[i]))
-		}
 		switch {
-		case in.Kind == KindCategorical || med == nil || math.IsNaN(v) || v < 0 && in.Kind == KindOrdinal:
-			dst[i] = DirectionNone
-		case v > *med:
-			dst[i] = DirectionHigh
+		case med == nil || in.Kind == KindCategorical:
+		case in.Kind == KindOrdinal:
+			p.dirRules[i] = dirRule{dirRank, *med}
 		default:
-			dst[i] = DirectionLow
+			p.dirRules[i] = dirRule{dirNumber, *med}
 		}
 	}
 }

@@ -44,6 +44,9 @@ func TestPipeline_Directions(t *testing.T) {
 	p.Inputs[2].Stats.Median = ptr(1)  // grade B
 	p.Inputs[5].Stats.Median = ptr(0)  // opened: 1970-01-01
 	// issued has no median: given, its direction is none.
+	if err := p.Init(); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		raw  []Raw
@@ -127,5 +130,28 @@ func TestPipeline_InitReasons(t *testing.T) {
 				t.Errorf("got %v; want an error containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// BenchmarkDirections is the per-application cost of the directions the
+// scoring API keeps for every batch item (a number, an ordinal, a
+// category, two dates).
+func BenchmarkDirections(b *testing.B) {
+	p := testPipeline(b)
+	for i := range p.Inputs {
+		p.Inputs[i].Stats.Median = ptr(1)
+	}
+	if err := p.Init(); err != nil {
+		b.Fatal(err)
+	}
+	row := p.NewRow()
+	raw := []Raw{RawString("30%"), RawString("20"), RawString("C"), RawString(" debt "), RawString("Feb-2011"), RawString("Jan-2001")}
+	if errs := p.CleanRecord(raw, row); errs != nil {
+		b.Fatal(errs)
+	}
+	dirs := make([]Direction, len(p.Inputs))
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Directions(row, dirs)
 	}
 }

@@ -32,6 +32,7 @@ type Pipeline struct {
 	onehot     []map[string]int // per input: level → feature index (onehot inputs only)
 	otherLevel string           // OtherLevel, or LegacyOtherLevel in a version 1 pipeline
 	lineage    [][]source       // per feature: the inputs it derives from (Lineage)
+	dirRules   []dirRule        // per input: how Directions reads it
 }
 
 // Derived is an engineered value: Op over the cleaned inputs named in Args,
@@ -239,6 +240,7 @@ func (p *Pipeline) Init() error {
 		}
 	}
 	p.initLineage()
+	p.initDirections()
 	return nil
 }
 

@@ -60,6 +60,9 @@ func TestModel_AdverseAction(t *testing.T) {
 			if tt.catalog {
 				p.Inputs[0].Reasons, p.Inputs[1].Reasons = rateReasons, purposeReasons
 			}
+			if err := p.Init(); err != nil {
+				t.Fatal(err)
+			}
 			raw := []features.Raw{features.RawString(tt.rate), features.RawString(tt.purpose)}
 			row, x := p.NewRow(), make([]float64, p.NumFeatures())
 			if errs := p.Transform(raw, row, x); errs != nil {
