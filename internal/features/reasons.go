@@ -9,7 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of a reason-code catalogue entry, as the spec's (dataset.Reasons).
+// Limits of a reason-code catalogue entry, as the spec's
+// (dataset.MaxReasonCode, dataset.MaxReasonStatement).
 const (
 	// MaxReasonCode is the longest reason code, in bytes.
 	MaxReasonCode = 40
