@@ -12,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/serve/servetest"
+	"github.com/credit-risk/credit-risk/specs"
 )
 
 // TestEndToEndLendingClub runs the two programs as a lender would: the
@@ -20,8 +22,10 @@ import (
 // champion alias, credit-risk-api serves it, and hundreds of raw rows
 // (every non-empty cell as the text the export has) get the same PD from
 // /predict, from /predict/batch and from `credit-risk score` on a CSV of
-// the same rows, to 1e-12; rows the pipeline refuses are refused by all
-// three. It needs CREDIT_RISK_DATASETS.
+// the same rows, to 1e-12, and every declined row the same adverse-action
+// reasons, each naming an application field of the Lending Club spec;
+// rows the pipeline refuses are refused by all three. It needs
+// CREDIT_RISK_DATASETS.
 func TestEndToEndLendingClub(t *testing.T) {
 	datasets := servetest.DatasetsDir(t)
 	if testing.Short() {
@@ -94,14 +98,19 @@ func TestEndToEndLendingClub(t *testing.T) {
 	var batch struct {
 		ModelVersion string `json:"model_version"`
 		Results      []struct {
-			PD    *float64        `json:"default_probability"`
-			Error json.RawMessage `json:"error"`
+			PD      *float64        `json:"default_probability"`
+			Adverse []adverseReason `json:"adverse_action"`
+			Error   json.RawMessage `json:"error"`
 		} `json:"results"`
 	}
 	if err := json.Unmarshal(body, &batch); err != nil || len(batch.Results) != len(rows) {
 		t.Fatalf("/predict/batch: %d results, %v", len(batch.Results), err)
 	}
-	scored, refused := 0, 0
+	spec, err := specs.Load(specs.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scored, refused, declined, reasons := 0, 0, 0, map[string]int{}
 	for i, app := range apps {
 		want := scores[rows[i][idCol]]
 		if want.modelVersion != batch.ModelVersion {
@@ -117,7 +126,8 @@ func TestEndToEndLendingClub(t *testing.T) {
 		}
 		scored++
 		var one struct {
-			PD float64 `json:"default_probability"`
+			PD      float64         `json:"default_probability"`
+			Adverse []adverseReason `json:"adverse_action"`
 		}
 		if status != 200 || json.Unmarshal(body, &one) != nil {
 			t.Fatalf("row %s: /predict status %d: %.300s", rows[i][idCol], status, body)
@@ -128,11 +138,34 @@ func TestEndToEndLendingClub(t *testing.T) {
 		if got := batch.Results[i].PD; got == nil || math.Abs(*got-want.pd) > 1e-12 {
 			t.Errorf("row %s: /predict/batch PD %v; credit-risk score %.17g", rows[i][idCol], got, want.pd)
 		}
+		if !slices.Equal(one.Adverse, batch.Results[i].Adverse) {
+			t.Errorf("row %s: /predict reasons %v; /predict/batch %v", rows[i][idCol], one.Adverse, batch.Results[i].Adverse)
+		}
+		var codes, fields []string
+		for _, r := range one.Adverse {
+			codes, fields = append(codes, r.Code), append(fields, r.Field)
+			reasons[r.Code]++
+			if spec.RoleOf(r.Field) != dataset.RoleFeature {
+				t.Errorf("row %s: reason %+v names %q, not an application field of the spec", rows[i][idCol], r, r.Field)
+			}
+			if c, ok := spec.Reasons[r.Field]; !ok || !slices.Contains([]string{c.Code, c.Missing.Code, text(c.High), text(c.Low)}, r.Code) {
+				t.Errorf("row %s: reason %+v is not one of the catalogue's for %s", rows[i][idCol], r, r.Field)
+			}
+		}
+		if len(one.Adverse) > 0 {
+			declined++
+		}
+		if got, want := strings.Join(codes, ";")+" "+strings.Join(fields, ";"), want.adverse+" "+want.adverseFields; got != want {
+			t.Errorf("row %s: /predict reasons %q; credit-risk score %q", rows[i][idCol], got, want)
+		}
 	}
 	if scored < 300 || refused != 10 {
 		t.Errorf("%d rows scored, %d refused; want hundreds scored", scored, refused)
 	}
-	t.Logf("%d rows scored identically by /predict, /predict/batch and credit-risk score; %d refused by all three", scored, refused)
+	if declined < 20 {
+		t.Errorf("%d rows declined with reasons; want more to compare", declined)
+	}
+	t.Logf("%d rows scored identically by /predict, /predict/batch and credit-risk score; %d refused by all three; %d declined with the same reasons from all three (codes: %v)", scored, refused, declined, reasons)
 
 	for _, c := range []struct{ path, contains string }{
 		{"/model/info", `"model_version": "` + batch.ModelVersion + `"`},
@@ -147,9 +180,25 @@ func TestEndToEndLendingClub(t *testing.T) {
 }
 
 type score struct {
-	pd           float64
-	modelVersion string
-	err          string
+	pd                     float64
+	modelVersion           string
+	adverse, adverseFields string
+	err                    string
+}
+
+// adverseReason is one reason of an answer's adverse_action.
+type adverseReason struct {
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+	Field  string `json:"field"`
+}
+
+// text returns the code of an optional catalogue reason, "" for none.
+func text(r *dataset.ReasonText) string {
+	if r == nil {
+		return ""
+	}
+	return r.Code
 }
 
 // readScores reads the output of credit-risk score by id.
@@ -168,14 +217,15 @@ func readScores(t *testing.T, path string) map[string]score {
 	for i, h := range recs[0] {
 		col[h] = i
 	}
-	for _, c := range []string{"id", "default_probability", "model_version", "error"} {
+	for _, c := range []string{"id", "default_probability", "model_version", "adverse_action", "adverse_action_fields", "error"} {
 		if _, ok := col[c]; !ok {
 			t.Fatalf("scores have no %s column: %q", c, recs[0])
 		}
 	}
 	out := map[string]score{}
 	for _, r := range recs[1:] {
-		s := score{modelVersion: r[col["model_version"]], err: r[col["error"]]}
+		s := score{modelVersion: r[col["model_version"]], err: r[col["error"]],
+			adverse: r[col["adverse_action"]], adverseFields: r[col["adverse_action_fields"]]}
 		if s.err == "" {
 			if s.pd, err = strconv.ParseFloat(r[col["default_probability"]], 64); err != nil {
 				t.Fatalf("scores: %v", err)

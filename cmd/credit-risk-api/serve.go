@@ -36,7 +36,10 @@ Environment:
   RANGE_POLICY           values outside what training saw, for inputs whose spec sets no
                          range_policy: clamp (score the nearest training value, flag it)
                          or reject (422) (default clamp)
-  EXPLAIN_REASONS        reason codes returned by ?explain=true (default 5)
+  EXPLAIN_REASONS        raw reasons and field contributions returned by ?explain=true
+                         (default 5)
+  REASONS_MAX            most adverse_action reasons of a declined application, from
+                         the model's reason-code catalogue, 1 to 16 (default 4)
   SHUTDOWN_TIMEOUT       wait for in-flight requests on shutdown (default 30s)
   READ_HEADER_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT
                          HTTP timeouts (default 5s, 30s, 60s, 120s)

@@ -20,8 +20,12 @@ champion model: every row runs through the model file's own feature
 pipeline, exactly as the API does. The output CSV has, per input row: the
 id column when there is one, default_probability (calibrated PD),
 prediction (1 = predicted default at the model's threshold), decision,
-model_version (gbdt_v3 for gbdt_v3.model, as the API says), and error
-(every problem with the row, by field; the row is not scored).
+model_version (gbdt_v3 for gbdt_v3.model, as the API says),
+adverse_action (a declined row's principal reasons, as the API's
+adverse_action gives them: their codes, strongest first, separated by ";"),
+adverse_action_fields (the application field each reason names, in the
+same order), and error (every problem with the row, by field; the row is
+not scored).
 
 Reads  --model (default models/production.model) and its metadata.
 Writes --out atomically.
@@ -39,11 +43,15 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 	out := fs.String("out", "", "output CSV (required)")
 	modelPath := fs.String("model", "", "model file (default <models-dir>/production.model)")
 	idCol := fs.String("id-column", "id", "column copied to the output to identify rows (skipped when absent)")
+	reasons := fs.Int("reasons", model.DefaultAdverseReasons, "most adverse-action reasons of a declined row (as the API's REASONS_MAX)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *in == "" || *out == "" {
 		return fmt.Errorf("%w: score needs --in and --out", errUsage)
+	}
+	if *reasons < 1 || *reasons > 16 {
+		return fmt.Errorf("%w: --reasons %d: want 1 to 16", errUsage, *reasons)
 	}
 	if err := checkWritable(filepath.Dir(*out)); err != nil {
 		return err
@@ -64,7 +72,7 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum, err := batchscore.File(ctx, mod, meta, *in, *out, batchscore.Options{IDColumn: *idCol})
+	sum, err := batchscore.File(ctx, mod, meta, *in, *out, batchscore.Options{IDColumn: *idCol, Reasons: *reasons})
 	if err != nil {
 		return err
 	}

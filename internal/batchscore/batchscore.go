@@ -26,6 +26,18 @@ type Options struct {
 	// IDColumn is copied to the output in front of each row, when the input
 	// has a column of that name.
 	IDColumn string
+	// Reasons is the most adverse-action reasons a declined row gets, as
+	// the API's REASONS_MAX; 0 means model.DefaultAdverseReasons.
+	Reasons int
+}
+
+// ReasonSep separates the codes (and the fields) of a row's adverse-action
+// reasons in the output's adverse_action and adverse_action_fields columns.
+const ReasonSep = ";"
+
+// Header returns the output's columns after the optional id column.
+func Header() []string {
+	return []string{"default_probability", "prediction", "decision", "model_version", "adverse_action", "adverse_action_fields", "error"}
 }
 
 // Summary counts what a run did.
@@ -45,9 +57,16 @@ func Decision(pred int) string {
 
 // File scores the raw CSV in (plain or gzip; notes and summary lines are
 // skipped) with m and writes the scores to out, atomically: a failed run
-// leaves no output file.
+// leaves no output file. A declined row's adverse_action column lists the
+// codes of its principal reasons (Model.AdverseAction, as the API gives
+// them), strongest first, separated by ReasonSep, and
+// adverse_action_fields the application fields they name, in the same
+// order; both are empty for an approved row.
 func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out string, opts Options) (Summary, error) {
 	p := m.Pipeline
+	if opts.Reasons == 0 {
+		opts.Reasons = model.DefaultAdverseReasons
+	}
 	srcDir, srcName := filepath.Split(in)
 	if srcDir == "" {
 		srcDir = "."
@@ -68,6 +87,8 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 			raw     = make([]features.Raw, len(p.Inputs))
 			row     = p.NewRow()
 			x       = make([]float64, p.NumFeatures())
+			phi     = make([]float64, p.NumFeatures())
+			dirs    = make([]features.Direction, len(p.Inputs))
 			version = meta.VersionID()
 		)
 		err := dataset.ForEach(ctx, srcs, spec, func(r *dataset.Reader, rec []string) error {
@@ -77,7 +98,7 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 				if opts.IDColumn != "" {
 					id = slices.Index(r.Header(), opts.IDColumn)
 				}
-				head := []string{"default_probability", "prediction", "decision", "model_version", "error"}
+				head := Header()
 				if id >= 0 {
 					head = append([]string{opts.IDColumn}, head...)
 				}
@@ -96,11 +117,19 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 				for i, e := range errs {
 					msgs[i] = e.Error()
 				}
-				line = append(line, "", "", "", version, strings.Join(msgs, "; "))
+				line = append(line, "", "", "", version, "", "", strings.Join(msgs, "; "))
 			} else {
 				pd := m.PD(x)
 				pred := m.Decide(pd)
-				line = append(line, strconv.FormatFloat(pd, 'g', -1, 64), strconv.Itoa(pred), Decision(pred), version, "")
+				var codes, fields []string
+				if pred == 1 {
+					p.Directions(row, dirs)
+					for _, r := range m.AdverseAction(phi, x, dirs, opts.Reasons) {
+						codes, fields = append(codes, r.Code), append(fields, r.Field)
+					}
+				}
+				line = append(line, strconv.FormatFloat(pd, 'g', -1, 64), strconv.Itoa(pred), Decision(pred), version,
+					strings.Join(codes, ReasonSep), strings.Join(fields, ReasonSep), "")
 				sum.Scored++
 			}
 			return cw.Write(line)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/credit-risk/credit-risk/internal/features"
@@ -54,7 +55,7 @@ func writeApplications(t *testing.T, path string, n int) []map[string]any {
 
 func TestFile(t *testing.T) {
 	dir := t.TempDir()
-	m, meta := servetest.Build(t, servetest.Options{})
+	m, meta := servetest.Build(t, servetest.Options{Trees: 30, Depth: 4, Train: true}) // declines some
 	in, out := filepath.Join(dir, "apps.csv"), filepath.Join(dir, "scores.csv")
 	apps := writeApplications(t, in, 25)
 
@@ -74,12 +75,14 @@ func TestFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"id", "default_probability", "prediction", "decision", "model_version", "error"}
+	want := []string{"id", "default_probability", "prediction", "decision", "model_version", "adverse_action", "adverse_action_fields", "error"}
 	if len(recs) != 26 || !slices.Equal(recs[0], want) {
 		t.Fatalf("got %d lines, header %q; want 26 lines and %q", len(recs), recs[0], want)
 	}
 	p := m.Pipeline
 	row, x := p.NewRow(), make([]float64, p.NumFeatures())
+	dirs := make([]features.Direction, len(p.Inputs))
+	declined := 0
 	for i, app := range apps[:24] {
 		raw := make([]features.Raw, len(p.Inputs))
 		for j, input := range p.Inputs {
@@ -97,12 +100,29 @@ func TestFile(t *testing.T) {
 			t.Errorf("row %d: PD %q, want %v", i, rec[1], pd)
 		}
 		pred := m.Decide(pd)
-		if rec[0] != app["id"] || rec[2] != strconv.Itoa(pred) || rec[3] != Decision(pred) || rec[4] != meta.VersionID() || rec[5] != "" {
+		if rec[0] != app["id"] || rec[2] != strconv.Itoa(pred) || rec[3] != Decision(pred) || rec[4] != meta.VersionID() || rec[7] != "" {
 			t.Errorf("row %d: %q", i, rec)
 		}
+		var codes, fields []string
+		if pred == 1 {
+			declined++
+			p.Directions(row, dirs)
+			for _, r := range m.AdverseAction(make([]float64, p.NumFeatures()), x, dirs, 4) {
+				codes, fields = append(codes, r.Code), append(fields, r.Field)
+			}
+			if len(codes) == 0 {
+				t.Errorf("row %d: declined without reasons", i)
+			}
+		}
+		if rec[5] != strings.Join(codes, ReasonSep) || rec[6] != strings.Join(fields, ReasonSep) {
+			t.Errorf("row %d: adverse action %q, fields %q; want %q, %q", i, rec[5], rec[6], codes, fields)
+		}
+	}
+	if declined == 0 {
+		t.Error("no row declined: the reasons are not checked")
 	}
 	last := recs[25]
-	if last[1] != "" || last[2] != "" || last[5] == "" {
+	if last[1] != "" || last[2] != "" || last[5] != "" || last[7] == "" {
 		t.Errorf("the unreadable row was scored or has no error: %q", last)
 	}
 }

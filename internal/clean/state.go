@@ -117,11 +117,34 @@ func inputFromSpec(spec *dataset.Spec, name string) features.Input {
 		Monotone:    sc.Monotone,
 		Kind:        inputKind(sc.Type),
 		RangePolicy: sc.RangePolicy,
+		Reasons:     inputReasons(spec, name),
 	}
 	if in.Kind == features.KindDate {
 		in.Layout, _ = value.DateLayout(sc.Format)
 	}
 	return in
+}
+
+// inputReasons returns the catalogue entry the spec gives the named
+// column, for the model file; nil when it has none.
+func inputReasons(spec *dataset.Spec, name string) *features.Reasons {
+	r, ok := spec.Reasons[name]
+	if !ok {
+		return nil
+	}
+	text := func(t *dataset.ReasonText) *features.ReasonText {
+		if t == nil {
+			return nil
+		}
+		return &features.ReasonText{Code: t.Code, Statement: t.Statement}
+	}
+	return &features.Reasons{
+		Code:      r.Code,
+		Statement: r.Statement,
+		High:      text(r.High),
+		Low:       text(r.Low),
+		Missing:   *text(&r.Missing),
+	}
 }
 
 // inputKind maps a spec's column type onto the pipeline's input kind: each

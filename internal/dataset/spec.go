@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -101,6 +103,12 @@ type Spec struct {
 	// replace the production champion; otherwise it becomes the
 	// challenger.
 	Promotion Promotion `yaml:"promotion,omitempty"`
+	// Reasons is the reason-code catalogue: per application field (a
+	// column declared under Columns), the codes and statements an
+	// adverse-action notice gives when the field pushed an application
+	// toward decline. A field without an entry is named by itself.
+	// Default: none.
+	Reasons map[string]FieldReasons `yaml:"reasons,omitempty"`
 }
 
 // Promotion holds the promotion gates (package promotion). A key left out
@@ -121,6 +129,39 @@ type Promotion struct {
 	// protected attribute, at the candidate's threshold; it applies once
 	// the spec declares protected attributes. Default 0.8.
 	MinAIR *float64 `yaml:"min_air,omitempty"`
+}
+
+// FieldReasons is one field's entry in the reason-code catalogue. Every
+// contribution of what derives from the field (its engineered features,
+// encodings, missing and special-value indicators) is summed onto it, and
+// the entry's reason for the direction of its value names it.
+type FieldReasons struct {
+	// Code and Statement are the field's reason, used for a categorical
+	// value, a special value, and a direction without its own High or
+	// Low. Required.
+	Code      string `yaml:"code"`
+	Statement string `yaml:"statement"`
+	// High is the reason when the value is above the training median (a
+	// number, a date, or an ordinal level above the median level); Low
+	// when at or below it. Only numeric, date and ordinal fields take
+	// them. Default: Code and Statement.
+	High *ReasonText `yaml:"high,omitempty"`
+	Low  *ReasonText `yaml:"low,omitempty"`
+	// Missing is the field's "insufficient information" reason, given when
+	// the application lacks the field. Required.
+	Missing ReasonText `yaml:"missing"`
+}
+
+// ReasonText is a reason: a stable code and a plain statement.
+type ReasonText struct {
+	// Code is 1 to MaxReasonCode ASCII letters, digits, '_', '-' or '.',
+	// starting with a letter or digit. A code stands for one statement
+	// throughout the catalogue; fields may share it, and their
+	// contributions are then ranked as one reason.
+	Code string `yaml:"code"`
+	// Statement is what a notice prints: 1 to MaxReasonStatement bytes,
+	// no control characters.
+	Statement string `yaml:"statement"`
 }
 
 // Format is the layout of the raw files.
@@ -295,6 +336,11 @@ const (
 const (
 	// MaxSpecialValues is the most Column.SpecialValues accepted.
 	MaxSpecialValues = 32
+	// MaxReasonCode and MaxReasonStatement bound a ReasonText's code and
+	// statement, in bytes (as features.MaxReasonCode and
+	// features.MaxReasonStatement, which a model file is checked by).
+	MaxReasonCode      = 40
+	MaxReasonStatement = 200
 )
 
 // SpecError is an invalid spec: Key is the spec key at fault, dotted from
@@ -642,6 +688,9 @@ func (s *Spec) Validate() error {
 			return bad(g.key, "%v: want a number in [%g, %g]", *g.v, g.lo, g.hi)
 		}
 	}
+	if err := s.validateReasons(); err != nil {
+		return err
+	}
 	if s.Costs != nil {
 		if s.Costs.BadAccepted <= 0 {
 			return bad("costs.bad_accepted", "%v: must be positive", s.Costs.BadAccepted)
@@ -649,6 +698,67 @@ func (s *Spec) Validate() error {
 		if s.Costs.GoodRejected <= 0 {
 			return bad("costs.good_rejected", "%v: must be positive", s.Costs.GoodRejected)
 		}
+	}
+	return nil
+}
+
+// validateReasons checks the reason-code catalogue: each entry names a
+// declared column, its reasons are well formed, directions are given only
+// to ordered fields, and a code stands for one statement throughout.
+func (s *Spec) validateReasons() error {
+	statements := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(s.Reasons)) {
+		key := "reasons." + name
+		if role := s.RoleOf(name); role != RoleFeature {
+			return &SpecError{Key: key, Err: fmt.Errorf("names no feature column (its role is %s); declare the field under columns", role)}
+		}
+		r := s.Reasons[name]
+		texts := []struct {
+			key string
+			t   *ReasonText
+		}{{"", &ReasonText{r.Code, r.Statement}}, {".missing", &r.Missing}, {".high", r.High}, {".low", r.Low}}
+		for _, t := range texts {
+			if t.t == nil {
+				continue
+			}
+			if (t.key == ".high" || t.key == ".low") && s.Columns[name].Type == TypeCategorical {
+				return &SpecError{Key: key + t.key, Err: fmt.Errorf("a categorical field's levels have no direction; give its code and statement only")}
+			}
+			if err := checkReasonText(*t.t); err != nil {
+				return &SpecError{Key: key + t.key, Err: err}
+			}
+			if prev, ok := statements[t.t.Code]; ok && prev != t.t.Statement {
+				return &SpecError{Key: key + t.key + ".code", Err: fmt.Errorf("%q stands for %q elsewhere in the catalogue; a code has one statement", t.t.Code, prev)}
+			}
+			statements[t.t.Code] = t.t.Statement
+		}
+	}
+	return nil
+}
+
+// checkReasonText checks a reason's code and statement, by the rules the
+// model file's catalogue is checked by (features.CheckReasonCode,
+// features.CheckReasonStatement).
+func checkReasonText(t ReasonText) error {
+	code, st := t.Code, t.Statement
+	if code == "" || len(code) > MaxReasonCode {
+		return fmt.Errorf("code %q: want 1 to %d characters", code, MaxReasonCode)
+	}
+	for i, c := range []byte(code) {
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || c != '_' && c != '-' && c != '.') {
+			return fmt.Errorf("code %q: want letters, digits, '_', '-' and '.', starting with a letter or digit", code)
+		}
+	}
+	switch {
+	case strings.TrimSpace(st) == "" || len(st) > MaxReasonStatement:
+		return fmt.Errorf("statement: want 1 to %d bytes of text", MaxReasonStatement)
+	case !utf8.ValidString(st):
+		return fmt.Errorf("statement %q: not UTF-8", st)
+	case strings.TrimSpace(st) != st:
+		return fmt.Errorf("statement %q: blanks around it", st)
+	case strings.ContainsFunc(st, unicode.IsControl):
+		return fmt.Errorf("statement %q: control characters", st)
 	}
 	return nil
 }

@@ -188,3 +188,51 @@ func TestCheckHeader(t *testing.T) {
 		t.Errorf("missing columns: error %v should name f.csv, rate and grade", err)
 	}
 }
+
+func TestSpecReasons(t *testing.T) {
+	const ok = "reasons:\n  amount: {code: AMT, statement: Amount requested, high: {code: AMT_HIGH, statement: Amount requested is too high}, missing: {code: AMT_NI, statement: No amount given}}\n"
+	tests := []struct {
+		name, reasons, want string // want "" for a valid spec
+	}{
+		{"valid", ok, ""},
+		{"shared code, same statement", ok + "  rate: {code: AMT, statement: Amount requested, missing: {code: RATE_NI, statement: No rate given}}\n", ""},
+		{"ordinal low", "reasons:\n  grade: {code: G, statement: Grade, low: {code: G_LOW, statement: Grade too low}, missing: {code: G_NI, statement: No grade}}\n", ""},
+		{"undeclared field", "reasons:\n  colour: {code: C, statement: Colour, missing: {code: C_NI, statement: No colour}}\n", "reasons.colour: names no feature column (its role is undeclared)"},
+		{"target", "reasons:\n  status: {code: S, statement: Status, missing: {code: S_NI, statement: No status}}\n", "reasons.status: names no feature column"},
+		{"date", "reasons:\n  issued: {code: D, statement: Date, missing: {code: D_NI, statement: No date}}\n", "reasons.issued: names no feature column (its role is date)"},
+		{"no code", "reasons:\n  amount: {statement: Amount, missing: {code: A_NI, statement: No amount}}\n", "reasons.amount: code \"\""},
+		{"no missing", "reasons:\n  amount: {code: A, statement: Amount}\n", "reasons.amount.missing: code \"\""},
+		{"bad code", "reasons:\n  amount: {code: _A, statement: Amount, missing: {code: A_NI, statement: No amount}}\n", "starting with a letter or digit"},
+		{"code with a blank", "reasons:\n  amount: {code: A B, statement: Amount, missing: {code: A_NI, statement: No amount}}\n", "code \"A B\""},
+		{"long code", "reasons:\n  amount: {code: " + strings.Repeat("A", 41) + ", statement: Amount, missing: {code: A_NI, statement: No amount}}\n", "want 1 to 40 characters"},
+		{"empty statement", "reasons:\n  amount: {code: A, statement: '', missing: {code: A_NI, statement: No amount}}\n", "reasons.amount: statement"},
+		{"control character", "reasons:\n  amount: {code: A, statement: \"Amount\\u0007\", missing: {code: A_NI, statement: No amount}}\n", "control characters"},
+		{"long statement", "reasons:\n  amount: {code: A, statement: " + strings.Repeat("a", 201) + ", missing: {code: A_NI, statement: No amount}}\n", "want 1 to 200 bytes"},
+		{"one code, two statements", ok + "  rate: {code: AMT_HIGH, statement: Rate too high, missing: {code: RATE_NI, statement: No rate}}\n", "reasons.rate.code: \"AMT_HIGH\" stands for \"Amount requested is too high\""},
+		{"direction of a category", "  home: {type: categorical}\nreasons:\n  home: {code: H, statement: Home, high: {code: H_HIGH, statement: Home too high}, missing: {code: H_NI, statement: No home}}\n", "reasons.home.high: a categorical field's levels have no direction"},
+		{"unknown key", "reasons:\n  amount: {code: A, statement: Amount, missing: {code: A_NI, statement: No amount}, up: {code: U, statement: Up}}\n", "reasons.amount.up: unknown key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// minimalSpec ends inside no mapping: a leading column line
+			// goes under a columns key of its own.
+			spec := minimalSpec + tt.reasons
+			if col, rest, ok := strings.Cut(tt.reasons, "\nreasons:"); ok && col != "" {
+				spec = strings.Replace(minimalSpec, "leakage_columns", col+"\nleakage_columns", 1) + "reasons:" + rest
+			}
+			s, err := DecodeSpec(strings.NewReader(spec))
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("got %v; want a valid spec", err)
+				}
+				if len(s.Reasons) == 0 {
+					t.Fatal("got no reasons")
+				}
+				return
+			}
+			if err == nil || !errors.Is(err, ErrSpec) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got error %v; want one containing %q", err, tt.want)
+			}
+		})
+	}
+}

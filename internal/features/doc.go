@@ -26,4 +26,13 @@
 //     reserved bucket OtherLevel) or a smoothed target mean, each special
 //     value seen in training its own 0/1 column, all learned on the
 //     training rows.
+//
+// Every feature knows the application fields it derives from
+// (Pipeline.Lineage): its source input, or for a derived feature each of
+// its inputs with an equal share, the application date excepted. A model's
+// per-feature contributions are summed back onto the fields
+// (Pipeline.FieldContributions), so that the reasons for a decision name
+// what the applicant gave, with the reason-code catalogue each input
+// carries (Input.Reasons, the spec's reasons) chosen by the direction of
+// its value (Pipeline.Directions, Pipeline.Reason).
 package features

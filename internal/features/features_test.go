@@ -9,7 +9,7 @@ import (
 
 func ptr(v float64) *float64 { return &v }
 
-func testPipeline(t *testing.T) *Pipeline {
+func testPipeline(t testing.TB) *Pipeline {
 	t.Helper()
 	p := &Pipeline{
 		Version:   FormatVersion,

@@ -110,6 +110,9 @@ type Input struct {
 	RangePolicy string `json:"range_policy,omitempty"`
 	// Stats describe the training values, for documentation and checks.
 	Stats InputStats `json:"stats"`
+	// Reasons is the input's entry in the reason-code catalogue (the
+	// spec's reasons.<name>); nil: reasons name the input itself.
+	Reasons *Reasons `json:"reasons,omitempty"`
 
 	// parser is the field's value parser, ranks the positions of its
 	// ordinal levels, re the compiled Pattern and specialNum the numeric
@@ -273,6 +276,11 @@ type InputStats struct {
 	// Input.Special, in its order. MissingShare, Min, Max, Levels and
 	// Values leave special values out.
 	SpecialShares []float64 `json:"special_shares,omitempty"`
+	// Median is the training median of a numeric input (after capping) or
+	// a date input (days), or the median rank of an ordinal input's
+	// levels; it decides the Direction of a value. Nil for categorical
+	// inputs and in pipelines written before it existed.
+	Median *float64 `json:"median,omitempty"`
 }
 
 // IsText reports whether the input holds text levels rather than numbers.

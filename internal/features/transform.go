@@ -31,6 +31,8 @@ type Pipeline struct {
 	inputIndex map[string]int
 	onehot     []map[string]int // per input: level → feature index (onehot inputs only)
 	otherLevel string           // OtherLevel, or LegacyOtherLevel in a version 1 pipeline
+	lineage    [][]source       // per feature: the inputs it derives from (Lineage)
+	dirRules   []dirRule        // per input: how Directions reads it
 }
 
 // Derived is an engineered value: Op over the cleaned inputs named in Args,
@@ -229,6 +231,16 @@ func (p *Pipeline) Init() error {
 			return bad("feature %q: kind %s does not fit %s input %q", f.Name, f.Kind, in.Kind, in.Name)
 		}
 	}
+	if err := p.checkReasons(); err != nil {
+		return bad("%v", err)
+	}
+	for i := range p.Inputs {
+		if m := p.Inputs[i].Stats.Median; m != nil && (math.IsNaN(*m) || math.IsInf(*m, 0)) {
+			return bad("input %q: non-finite median", p.Inputs[i].Name)
+		}
+	}
+	p.initLineage()
+	p.initDirections()
 	return nil
 }
 

@@ -219,8 +219,8 @@ type Reason struct {
 }
 
 // Reasons returns the k features with the largest positive contributions to
-// the margin of x, largest first (ties by name); dst is scratch of length
-// len(Features).
+// the margin of x, largest first (ties by name); dst, of length
+// len(Features), receives the contributions (Contributions).
 func (m *Model) Reasons(dst, x []float64, k int) []Reason {
 	m.Contributions(dst, x)
 	var out []Reason

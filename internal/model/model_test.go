@@ -260,6 +260,15 @@ func FuzzDecode(f *testing.F) {
 		f.Add(buf.Bytes())
 		f.Add(buf.Bytes()[:buf.Len()/2])
 	}
+	// A model carrying a reason-code catalogue and training medians.
+	m := testModels(f)[0]
+	m.Pipeline.Inputs[0].Stats.Median = new(17.0)
+	m.Pipeline.Inputs[0].Reasons = &features.Reasons{Code: "RATE", Statement: "Interest rate",
+		High:    &features.ReasonText{Code: "RATE_HIGH", Statement: "Interest rate too high"},
+		Missing: features.ReasonText{Code: "RATE_NI", Statement: "No interest rate given"}}
+	var buf bytes.Buffer
+	Encode(&buf, m)
+	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Decode(data)
 		if err != nil {
@@ -272,6 +281,15 @@ func FuzzDecode(f *testing.F) {
 		}
 		phi := make([]float64, len(x))
 		m.Contributions(phi, x)
+		dirs := make([]features.Direction, len(m.Pipeline.Inputs))
+		for i := range dirs {
+			dirs[i] = features.Direction(i % 4)
+		}
+		for _, r := range m.AdverseAction(phi, x, dirs, 4) {
+			if r.Code == "" || r.Reason == "" || r.Field == "" {
+				t.Fatalf("accepted model gives an empty reason %+v", r)
+			}
+		}
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/credit-risk/credit-risk/internal/audit"
+	"github.com/credit-risk/credit-risk/internal/model"
 )
 
 // problemAudit is the answer when a decision could not be recorded: the
@@ -33,8 +34,8 @@ func (s *Server) openAudit() (*audit.Sink, error) {
 }
 
 // decisionRecord is the audit record of one scored application: input is
-// the application as received.
-func decisionRecord(l *loaded, sw *statusWriter, input []byte, pd float64, pred int) audit.Record {
+// the application as received, adverse a declined one's reasons.
+func decisionRecord(l *loaded, sw *statusWriter, input []byte, pd float64, pred int, adverse []model.AdverseReason) audit.Record {
 	d := audit.DecisionApproved
 	if pred == 1 {
 		d = audit.DecisionDeclined
@@ -45,6 +46,12 @@ func decisionRecord(l *loaded, sw *statusWriter, input []byte, pd float64, pred 
 	}
 	if sw != nil {
 		rec.RequestID, rec.KeyID = sw.id, sw.keyID
+	}
+	if len(adverse) > 0 {
+		rec.Reasons = make([]audit.Reason, len(adverse))
+		for i, a := range adverse {
+			rec.Reasons[i] = audit.Reason{Code: a.Code, Reason: a.Reason, Field: a.Field}
+		}
 	}
 	return rec
 }

@@ -216,3 +216,58 @@ func asConfigError(err error, ce **ConfigError) bool {
 	*ce = e
 	return ok
 }
+
+// TestAudit_Reasons checks that a declined decision's record carries the
+// adverse-action reasons its answer gave, from /predict and from a batch.
+func TestAudit_Reasons(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "audit")
+	s, _ := testServer(t, servetest.Options{Threshold: 0.1}, func(c *Config) { c.Audit, c.AuditDir = AuditFile, dir })
+	type answer struct {
+		Prediction    int `json:"prediction"`
+		AdverseAction []struct {
+			Code, Field string
+		} `json:"adverse_action"`
+	}
+	var want [][]string
+	var apps []json.RawMessage
+	for i := range 40 {
+		body, _ := json.Marshal(servetest.Application(i))
+		apps = append(apps, body)
+		var a answer
+		rec := do(t, s, "POST", "/predict", body)
+		if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil || rec.Code != 200 {
+			t.Fatalf("%d: %s", rec.Code, rec.Body)
+		}
+		var codes []string
+		for _, r := range a.AdverseAction {
+			codes = append(codes, r.Code+"/"+r.Field)
+		}
+		want = append(want, codes)
+	}
+	batch, _ := json.Marshal(map[string]any{"applications": apps})
+	if rec := do(t, s, "POST", "/predict/batch", batch); rec.Code != 200 {
+		t.Fatalf("batch: %d", rec.Code)
+	}
+	closeServer(t, s)
+	recs := trail(t, dir)
+	if len(recs) != 80 {
+		t.Fatalf("%d records; want 80", len(recs))
+	}
+	declined := 0
+	for i, r := range recs {
+		var got []string
+		for _, rr := range r.Reasons {
+			got = append(got, rr.Code+"/"+rr.Field)
+		}
+		w := want[i%40]
+		if strings.Join(got, ",") != strings.Join(w, ",") {
+			t.Errorf("record %d (%s): reasons %v; the answer gave %v", i, r.RequestID, got, w)
+		}
+		if r.Decision == audit.DecisionDeclined {
+			declined++
+		}
+	}
+	if declined == 0 {
+		t.Error("no declined decision: the test checks nothing")
+	}
+}

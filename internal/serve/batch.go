@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/credit-risk/credit-risk/internal/audit"
 	"github.com/credit-risk/credit-risk/internal/features"
@@ -28,10 +29,10 @@ type itemResult struct {
 	pd       float64
 	pred     int
 	problems []features.FieldError
-	reasons  []model.Reason
-	outside  []outside // values scored although outside training
-	notJSON  string    // the item is not an object: its kind
-	input    string    // the item as received (a view of the body), for the audit trail
+	adverse  []model.AdverseReason // a declined application's reasons
+	outside  []outside             // values scored although outside training
+	notJSON  string                // the item is not an object: its kind
+	input    string                // the item as received (a view of the body), for the audit trail
 }
 
 // segment scores a run of consecutive batch items; it is the
@@ -44,7 +45,8 @@ type segment struct {
 
 	sc      *scratch // between Start and End
 	results []itemResult
-	x       []float64 // one row of features per item
+	x       []float64            // one row of features per item
+	dirs    []features.Direction // per item, the direction of each input
 	pds     []float64
 	ignored []string // distinct names of fields the model does not read
 	seen    map[string]bool
@@ -52,6 +54,7 @@ type segment struct {
 	bins    []uint8
 	enc     []byte // the encoded results
 	errors  int    // items that could not be scored
+	decided bool   // decide has run
 }
 
 var _ wire.Segment = (*segment)(nil)
@@ -62,7 +65,7 @@ func (s *segment) reset() {
 	s.s, s.l, s.sc = nil, nil, nil
 	clear(s.results)
 	s.results = s.results[:0]
-	s.x, s.pds, s.bins, s.enc = s.x[:0], s.pds[:0], s.bins[:0], s.enc[:0]
+	s.x, s.pds, s.bins, s.enc, s.dirs = s.x[:0], s.pds[:0], s.bins[:0], s.enc[:0], s.dirs[:0]
 	clear(s.ignored)
 	s.ignored = s.ignored[:0]
 	clear(s.last)
@@ -72,7 +75,7 @@ func (s *segment) reset() {
 	} else {
 		clear(s.seen)
 	}
-	s.errors = 0
+	s.errors, s.decided = 0, false
 }
 
 // maxPooledFeatures and maxPooledNames bound what a pooled segment keeps:
@@ -106,18 +109,20 @@ func (seg *segment) Start() *wire.Application {
 	return &seg.sc.app
 }
 
-// next adds a result and a feature row for the next item.
-func (seg *segment) next() (*itemResult, []float64) {
-	nf := len(seg.l.model.Features)
+// next adds a result, a feature row and a row of input directions for the
+// next item.
+func (seg *segment) next() (*itemResult, []float64, []features.Direction) {
+	nf, ni := len(seg.l.model.Features), len(seg.l.model.Pipeline.Inputs)
 	seg.results = append(seg.results, itemResult{})
 	seg.x = slices.Grow(seg.x, nf)[:len(seg.x)+nf]
-	return &seg.results[len(seg.results)-1], seg.x[len(seg.x)-nf:]
+	seg.dirs = slices.Grow(seg.dirs, ni)[:len(seg.dirs)+ni]
+	return &seg.results[len(seg.results)-1], seg.x[len(seg.x)-nf:], seg.dirs[len(seg.dirs)-ni:]
 }
 
 // Object notes the decoded application's ignored fields and runs the
 // pipeline on it.
 func (seg *segment) Object(a *wire.Application) {
-	res, x := seg.next()
+	res, x, dirs := seg.next()
 	// Items of a batch usually carry the same extra fields: only a
 	// different list is merged.
 	if !slices.Equal(a.Ignored, seg.last) {
@@ -138,13 +143,16 @@ func (seg *segment) Object(a *wire.Application) {
 	if len(seg.sc.flags) > 0 {
 		res.outside = slices.Clone(seg.sc.flags)
 	}
+	// The decision comes once the segment is scored (End); the row does
+	// not outlive the item, so its directions are kept for the notice.
+	seg.l.model.Pipeline.Directions(seg.sc.row, dirs)
 	res.ok = true
 	res.input = a.Span
 }
 
 // NotObject records an item that is not an application.
 func (seg *segment) NotObject(kind string) {
-	res, _ := seg.next()
+	res, _, _ := seg.next()
 	res.notJSON = kind
 }
 
@@ -164,6 +172,7 @@ func (seg *segment) End(ok bool) {
 // Finish decides, counts, records drift and encodes the segment's results;
 // first is the batch index of its first item.
 func (seg *segment) Finish(first int) {
+	seg.decide()
 	l, s := seg.l, seg.s
 	sc := l.getScratch()
 	defer l.putScratch(sc)
@@ -176,15 +185,10 @@ func (seg *segment) Finish(first int) {
 		}
 		if !res.ok {
 			seg.errors++
-			enc = appendItem(enc, first+j, res, seg.explain)
+			enc = appendItem(enc, first+j, res, nil)
 			continue
 		}
 		x := seg.x[j*nf : (j+1)*nf]
-		res.pd = seg.pds[j]
-		res.pred = l.model.Decide(res.pd)
-		if seg.explain {
-			res.reasons = l.model.Reasons(sc.contrib, x, s.cfg.Reasons)
-		}
 		s.metrics.scored(res.pred, res.pd)
 		s.counts.predictions[res.pred].Add(1)
 		if l.drift != nil {
@@ -192,11 +196,40 @@ func (seg *segment) Finish(first int) {
 			seg.bins = append(seg.bins, sc.bins...)
 			l.drift.Bin(seg.bins[at:], x, res.pd)
 		}
-		enc = appendItem(enc, first+j, res, seg.explain)
+		var ex *explainer
+		if seg.explain {
+			ex = &explainer{l: l, phi: sc.contrib, x: x, k: s.cfg.Reasons}
+		}
+		enc = appendItem(enc, first+j, res, ex)
 	}
 	seg.enc = enc
 	if len(seg.bins) > 0 {
 		l.drift.Add(seg.bins)
+	}
+}
+
+// decide sets each scored item's decision and, for a declined one, its
+// adverse-action reasons; once (the audit trail may need them before
+// Finish).
+func (seg *segment) decide() {
+	if seg.decided {
+		return
+	}
+	seg.decided = true
+	l, s := seg.l, seg.s
+	sc := l.getScratch()
+	defer l.putScratch(sc)
+	nf, ni := len(l.model.Features), len(l.model.Pipeline.Inputs)
+	for j := range seg.results {
+		res := &seg.results[j]
+		if !res.ok {
+			continue
+		}
+		res.pd = seg.pds[j]
+		res.pred = l.model.Decide(res.pd)
+		if res.pred == 1 {
+			res.adverse = l.model.AdverseAction(sc.contrib, seg.x[j*nf:(j+1)*nf], seg.dirs[j*ni:(j+1)*ni], s.cfg.ReasonsMax)
+		}
 	}
 }
 
@@ -324,14 +357,18 @@ var errAnswered = errors.New("answered")
 // decisions Finish will send. Each record's request id is the request's
 // and the item's index in the batch: "<id>/<index>".
 func batchRecords(l *loaded, sw *statusWriter, segs []wire.Segment, n int) []audit.Record {
+	var wg sync.WaitGroup
+	for _, ws := range segs {
+		wg.Go(ws.(*segment).decide)
+	}
+	wg.Wait()
 	recs := make([]audit.Record, 0, n)
 	index := 0
 	for _, ws := range segs {
 		seg := ws.(*segment)
 		for j := range seg.results {
 			if res := &seg.results[j]; res.ok {
-				pd := seg.pds[j]
-				rec := decisionRecord(l, sw, []byte(res.input), pd, l.model.Decide(pd))
+				rec := decisionRecord(l, sw, []byte(res.input), res.pd, res.pred, res.adverse)
 				rec.RequestID += "/" + strconv.Itoa(index)
 				recs = append(recs, rec)
 			}
@@ -350,9 +387,16 @@ type refusedBatch struct {
 
 func (e *refusedBatch) Error() string { return e.problem.Detail }
 
+// explainer is what ?explain=true needs to explain one batch item.
+type explainer struct {
+	l      *loaded
+	phi, x []float64
+	k      int
+}
+
 // appendItem appends the answer for batch item i: its decision, or its
-// error.
-func appendItem(b []byte, i int, res *itemResult, explain bool) []byte {
+// error; ex, when not nil, explains it.
+func appendItem(b []byte, i int, res *itemResult, ex *explainer) []byte {
 	switch {
 	case res.notJSON != "":
 		return appendItemError(b, i, &Problem{Code: ProblemNotObject, Detail: "an application must be a JSON object, got " + res.notJSON})
@@ -363,9 +407,11 @@ func appendItem(b []byte, i int, res *itemResult, explain bool) []byte {
 	b = strconv.AppendInt(b, int64(i), 10)
 	b = append(b, ',')
 	b = appendPrediction(b, res.pd, res.pred)
-	if explain {
-		b = wire.AppendKey(b, "reasons", false)
-		b = appendReasons(b, res.reasons)
+	if res.pred == 1 {
+		b = appendAdverse(b, res.pd, res.adverse)
+	}
+	if ex != nil {
+		b = appendExplain(b, ex.l, ex.phi, ex.x, ex.k)
 	}
 	if len(res.outside) > 0 {
 		b = appendOutside(b, res.outside)

@@ -66,10 +66,14 @@ func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 // buffered writer), and reports the CPU time per request. edit, when set,
 // adjusts the request once (headers).
 func benchPredict(b *testing.B, s *Server, edit func(*http.Request)) {
+	benchPredictBody(b, s, benchBody(b, 1), edit)
+}
+
+// benchPredictBody is benchPredict with the given body.
+func benchPredictBody(b *testing.B, s *Server, body []byte, edit func(*http.Request)) {
 	access := logbuf.New(io.Discard, 0, 0)
 	defer access.Close()
 	s.access = slog.New(slog.NewJSONHandler(access, nil))
-	body := benchBody(b, 1)
 	rr := newReusableRequest("/predict", body)
 	if edit != nil {
 		edit(rr.req)
@@ -98,6 +102,36 @@ func BenchmarkPredict(b *testing.B) {
 		b.Run(fmt.Sprintf("trees=%d", trees), func(b *testing.B) {
 			s, _ := testServer(b, servetest.Options{Trees: trees, Depth: 6}, nil)
 			benchPredict(b, s, nil)
+		})
+	}
+}
+
+// BenchmarkPredictDecision is BenchmarkPredict with 100 trees of depth 6
+// on an approved and on a declined application: a declined one also gets
+// its adverse-action reasons (TreeSHAP, the contributions summed onto the
+// fields, the catalogue's reasons).
+func BenchmarkPredictDecision(b *testing.B) {
+	s, _ := testServer(b, servetest.Options{Trees: 100, Depth: 6}, nil)
+	bodies := map[string][]byte{}
+	for i := 0; len(bodies) < 2 && i < 1000; i++ {
+		body := benchBody(b, i)
+		var a struct {
+			Status string `json:"status"`
+		}
+		if err := json.Unmarshal(do(b, s, "POST", "/predict", body).Body.Bytes(), &a); err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := bodies[a.Status]; !ok {
+			bodies[a.Status] = body
+		}
+	}
+	for _, status := range []string{StatusApproved, StatusDeclined} {
+		b.Run(status, func(b *testing.B) {
+			body, ok := bodies[status]
+			if !ok {
+				b.Fatalf("no %s application among the first 1,000", status)
+			}
+			benchPredictBody(b, s, body, nil)
 		})
 	}
 }
@@ -188,11 +222,23 @@ func BenchmarkPredictParallel(b *testing.B) {
 }
 
 // BenchmarkBatch scores batches through ServeHTTP; applications/s is the
-// figure to read.
+// figure to read. About a third of the applications are declined (and get
+// their adverse-action reasons); BenchmarkBatchApproved approves them all.
 func BenchmarkBatch(b *testing.B) {
+	benchBatch(b, 0)
+}
+
+// BenchmarkBatchApproved is BenchmarkBatch with a threshold no
+// application reaches.
+func BenchmarkBatchApproved(b *testing.B) {
+	benchBatch(b, 0.9999)
+}
+
+// benchBatch is BenchmarkBatch with the model's threshold (0 means 0.3).
+func benchBatch(b *testing.B, threshold float64) {
 	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			s, _ := testServer(b, servetest.Options{Trees: 100, Depth: 6}, nil)
+			s, _ := testServer(b, servetest.Options{Trees: 100, Depth: 6, Threshold: threshold}, nil)
 			apps := make([]json.RawMessage, n)
 			for i := range apps {
 				apps[i] = benchBody(b, i)

@@ -28,6 +28,8 @@ const (
 	DefaultReloadInterval    = 5 * time.Second
 	DefaultDriftWindow       = 5_000
 	DefaultReasons           = 5
+	DefaultReasonsMax        = model.DefaultAdverseReasons
+	MaxReasonsMax            = 16
 	DefaultShutdownTimeout   = 30 * time.Second
 	DefaultReadHeaderTimeout = 5 * time.Second
 	DefaultReadTimeout       = 30 * time.Second
@@ -86,6 +88,10 @@ type Config struct {
 	// Reasons is the number of reason codes ?explain=true returns
 	// (env EXPLAIN_REASONS, default 5).
 	Reasons int
+	// ReasonsMax is the most principal reasons a declined application's
+	// adverse_action lists (env REASONS_MAX, default 4, at most
+	// MaxReasonsMax): Regulation B finds more than four unlikely to help.
+	ReasonsMax int
 	// ShutdownTimeout bounds the wait for in-flight requests on shutdown
 	// (env SHUTDOWN_TIMEOUT, default 30s).
 	ShutdownTimeout time.Duration
@@ -173,6 +179,7 @@ func NewConfig() Config {
 		DriftWindow:       DefaultDriftWindow,
 		RangePolicy:       features.RangeClamp,
 		Reasons:           DefaultReasons,
+		ReasonsMax:        DefaultReasonsMax,
 		ShutdownTimeout:   DefaultShutdownTimeout,
 		ReadHeaderTimeout: DefaultReadHeaderTimeout,
 		ReadTimeout:       DefaultReadTimeout,
@@ -255,6 +262,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return nil
 	})
 	set("EXPLAIN_REASONS", intVar(&c.Reasons, 1))
+	set("REASONS_MAX", intVar(&c.ReasonsMax, 1))
 	set("SHUTDOWN_TIMEOUT", durationVar(&c.ShutdownTimeout))
 	set("READ_HEADER_TIMEOUT", durationVar(&c.ReadHeaderTimeout))
 	set("READ_TIMEOUT", durationVar(&c.ReadTimeout))
@@ -355,6 +363,8 @@ func (c *Config) Validate() error {
 		return bad("RANGE_POLICY", c.RangePolicy, "want clamp or reject")
 	case c.Reasons <= 0:
 		return bad("EXPLAIN_REASONS", c.Reasons, "must be positive")
+	case c.ReasonsMax < 1 || c.ReasonsMax > MaxReasonsMax:
+		return bad("REASONS_MAX", c.ReasonsMax, fmt.Sprintf("want 1 to %d", MaxReasonsMax))
 	case c.ShutdownTimeout <= 0:
 		return bad("SHUTDOWN_TIMEOUT", c.ShutdownTimeout, "must be positive")
 	case c.ReadHeaderTimeout <= 0:

@@ -22,8 +22,11 @@ func TestConfigFromEnv(t *testing.T) {
 		{"defaults", nil, func(c Config) bool {
 			return c.ModelPath == "models/production.model" && c.Addr() == "0.0.0.0:8000" && c.MaxBatch == 10000 &&
 				c.ReloadInterval == 5*time.Second && c.LogFormat == "json" && c.LogLevel == slog.LevelInfo && c.DriftWindow == 5000 &&
-				c.RangePolicy == "clamp"
+				c.RangePolicy == "clamp" && c.ReasonsMax == 4
 		}, ""},
+		{"reasons max", map[string]string{"REASONS_MAX": "5"}, func(c Config) bool { return c.ReasonsMax == 5 }, ""},
+		{"zero reasons max", map[string]string{"REASONS_MAX": "0"}, nil, "REASONS_MAX"},
+		{"reasons max above the bound", map[string]string{"REASONS_MAX": "17"}, nil, "REASONS_MAX"},
 		{"range policy", map[string]string{"RANGE_POLICY": "Reject"}, func(c Config) bool { return c.RangePolicy == "reject" }, ""},
 		{"bad range policy", map[string]string{"RANGE_POLICY": "ignore"}, nil, "RANGE_POLICY"},
 		{"set", map[string]string{

@@ -26,8 +26,12 @@
 // A scored application answers prediction (1 when the PD is at or above the
 // model's threshold), default_probability (the calibrated PD), status (the
 // decision: "approved" for prediction 0, "declined" for 1), model_version
-// (the model file's name, e.g. gbdt_v3) and threshold; ?explain=true adds
-// the reason codes, ignored_fields lists the request's fields the model
+// (the model file's name, e.g. gbdt_v3) and threshold; a declined one also
+// adverse_action, its principal reasons from the model's reason-code
+// catalogue (model.Model.AdverseAction, at most Config.ReasonsMax), and
+// disclosure, the score used; ?explain=true adds the raw per-feature
+// contributions (reasons) and the same summed per application field
+// (field_contributions), ignored_fields lists the request's fields the model
 // does not read, and outside_training the values scored although outside
 // training (the clamp policy).
 //

@@ -128,6 +128,9 @@ type inputInfo struct {
 	// Levels are the accepted levels of an ordinal field.
 	Levels   []string      `json:"levels,omitempty"`
 	Training trainingStats `json:"training"`
+	// Reasons is the field's entry in the reason-code catalogue: the codes
+	// and statements adverse_action gives for it.
+	Reasons *features.Reasons `json:"reasons,omitempty"`
 }
 
 type trainingStats struct {
@@ -154,6 +157,7 @@ func inputInfos(p *features.Pipeline) []inputInfo {
 			Name: in.Name, Kind: in.Kind, Required: in.Required,
 			ValidMin: in.Min, ValidMax: in.Max,
 			Training: trainingStats{Min: in.Stats.Min, Max: in.Stats.Max, MissingShare: in.Stats.MissingShare, Levels: in.Stats.Levels, Example: in.Stats.Example},
+			Reasons:  in.Reasons,
 		}
 		if !in.IsText() {
 			ii.Parser = string(in.Parser)

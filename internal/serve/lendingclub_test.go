@@ -14,6 +14,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/dataset"
 	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/serve/servetest"
 	"github.com/credit-risk/credit-risk/internal/serve/wire"
 	"github.com/credit-risk/credit-risk/specs"
@@ -22,8 +23,10 @@ import (
 // TestTrainServeParity trains on the real Lending Club file and checks, on
 // hundreds of raw rows read with the dataset reader and posted as JSON
 // string fields, that /predict gives exactly the PD of Model.PD on the
-// vector Pipeline.Transform makes from the same CSV record, and the same
-// field problems when the record is refused.
+// vector Pipeline.Transform makes from the same CSV record, the same
+// adverse-action reasons as Model.AdverseAction there, each naming an
+// application field of the spec, and the same field problems when the
+// record is refused.
 func TestTrainServeParity(t *testing.T) {
 	datasets := servetest.DatasetsDir(t)
 	if testing.Short() {
@@ -57,7 +60,8 @@ func TestTrainServeParity(t *testing.T) {
 	raw := make([]features.Raw, len(p.Inputs))
 	row := p.NewRow()
 	x := make([]float64, p.NumFeatures())
-	var scored, refused int
+	phi, dirs := make([]float64, p.NumFeatures()), make([]features.Direction, len(p.Inputs))
+	var scored, refused, declined int
 	for n := 0; scored+refused < 600; n++ {
 		rec, err := rd.Read()
 		if err == io.EOF {
@@ -95,20 +99,39 @@ func TestTrainServeParity(t *testing.T) {
 		if resp.Code != 200 {
 			t.Fatalf("line %d: status %d: %s", rd.Line(), resp.Code, resp.Body)
 		}
-		var got struct {
-			PD float64 `json:"default_probability"`
-		}
+		var got adverseAnswer
 		if err := json.Unmarshal(resp.Body.Bytes(), &got); err != nil {
 			t.Fatal(err)
 		}
-		if want := l.model.PD(x); math.Abs(got.PD-want) > 1e-12 {
+		want := l.model.PD(x)
+		if math.Abs(got.PD-want) > 1e-12 {
 			t.Errorf("line %d: /predict PD %.17g; Pipeline.Transform + Model.PD give %.17g", rd.Line(), got.PD, want)
+		}
+		var reasons []model.AdverseReason
+		if l.model.Decide(want) == 1 {
+			declined++
+			p.Directions(row, dirs)
+			reasons = l.model.AdverseAction(phi, x, dirs, s.cfg.ReasonsMax)
+			for k := range reasons {
+				reasons[k].Contribution = 0
+			}
+		}
+		if !slices.Equal(got.AdverseAction, reasons) {
+			t.Errorf("line %d: /predict reasons %+v; Model.AdverseAction %+v", rd.Line(), got.AdverseAction, reasons)
+		}
+		for _, r := range got.AdverseAction {
+			if spec.RoleOf(r.Field) != dataset.RoleFeature {
+				t.Errorf("line %d: reason %+v names %q, not an application field of the spec", rd.Line(), r, r.Field)
+			}
 		}
 	}
 	if scored < 300 {
 		t.Errorf("only %d rows scored (%d refused); want hundreds", scored, refused)
 	}
-	t.Logf("%d rows scored identically, %d refused with the same field problems", scored, refused)
+	if declined < 30 {
+		t.Errorf("only %d rows declined; want enough to compare reasons", declined)
+	}
+	t.Logf("%d rows scored identically (%d declined, with the same reasons), %d refused with the same field problems", scored, declined, refused)
 }
 
 // lendingClubApplications reads the first n rows of the raw Lending Club

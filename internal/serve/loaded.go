@@ -115,6 +115,7 @@ type scratch struct {
 	row     *features.Row
 	x       []float64
 	contrib []float64
+	dirs    []features.Direction // per input: its value's direction, for adverse action
 	bins    []uint8
 	out     []byte
 	flags   []outside
@@ -195,7 +196,7 @@ func newLoaded(m *model.Model, meta *model.Metadata, src sourceID, driftWindow i
 	}
 	nf := len(m.Features)
 	l.scratch.New = func() any {
-		s := &scratch{row: p.NewRow(), x: make([]float64, nf), contrib: make([]float64, nf)}
+		s := &scratch{row: p.NewRow(), x: make([]float64, nf), contrib: make([]float64, nf), dirs: make([]features.Direction, len(p.Inputs))}
 		s.app.Reset(len(p.Inputs))
 		if l.drift != nil {
 			s.bins = make([]uint8, nf+1)

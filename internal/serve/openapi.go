@@ -100,16 +100,20 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 		"prediction":          obj{"type": "integer", "enum": []int{0, 1}, "description": "1 when default_probability >= threshold (predicted default: decline), else 0."},
 		"default_probability": obj{"type": "number", "minimum": 0, "maximum": 1, "description": "Calibrated probability of default (PD)."},
 		"status":              obj{"type": "string", "enum": []string{StatusApproved, StatusDeclined}, "description": "The decision at the model's threshold: approved (prediction 0) or declined (prediction 1)."},
+		"adverse_action": obj{"type": "array", "items": ref("AdverseReason"), "maxItems": MaxReasonsMax,
+			"description": "Declined applications only: the principal reasons for the decline, at most REASONS_MAX (default 4), the strongest first (equal ones by code). Each names an application field: the contributions of everything derived from a field (engineered features, encodings, missing and special-value indicators) are summed onto it, and only fields that pushed toward decline are reasons. Codes and statements come from the model's reason-code catalogue (the dataset spec's reasons); a field without one is named by itself."},
+		"disclosure": ref("Disclosure"),
 	}
 	prediction := obj{
 		"type":     "object",
 		"required": []string{"prediction", "default_probability", "status", "model_version", "threshold"},
 		"properties": merge(decisionProps, obj{
-			"model_version":    obj{"type": "string", "description": "The model file's version id, e.g. gbdt_v3."},
-			"threshold":        obj{"type": "number", "description": "The model's decision threshold on default_probability."},
-			"reasons":          obj{"type": "array", "items": ref("Reason"), "description": "With ?explain=true: the features that raised the PD most, largest first."},
-			"ignored_fields":   obj{"type": "array", "items": obj{"type": "string"}, "description": "Fields of the request the model does not read."},
-			"outside_training": obj{"type": "array", "items": ref("OutsideTraining"), "description": "Values scored although outside what training saw (range policy clamp)."},
+			"model_version":       obj{"type": "string", "description": "The model file's version id, e.g. gbdt_v3."},
+			"threshold":           obj{"type": "number", "description": "The model's decision threshold on default_probability."},
+			"reasons":             obj{"type": "array", "items": ref("Reason"), "description": "With ?explain=true: the features that raised the PD most, largest first."},
+			"field_contributions": obj{"type": "array", "items": ref("FieldContribution"), "description": "With ?explain=true: the same contributions summed onto the application fields they derive from, the fields that raised the PD most first."},
+			"ignored_fields":      obj{"type": "array", "items": obj{"type": "string"}, "description": "Fields of the request the model does not read."},
+			"outside_training":    obj{"type": "array", "items": ref("OutsideTraining"), "description": "Values scored although outside what training saw (range policy clamp)."},
 		}),
 	}
 	reason := obj{
@@ -121,14 +125,42 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 			"contribution": obj{"type": "number", "description": "Its contribution to the model's margin (log-odds for boosted trees and logistic regression, probability for a random forest): exact TreeSHAP or linear term."},
 		},
 	}
+	adverseReason := obj{
+		"type":     "object",
+		"required": []string{"code", "reason", "field"},
+		"properties": obj{
+			"code":   obj{"type": "string", "description": "The reason's stable code in the catalogue (the field's name when it has no entry)."},
+			"reason": obj{"type": "string", "description": "The statement a notice gives, e.g. \"Income insufficient for amount of credit requested\"; a field the application did not give has its \"insufficient information\" reason."},
+			"field":  obj{"type": "string", "description": "The application field the reason names (when fields share the code, the one that contributed most)."},
+		},
+	}
+	disclosure := obj{
+		"type":        "object",
+		"required":    []string{"score", "score_type", "score_range"},
+		"description": "Declined applications only: the score the decision used, for the notice.",
+		"properties": obj{
+			"score":       obj{"type": "number", "description": "The score: the calibrated PD (equal to default_probability)."},
+			"score_type":  obj{"type": "string", "enum": []string{disclosureScoreType}},
+			"score_range": obj{"type": "array", "items": obj{"type": "number"}, "minItems": 2, "maxItems": 2, "description": "The lowest and highest score possible."},
+		},
+	}
+	fieldContribution := obj{
+		"type":     "object",
+		"required": []string{"field", "contribution"},
+		"properties": obj{
+			"field":        obj{"type": "string", "description": "An application field."},
+			"contribution": obj{"type": "number", "description": "The summed contributions of the features derived from it (a derived feature of n fields gives each 1/n)."},
+		},
+	}
 	batchItem := obj{
 		"type":     "object",
 		"required": []string{"index"},
 		"properties": merge(decisionProps, obj{
-			"index":            obj{"type": "integer", "description": "Position of the application in the request."},
-			"reasons":          obj{"type": "array", "items": ref("Reason")},
-			"outside_training": obj{"type": "array", "items": ref("OutsideTraining")},
-			"error":            ref("Problem"),
+			"index":               obj{"type": "integer", "description": "Position of the application in the request."},
+			"reasons":             obj{"type": "array", "items": ref("Reason")},
+			"field_contributions": obj{"type": "array", "items": ref("FieldContribution")},
+			"outside_training":    obj{"type": "array", "items": ref("OutsideTraining")},
+			"error":               ref("Problem"),
 		}),
 		"description": "Either the decision fields or, for an application that cannot be scored, error.",
 	}
@@ -232,15 +264,18 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 			"apiKey":            obj{"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An API key in the X-API-Key header."},
 			"clientCertificate": obj{"type": "mutualTLS", "description": "A client certificate verified against the server's client CAs (TLS_CLIENT_CA_FILE) whose common name or a subject alternative name is an API key's client_cert (credit-risk-api keys add --client-cert)."},
 		}, "schemas": obj{
-			"Application":     application,
-			"Prediction":      prediction,
-			"Reason":          reason,
-			"BatchRequest":    batchRequest,
-			"BatchResponse":   batchResponse,
-			"BatchItem":       batchItem,
-			"Problem":         problem,
-			"OutsideTraining": outsideTraining,
-			"FieldError":      fieldError,
+			"Application":       application,
+			"Prediction":        prediction,
+			"Reason":            reason,
+			"AdverseReason":     adverseReason,
+			"Disclosure":        disclosure,
+			"FieldContribution": fieldContribution,
+			"BatchRequest":      batchRequest,
+			"BatchResponse":     batchResponse,
+			"BatchItem":         batchItem,
+			"Problem":           problem,
+			"OutsideTraining":   outsideTraining,
+			"FieldError":        fieldError,
 		}},
 	}
 	// The scopes each operation needs when the server has API keys.

@@ -241,7 +241,12 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 		writeProblem(w, r, &Problem{Code: ProblemInvalid, Detail: invalidDetail(len(problems)), Errors: problems})
 		return
 	}
-	if s.audit != nil && !s.auditDecisions(w, r, []audit.Record{decisionRecord(l, auditWriter(w), []byte(body), pd, pred)}) {
+	var adverse []model.AdverseReason
+	if pred == 1 {
+		l.model.Pipeline.Directions(sc.row, sc.dirs)
+		adverse = l.model.AdverseAction(sc.contrib, sc.x, sc.dirs, s.cfg.ReasonsMax)
+	}
+	if s.audit != nil && !s.auditDecisions(w, r, []audit.Record{decisionRecord(l, auditWriter(w), []byte(body), pd, pred, adverse)}) {
 		return
 	}
 	s.record(l, sc, pd, pred)
@@ -249,9 +254,11 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 	b = appendPrediction(b, pd, pred)
 	b = append(b, ',')
 	b = appendModel(b, l)
+	if pred == 1 {
+		b = appendAdverse(b, pd, adverse)
+	}
 	if explain {
-		b = wire.AppendKey(b, "reasons", false)
-		b = appendReasons(b, l.model.Reasons(sc.contrib, sc.x, s.cfg.Reasons))
+		b = appendExplain(b, l, sc.contrib, sc.x, s.cfg.Reasons)
 	}
 	if len(sc.flags) > 0 {
 		b = appendOutside(b, sc.flags)
@@ -304,6 +311,58 @@ func appendModel(b []byte, l *loaded) []byte {
 	b = wire.AppendString(b, l.version)
 	b = append(b, `,"threshold":`...)
 	return wire.AppendFloat(b, l.model.Threshold)
+}
+
+// Disclosure of the score a declined application's notice carries: the
+// calibrated PD, on its range.
+const (
+	disclosureScoreType = "default_probability"
+	disclosureRange     = "[0,1]"
+)
+
+// appendAdverse appends the fields of a declined application's notice,
+// ",adverse_action":[{code, reason, field}, …] and ",disclosure":{score,
+// score_type, score_range}.
+func appendAdverse(b []byte, pd float64, rs []model.AdverseReason) []byte {
+	b = wire.AppendKey(b, "adverse_action", false)
+	b = append(b, '[')
+	for i, r := range rs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"code":`...)
+		b = wire.AppendString(b, r.Code)
+		b = append(b, `,"reason":`...)
+		b = wire.AppendString(b, r.Reason)
+		b = append(b, `,"field":`...)
+		b = wire.AppendString(b, r.Field)
+		b = append(b, '}')
+	}
+	b = append(b, `],"disclosure":{"score":`...)
+	b = wire.AppendFloat(b, pd)
+	b = append(b, `,"score_type":"`+disclosureScoreType+`","score_range":`+disclosureRange+`}`...)
+	return b
+}
+
+// appendExplain appends the fields of ?explain=true: ",reasons", the raw
+// per-feature contributions, and ",field_contributions", the same summed
+// onto the application fields they derive from.
+func appendExplain(b []byte, l *loaded, phi, x []float64, k int) []byte {
+	b = wire.AppendKey(b, "reasons", false)
+	b = appendReasons(b, l.model.Reasons(phi, x, k)) // leaves the contributions in phi
+	b = wire.AppendKey(b, "field_contributions", false)
+	b = append(b, '[')
+	for i, f := range l.model.FieldContributions(phi, k) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"field":`...)
+		b = wire.AppendString(b, f.Field)
+		b = append(b, `,"contribution":`...)
+		b = wire.AppendFloat(b, f.Contribution)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 func appendReasons(b []byte, rs []model.Reason) []byte {

@@ -207,6 +207,8 @@ func Input(c *Column, isTest []bool, cfg dataset.Cleaning) (features.Input, Outc
 		}
 		med := quantile(train, 0.5)
 		in.Impute = &med
+		median := med
+		in.Stats.Median = &median
 		in.Indicator = share >= cfg.MissingIndicatorMin
 		lo, hi := train[0], train[len(train)-1]
 		in.Stats.Min, in.Stats.Max = &lo, &hi
@@ -216,7 +218,9 @@ func Input(c *Column, isTest []bool, cfg dataset.Cleaning) (features.Input, Outc
 		train := trainValues(c.Num, isTest, nTrain-missTrain)
 		lo, hi := train[0], train[len(train)-1]
 		in.Stats.Min, in.Stats.Max = &lo, &hi
-		in.Stats.Example = value.DaysToTime(quantile(train, 0.5)).Format(in.Layout)
+		med := quantile(train, 0.5)
+		in.Stats.Median = &med
+		in.Stats.Example = value.DaysToTime(med).Format(in.Layout)
 		in.Indicator = share >= cfg.MissingIndicatorMin
 	case features.KindCategorical, features.KindOrdinal:
 		counts := make([]int, len(c.Levels))
@@ -245,9 +249,34 @@ func Input(c *Column, isTest []bool, cfg dataset.Cleaning) (features.Input, Outc
 			in.ImputeLevel = features.MissingLevel
 		} else {
 			in.ImputeLevel = in.Stats.Levels[0] // the mode
+			in.Stats.Median = medianRank(in.Order, c.Levels, counts)
 		}
 	}
 	return in, out
+}
+
+// medianRank returns the median rank in order of the levels counted (the
+// lower median: the lowest rank at which half the rows are reached).
+func medianRank(order, levels []string, counts []int) *float64 {
+	byRank := make([]int, len(order))
+	total := 0
+	for code, n := range counts {
+		if r := slices.Index(order, levels[code]); r >= 0 && n > 0 {
+			byRank[r] += n
+			total += n
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	cum := 0
+	for r, n := range byRank {
+		if cum += n; 2*cum >= total {
+			m := float64(r)
+			return &m
+		}
+	}
+	return nil
 }
 
 // DateInput returns the input of the data set's application date, which

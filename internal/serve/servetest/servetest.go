@@ -60,7 +60,7 @@ const Rows = 400
 func Inputs() []features.Input {
 	f := func(v float64) *float64 { return &v }
 	missing := value.DefaultMissing()
-	return []features.Input{
+	in := []features.Input{
 		{Name: "issue_d", Kind: features.KindDate, Parser: value.Date, Layout: "Jan-2006", Missing: missing, Required: true},
 		{Name: "loan_amnt", Kind: features.KindNumeric, Parser: value.Number, Missing: missing, Min: f(0), Required: true},
 		{Name: "term", Kind: features.KindNumeric, Parser: value.Months, Missing: missing, Min: f(1), Max: f(600), Required: true},
@@ -71,6 +71,20 @@ func Inputs() []features.Input {
 		{Name: "annual_inc", Kind: features.KindNumeric, Parser: value.Number, Missing: missing, Min: f(0)},
 		{Name: "earliest_cr_line", Kind: features.KindDate, Parser: value.Date, Layout: "Jan-2006", Missing: missing},
 	}
+	// A catalogue for some fields; the others are named by themselves.
+	in[3].Reasons = &features.Reasons{Code: "RATE", Statement: "Interest rate of the loan requested",
+		High:    &features.ReasonText{Code: "RATE_HIGH", Statement: "Interest rate of the loan requested is too high"},
+		Missing: features.ReasonText{Code: "RATE_NI", Statement: "Insufficient information on the interest rate"}}
+	in[4].Reasons = &features.Reasons{Code: "GRADE", Statement: "Credit grade",
+		High:    &features.ReasonText{Code: "GRADE_POOR", Statement: "Credit grade is too low"},
+		Missing: features.ReasonText{Code: "GRADE_NI", Statement: "Insufficient information to assign a credit grade"}}
+	in[6].Reasons = &features.Reasons{Code: "EMPLOYMENT", Statement: "Length of employment",
+		Low:     &features.ReasonText{Code: "EMPLOYMENT_SHORT", Statement: "Length of employment is too short"},
+		Missing: features.ReasonText{Code: "EMPLOYMENT_NI", Statement: "Insufficient information on length of employment"}}
+	in[7].Reasons = &features.Reasons{Code: "INCOME", Statement: "Income",
+		Low:     &features.ReasonText{Code: "INCOME_LOW", Statement: "Income insufficient for amount of credit requested"},
+		Missing: features.ReasonText{Code: "INCOME_NI", Statement: "Insufficient information on income"}}
+	return in
 }
 
 // Application returns a valid raw application for the test models, as a
@@ -173,7 +187,7 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 			vals := slices.Clone(c.Num)
 			slices.Sort(vals)
 			lo, hi, med := vals[0], vals[len(vals)-1], vals[len(vals)/2]
-			in.Stats.Min, in.Stats.Max = &lo, &hi
+			in.Stats.Min, in.Stats.Max, in.Stats.Median = &lo, &hi, &med
 			if distinct := slices.Compact(slices.Clone(vals)); in.Kind == features.KindNumeric && len(distinct) <= 4 {
 				in.Stats.Values = distinct // as the clean step lists them (term: 36, 60)
 			}

@@ -1,0 +1,126 @@
+package model
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/credit-risk/credit-risk/internal/features"
+)
+
+// DefaultAdverseReasons is the number of principal reasons a declined
+// application is given by default: Regulation B (12 CFR 1002.9) finds more
+// than four unlikely to help the applicant.
+const DefaultAdverseReasons = 4
+
+// AdverseReason is one principal reason for declining an application: a
+// reason of the catalogue the model file carries (features.Reasons), and
+// the application field it names.
+type AdverseReason struct {
+	// Code and Reason are the catalogue's code and statement.
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+	// Field is the application field the reason names; when fields share
+	// the code, the one that contributed most (ties by name).
+	Field string `json:"field"`
+	// Contribution is what the reason's fields added to the margin
+	// together (positive: toward decline).
+	Contribution float64 `json:"-"`
+}
+
+// FieldContribution is the summed contribution of one application field.
+type FieldContribution struct {
+	Field        string  `json:"field"`
+	Contribution float64 `json:"contribution"`
+}
+
+// AdverseAction returns the principal reasons toward declining the
+// application with feature vector x: at most k, largest first. Each
+// feature's contribution to the margin (exact TreeSHAP for trees, exact
+// terms for logistic regression; Contributions) is summed onto the
+// application fields it derives from (Pipeline.Lineage); a field with a
+// positive total pushed toward decline and gives its catalogue reason for
+// the direction of its value, dirs (Pipeline.Directions on the cleaned
+// row of x; DirectionMissing gives the field's "insufficient information"
+// reason). Fields that give the same code count as one reason with their
+// totals added. Reasons are ordered by total, largest first, equal totals
+// by code, so the result does not depend on the order of fields or
+// features. Fields with a zero, negative or NaN total are never reasons,
+// so fewer than k (or none) may come back.
+//
+// phi is scratch of length len(Features). AdverseAction panics when the
+// lengths differ.
+func (m *Model) AdverseAction(phi, x []float64, dirs []features.Direction, k int) []AdverseReason {
+	p := m.Pipeline
+	if len(dirs) != len(p.Inputs) {
+		panic(fmt.Sprintf("model: %d directions for %d inputs", len(dirs), len(p.Inputs)))
+	}
+	if k <= 0 {
+		return nil
+	}
+	m.Contributions(phi, x)
+	byField := make([]float64, len(p.Inputs))
+	p.FieldContributions(phi, byField)
+	type group struct {
+		AdverseReason
+		top float64 // the largest single field's total
+	}
+	var groups []group
+	for i, c := range byField {
+		if !(c > 0) {
+			continue
+		}
+		r := p.Reason(i, dirs[i])
+		name := p.Inputs[i].Name
+		j := slices.IndexFunc(groups, func(g group) bool { return g.Code == r.Code })
+		if j < 0 {
+			groups = append(groups, group{AdverseReason{Code: r.Code, Reason: r.Statement, Field: name, Contribution: c}, c})
+			continue
+		}
+		g := &groups[j]
+		g.Contribution += c
+		if c > g.top || c == g.top && name < g.Field {
+			g.Field, g.top = name, c
+		}
+	}
+	slices.SortFunc(groups, func(a, b group) int {
+		if c := cmp.Compare(b.Contribution, a.Contribution); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Code, b.Code)
+	})
+	out := make([]AdverseReason, min(k, len(groups)))
+	for i := range out {
+		out[i] = groups[i].AdverseReason
+	}
+	return out
+}
+
+// FieldContributions returns the k application fields whose summed
+// contributions are the largest positive ones, largest first (ties by
+// name): phi, the per-feature contributions Contributions wrote, grouped
+// onto the fields they derive from (Pipeline.Lineage).
+func (m *Model) FieldContributions(phi []float64, k int) []FieldContribution {
+	if k <= 0 {
+		return nil
+	}
+	p := m.Pipeline
+	byField := make([]float64, len(p.Inputs))
+	p.FieldContributions(phi, byField)
+	var out []FieldContribution
+	for i, c := range byField {
+		if c > 0 {
+			out = append(out, FieldContribution{Field: p.Inputs[i].Name, Contribution: c})
+		}
+	}
+	slices.SortFunc(out, func(a, b FieldContribution) int {
+		if c := cmp.Compare(b.Contribution, a.Contribution); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Field, b.Field)
+	})
+	if len(out) > k {
+		out = out[:k:k]
+	}
+	return out
+}
