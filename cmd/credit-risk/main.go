@@ -59,6 +59,7 @@ func (m *Main) commands() []command {
 		{"retrain", "the full job: clean, features, tune, train, evaluate, report, registry, alias", runRetrain},
 		{"models", "list model versions; promote or roll back the champion", runModels},
 		{"score", "batch-score a raw CSV with the champion", runScore},
+		{"monitor", "stability, backtest and vintage curves of a model on recent loans; exit 3 on a breach", runMonitor},
 		{"audit", "verify, export or replay the decision audit trail", runAudit},
 		{"sample-data", "write a synthetic loan file in the raw Lending Club layout", runSampleData},
 		{"bench", "bench train: time a learner on numeric CSVs, as the anchors do", runBench},
@@ -139,6 +140,9 @@ func (m *Main) ExitCode(err error) int {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(m.Stderr, "credit-risk: interrupted")
 		return 130
+	case exitCodeOf(err) != 0:
+		fmt.Fprintln(m.Stderr, "credit-risk:", err)
+		return exitCodeOf(err)
 	default:
 		fmt.Fprintln(m.Stderr, "credit-risk:", err)
 		return 1
