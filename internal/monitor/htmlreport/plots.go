@@ -265,7 +265,7 @@ func aucPlot(months []monitor.Period, testAUC, minAUC float64) (template.URL, er
 		name string
 		c    color.Color
 	}{{testAUC, "model's test ROC-AUC", rgb(grayRGB)}, {minAUC, "min_auc", rgb(vermillonRGB)}} {
-		if math.IsNaN(ref.v) || ref.v <= 0 {
+		if math.IsNaN(ref.v) || math.IsInf(ref.v, 0) || ref.v <= 0 {
 			continue
 		}
 		l, err := dashed(plotter.XYs{{X: 0, Y: ref.v}, {X: x1, Y: ref.v}}, ref.c)
