@@ -97,7 +97,7 @@ func runMonitor(ctx context.Context, m *Main, args []string) error {
 	if *in == "" {
 		return fmt.Errorf("%w: monitor needs --in", errUsage)
 	}
-	cfg := monitor.Config{Since: monitor.NoMonth, Until: monitor.NoMonth, AsOf: monitor.NoMonth}
+	var cfg monitor.Config
 	for _, f := range []struct {
 		name, value string
 		dst         *monitor.Month
@@ -111,7 +111,7 @@ func runMonitor(ctx context.Context, m *Main, args []string) error {
 		}
 		*f.dst = mo
 	}
-	if cfg.Since >= 0 && cfg.Until >= 0 && cfg.Since > cfg.Until {
+	if cfg.Since.Known() && cfg.Until.Known() && cfg.Since > cfg.Until {
 		return fmt.Errorf("%w: --since %s is after --until %s", errUsage, cfg.Since, cfg.Until)
 	}
 	spec, err := d.loadSpec()
@@ -147,7 +147,7 @@ func runMonitor(ctx context.Context, m *Main, args []string) error {
 	cfg.Now = now
 	res, err := monitor.Run(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("monitor: %w", err)
+		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("monitor: %w", err)
@@ -190,8 +190,12 @@ func printMonitor(m *Main, res *monitor.Result) {
 		fmt.Fprintln(m.Stdout, line)
 	}
 	if bt := res.Backtest; bt != nil {
-		fmt.Fprintf(m.Stdout, "backtest: %d matured loans over %d origination months: bad rate %s, mean PD %s, ROC-AUC %s (model's test %s), KS %s\n",
-			bt.Loans, len(bt.Months), num(bt.BadRate, 4), num(bt.MeanPD, 4), num(bt.AUC, 4), num(res.Model.TestAUC, 4), num(bt.KS, 4))
+		months := fmt.Sprintf("over %d origination months", len(bt.Months))
+		if len(bt.Months) == 0 {
+			months = "without origination dates"
+		}
+		fmt.Fprintf(m.Stdout, "backtest: %d matured loans %s: bad rate %s, mean PD %s, ROC-AUC %s (model's test %s), KS %s\n",
+			bt.Loans, months, num(bt.BadRate, 4), num(bt.MeanPD, 4), num(bt.AUC, 4), num(res.Model.TestAUC, 4), num(bt.KS, 4))
 	}
 	if v := res.Vintage; v != nil {
 		fmt.Fprintf(m.Stdout, "vintage: %d cohorts by %s, observed to %s\n", len(v.Cohorts), v.Cohort, v.AsOf)

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -122,6 +124,68 @@ func TestMonitor(t *testing.T) {
 	res = readMonitor(t, filepath.Join(out2, "monitor.json"))
 	if len(res.Breaches) != 1 || res.Breaches[0].Check != monitor.CheckScorePSI || res.Window.Since != "2014-01" || res.Rows.OutsideWindow == 0 {
 		t.Errorf("breaches %+v, window %+v, rows %+v", res.Breaches, res.Window, res.Rows)
+	}
+
+	// Applications without outcomes: the target column dropped.
+	plain := filepath.Join(dir, "plain.csv")
+	mustRun(t, dir, "sample-data", "--rows", "800", "--seed", "12", "--notes=false", "--out", plain)
+	header, rows := readCSV(t, plain)
+	status := slices.Index(header, "loan_status")
+	drop := func(rec []string) []string { return slices.Delete(slices.Clone(rec), status, status+1) }
+	noTarget := [][]string{drop(header)}
+	for _, r := range rows {
+		noTarget = append(noTarget, drop(r))
+	}
+	writeCSV(t, filepath.Join(dir, "recent", "applications.csv"), noTarget)
+	out3 := filepath.Join(dir, "mon3")
+	code, _, stderr = runCode(t, dir, "monitor", "--in", filepath.Join(dir, "recent", "*.csv"), "--model", modelPath, "--out", out3)
+	if code != 0 && code != exitBreach {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr)
+	}
+	res = readMonitor(t, filepath.Join(out3, "monitor.json"))
+	if res.Backtest != nil || !strings.Contains(res.Skipped[monitor.SectionBacktest], `no target column "loan_status"`) ||
+		res.Vintage != nil || res.Skipped[monitor.SectionVintage] == "" || res.Rows.NoOutcome != res.Rows.Scored || res.Rows.Scored == 0 {
+		t.Errorf("without a target: skipped %v, rows %+v", res.Skipped, res.Rows)
+	}
+
+	// A target value the spec does not list is an error naming the line.
+	rows[5][status] = "Paid Off"
+	writeCSV(t, filepath.Join(dir, "odd", "loans.csv"), append([][]string{header}, rows...))
+	code, _, stderr = runCode(t, dir, "monitor", "--in", filepath.Join(dir, "odd", "loans.csv"), "--model", modelPath, "--out", filepath.Join(dir, "mon4"))
+	if code != 1 || !strings.Contains(stderr, "loans.csv:7: column \"loan_status\"") || !strings.Contains(stderr, `unknown target value: "Paid Off"`) {
+		t.Errorf("exit %d, stderr %q; want 1 naming line 7 and the value", code, stderr)
+	}
+}
+
+func readCSV(t *testing.T, path string) (header []string, rows [][]string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs[0], recs[1:]
+}
+
+func writeCSV(t *testing.T, path string, recs [][]string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(f)
+	if err := w.WriteAll(recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 

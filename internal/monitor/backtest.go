@@ -28,7 +28,8 @@ type Backtest struct {
 	// every matured loan.
 	Bands []BandRow `json:"bands"`
 	// Months holds the same per origination month, oldest first; loans
-	// without an origination month come last, as month "unknown".
+	// without an origination month come last, as month "unknown". Empty
+	// when no loan has an origination month.
 	Months []Period `json:"months,omitempty"`
 }
 
@@ -78,11 +79,14 @@ func NewBacktest(outcomes []Outcome, bands *model.Bins, alpha float64) (*Backtes
 		return nil, err
 	}
 	bt.Bands = bandRows(outcomes, bands, alpha)
+	if !slices.ContainsFunc(outcomes, func(o Outcome) bool { return o.Month.Known() }) {
+		return bt, nil
+	}
 	sorted := slices.Clone(outcomes)
 	slices.SortStableFunc(sorted, func(a, b Outcome) int {
 		// Unknown months (-1) last.
-		if (a.Month < 0) != (b.Month < 0) {
-			if a.Month < 0 {
+		if a.Month.Known() != b.Month.Known() {
+			if !a.Month.Known() {
 				return 1
 			}
 			return -1

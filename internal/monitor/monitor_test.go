@@ -312,3 +312,41 @@ func TestFloatJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestMonth(t *testing.T) {
+	tests := []struct {
+		in, month, quarter string
+		err                bool
+	}{
+		{in: "2011-09", month: "2011-09", quarter: "2011Q3"},
+		{in: "2012-01", month: "2012-01", quarter: "2012Q1"},
+		{in: "2016-12", month: "2016-12", quarter: "2016Q4"},
+		{in: "Sep-2011", err: true},
+		{in: "2011-13", err: true},
+		{in: "0000-01", err: true},
+	}
+	for _, tt := range tests {
+		m, err := ParseMonth(tt.in)
+		if (err != nil) != tt.err {
+			t.Errorf("ParseMonth(%q): error %v; want error %v", tt.in, err, tt.err)
+			continue
+		}
+		if tt.err {
+			if m != NoMonth {
+				t.Errorf("ParseMonth(%q) = %v with an error; want NoMonth", tt.in, m)
+			}
+			continue
+		}
+		if !m.Known() || m.String() != tt.month || m.Quarter() != tt.quarter {
+			t.Errorf("ParseMonth(%q) = %s, %s; want %s, %s", tt.in, m, m.Quarter(), tt.month, tt.quarter)
+		}
+	}
+	var zero Month
+	if zero.Known() || zero.String() != "unknown" || zero != NoMonth {
+		t.Errorf("the zero Month is %q (known %v); want unknown", zero.String(), zero.Known())
+	}
+	// Days since 1970 of 2011-09-15.
+	if m := MonthOf(15232); m.String() != "2011-09" {
+		t.Errorf("MonthOf(15232) = %s; want 2011-09", m)
+	}
+}

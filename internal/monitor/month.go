@@ -11,8 +11,12 @@ import (
 // month − 1. Months subtract to whole months on book, ignoring the day.
 type Month int
 
-// NoMonth marks an unknown month.
-const NoMonth Month = -1
+// NoMonth is the zero Month: an unknown month, or a bound not set.
+const NoMonth Month = 0
+
+// Known reports whether m is a month (January of year 0 and earlier are
+// not: no loan data goes back that far).
+func (m Month) Known() bool { return m > 0 }
 
 // MonthOf returns the month of a date given as days since 1970-01-01 (as
 // value.ParseDate returns it).
@@ -27,7 +31,7 @@ func MonthOfTime(t time.Time) Month {
 
 // String writes the month as YYYY-MM.
 func (m Month) String() string {
-	if m < 0 {
+	if !m.Known() {
 		return "unknown"
 	}
 	return fmt.Sprintf("%04d-%02d", int(m)/12, int(m)%12+1)
@@ -35,7 +39,7 @@ func (m Month) String() string {
 
 // Quarter writes the quarter the month is in, as 2011Q3.
 func (m Month) Quarter() string {
-	if m < 0 {
+	if !m.Known() {
 		return "unknown"
 	}
 	return fmt.Sprintf("%04dQ%d", int(m)/12, int(m)%12/3+1)
@@ -47,5 +51,8 @@ func ParseMonth(s string) (Month, error) {
 	if err != nil {
 		return NoMonth, fmt.Errorf("month %q: want YYYY-MM", s)
 	}
-	return MonthOfTime(t), nil
+	if m := MonthOfTime(t); m.Known() {
+		return m, nil
+	}
+	return NoMonth, fmt.Errorf("month %q: before year 1", s)
 }

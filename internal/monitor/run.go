@@ -21,6 +21,9 @@ import (
 // reference to compare recent applications with.
 var ErrReference = errors.New("monitor: model has no usable development reference")
 
+// ErrConfig is wrapped by a Config that cannot be run.
+var ErrConfig = errors.New("monitor: invalid configuration")
+
 // ErrTarget is wrapped by the *dataset.ParseError of a target value the
 // spec does not list.
 var ErrTarget = errors.New("unknown target value")
@@ -37,9 +40,9 @@ type Config struct {
 	Meta  *model.Metadata
 	// Sources are the raw files of recent applications.
 	Sources []dataset.Source
-	// Since and Until, when not NoMonth, keep only loans originated in
-	// [Since, Until]; a row without a readable origination date is then
-	// left out (counted). The zero Config sets neither: use NoMonth.
+	// Since and Until, when set (not NoMonth, the zero value), keep only
+	// loans originated in [Since, Until]; a row without a readable
+	// origination date is then left out (counted).
 	Since, Until Month
 	// AsOf is the last month the vintage curves observe; NoMonth means the
 	// latest origination or default month in the files.
@@ -113,7 +116,8 @@ type Rows struct {
 	Matured   int `json:"matured"`
 	Pending   int `json:"pending"`
 	NoOutcome int `json:"no_outcome"`
-	// Undated rows have no readable origination date.
+	// Undated rows have no readable origination date (counted when the
+	// spec has a date).
 	Undated int `json:"undated"`
 }
 
@@ -145,6 +149,9 @@ const maxReasons = 20
 // value nor blank is an error naming the file and line.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	spec, m, meta := cfg.Spec, cfg.Model, cfg.Meta
+	if spec.Date == nil && (cfg.Since.Known() || cfg.Until.Known()) {
+		return nil, fmt.Errorf("%w: an origination window needs the spec's date column; spec %s has none", ErrConfig, spec.Name)
+	}
 	ref := meta.Reference
 	if err := checkReference(ref, m.Pipeline); err != nil {
 		return nil, err
@@ -164,10 +171,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if meta.Metrics.ROCAUC > 0 {
 		res.Model.TestAUC = Float(meta.Metrics.ROCAUC)
 	}
-	if cfg.Since >= 0 {
+	if cfg.Since.Known() {
 		res.Window.Since = cfg.Since.String()
 	}
-	if cfg.Until >= 0 {
+	if cfg.Until.Known() {
 		res.Window.Until = cfg.Until.String()
 	}
 	for _, s := range cfg.Sources {
@@ -175,10 +182,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	sc := newScan(cfg)
 	if err := sc.read(ctx, res); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("monitor: %w", err)
 	}
 	if err := sc.finish(res); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("monitor: %w", err)
 	}
 	res.Breaches = Check(res)
 	return res, nil
@@ -298,11 +305,11 @@ func (sc *scan) read(ctx context.Context, res *Result) error {
 				orig = MonthOf(days)
 			}
 		}
-		if orig < 0 {
+		if !orig.Known() && spec.Date != nil {
 			res.Rows.Undated++
 		}
-		windowed := sc.cfg.Since >= 0 || sc.cfg.Until >= 0
-		if windowed && (orig < 0 || (sc.cfg.Since >= 0 && orig < sc.cfg.Since) || (sc.cfg.Until >= 0 && orig > sc.cfg.Until)) {
+		since, until := sc.cfg.Since, sc.cfg.Until
+		if (since.Known() || until.Known()) && (!orig.Known() || (since.Known() && orig < since) || (until.Known() && orig > until)) {
 			res.Rows.OutsideWindow++
 			return nil
 		}
@@ -364,7 +371,7 @@ func (sc *scan) outcome(r *dataset.Reader, rec []string) (outcome, error) {
 // vintageRow records the row for the vintage curves: every row with an
 // origination month and an outcome, final or not, counts in its cohort.
 func (sc *scan) vintageRow(rec []string, orig Month, out outcome) {
-	if sc.vintage == nil || orig < 0 || out == outcomeNone {
+	if sc.vintage == nil || !orig.Known() || out == outcomeNone {
 		return
 	}
 	sc.latest = max(sc.latest, orig)
@@ -430,7 +437,7 @@ func (sc *scan) finish(res *Result) error {
 		res.Skipped[SectionVintage] = "no loan has both an origination date and an outcome"
 	default:
 		asOf := sc.cfg.AsOf
-		if asOf < 0 {
+		if !asOf.Known() {
 			asOf = sc.latest
 		}
 		v := NewVintage(sc.loans, CohortKind(sc.vintage.Cohort), asOf)

@@ -66,7 +66,7 @@ func NewVintage(loans []Loan, kind CohortKind, asOf Month) Vintage {
 	}
 	sorted := make([]Loan, 0, len(loans))
 	for _, l := range loans {
-		if l.Origination >= 0 && l.Origination <= asOf {
+		if l.Origination.Known() && l.Origination <= asOf {
 			sorted = append(sorted, l)
 		}
 	}
@@ -91,7 +91,7 @@ func NewVintage(loans []Loan, kind CohortKind, asOf Month) Vintage {
 			}
 			c.Bads++
 			mob := 0
-			if l.Default < 0 {
+			if !l.Default.Known() {
 				c.Undated++
 			} else {
 				mob = max(int(l.Default-l.Origination), 0)
