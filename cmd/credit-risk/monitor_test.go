@@ -126,6 +126,12 @@ func TestMonitor(t *testing.T) {
 		t.Errorf("breaches %+v, window %+v, rows %+v", res.Breaches, res.Window, res.Rows)
 	}
 
+	// Another data set's spec is refused before any row is read.
+	code, _, stderr = runCode(t, dir, "monitor", "--in", raw, "--model", modelPath, "--spec", "german_credit", "--out", filepath.Join(dir, "mon-g"))
+	if code != 1 || !strings.Contains(stderr, "trained on data set lending_club, the spec is german_credit") {
+		t.Errorf("exit %d, stderr %q; want 1 naming both data sets", code, stderr)
+	}
+
 	// Applications without outcomes: the target column dropped.
 	plain := filepath.Join(dir, "plain.csv")
 	mustRun(t, dir, "sample-data", "--rows", "800", "--seed", "12", "--notes=false", "--out", plain)

@@ -146,11 +146,15 @@ const maxReasons = 20
 // curves (when the spec's monitoring.vintage says how defaults are dated
 // and the files have those dates) and the breaches of the spec's
 // thresholds. A row whose target is neither a bad, a good, an excluded
-// value nor blank is an error naming the file and line.
+// value nor blank is an error naming the file and line; a spec of another
+// data set than the model's is an error wrapping ErrConfig.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	spec, m, meta := cfg.Spec, cfg.Model, cfg.Meta
 	if spec.Date == nil && (cfg.Since.Known() || cfg.Until.Known()) {
 		return nil, fmt.Errorf("%w: an origination window needs the spec's date column; spec %s has none", ErrConfig, spec.Name)
+	}
+	if d := m.Pipeline.Dataset; d != "" && d != spec.Name {
+		return nil, fmt.Errorf("%w: the model was trained on data set %s, the spec is %s: pass the model's spec (--spec %s)", ErrConfig, d, spec.Name, d)
 	}
 	ref := meta.Reference
 	if err := checkReference(ref, m.Pipeline); err != nil {
