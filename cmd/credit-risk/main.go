@@ -60,6 +60,7 @@ func (m *Main) commands() []command {
 		{"models", "list model versions; promote or roll back the champion", runModels},
 		{"score", "batch-score a raw CSV with the champion", runScore},
 		{"document", "write the model development document of a registered version", runDocument},
+		{"monitor", "stability, backtest and vintage curves of a model on recent loans; exit 3 on a breach", runMonitor},
 		{"audit", "verify, export or replay the decision audit trail", runAudit},
 		{"sample-data", "write a synthetic loan file in the raw Lending Club layout", runSampleData},
 		{"bench", "bench train: time a learner on numeric CSVs, as the anchors do", runBench},
@@ -140,6 +141,9 @@ func (m *Main) ExitCode(err error) int {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(m.Stderr, "credit-risk: interrupted")
 		return 130
+	case exitCodeOf(err) != 0:
+		fmt.Fprintln(m.Stderr, "credit-risk:", err)
+		return exitCodeOf(err)
 	default:
 		fmt.Fprintln(m.Stderr, "credit-risk:", err)
 		return 1

@@ -109,6 +109,10 @@ type Spec struct {
 	// toward decline. A field without an entry is named by itself.
 	// Default: none.
 	Reasons map[string]FieldReasons `yaml:"reasons,omitempty"`
+	// Monitoring holds the thresholds credit-risk monitor judges recent
+	// applications and matured loans by, and how it dates defaults for
+	// vintage curves.
+	Monitoring Monitoring `yaml:"monitoring,omitempty"`
 }
 
 // Promotion holds the promotion gates (package promotion). A key left out
@@ -163,6 +167,61 @@ type ReasonText struct {
 	// no control characters.
 	Statement string `yaml:"statement"`
 }
+
+// Monitoring holds the thresholds of credit-risk monitor. A zero
+// threshold means its documented default; +Inf (YAML .inf) switches a
+// maximum off, and MinAUC is off at its default 0.
+type Monitoring struct {
+	// MaxScorePSI is the largest PSI of the score (the calibrated PD)
+	// between the model's development reference and the recent
+	// applications before the run reports a breach. Default
+	// DefaultMaxScorePSI (0.25, where the PSI's "action" band begins).
+	MaxScorePSI float64 `yaml:"max_score_psi,omitempty"`
+	// MaxCSI is the largest characteristic stability index (the PSI of one
+	// model feature) before a breach. Default DefaultMaxCSI (0.25).
+	MaxCSI float64 `yaml:"max_csi,omitempty"`
+	// MinAUC is the lowest ROC-AUC of the backtest (all matured loans)
+	// before a breach. Default 0: off.
+	MinAUC float64 `yaml:"min_auc,omitempty"`
+	// MaxAUCDrop is the largest fall of the backtest ROC-AUC below the
+	// model's own test ROC-AUC before a breach. Default DefaultMaxAUCDrop
+	// (0.05).
+	MaxAUCDrop float64 `yaml:"max_auc_drop,omitempty"`
+	// MaxBadRateRatio bounds the observed bad rate of the matured loans
+	// over their mean predicted PD: a ratio above it, or below its
+	// inverse, is a breach. Default DefaultMaxBadRateRatio (1.5).
+	MaxBadRateRatio float64 `yaml:"max_bad_rate_ratio,omitempty"`
+	// BandAlpha is the significance level at which a score band's
+	// binomial test flags observed against predicted defaults in the
+	// report. Default DefaultBandAlpha (0.01). A flag is not a breach.
+	BandAlpha float64 `yaml:"band_alpha,omitempty"`
+	// MinRows is the fewest scored applications (for stability) or
+	// matured loans (for the backtest) on which the thresholds are judged;
+	// with fewer the figures are reported but not judged. Default
+	// DefaultMinRows (500).
+	MinRows int `yaml:"min_rows,omitempty"`
+	// Vintage, when set, dates each bad loan's default so that monitor
+	// draws vintage curves. It needs the spec's date.
+	Vintage *Vintage `yaml:"vintage,omitempty"`
+}
+
+// Vintage says how credit-risk monitor dates a default.
+type Vintage struct {
+	// DefaultDate is the column holding the month a bad loan went bad (for
+	// Lending Club, last_pymnt_d: the last payment received). Required.
+	DefaultDate string `yaml:"default_date"`
+	// Format is the date format of DefaultDate. Default: date.format.
+	Format string `yaml:"format,omitempty"`
+	// Cohort groups loans by origination "month" or "quarter". Default
+	// "quarter".
+	Cohort string `yaml:"cohort,omitempty"`
+}
+
+// Vintage cohorts.
+const (
+	CohortMonth   = "month"
+	CohortQuarter = "quarter"
+)
 
 // Format is the layout of the raw files.
 type Format struct {
@@ -330,6 +389,13 @@ const (
 	DefaultMaxOneHot           = 16
 	DefaultMinLevelShare       = 0.005
 	DefaultSmoothing           = 100
+
+	DefaultMaxScorePSI     = 0.25
+	DefaultMaxCSI          = 0.25
+	DefaultMaxAUCDrop      = 0.05
+	DefaultMaxBadRateRatio = 1.5
+	DefaultBandAlpha       = 0.01
+	DefaultMinRows         = 500
 )
 
 // Limits of a column's keys.
@@ -540,6 +606,7 @@ func (s *Spec) fillDefaults() {
 	if e.Smoothing == 0 {
 		e.Smoothing = DefaultSmoothing
 	}
+	s.Monitoring.fillDefaults(s.Date)
 	for i := range s.Derived {
 		if s.Derived[i].Scale == 0 {
 			s.Derived[i].Scale = 1
@@ -691,6 +758,9 @@ func (s *Spec) Validate() error {
 	if err := s.validateReasons(); err != nil {
 		return err
 	}
+	if key, err := s.Monitoring.validate(s); err != nil {
+		return &SpecError{Key: "monitoring." + key, Err: err}
+	}
 	if s.Costs != nil {
 		if s.Costs.BadAccepted <= 0 {
 			return bad("costs.bad_accepted", "%v: must be positive", s.Costs.BadAccepted)
@@ -761,6 +831,74 @@ func checkReasonText(t ReasonText) error {
 		return fmt.Errorf("statement %q: control characters", st)
 	}
 	return nil
+}
+
+func (m *Monitoring) fillDefaults(date *DateColumn) {
+	if m.MaxScorePSI == 0 {
+		m.MaxScorePSI = DefaultMaxScorePSI
+	}
+	if m.MaxCSI == 0 {
+		m.MaxCSI = DefaultMaxCSI
+	}
+	if m.MaxAUCDrop == 0 {
+		m.MaxAUCDrop = DefaultMaxAUCDrop
+	}
+	if m.MaxBadRateRatio == 0 {
+		m.MaxBadRateRatio = DefaultMaxBadRateRatio
+	}
+	if m.BandAlpha == 0 {
+		m.BandAlpha = DefaultBandAlpha
+	}
+	if m.MinRows == 0 {
+		m.MinRows = DefaultMinRows
+	}
+	if v := m.Vintage; v != nil {
+		if v.Format == "" && date != nil {
+			v.Format = date.Format
+		}
+		if v.Cohort == "" {
+			v.Cohort = CohortQuarter
+		}
+	}
+}
+
+// validate checks the monitoring block and returns the key at fault
+// (below monitoring) with the error.
+func (m *Monitoring) validate(s *Spec) (key string, err error) {
+	switch {
+	case !(m.MaxScorePSI > 0):
+		return "max_score_psi", fmt.Errorf("%v: must be positive (.inf switches it off)", m.MaxScorePSI)
+	case !(m.MaxCSI > 0):
+		return "max_csi", fmt.Errorf("%v: must be positive (.inf switches it off)", m.MaxCSI)
+	case !(m.MinAUC >= 0 && m.MinAUC < 1):
+		return "min_auc", fmt.Errorf("%v: want [0, 1)", m.MinAUC)
+	case !(m.MaxAUCDrop > 0):
+		return "max_auc_drop", fmt.Errorf("%v: must be positive (.inf switches it off)", m.MaxAUCDrop)
+	case !(m.MaxBadRateRatio > 1):
+		return "max_bad_rate_ratio", fmt.Errorf("%v: must be above 1 (.inf switches it off)", m.MaxBadRateRatio)
+	case !(m.BandAlpha > 0 && m.BandAlpha < 1):
+		return "band_alpha", fmt.Errorf("%v: want (0, 1)", m.BandAlpha)
+	case m.MinRows < 1:
+		return "min_rows", fmt.Errorf("%d: want at least 1", m.MinRows)
+	}
+	v := m.Vintage
+	if v == nil {
+		return "", nil
+	}
+	switch {
+	case s.Date == nil:
+		return "vintage", fmt.Errorf("vintage curves count months on book from the origination date: the spec needs a date")
+	case v.DefaultDate == "":
+		return "vintage.default_date", fmt.Errorf("is required when vintage is set")
+	case v.DefaultDate == s.Date.Column || v.DefaultDate == s.Target.Column:
+		return "vintage.default_date", fmt.Errorf("%q is the spec's date or target column", v.DefaultDate)
+	case v.Cohort != CohortMonth && v.Cohort != CohortQuarter:
+		return "vintage.cohort", fmt.Errorf("%q: want month or quarter", v.Cohort)
+	}
+	if _, err := value.DateLayout(v.Format); err != nil {
+		return "vintage.format", err
+	}
+	return "", nil
 }
 
 func argCount(n int) string {

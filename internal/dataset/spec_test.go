@@ -2,6 +2,8 @@ package dataset
 
 import (
 	"errors"
+	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -35,6 +37,31 @@ func TestDecodeSpec(t *testing.T) {
 		if got := s.RoleOf(name); got != want {
 			t.Errorf("RoleOf(%q) = %v; want %v", name, got, want)
 		}
+	}
+}
+
+func TestMonitoringDefaults(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       Monitoring
+	}{
+		{"defaults", "", Monitoring{MaxScorePSI: 0.25, MaxCSI: 0.25, MaxAUCDrop: 0.05, MaxBadRateRatio: 1.5, BandAlpha: 0.01, MinRows: 500}},
+		{"set and off", "monitoring: {max_score_psi: 0.1, max_csi: .inf, min_auc: 0.6, min_rows: 50}\n",
+			Monitoring{MaxScorePSI: 0.1, MaxCSI: math.Inf(1), MinAUC: 0.6, MaxAUCDrop: 0.05, MaxBadRateRatio: 1.5, BandAlpha: 0.01, MinRows: 50}},
+		{"vintage", "monitoring: {vintage: {default_date: paid_d}}\n",
+			Monitoring{MaxScorePSI: 0.25, MaxCSI: 0.25, MaxAUCDrop: 0.05, MaxBadRateRatio: 1.5, BandAlpha: 0.01, MinRows: 500,
+				Vintage: &Vintage{DefaultDate: "paid_d", Format: "Mon-YYYY", Cohort: CohortQuarter}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := DecodeSpec(strings.NewReader(minimalSpec + tt.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(s.Monitoring, tt.want) {
+				t.Errorf("got %+v; want %+v", s.Monitoring, tt.want)
+			}
+		})
 	}
 }
 
@@ -83,6 +110,18 @@ func TestDecodeSpecErrors(t *testing.T) {
 		{"cap_upper", minimalSpec + "cleaning: {cap_upper: 2}\n", "cleaning.cap_upper"},
 		{"min_level_share", minimalSpec + "encoding: {min_level_share: 0.7}\n", "encoding.min_level_share"},
 		{"derived op names the entry", minimalSpec + "derived: [{name: d, op: power, args: [amount, rate]}]\n", "derived[0] (d).op"},
+		{"negative score PSI", minimalSpec + "monitoring: {max_score_psi: -0.1}\n", "monitoring.max_score_psi"},
+		{"NaN CSI", minimalSpec + "monitoring: {max_csi: .nan}\n", "monitoring.max_csi"},
+		{"min_auc of 1", minimalSpec + "monitoring: {min_auc: 1}\n", "monitoring.min_auc"},
+		{"bad-rate ratio below 1", minimalSpec + "monitoring: {max_bad_rate_ratio: 0.8}\n", "monitoring.max_bad_rate_ratio"},
+		{"band_alpha", minimalSpec + "monitoring: {band_alpha: 1}\n", "monitoring.band_alpha"},
+		{"min_rows", minimalSpec + "monitoring: {min_rows: -3}\n", "monitoring.min_rows"},
+		{"vintage without default_date", minimalSpec + "monitoring: {vintage: {cohort: month}}\n", "monitoring.vintage.default_date: is required"},
+		{"vintage on the date column", minimalSpec + "monitoring: {vintage: {default_date: issued}}\n", "monitoring.vintage.default_date"},
+		{"vintage cohort", minimalSpec + "monitoring: {vintage: {default_date: paid_d, cohort: year}}\n", "monitoring.vintage.cohort"},
+		{"vintage format", minimalSpec + "monitoring: {vintage: {default_date: paid_d, format: someday}}\n", "monitoring.vintage.format"},
+		{"vintage without a date", "name: x\ntarget: {column: y, bad: [1], good: [0]}\nmonitoring: {vintage: {default_date: paid_d}}\n", "monitoring.vintage: vintage curves"},
+		{"unknown monitoring key", minimalSpec + "monitoring: {max_psi: 0.2}\n", "monitoring.max_psi: unknown key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

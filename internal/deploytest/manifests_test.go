@@ -364,9 +364,21 @@ func TestAPIAutoscaler(t *testing.T) {
 	}
 }
 
+// cronJob returns the CronJob of the given name among objs.
+func cronJob(t testing.TB, objs map[string]any, name string) *batchv1.CronJob {
+	t.Helper()
+	for _, o := range objs {
+		if cj, ok := o.(*batchv1.CronJob); ok && cj.Name == name {
+			return cj
+		}
+	}
+	t.Fatalf("got no CronJob %s; want one", name)
+	return nil
+}
+
 func TestRetrainCronJob(t *testing.T) {
 	objs := loadAll(t)
-	cj := only[*batchv1.CronJob](t, objs)
+	cj := cronJob(t, objs, "credit-risk-retrain")
 	pod := cj.Spec.JobTemplate.Spec.Template.Spec
 	if len(pod.Containers) != 1 {
 		t.Fatalf("got %d containers; want 1", len(pod.Containers))
@@ -393,6 +405,68 @@ func TestRetrainCronJob(t *testing.T) {
 		{"artifacts writable", mountReadOnly(c, "/app/artifacts"), false},
 		{"tmp writable", mountExists(c, "/tmp"), true},
 		{"deadline set", cj.Spec.JobTemplate.Spec.ActiveDeadlineSeconds != nil, true},
+	}
+	for _, ck := range checks {
+		t.Run(ck.name, func(t *testing.T) {
+			if !reflect.DeepEqual(ck.got, ck.want) {
+				t.Errorf("got %v; want %v", ck.got, ck.want)
+			}
+		})
+	}
+	if f := strings.Fields(cj.Spec.Schedule); len(f) != 5 {
+		t.Errorf("schedule %q: got %d fields; want 5", cj.Spec.Schedule, len(f))
+	}
+}
+
+// TestMonitorCronJob checks the monitoring job: the production model and
+// the data read-only, reports written to the artifacts claim, a breach
+// (exit status 3) failing the Job at once so that an alert on failed Jobs
+// fires, other failures retried.
+func TestMonitorCronJob(t *testing.T) {
+	objs := loadAll(t)
+	cj := cronJob(t, objs, "credit-risk-monitor")
+	job := cj.Spec.JobTemplate.Spec
+	pod := job.Template.Spec
+	if len(pod.Containers) != 1 {
+		t.Fatalf("got %d containers; want 1", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	breachFails := false
+	if p := job.PodFailurePolicy; p != nil {
+		for _, r := range p.Rules {
+			if r.Action == batchv1.PodFailurePolicyActionFailJob && r.OnExitCodes != nil &&
+				deref(r.OnExitCodes.ContainerName) == c.Name && r.OnExitCodes.Operator == batchv1.PodFailurePolicyOnExitCodesOpIn &&
+				slices.Contains(r.OnExitCodes.Values, 3) {
+				breachFails = true
+			}
+		}
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"image", c.Image, trainImage},
+		{"command", strings.Join(c.Command[:min(2, len(c.Command))], " "), "credit-risk monitor"},
+		{"input given", slices.Contains(c.Command, "--in"), true},
+		{"concurrencyPolicy", cj.Spec.ConcurrencyPolicy, batchv1.ForbidConcurrent},
+		{"restartPolicy", pod.RestartPolicy, corev1.RestartPolicyNever},
+		{"exit 3 fails the Job", breachFails, true},
+		{"other failures retried", deref(job.BackoffLimit) > 0, true},
+		{"pod runAsNonRoot", deref(pod.SecurityContext.RunAsNonRoot), true},
+		{"pod runAsUser", deref(pod.SecurityContext.RunAsUser), int64(appUID)},
+		{"fsGroup", deref(pod.SecurityContext.FSGroup), int64(appUID)},
+		{"readOnlyRootFilesystem", deref(c.SecurityContext.ReadOnlyRootFilesystem), true},
+		{"allowPrivilegeEscalation", deref(c.SecurityContext.AllowPrivilegeEscalation), false},
+		{"data claim", claimAt(pod, c, "/app/data"), dataPVC},
+		{"models claim", claimAt(pod, c, "/app/models"), modelsPVC},
+		{"artifacts claim", claimAt(pod, c, "/app/artifacts"), artsPVC},
+		{"models read-only", mountReadOnly(c, "/app/models"), true},
+		{"data read-only", mountReadOnly(c, "/app/data"), true},
+		{"artifacts writable", mountReadOnly(c, "/app/artifacts"), false},
+		{"tmp writable", mountExists(c, "/tmp"), true},
+		{"MODELS_DIR", envValue(c, "MODELS_DIR"), "/app/models"},
+		{"ARTIFACTS_DIR", envValue(c, "ARTIFACTS_DIR"), "/app/artifacts"},
+		{"deadline set", job.ActiveDeadlineSeconds != nil, true},
 	}
 	for _, ck := range checks {
 		t.Run(ck.name, func(t *testing.T) {
