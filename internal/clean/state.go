@@ -98,6 +98,8 @@ func roleField(r dataset.Role) string {
 		return "drop_columns"
 	case dataset.RoleLeakage:
 		return "leakage_columns"
+	case dataset.RoleProtected:
+		return "protected"
 	}
 	return r.String()
 }

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"path"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -109,10 +111,27 @@ type Spec struct {
 	// toward decline. A field without an entry is named by itself.
 	// Default: none.
 	Reasons map[string]FieldReasons `yaml:"reasons,omitempty"`
+	// Protected are the protected attributes (sex, age, marital status,
+	// …): never features, whatever else the spec says of them, and
+	// analysed by group in the retrain's fairness section and the
+	// adverse impact gate. Default: none.
+	Protected []ProtectedColumn `yaml:"protected,omitempty"`
 	// Monitoring holds the thresholds credit-risk monitor judges recent
 	// applications and matured loans by, and how it dates defaults for
 	// vintage curves.
 	Monitoring Monitoring `yaml:"monitoring,omitempty"`
+}
+
+// ProtectedColumn is a protected attribute: a column of the raw files.
+// A categorical one's groups are its values (named by the column's labels
+// when it is declared under columns); a numeric one is cut into Bands.
+type ProtectedColumn struct {
+	// Column names the column.
+	Column string `yaml:"column"`
+	// Bands are the edges that cut a numeric attribute into groups (age
+	// bands such as [25, 35, 50]: "< 25", "25–35", "35–50", ">= 50");
+	// strictly increasing. None: the values themselves are the groups.
+	Bands []float64 `yaml:"bands,omitempty"`
 }
 
 // Promotion holds the promotion gates (package promotion). A key left out
@@ -755,6 +774,24 @@ func (s *Spec) Validate() error {
 			return bad(g.key, "%v: want a number in [%g, %g]", *g.v, g.lo, g.hi)
 		}
 	}
+	seenProtected := map[string]bool{}
+	for i, p := range s.Protected {
+		key := fmt.Sprintf("protected[%d]", i)
+		switch {
+		case p.Column == "":
+			return bad(key+".column", "is required")
+		case seenProtected[p.Column]:
+			return bad(key+".column", "%q is declared twice", p.Column)
+		case p.Column == s.Target.Column || (s.Date != nil && p.Column == s.Date.Column):
+			return bad(key+".column", "%q is the target or the date column", p.Column)
+		}
+		seenProtected[p.Column] = true
+		for j, e := range p.Bands {
+			if math.IsNaN(e) || math.IsInf(e, 0) || (j > 0 && e <= p.Bands[j-1]) {
+				return bad(key+".bands", "%v: want finite, strictly increasing edges", p.Bands)
+			}
+		}
+	}
 	if err := s.validateReasons(); err != nil {
 		return err
 	}
@@ -1031,6 +1068,8 @@ const (
 	RoleText
 	RoleDrop
 	RoleLeakage
+	// RoleProtected is a protected attribute: never a feature.
+	RoleProtected
 	// RoleUnnamed is an undeclared column without a name (an empty
 	// header, or pandas' "Unnamed: 0" once such a file is read and written
 	// again): the index a data frame library wrote, never a feature.
@@ -1039,7 +1078,7 @@ const (
 
 // String names the role as logs show it.
 func (r Role) String() string {
-	return [...]string{"undeclared", "feature", "target", "date", "id", "free_text", "dropped", "leakage", "unnamed"}[r]
+	return [...]string{"undeclared", "feature", "target", "date", "id", "free_text", "dropped", "leakage", "protected", "unnamed"}[r]
 }
 
 // RoleOf returns the role the spec gives the named column. Leakage wins
@@ -1049,6 +1088,8 @@ func (s *Spec) RoleOf(name string) Role {
 	switch {
 	case name == s.Target.Column:
 		return RoleTarget
+	case s.isProtected(name):
+		return RoleProtected
 	case s.isLeakage(name):
 		return RoleLeakage
 	case s.Date != nil && name == s.Date.Column:
@@ -1086,6 +1127,57 @@ func IsUnnamed(name string) bool {
 		}
 	}
 	return true
+}
+
+func (s *Spec) isProtected(name string) bool {
+	return slices.ContainsFunc(s.Protected, func(p ProtectedColumn) bool { return p.Column == name })
+}
+
+// ProtectedGroup returns the group of a raw value of the protected
+// attribute p: its label, its value, or its band; "" when missing or not
+// a number in a banded attribute.
+func (s *Spec) ProtectedGroup(p *ProtectedColumn, raw string) string {
+	v := strings.TrimSpace(raw)
+	if value.IsMissing(v, s.ColumnMissing(p.Column)) {
+		return ""
+	}
+	if len(p.Bands) == 0 {
+		if l, ok := s.Columns[p.Column].Labels[v]; ok {
+			return l
+		}
+		return v
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(x) {
+		return ""
+	}
+	return BandName(p.Bands, x)
+}
+
+// BandName names the band of x among edges: "< e0", "e0–e1", …,
+// ">= eN"; a value on an edge is in the band it starts.
+func BandName(edges []float64, x float64) string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	k, found := slices.BinarySearch(edges, x)
+	if found {
+		k++
+	}
+	switch {
+	case k == 0:
+		return "< " + f(edges[0])
+	case k == len(edges):
+		return ">= " + f(edges[len(edges)-1])
+	}
+	return f(edges[k-1]) + "–" + f(edges[k])
+}
+
+// BandNames lists the bands of edges in order.
+func BandNames(edges []float64) []string {
+	names := make([]string, 0, len(edges)+1)
+	for _, x := range append([]float64{math.Inf(-1)}, edges...) {
+		names = append(names, BandName(edges, x))
+	}
+	return names
 }
 
 func (s *Spec) isLeakage(name string) bool {

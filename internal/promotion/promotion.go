@@ -1,11 +1,15 @@
 package promotion
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
+	"github.com/credit-risk/credit-risk/internal/fairness"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 )
 
@@ -250,8 +254,13 @@ func Decide(in Input, t Thresholds) (*Decision, error) {
 		air.Pass, air.Skipped = true, "no protected attribute declared"
 	default:
 		air.Value, air.Pass = math.Inf(1), true
+		var notJudged []string
 		for _, g := range in.Protected {
 			r, err := AdverseImpact(g.Levels, in.Candidate.PD, in.Threshold)
+			if errors.Is(err, ErrTooFewGroups) {
+				notJudged = append(notJudged, g.Name)
+				continue
+			}
 			if err != nil {
 				air.Pass, air.Value, air.Detail = false, 0, fmt.Sprintf("%s: %v", g.Name, err)
 				break
@@ -264,6 +273,12 @@ func Decide(in Input, t Thresholds) (*Decision, error) {
 		}
 		if air.Detail != "" && air.Value < t.MinAIR {
 			air.Pass = false
+		}
+		switch {
+		case len(notJudged) == len(in.Protected):
+			air.Value, air.Skipped = 0, "no protected attribute has two groups of at least "+strconv.Itoa(fairness.MinGroup)+" rows in the window"
+		case len(notJudged) > 0:
+			air.Detail += fmt.Sprintf("; not judged (groups too small): %s", strings.Join(notJudged, ", "))
 		}
 	}
 	d.Checks = append(d.Checks, air)
@@ -350,9 +365,16 @@ type Impact struct {
 	Ratio float64
 }
 
+// ErrTooFewGroups is an attribute with fewer than two groups large enough
+// to compare: the adverse impact gate does not judge it.
+var ErrTooFewGroups = errors.New("fewer than two groups large enough to compare")
+
 // AdverseImpact returns the adverse impact of declining every PD at or
 // above threshold, by the groups levels gives the rows ("" leaves a row
-// out). It needs two groups and a favoured group with approvals.
+// out). Groups of fewer than fairness.MinGroup rows are left out; it
+// needs two groups (else ErrTooFewGroups) and a favoured group with
+// approvals.
+
 func AdverseImpact(levels []string, pd []float64, threshold float64) (Impact, error) {
 	if len(levels) != len(pd) {
 		panic("promotion: AdverseImpact: levels and PDs differ in length")
@@ -373,8 +395,15 @@ func AdverseImpact(levels []string, pd []float64, threshold float64) (Impact, er
 			t.ok++
 		}
 	}
+	// Groups too small to read (fewer than fairness.MinGroup) are neither
+	// the reference nor judged.
+	for g, t := range by {
+		if t.n < fairness.MinGroup {
+			delete(by, g)
+		}
+	}
 	if len(by) < 2 {
-		return Impact{}, fmt.Errorf("%d groups; want at least two", len(by))
+		return Impact{}, fmt.Errorf("%w (%d of at least %d applications)", ErrTooFewGroups, len(by), fairness.MinGroup)
 	}
 	var im Impact
 	im.Rate, im.ReferenceRate = math.Inf(1), math.Inf(-1)

@@ -2,6 +2,7 @@ package promotion
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,13 +47,17 @@ func TestDecide(t *testing.T) {
 		{"gates switched off",
 			Input{Candidate: Scores{windowY, goodPD}, Development: []float64{0.01, 0.02}}, Thresholds{}, Promoted, nil, []Gate{GateMinGain, GateMaxECE, GateMaxScorePSI, GateMinAIR}, 0},
 		{"adverse impact below four fifths",
-			Input{Candidate: Scores{windowY, goodPD}, Development: goodPD, Threshold: 0.5,
-				Protected: []Group{{"sex", []string{"f", "f", "f", "f", "f", "f", "m", "m", "m", "m", "m", "m"}}}},
+			Input{Candidate: Scores{times(windowY, 5), times(goodPD, 5)}, Development: goodPD, Threshold: 0.5,
+				Protected: []Group{{"sex", times([]string{"f", "f", "f", "f", "f", "f", "m", "m", "m", "m", "m", "m"}, 5)}}},
 			loose, Challenger, []Gate{GateMinAIR}, []Gate{GateMinGain}, 0},
 		{"adverse impact within four fifths",
-			Input{Candidate: Scores{windowY, goodPD}, Development: goodPD, Threshold: 0.5,
-				Protected: []Group{{"sex", []string{"f", "m", "f", "m", "f", "m", "f", "m", "f", "m", "f", "m"}}}},
+			Input{Candidate: Scores{times(windowY, 5), times(goodPD, 5)}, Development: goodPD, Threshold: 0.5,
+				Protected: []Group{{"sex", times([]string{"f", "m", "f", "m", "f", "m", "f", "m", "f", "m", "f", "m"}, 5)}}},
 			loose, Promoted, nil, []Gate{GateMinGain}, 0},
+		{"adverse impact on groups too small to judge",
+			Input{Candidate: Scores{windowY, goodPD}, Development: goodPD, Threshold: 0.5,
+				Protected: []Group{{"sex", []string{"f", "f", "f", "f", "f", "f", "m", "m", "m", "m", "m", "m"}}}},
+			loose, Promoted, nil, []Gate{GateMinGain, GateMinAIR}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,10 +149,13 @@ func TestAdverseImpact(t *testing.T) {
 		want    Impact
 		wantErr bool
 	}{
-		{"half the rate", []string{"a", "a", "b", "b", ""}, []float64{0.1, 0.1, 0.1, 0.9, 0.9},
-			Impact{Group: "b", Rate: 0.5, Count: 2, Reference: "a", ReferenceRate: 1, Ratio: 0.5}, false},
-		{"one group", []string{"a", "a"}, []float64{0.1, 0.9}, Impact{}, true},
-		{"no approvals", []string{"a", "b"}, []float64{0.9, 0.9}, Impact{}, true},
+		{"half the rate", cat(rep("a", 30), rep("b", 30), []string{""}), catf(repf(0.1, 30), repf(0.1, 15), repf(0.9, 15), []float64{0.9}),
+			Impact{Group: "b", Rate: 0.5, Count: 30, Reference: "a", ReferenceRate: 1, Ratio: 0.5}, false},
+		{"a small group is not judged", cat(rep("a", 30), rep("b", 30), rep("c", 5)), catf(repf(0.1, 30), repf(0.1, 15), repf(0.9, 15), repf(0.9, 5)),
+			Impact{Group: "b", Rate: 0.5, Count: 30, Reference: "a", ReferenceRate: 1, Ratio: 0.5}, false},
+		{"one group", rep("a", 40), repf(0.1, 40), Impact{}, true},
+		{"one large group", cat(rep("a", 40), rep("b", 5)), repf(0.1, 45), Impact{}, true},
+		{"no approvals", cat(rep("a", 30), rep("b", 30)), repf(0.9, 60), Impact{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,6 +168,36 @@ func TestAdverseImpact(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rep and repf repeat a value n times; cat and catf join slices.
+func rep(v string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+func repf(v float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+func cat(parts ...[]string) []string { return slices.Concat(parts...) }
+
+func catf(parts ...[]float64) []float64 { return slices.Concat(parts...) }
+
+// times repeats s k times.
+func times[T any](s []T, k int) []T {
+	var out []T
+	for range k {
+		out = append(out, s...)
+	}
+	return out
 }
 
 func equal(a, b []Gate) bool {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
+	"github.com/credit-risk/credit-risk/internal/fairness"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/promotion"
 )
@@ -104,6 +105,9 @@ type Run struct {
 	Params          map[string]any `json:"params,omitempty"`
 	Candidates      []Ref          `json:"candidates,omitempty"`
 	Champion        *Ref           `json:"champion,omitempty"`
+	// Fairness holds the champion's test-set outcomes by group of each
+	// protected attribute; none when the spec declares none.
+	Fairness []fairness.Analysis `json:"fairness,omitempty"`
 	// Selection states the rule that chose Champion.
 	Selection string `json:"selection,omitempty"`
 	// Promoted says whether the run moved its champion to production; it

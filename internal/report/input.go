@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/credit-risk/credit-risk/internal/fairness"
 	"math"
 	"time"
 
@@ -34,6 +35,9 @@ type Input struct {
 	// Tuning holds the parameter search of each tuned learner, in the
 	// order the page shows them; empty when the run did not tune.
 	Tuning []Tuning
+	// Fairness holds the champion's test-set outcomes by group of each
+	// protected attribute the spec declares; none without them.
+	Fairness []fairness.Analysis
 	// Promotion is the run's promotion decision: the gates its champion
 	// was held to and the verdict; nil leaves the section out.
 	Promotion *promotion.Decision

@@ -33,6 +33,7 @@ type page struct {
 	Other                   *table
 	Selection               *selectionView
 	Promotion               *promotionView
+	Fairness                []fairnessView
 	Tuning                  []tuningView
 	Figures                 []figure
 	Importance              *importanceView
@@ -248,6 +249,7 @@ func newPage(in *Input, champ int, figures []figure) (*page, error) {
 	p.Selection = newSelection(in.Candidates, champ, in.Selection, in.SelectionMetric)
 	p.Tuning = newTuning(in.Tuning)
 	p.Promotion = newPromotion(in.Promotion)
+	p.Fairness = newFairness(in.Fairness)
 	champion := p.Champion
 	if c.Algorithm != "" {
 		champion += " (" + c.Algorithm + ")"

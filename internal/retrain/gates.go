@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/credit-risk/credit-risk/internal/clean"
+	"github.com/credit-risk/credit-risk/internal/dataset"
+	"github.com/credit-risk/credit-risk/internal/fairness"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/featurestep"
 	"github.com/credit-risk/credit-risk/internal/model"
@@ -61,6 +63,7 @@ func (r *runner) gates(ctx context.Context) error {
 		candPD, _, kept, dropped = win.score(cand.m, nil)
 	}
 	in.Candidate = promotion.Scores{Y: kept, PD: candPD}
+	in.Protected = win.protected(o.Spec)
 	if champ != nil {
 		in.Champion = &promotion.Scores{Y: kept, PD: champPD}
 	}
@@ -98,6 +101,7 @@ func (r *runner) gates(ctx context.Context) error {
 	}
 	d.Reason = r.reason(d)
 	r.decision = d
+	r.analyseFairness(win)
 	for _, c := range d.Checks {
 		state := "pass"
 		switch {
@@ -138,7 +142,12 @@ type window struct {
 	rows    [][]string
 	y       []float64
 	// isValid marks the window's rows among the training rows.
-	isValid  []bool
+	isValid []bool
+	// testGroups holds, per protected attribute of the spec, the group of
+	// every test row in the test table's order.
+	testGroups [][]string
+	// kept are the rows (of rows) the last score kept, in order.
+	kept     []int
 	describe string
 }
 
@@ -176,7 +185,7 @@ func (r *runner) window(ctx context.Context) (*window, error) {
 			return nil, fmt.Errorf("%d labelled raw rows, %d in the cleaned table: the raw files changed during the run", n, len(dates))
 		}
 	}
-	trainRows, _ := featurestep.OrderedRows(a.Test, dates)
+	trainRows, testRows := featurestep.OrderedRows(a.Test, dates)
 	if len(trainRows) != len(isValid) {
 		return nil, fmt.Errorf("%d training rows in the split, %d in the training table", len(trainRows), len(isValid))
 	}
@@ -189,8 +198,29 @@ func (r *runner) window(ctx context.Context) (*window, error) {
 	}
 	w.rows = make([][]string, len(w.y))
 	w.headers = make([][]string, len(w.y))
+	// The protected attributes of the test rows, for the fairness section.
+	spec := r.opts.Spec
+	testPos := map[int]int{}
+	if len(spec.Protected) > 0 {
+		for i, row := range testRows {
+			testPos[row] = i
+		}
+		w.testGroups = make([][]string, len(spec.Protected))
+		for i := range w.testGroups {
+			w.testGroups[i] = make([]string, len(testRows))
+		}
+	}
 	var lo, hi float64
 	err = clean.Records(ctx, r.opts.Spec, filepath.Join(r.opts.DataDir, "raw"), func(rec *clean.Record) error {
+		if t, ok := testPos[rec.Row]; ok {
+			for i := range spec.Protected {
+				p := &spec.Protected[i]
+				if c := slices.Index(rec.Header, p.Column); c >= 0 && c < len(rec.Fields) {
+					w.testGroups[i][t] = spec.ProtectedGroup(p, rec.Fields[c])
+				}
+			}
+			return nil
+		}
 		k, ok := byRow[rec.Row]
 		if !ok {
 			return nil
@@ -258,6 +288,7 @@ func (w *window) score(cand, champ *model.Model) (candPD, champPD, y []float64, 
 	if champ != nil {
 		hs = newScorer(champ)
 	}
+	w.kept = w.kept[:0]
 	for k, rec := range w.rows {
 		a, ok := pd(cs, w.headers[k], rec)
 		var b float64
@@ -273,12 +304,55 @@ func (w *window) score(cand, champ *model.Model) (candPD, champPD, y []float64, 
 			champPD = append(champPD, b)
 		}
 		y = append(y, w.y[k])
+		w.kept = append(w.kept, k)
 	}
 	return candPD, champPD, y, dropped
+}
+
+// protected returns the groups of the spec's protected attributes for the
+// rows the last score kept, in their order.
+func (w *window) protected(spec *dataset.Spec) []promotion.Group {
+	var out []promotion.Group
+	for i := range spec.Protected {
+		p := &spec.Protected[i]
+		g := promotion.Group{Name: p.Column, Levels: make([]string, len(w.kept))}
+		for j, k := range w.kept {
+			if c := slices.Index(w.headers[k], p.Column); c >= 0 && c < len(w.rows[k]) {
+				g.Levels[j] = spec.ProtectedGroup(p, w.rows[k][c])
+			}
+		}
+		out = append(out, g)
+	}
+	return out
 }
 
 // sameHeader reports whether two headers are equal; a file's rows share
 // one header slice, so the comparison is mostly a pointer check.
 func sameHeader(a, b []string) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0] || slices.Equal(a, b))
+}
+
+// analyseFairness measures the champion's test-set decisions by group of
+// each protected attribute, for the report and the registry.
+func (r *runner) analyseFairness(win *window) {
+	c := &r.rin.Candidates[r.best]
+	for i, p := range r.opts.Spec.Protected {
+		var order []string
+		if len(p.Bands) > 0 {
+			order = dataset.BandNames(p.Bands)
+		}
+		a, err := fairness.Analyze(p.Column, win.testGroups[i], c.Y, c.PD, c.Threshold, order)
+		if err != nil {
+			r.progress("      fairness %s: %v", p.Column, err)
+			continue
+		}
+		r.rin.Fairness = append(r.rin.Fairness, *a)
+		low := a.Groups[0]
+		for _, g := range a.Groups {
+			if !g.TooSmall && (low.TooSmall || g.AIR < low.AIR) {
+				low = g
+			}
+		}
+		r.progress("      fairness %s: %d groups, lowest adverse impact ratio %.2f (%s)", p.Column, len(a.Groups), low.AIR, low.Name)
+	}
 }

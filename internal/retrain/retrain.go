@@ -635,6 +635,7 @@ func (r *runner) promote(context.Context) error {
 			return nil, fmt.Errorf("%w: the gates compared %s with %q, production is now %q: retrain again", ErrChampionChanged, d.Candidate, d.Champion, cur)
 		}
 		run.Promotion = d
+		run.Fairness = r.rin.Fairness
 		run.Promoted = d.Verdict == promotion.Promoted || d.Verdict == promotion.Forced
 		if run.Promoted {
 			reg.RetireChallenger(registry.ActionPromote, "a new champion from run "+r.runID, now)
