@@ -174,10 +174,10 @@ func TestFlagsCheckedFirst(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"train", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr`},
-		{[]string{"train", "--algorithms", "gbdt,xgboost"}, `usage: --algorithms: unknown learner "xgboost"; valid names: gbdt, rf, lr`},
-		{[]string{"train", "--algorithms", ""}, "usage: --algorithms: no learner given; valid names: gbdt, rf, lr"},
-		{[]string{"retrain", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr`},
+		{[]string{"train", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr, scorecard`},
+		{[]string{"train", "--algorithms", "gbdt,xgboost"}, `usage: --algorithms: unknown learner "xgboost"; valid names: gbdt, rf, lr, scorecard`},
+		{[]string{"train", "--algorithms", ""}, "usage: --algorithms: no learner given; valid names: gbdt, rf, lr, scorecard"},
+		{[]string{"retrain", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr, scorecard`},
 		{[]string{"retrain", "--split-date", "soon"}, "usage: --split-date: "},
 		{[]string{"clean", "--split-date", "soon", "--spec", "nosuch"}, "usage: --split-date: "},
 	}

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/credit-risk/credit-risk/internal/metrics"
+	"github.com/credit-risk/credit-risk/internal/scorecard"
 	"github.com/credit-risk/credit-risk/internal/value"
 )
 
@@ -96,6 +97,8 @@ type Spec struct {
 	// ("roc_auc", the default, "pr_auc", "ks", "gini", "brier" or
 	// "log_loss").
 	SelectionMetric string `yaml:"selection_metric,omitempty"`
+	// Scorecard sets the points scaling of the scorecard learner.
+	Scorecard *Scorecard `yaml:"scorecard,omitempty"`
 }
 
 // Format is the layout of the raw files.
@@ -250,6 +253,38 @@ type Costs struct {
 	BadAccepted float64 `yaml:"bad_accepted"`
 	// GoodRejected is the profit forgone by declining a loan that repays.
 	GoodRejected float64 `yaml:"good_rejected"`
+}
+
+// Scorecard is the points scaling of the scorecard learner (CREDIT.md §1):
+// BaseScore points at good:bad odds BaseOdds, and PDO points to double the
+// odds. A zero field takes its default.
+type Scorecard struct {
+	// BaseScore is the score at odds BaseOdds. Default 600
+	// (scorecard.DefaultBaseScore).
+	BaseScore float64 `yaml:"base_score,omitempty" json:"base_score,omitempty"`
+	// BaseOdds are the good:bad odds at BaseScore: 50 means 50:1. Default
+	// 50.
+	BaseOdds float64 `yaml:"base_odds,omitempty" json:"base_odds,omitempty"`
+	// PDO is the number of points that double the odds. Default 20.
+	PDO float64 `yaml:"pdo,omitempty" json:"pdo,omitempty"`
+}
+
+// Scaling returns the points scaling s sets, the defaults (600 points at
+// 50:1, 20 points to double the odds) for a nil s or a zero field.
+func (s *Scorecard) Scaling() (scorecard.Scaling, error) {
+	base, odds, pdo := float64(scorecard.DefaultBaseScore), float64(scorecard.DefaultBaseOdds), float64(scorecard.DefaultPDO)
+	if s != nil {
+		if s.BaseScore != 0 {
+			base = s.BaseScore
+		}
+		if s.BaseOdds != 0 {
+			odds = s.BaseOdds
+		}
+		if s.PDO != 0 {
+			pdo = s.PDO
+		}
+	}
+	return scorecard.NewScaling(base, odds, pdo)
 }
 
 // Defaults.
@@ -592,6 +627,9 @@ func (s *Spec) Validate() error {
 	}
 	if _, err := metrics.ParseSelection(s.SelectionMetric); err != nil {
 		return bad("selection_metric", "%v", err)
+	}
+	if _, err := s.Scorecard.Scaling(); err != nil {
+		return bad("scorecard", "%v", err)
 	}
 	if s.Costs != nil {
 		if s.Costs.BadAccepted <= 0 {

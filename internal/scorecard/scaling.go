@@ -71,20 +71,15 @@ func (s Scaling) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrScaling, fmt.Sprintf(format, args...))
 	}
-	for _, v := range []float64{s.BaseScore, s.BaseOdds, s.PDO, s.Factor, s.Offset} {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return bad("not finite: base_score %v, base_odds %v, pdo %v, factor %v, offset %v", s.BaseScore, s.BaseOdds, s.PDO, s.Factor, s.Offset)
-		}
-	}
 	switch {
-	case !(s.BaseOdds > 0):
-		return bad("base_odds %v must be positive", s.BaseOdds)
+	case !finite(s.BaseScore) || math.Abs(s.BaseScore) > MaxAbsScore:
+		return bad("base_score %v not finite or beyond ±%g", s.BaseScore, float64(MaxAbsScore))
+	case !(s.BaseOdds > 0) || math.IsInf(s.BaseOdds, 1):
+		return bad("base_odds %v must be positive and finite", s.BaseOdds)
 	case !(s.PDO > 0) || s.PDO > MaxPDO:
 		return bad("pdo %v outside (0, %g]", s.PDO, float64(MaxPDO))
-	case math.Abs(s.BaseScore) > MaxAbsScore:
-		return bad("base_score %v beyond ±%g", s.BaseScore, float64(MaxAbsScore))
-	case math.Abs(s.Offset) > MaxAbsScore:
-		return bad("offset %v beyond ±%g", s.Offset, float64(MaxAbsScore))
+	case !finite(s.Factor) || !finite(s.Offset) || math.Abs(s.Offset) > MaxAbsScore:
+		return bad("factor %v, offset %v: not finite or the offset beyond ±%g", s.Factor, s.Offset, float64(MaxAbsScore))
 	}
 	factor := s.PDO / math.Ln2
 	if !near(s.Factor, factor) {

@@ -101,6 +101,17 @@ func Load(dir string) (*Data, error) {
 	return d, nil
 }
 
+// Schema returns what the learners are told about d's columns: the
+// pipeline's monotone constraints, the pipeline itself and the spec's
+// points scaling for the scorecard.
+func (d *Data) Schema() (learners.Schema, error) {
+	scaling, err := d.Meta.Scorecard.Scaling()
+	if err != nil {
+		return learners.Schema{}, err
+	}
+	return learners.SchemaOf(d.Pipeline, scaling), nil
+}
+
 // Candidate is one trained, saved model.
 type Candidate struct {
 	Algorithm learn.Algorithm `json:"algorithm"`
@@ -180,12 +191,16 @@ func Fit(ctx context.Context, d *Data, algo learn.Algorithm, opts Options) (*mod
 		Format: model.Format, FormatVersion: model.FormatVersion, Name: string(algo), Algorithm: string(algo),
 		CreatedAt: time.Now().UTC().Truncate(time.Second), Features: d.Pipeline.FeatureNames(), Pipeline: d.Pipeline,
 	}
-	start := time.Now()
-	res, err := l.Fit(ctx, opts.Configs[algo], learners.Set(fit), learners.Set(valid), d.Pipeline.Monotone(), threads)
+	schema, err := d.Schema()
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	m.Ensemble, m.Linear = res.Ensemble, res.Linear
+	start := time.Now()
+	res, err := l.Fit(ctx, opts.Configs[algo], learners.Set(fit), learners.Set(valid), schema, threads)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	m.Ensemble, m.Linear, m.Scorecard = res.Ensemble, res.Linear, res.Scorecard
 	params := res.Params
 	if res.Warning != nil {
 		params[warningsParam] = []string{res.Warning.Error()}
