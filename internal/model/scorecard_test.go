@@ -3,6 +3,8 @@ package model
 import (
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/credit-risk/credit-risk/internal/features"
@@ -44,6 +46,15 @@ func TestScorecardModel(t *testing.T) {
 	reasons := m.Reasons(phi, x, 5)
 	if len(reasons) != 2 || reasons[0].Feature != "rate" || math.Abs(reasons[0].Contribution-30/m.Scorecard.Scaling.Factor) > 1e-12 {
 		t.Errorf("Reasons = %+v; want rate first with 30 points lost over the factor", reasons)
+	}
+	dir := t.TempDir()
+	if err := Save(dir, "scorecard_v1", m, &Metadata{Dataset: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ext := range []string{".csv", ".json"} {
+		if fi, err := os.Stat(filepath.Join(dir, TableName("scorecard_v1")+ext)); err != nil || fi.Size() == 0 {
+			t.Errorf("table %s: %v", ext, err)
+		}
 	}
 	if _, ok := testModels(t)[1].Score(x); ok {
 		t.Error("a linear model has a score")

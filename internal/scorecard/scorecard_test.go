@@ -1,9 +1,13 @@
 package scorecard
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/credit-risk/credit-risk/internal/classing"
@@ -226,5 +230,64 @@ func TestDecodeRoundTrip(t *testing.T) {
 	}
 	if _, err := Decode([]byte(`{"version":1,"unknown":1}`)); err == nil {
 		t.Error("unknown field decoded")
+	}
+}
+
+// TestTable reads the fixture's table back from CSV: one row per bin, the
+// characteristic's IV on each of its rows, and the score of a feature
+// vector equal to the points of the rows of its bins' labels.
+func TestTable(t *testing.T) {
+	s := fixture()
+	if err := s.Init(features); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := s.WriteTableCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(recs[0], TableHeader) {
+		t.Fatalf("header %v; want %v", recs[0], TableHeader)
+	}
+	if len(recs) != 1+5+3 {
+		t.Fatalf("%d rows; want a header and 8 bins", len(recs))
+	}
+	col := func(name string) int { return slices.Index(TableHeader, name) }
+	points := map[[2]string]int{}
+	for _, r := range recs[1:] {
+		p, _ := strconv.Atoi(r[col("points")])
+		points[[2]string{r[col("characteristic")], r[col("bin")]}] = p
+		want := "0.721"
+		if r[col("characteristic")] == "purpose" {
+			want = "0.08"
+		}
+		if r[col("iv")] != want {
+			t.Errorf("row %v: iv %s; want the characteristic's %s", r, r[col("iv")], want)
+		}
+	}
+	if got := recs[4][col("bad_rate")]; got != strconv.FormatFloat(5.0/15, 'g', -1, 64) {
+		t.Errorf("missing bin's bad rate %s", got)
+	}
+	if got := recs[8][col("bad_rate")]; got != "" {
+		t.Errorf("empty bin's bad rate %q; want an empty cell", got)
+	}
+	x := []float64{25, 0, 0, 0, 1, 0}
+	score := points[[2]string{"dti", "[20, +inf)"}] + points[[2]string{"purpose", "{car, house}"}]
+	if got := s.Score(x); got != score {
+		t.Errorf("Score = %d; the table's points add up to %d", got, score)
+	}
+	buf.Reset()
+	if err := s.WriteTableJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var tj TableJSON
+	if err := json.Unmarshal(buf.Bytes(), &tj); err != nil {
+		t.Fatal(err)
+	}
+	if len(tj.Rows) != 8 || tj.Scaling != s.Scaling || tj.Rows[7].BadRate != nil {
+		t.Errorf("JSON table %+v", tj)
 	}
 }
