@@ -33,6 +33,10 @@ type Input struct {
 	// Tuning holds the parameter search of each tuned learner, in the
 	// order the page shows them; empty when the run did not tune.
 	Tuning []Tuning
+	// Scorecard is the table of the scorecard candidate, shown in its own
+	// section with a plot per characteristic; nil when the run fitted
+	// none.
+	Scorecard *Scorecard
 }
 
 // Tuning is the parameter search of one learner: random configurations

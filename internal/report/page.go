@@ -33,6 +33,7 @@ type page struct {
 	Other                   *table
 	Selection               *selectionView
 	Tuning                  []tuningView
+	Scorecard               *scorecardView
 	Figures                 []figure
 	Importance              *importanceView
 	Confusion               confusionView

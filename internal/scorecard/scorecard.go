@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/credit-risk/credit-risk/internal/classing"
 )
@@ -15,6 +16,9 @@ const FormatVersion = 1
 
 // MaxCharacteristics bounds the characteristics of a scorecard.
 const MaxCharacteristics = 1000
+
+// maxOrdinal bounds the ordinal levels of a characteristic.
+const maxOrdinal = 10_000
 
 // ErrInvalid reports a Scorecard that fails Validate or Init.
 var ErrInvalid = errors.New("scorecard: invalid scorecard")
@@ -70,6 +74,11 @@ type Source struct {
 	// Levels are the one-hot columns of a categorical characteristic and
 	// the level each stands for.
 	Levels []LevelColumn `json:"levels,omitempty"`
+	// Ordinal, for a numeric characteristic read from an ordinal's rank
+	// column (0 for the lowest level), lists the levels lowest first, so
+	// that the table names the levels of each range. It does not change
+	// how a value is binned.
+	Ordinal []string `json:"ordinal,omitempty"`
 }
 
 // SpecialColumn is the 0/1 column of one special value.
@@ -163,13 +172,16 @@ func (c *Characteristic) validate() error {
 		if src.Feature == "" || len(src.Levels) > 0 {
 			return errors.New("a numeric characteristic reads one number column and no one-hot columns")
 		}
+		if len(src.Ordinal) > maxOrdinal {
+			return fmt.Errorf("%d ordinal levels; at most %d", len(src.Ordinal), maxOrdinal)
+		}
 		for _, sc := range src.Specials {
 			if sc.Feature == "" || !slices.ContainsFunc(c.Binning.Specials, func(v classing.SpecialValue) bool { return v.Value == sc.Value }) {
 				return fmt.Errorf("special column %q for %v, not a special value of the binning", sc.Feature, sc.Value)
 			}
 		}
 	case classing.Categorical:
-		if src.Feature != "" || len(src.Specials) > 0 || len(src.Levels) == 0 {
+		if src.Feature != "" || len(src.Specials) > 0 || len(src.Ordinal) > 0 || len(src.Levels) == 0 {
 			return errors.New("a categorical characteristic reads one-hot columns only")
 		}
 		seen := make(map[string]bool, len(src.Levels))
@@ -291,6 +303,26 @@ func (s *Scorecard) Margin(x []float64) float64 {
 	return s.Scaling.LogOddsBad(float64(s.Score(x)))
 }
 
+// Label describes bin i of the characteristic for people: the binning's
+// label (classing.Binning.Label), or for a range of an ordinal's ranks the
+// levels it holds, such as "{A1, A2, A3}".
+func (c *Characteristic) Label(i int) string {
+	b := c.Binning
+	if len(c.Source.Ordinal) == 0 || b.Bins[i].Kind != classing.Range {
+		return b.Label(i)
+	}
+	var levels []string
+	for r, level := range c.Source.Ordinal {
+		if b.Bin(float64(r)) == i {
+			levels = append(levels, level)
+		}
+	}
+	if len(levels) == 0 {
+		return b.Label(i)
+	}
+	return "{" + strings.Join(levels, ", ") + "}"
+}
+
 // MaxPoints returns the most points any bin of characteristic k gives.
 func (s *Scorecard) MaxPoints(k int) int { return slices.Max(s.Characteristics[k].Points) }
 
@@ -317,7 +349,7 @@ func (s *Scorecard) Reasons(x []float64, k int) []Reason {
 		c := &s.Characteristics[i]
 		bin := s.Bin(i, x)
 		maxp := s.MaxPoints(i)
-		out[i] = Reason{Characteristic: c.Name, Bin: c.Binning.Label(bin), Points: c.Points[bin], MaxPoints: maxp, PointsLost: maxp - c.Points[bin]}
+		out[i] = Reason{Characteristic: c.Name, Bin: c.Label(bin), Points: c.Points[bin], MaxPoints: maxp, PointsLost: maxp - c.Points[bin]}
 	}
 	slices.SortStableFunc(out, func(a, b Reason) int {
 		if c := cmp.Compare(b.PointsLost, a.PointsLost); c != 0 {

@@ -291,3 +291,21 @@ func TestTable(t *testing.T) {
 		t.Errorf("JSON table %+v", tj)
 	}
 }
+
+func TestOrdinalLabel(t *testing.T) {
+	s := fixture()
+	c := &s.Characteristics[0]
+	c.Source.Ordinal = []string{"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U"}
+	for i, want := range []string{"{A, B, C, D, E, F, G, H, I, J}", "{K, L, M, N, O, P, Q, R, S, T}", "{U}", "missing", "special 96"} {
+		if got := c.Label(i); got != want {
+			t.Errorf("Label(%d) = %q; want %q", i, got, want)
+		}
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s.Characteristics[1].Source.Ordinal = []string{"A"}
+	if err := s.Validate(); !errors.Is(err, ErrInvalid) {
+		t.Errorf("ordinal levels on a categorical characteristic: %v; want ErrInvalid", err)
+	}
+}

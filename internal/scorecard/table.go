@@ -13,7 +13,7 @@ type Row struct {
 	// Characteristic names the characteristic.
 	Characteristic string `json:"characteristic"`
 	// Bin is the bin's label: a range "[3.5, 7)", levels "{A, B}",
-	// "missing" or "special 96" (classing.Binning.Label).
+	// "missing" or "special 96" (Characteristic.Label).
 	Bin string `json:"bin"`
 	// Kind is the bin's kind: range, levels, missing or special.
 	Kind string `json:"kind"`
@@ -52,7 +52,7 @@ func (s *Scorecard) Table() []Row {
 		for i := range b.Bins {
 			bin := &b.Bins[i]
 			r := Row{
-				Characteristic: c.Name, Bin: b.Label(i), Kind: string(bin.Kind),
+				Characteristic: c.Name, Bin: c.Label(i), Kind: string(bin.Kind),
 				Count: bin.Count(), Goods: bin.Goods, Bads: bin.Bads,
 				WoE: bin.WoE, IV: b.IV, BinIV: bin.IV, Coef: c.Coef, Points: c.Points[i],
 			}

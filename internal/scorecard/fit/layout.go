@@ -3,6 +3,7 @@ package fit
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/credit-risk/credit-risk/internal/classing"
@@ -78,6 +79,9 @@ func Layout(p *features.Pipeline, cols int) ([]string, []candidate, error) {
 				c.direction = classing.Increasing
 			case f.Monotone < 0:
 				c.direction = classing.Decreasing
+			}
+			if in := inputs[f.Source]; f.Kind == features.FeatureRank && in != nil {
+				c.source.Ordinal = slices.Clone(in.Order)
 			}
 			if i, ok := indicator[f.Source]; ok {
 				c.missing, c.source.Missing = i, p.Features[i].Name
