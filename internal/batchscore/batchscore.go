@@ -1,7 +1,8 @@
 // Package batchscore scores files of raw loan applications with a model:
 // every row runs through the model file's own feature pipeline, as the
 // scoring API runs an application, and gets one output row with its PD,
-// prediction and decision, or the reason it could not be scored.
+// prediction and decision (and a scorecard's score in points), or the
+// reason it could not be scored.
 package batchscore
 
 import (
@@ -45,7 +46,10 @@ func Decision(pred int) string {
 
 // File scores the raw CSV in (plain or gzip; notes and summary lines are
 // skipped) with m and writes the scores to out, atomically: a failed run
-// leaves no output file.
+// leaves no output file. The columns are default_probability, prediction,
+// decision, model_version and error, after the ID column when there is
+// one; a scorecard model adds score (its points) after
+// default_probability.
 func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out string, opts Options) (Summary, error) {
 	p := m.Pipeline
 	srcDir, srcName := filepath.Split(in)
@@ -63,12 +67,13 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 		bw := bufio.NewWriterSize(w, 1<<20)
 		cw := csv.NewWriter(bw)
 		var (
-			index   []int
-			id      int
-			raw     = make([]features.Raw, len(p.Inputs))
-			row     = p.NewRow()
-			x       = make([]float64, p.NumFeatures())
-			version = meta.VersionID()
+			index     []int
+			id        int
+			raw       = make([]features.Raw, len(p.Inputs))
+			row       = p.NewRow()
+			x         = make([]float64, p.NumFeatures())
+			version   = meta.VersionID()
+			scorecard = m.Scorecard != nil
 		)
 		err := dataset.ForEach(ctx, srcs, spec, func(r *dataset.Reader, rec []string) error {
 			if index == nil {
@@ -78,6 +83,9 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 					id = slices.Index(r.Header(), opts.IDColumn)
 				}
 				head := []string{"default_probability", "prediction", "decision", "model_version", "error"}
+				if scorecard {
+					head = slices.Insert(head, 1, "score")
+				}
 				if id >= 0 {
 					head = append([]string{opts.IDColumn}, head...)
 				}
@@ -96,11 +104,19 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 				for i, e := range errs {
 					msgs[i] = e.Error()
 				}
-				line = append(line, "", "", "", version, strings.Join(msgs, "; "))
+				line = append(line, "")
+				if scorecard {
+					line = append(line, "")
+				}
+				line = append(line, "", "", version, strings.Join(msgs, "; "))
 			} else {
 				pd := m.PD(x)
 				pred := m.Decide(pd)
-				line = append(line, strconv.FormatFloat(pd, 'g', -1, 64), strconv.Itoa(pred), Decision(pred), version, "")
+				line = append(line, strconv.FormatFloat(pd, 'g', -1, 64))
+				if score, ok := m.Score(x); ok {
+					line = append(line, strconv.Itoa(score))
+				}
+				line = append(line, strconv.Itoa(pred), Decision(pred), version, "")
 				sum.Scored++
 			}
 			return cw.Write(line)

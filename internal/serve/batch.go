@@ -28,6 +28,7 @@ type itemResult struct {
 	pred     int
 	problems []features.FieldError
 	reasons  []model.Reason
+	score    []byte    // a scorecard's ,"score" (and with explain ,"points") fields
 	outside  []outside // values scored although outside training
 	notJSON  string    // the item is not an object: its kind
 }
@@ -179,8 +180,10 @@ func (seg *segment) Finish(first int) {
 		x := seg.x[j*nf : (j+1)*nf]
 		res.pd = seg.pds[j]
 		res.pred = l.model.Decide(res.pd)
+		res.score = appendScore(res.score[:0], l.model, x)
 		if seg.explain {
 			res.reasons = l.model.Reasons(sc.contrib, x, s.cfg.Reasons)
+			res.score = appendPoints(res.score, l.model, x)
 		}
 		s.metrics.scored(res.pred, res.pd)
 		s.counts.predictions[res.pred].Add(1)
@@ -327,6 +330,7 @@ func appendItem(b []byte, i int, res *itemResult, explain bool) []byte {
 	b = strconv.AppendInt(b, int64(i), 10)
 	b = append(b, ',')
 	b = appendPrediction(b, res.pd, res.pred)
+	b = append(b, res.score...)
 	if explain {
 		b = wire.AppendKey(b, "reasons", false)
 		b = appendReasons(b, res.reasons)

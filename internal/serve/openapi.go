@@ -100,6 +100,8 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 		"prediction":          obj{"type": "integer", "enum": []int{0, 1}, "description": "1 when default_probability >= threshold (predicted default: decline), else 0."},
 		"default_probability": obj{"type": "number", "minimum": 0, "maximum": 1, "description": "Calibrated probability of default (PD)."},
 		"status":              obj{"type": "string", "enum": []string{StatusApproved, StatusDeclined}, "description": "The decision at the model's threshold: approved (prediction 0) or declined (prediction 1)."},
+		"score":               obj{"type": "integer", "description": "A scorecard model's score in points (higher is safer); default_probability is read from it. Absent for other models."},
+		"points":              obj{"type": "array", "items": ref("Points"), "description": "With ?explain=true and a scorecard model: each characteristic's points and points lost against its maximum, most points lost first."},
 	}
 	prediction := obj{
 		"type":     "object",
@@ -119,6 +121,17 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 			"feature":      obj{"type": "string", "description": "Model feature (see /model/info features)."},
 			"value":        obj{"type": []string{"number", "null"}, "description": "The feature's value for this application, after the pipeline."},
 			"contribution": obj{"type": "number", "description": "Its contribution to the model's margin (log-odds for boosted trees and logistic regression, probability for a random forest): exact TreeSHAP or linear term."},
+		},
+	}
+	pointsSchema := obj{
+		"type":     "object",
+		"required": []string{"characteristic", "bin", "points", "max_points", "points_lost"},
+		"properties": obj{
+			"characteristic": obj{"type": "string", "description": "The scorecard characteristic (an application input)."},
+			"bin":            obj{"type": "string", "description": "The bin the application's value fell in, as the scorecard table labels it."},
+			"points":         obj{"type": "integer", "description": "The points of that bin."},
+			"max_points":     obj{"type": "integer", "description": "The most points any bin of the characteristic gives."},
+			"points_lost":    obj{"type": "integer", "description": "max_points − points: the adverse-action ranking of a scorecard."},
 		},
 	}
 	batchItem := obj{
@@ -235,6 +248,7 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 			"Application":     application,
 			"Prediction":      prediction,
 			"Reason":          reason,
+			"Points":          pointsSchema,
 			"BatchRequest":    batchRequest,
 			"BatchResponse":   batchResponse,
 			"BatchItem":       batchItem,

@@ -243,11 +243,13 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 	s.record(l, sc, pd, pred)
 	b := append(sc.out[:0], '{')
 	b = appendPrediction(b, pd, pred)
+	b = appendScore(b, l.model, sc.x)
 	b = append(b, ',')
 	b = appendModel(b, l)
 	if explain {
 		b = wire.AppendKey(b, "reasons", false)
 		b = appendReasons(b, l.model.Reasons(sc.contrib, sc.x, s.cfg.Reasons))
+		b = appendPoints(b, l.model, sc.x)
 	}
 	if len(sc.flags) > 0 {
 		b = appendOutside(b, sc.flags)
