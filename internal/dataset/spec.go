@@ -267,6 +267,12 @@ type Scorecard struct {
 	BaseOdds float64 `yaml:"base_odds,omitempty" json:"base_odds,omitempty"`
 	// PDO is the number of points that double the odds. Default 20.
 	PDO float64 `yaml:"pdo,omitempty" json:"pdo,omitempty"`
+	// Cleared names characteristics (inputs or derived values) whose
+	// information value is above the leakage band (0.5) and that were
+	// checked and are known at application time: the scorecard may use
+	// them. Others above the band are reported and set aside. Default
+	// none.
+	Cleared []string `yaml:"cleared,omitempty" json:"cleared,omitempty"`
 }
 
 // Scaling returns the points scaling s sets, the defaults (600 points at
@@ -630,6 +636,15 @@ func (s *Spec) Validate() error {
 	}
 	if _, err := s.Scorecard.Scaling(); err != nil {
 		return bad("scorecard", "%v", err)
+	}
+	if s.Scorecard != nil {
+		seen := map[string]bool{}
+		for _, c := range s.Scorecard.Cleared {
+			if c == "" || seen[c] {
+				return bad("scorecard.cleared", "%q is empty or listed twice", c)
+			}
+			seen[c] = true
+		}
 	}
 	if s.Costs != nil {
 		if s.Costs.BadAccepted <= 0 {

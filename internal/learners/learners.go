@@ -67,12 +67,15 @@ type Schema struct {
 	// Scaling is the scorecard's points scaling (the spec's scorecard
 	// keys); the zero value means scorecard.DefaultScaling.
 	Scaling scorecard.Scaling
+	// Cleared names the characteristics above the leakage band the
+	// scorecard may use (the spec's scorecard.cleared).
+	Cleared []string
 }
 
 // SchemaOf returns the schema of the columns p makes, with the points
-// scaling of the scorecard.
-func SchemaOf(p *features.Pipeline, scaling scorecard.Scaling) Schema {
-	return Schema{Monotone: p.Monotone(), Pipeline: p, Scaling: scaling}
+// scaling of the scorecard and the characteristics cleared of leakage.
+func SchemaOf(p *features.Pipeline, scaling scorecard.Scaling, cleared []string) Schema {
+	return Schema{Monotone: p.Monotone(), Pipeline: p, Scaling: scaling, Cleared: cleared}
 }
 
 // Fitted is a fitted model as the model file holds it, with what train

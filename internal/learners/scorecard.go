@@ -20,10 +20,13 @@ const DefaultScorecardTrials = 8
 var scorecardFineBins = [...]int{10, 20, 30, 50}
 
 // scorecardConfig returns c with the schema's points scaling when c sets
-// none.
+// none, and the schema's cleared characteristics when c names none.
 func scorecardConfig(c scfit.Config, schema Schema) scfit.Config {
 	if c.Scaling == (scorecard.Scaling{}) {
 		c.Scaling = schema.Scaling
+	}
+	if c.Cleared == nil {
+		c.Cleared = schema.Cleared
 	}
 	return c
 }

@@ -567,6 +567,7 @@ func reportScorecard(m *model.Model, meta *model.Metadata) *report.Scorecard {
 	var decisions []struct {
 		Characteristic, Strength, Status, With string
 		IV, R, Coef, LR                        float64
+		Cleared                                bool
 	}
 	if b, err := json.Marshal(meta.Params["selection"]); err == nil {
 		_ = json.Unmarshal(b, &decisions) // a missing or malformed record shows no selection
@@ -580,6 +581,9 @@ func reportScorecard(m *model.Model, meta *model.Metadata) *report.Scorecard {
 			detail = fmt.Sprintf("coefficient %+.4f", d.Coef)
 		case d.LR != 0:
 			detail = fmt.Sprintf("likelihood ratio %.1f", d.LR)
+		}
+		if d.Cleared {
+			detail = strings.TrimSuffix("above the leakage band, cleared by the spec; "+detail, "; ")
 		}
 		out.Selection = append(out.Selection, report.ScorecardDecision{
 			Characteristic: d.Characteristic, IV: d.IV, Strength: d.Strength, Status: d.Status, Detail: detail,

@@ -102,14 +102,18 @@ func Load(dir string) (*Data, error) {
 }
 
 // Schema returns what the learners are told about d's columns: the
-// pipeline's monotone constraints, the pipeline itself and the spec's
-// points scaling for the scorecard.
+// pipeline's monotone constraints, the pipeline itself, and for the
+// scorecard the spec's points scaling and cleared characteristics.
 func (d *Data) Schema() (learners.Schema, error) {
 	scaling, err := d.Meta.Scorecard.Scaling()
 	if err != nil {
 		return learners.Schema{}, err
 	}
-	return learners.SchemaOf(d.Pipeline, scaling), nil
+	var cleared []string
+	if d.Meta.Scorecard != nil {
+		cleared = d.Meta.Scorecard.Cleared
+	}
+	return learners.SchemaOf(d.Pipeline, scaling, cleared), nil
 }
 
 // Candidate is one trained, saved model.

@@ -59,6 +59,10 @@ type Config struct {
 	// means its defaults, 20 fine bins and 5 % of the rows per bin.
 	FineBins int
 	MinShare float64
+	// Cleared names characteristics above the leakage band
+	// (classing.LeakageIV) that were checked and may be used; any other
+	// suspicious characteristic is set aside. Default none.
+	Cleared []string
 	// Scaling maps log-odds to points. The zero value means
 	// scorecard.DefaultScaling (600 points at 50:1, 20 points to double).
 	Scaling scorecard.Scaling

@@ -29,7 +29,8 @@ const (
 	// Selected characteristics are in the scorecard.
 	Selected Status = "selected"
 	// Suspicious characteristics have an IV above classing.LeakageIV
-	// (0.5): reported for a leakage check and not used.
+	// (0.5) and are not in Config.Cleared: reported for a leakage check
+	// and not used.
 	Suspicious Status = "suspicious"
 	// LowIV characteristics have an IV below Config.IVThreshold.
 	LowIV Status = "low_iv"
@@ -55,6 +56,9 @@ type Decision struct {
 	IV             float64           `json:"iv"`
 	Strength       classing.Strength `json:"strength"`
 	Status         Status            `json:"status"`
+	// Cleared marks a characteristic above the leakage band that
+	// Config.Cleared allowed.
+	Cleared bool `json:"cleared,omitempty"`
 	// With and R name the characteristic of higher IV a Correlated one
 	// correlates with, and the correlation of their WoE columns.
 	With string  `json:"with,omitempty"`
@@ -87,8 +91,9 @@ type Result struct {
 //
 //  1. it bins every characteristic (package classing/fit: fine and coarse
 //     classing, WoE and IV) on all rows;
-//  2. it sets aside the suspicious ones (IV above classing.LeakageIV) and
-//     those with an IV below Config.IVThreshold;
+//  2. it sets aside the suspicious ones (IV above classing.LeakageIV, a
+//     sign of leakage) that Config.Cleared does not name, and those with an
+//     IV below Config.IVThreshold;
 //  3. walking the rest in decreasing order of IV, it drops a
 //     characteristic whose WoE column correlates above
 //     Config.MaxCorrelation (in absolute value) with one kept before it;
@@ -160,11 +165,12 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, p *features.Pipeline
 		b := binnings[k]
 		decisions[k] = Decision{Characteristic: cands[k].name, IV: b.IV, Strength: b.Strength()}
 		switch {
-		case b.Suspicious():
+		case b.Suspicious() && !slices.Contains(cfg.Cleared, cands[k].name):
 			decisions[k].Status = Suspicious
 		case b.IV < cfg.IVThreshold:
 			decisions[k].Status = LowIV
 		default:
+			decisions[k].Cleared = b.Suspicious()
 			pool = append(pool, k)
 		}
 	}

@@ -98,6 +98,21 @@ func TestFit(t *testing.T) {
 	}
 }
 
+// TestFitCleared names the leak among the characteristics cleared of
+// leakage: it is then used, and marked.
+func TestFitCleared(t *testing.T) {
+	X, y := synthetic(20000, 1)
+	res, err := Fit(t.Context(), X, y, nil, Config{Cleared: []string{"column_4"}, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Decisions {
+		if d.Characteristic == "column_4" && (d.Status == Suspicious || !d.Cleared) {
+			t.Errorf("column_4: %+v; want a cleared candidate", d)
+		}
+	}
+}
+
 // TestFitDeterministic fits with one and four threads: the scorecards are
 // identical.
 func TestFitDeterministic(t *testing.T) {
