@@ -207,7 +207,6 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, p *features.Pipeline
 	}
 	var entered []int
 	ll := nullLogLikelihood(ysel)
-	var warning error
 	for _, k := range kept {
 		d := &decisions[k]
 		if len(entered) == cfg.MaxCharacteristics {
@@ -227,9 +226,6 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, p *features.Pipeline
 		if err != nil {
 			return nil, err
 		}
-		if m.err != nil {
-			warning = m.err
-		}
 		llNew := logLikelihood(m.lin, W, ysel)
 		d.LR = 2 * (llNew - ll)
 		if j := slices.IndexFunc(m.beta, func(b float64) bool { return b >= 0 }); j >= 0 {
@@ -244,8 +240,10 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, p *features.Pipeline
 	}
 	woe = nil
 
-	// Step 5 on every row.
+	// Step 5 on every row. A stepwise fit that stopped at its iteration
+	// limit only weighed a choice; the final fit's is the warning.
 	var fitted *regression
+	var warning error
 	for {
 		if len(entered) == 0 {
 			return nil, fmt.Errorf("%w: %s", ErrNoCharacteristic, summary(decisions))
