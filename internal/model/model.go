@@ -250,8 +250,22 @@ type Reason struct {
 
 // Reasons returns the k features with the largest positive contributions to
 // the margin of x, largest first (ties by name); dst is scratch of length
-// len(Features).
+// len(Features). For a scorecard they are its characteristics with points
+// lost, most first: Feature names the characteristic, Value is its value
+// (NaN for a level or a missing value) and Contribution its points lost
+// over the scaling's Factor, in log-odds.
 func (m *Model) Reasons(dst, x []float64, k int) []Reason {
+	if sc := m.Scorecard; sc != nil {
+		var out []Reason
+		for _, r := range sc.Reasons(x, k) {
+			if r.PointsLost <= 0 {
+				break
+			}
+			i := slices.IndexFunc(sc.Characteristics, func(c scorecard.Characteristic) bool { return c.Name == r.Characteristic })
+			out = append(out, Reason{Feature: r.Characteristic, Value: sc.Value(i, x), Contribution: float64(r.PointsLost) / sc.Scaling.Factor})
+		}
+		return out
+	}
 	m.Contributions(dst, x)
 	var out []Reason
 	for _, r := range shap.ReasonCodes(dst, m.Features, k) {

@@ -118,7 +118,7 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 		"type":     "object",
 		"required": []string{"feature", "value", "contribution"},
 		"properties": obj{
-			"feature":      obj{"type": "string", "description": "Model feature (see /model/info features)."},
+			"feature":      obj{"type": "string", "description": "Model feature (see /model/info features), or for a scorecard its characteristic."},
 			"value":        obj{"type": []string{"number", "null"}, "description": "The feature's value for this application, after the pipeline."},
 			"contribution": obj{"type": "number", "description": "Its contribution to the model's margin (log-odds for boosted trees and logistic regression, probability for a random forest): exact TreeSHAP or linear term."},
 		},
