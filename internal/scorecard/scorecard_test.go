@@ -80,6 +80,16 @@ func TestScaling(t *testing.T) {
 			t.Errorf("PD(%v) = %v; want %v", c.score, got, c.pd)
 		}
 	}
+	// Worked by hand: Factor = 20/ln 2 = 28.853901, Offset = 600 −
+	// 28.853901·ln 50 = 487.122876; a bin with WoE 0.9 of a characteristic
+	// with β = −0.8, in a model with α = −2.5 on 2 characteristics, is
+	// worth −(−0.8·0.9 − 2.5/2)·28.853901 + 487.122876/2 = 300.40362.
+	if got := s.Points(-0.8, 0.9, -2.5, 2); math.Abs(got-300.40362) > 1e-5 {
+		t.Errorf("Points = %v; want 300.40362", got)
+	}
+	if math.Abs(s.Offset-487.122876) > 1e-6 {
+		t.Errorf("Offset = %v; want 487.122876", s.Offset)
+	}
 	// The points of n characteristics add up to the unrounded score.
 	alpha, coefs, woes := -2.0, []float64{-0.7, -1.1}, []float64{0.3, -0.4}
 	var score float64

@@ -81,6 +81,14 @@ func TestFit(t *testing.T) {
 			}
 		}
 	}
+	// Every bin's points are CREDIT.md §1's formula, rounded.
+	for _, c := range sc.Characteristics {
+		for i, bin := range c.Binning.Bins {
+			if want := int(math.Round(sc.Scaling.Points(c.Coef, bin.WoE, sc.Intercept, len(sc.Characteristics)))); c.Points[i] != want {
+				t.Errorf("%s bin %d: %d points; want %d", c.Name, i, c.Points[i], want)
+			}
+		}
+	}
 	if c := sc.Characteristics[1]; c.Name == "column_1" && c.Binning.Bins[c.Binning.Missing].Count() == 0 {
 		t.Error("column_1's missing values have no bin")
 	}
