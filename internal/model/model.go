@@ -227,8 +227,8 @@ func (m *Model) PDInto(dst []float64, X *matrix.Dense, threads int) {
 // into dst (len = number of features) and returns the base value, so that
 // base + Σ dst == Margin(x): exact TreeSHAP for trees, exact linear terms
 // for logistic regression, and for a scorecard each characteristic's
-// points lost over Factor at its value column, so that Reasons ranks its
-// characteristics by points lost (scorecard.Scorecard.Contributions).
+// points lost over Factor, measured from its best bin, at its value column
+// (scorecard.Scorecard.Contributions).
 func (m *Model) Contributions(dst, x []float64) (base float64) {
 	if m.Scorecard != nil {
 		return m.Scorecard.Contributions(dst, x)

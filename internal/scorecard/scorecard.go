@@ -365,8 +365,9 @@ func (s *Scorecard) Reasons(x []float64, k int) []Reason {
 
 // Contributions writes each characteristic's points lost over Factor,
 // (MaxPoints − points)/Factor, its term of Margin(x) measured from its best
-// bin, into the element of dst at its value column (a categorical
-// characteristic's first one-hot column), and returns the base value
+// bin, into the element of dst at its value column (for a categorical
+// characteristic the one-hot column of the application's level, or its
+// first one when none is set), and returns the base value
 // (Offset − BasePoints − Σ MaxPoints)/Factor, the margin of an application
 // in every characteristic's best bin; base + Σ dst == Margin(x) up to
 // rounding. Ranking the columns by contribution ranks the characteristics
@@ -380,6 +381,12 @@ func (s *Scorecard) Contributions(dst, x []float64) (base float64) {
 		col := r.feature
 		if col < 0 {
 			col = r.levels[0]
+			for _, i := range r.levels {
+				if x[i] == 1 {
+					col = i // the column of the application's level
+					break
+				}
+			}
 		}
 		maxp := s.MaxPoints(k)
 		best += maxp
