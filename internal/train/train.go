@@ -1,6 +1,6 @@
 // Package train is the pipeline's train step: it fits the candidate
 // learners (histogram gradient-boosted trees, random forest, logistic
-// regression) on the training period, calibrates their probabilities (Platt
+// regression, scorecard) on the training period, calibrates their probabilities (Platt
 // scaling of the log-odds, which keeps the ranking and so the AUC) and
 // chooses the decision threshold on a held-out validation slice (the newest
 // part of the training period), evaluates them on the out-of-time test set,
