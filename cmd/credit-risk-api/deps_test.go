@@ -14,6 +14,8 @@ var forbiddenDeps = []string{
 	"github.com/credit-risk/credit-risk/internal/logreg",
 	"github.com/credit-risk/credit-risk/internal/learners",
 	"github.com/credit-risk/credit-risk/internal/binning",
+	"github.com/credit-risk/credit-risk/internal/classing/fit",
+	"github.com/credit-risk/credit-risk/internal/scorecard/fit",
 	"github.com/credit-risk/credit-risk/internal/train",
 	"github.com/credit-risk/credit-risk/internal/tune",
 	"github.com/credit-risk/credit-risk/internal/report",

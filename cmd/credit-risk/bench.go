@@ -100,7 +100,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 		cfg = c
 	}
 	start := time.Now()
-	fitted, err := l.Fit(ctx, cfg, learners.Set{X: Xtr, Y: ytr}, learners.Set{}, nil, *threads)
+	fitted, err := l.Fit(ctx, cfg, learners.Set{X: Xtr, Y: ytr}, learners.Set{}, learners.Schema{}, *threads)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func (m *Main) commands() []command {
 		{"validate", "check raw data against the spec and write a data quality report", runValidate},
 		{"clean", "parse, filter and impute the raw data into data/processed/clean.parquet", runClean},
 		{"features", "split, engineer and encode features into train/test tables", runFeatures},
-		{"train", "fit gbdt, rf and lr, calibrate, evaluate and save versioned models", runTrain},
+		{"train", "fit gbdt, rf, lr and scorecard, calibrate, evaluate and save versioned models", runTrain},
 		{"evaluate", "evaluate models on the out-of-time test set, with AUC per segment", runEvaluate},
 		{"explain", "global feature importance (mean |SHAP|) per model", runExplain},
 		{"retrain", "the full job: clean, features, tune, train, evaluate, report, registry, alias", runRetrain},

@@ -175,10 +175,10 @@ func TestFlagsCheckedFirst(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"train", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr`},
-		{[]string{"train", "--algorithms", "gbdt,xgboost"}, `usage: --algorithms: unknown learner "xgboost"; valid names: gbdt, rf, lr`},
-		{[]string{"train", "--algorithms", ""}, "usage: --algorithms: no learner given; valid names: gbdt, rf, lr"},
-		{[]string{"retrain", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr`},
+		{[]string{"train", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr, scorecard`},
+		{[]string{"train", "--algorithms", "gbdt,xgboost"}, `usage: --algorithms: unknown learner "xgboost"; valid names: gbdt, rf, lr, scorecard`},
+		{[]string{"train", "--algorithms", ""}, "usage: --algorithms: no learner given; valid names: gbdt, rf, lr, scorecard"},
+		{[]string{"retrain", "--algorithms", "xgb"}, `usage: --algorithms: unknown learner "xgb"; valid names: gbdt, rf, lr, scorecard`},
 		{[]string{"retrain", "--split-date", "soon"}, "usage: --split-date: "},
 		{[]string{"clean", "--split-date", "soon", "--spec", "nosuch"}, "usage: --split-date: "},
 	}
@@ -420,7 +420,9 @@ func checkConsistent(t *testing.T, dir string) {
 	}
 	known := map[string]bool{}
 	for _, v := range reg.Versions {
-		known[v.File], known[v.Metadata] = true, true
+		for _, f := range v.Files() {
+			known[f] = true
+		}
 	}
 	ents, _ := os.ReadDir(models)
 	for _, e := range ents {

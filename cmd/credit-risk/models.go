@@ -50,7 +50,7 @@ func runModels(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet(m, "models "+sub, modelsHelp)
 	var d dirs
 	d.bind(fs, m)
-	name := fs.String("name", "", "model name (gbdt, rf, lr)")
+	name := fs.String("name", "", "model name (gbdt, rf, lr, scorecard)")
 	version := fs.Int("version", 0, "model version")
 	reason := fs.String("reason", "", "why (recorded in the registry)")
 	if err := parseFlags(fs, args[1:]); err != nil {

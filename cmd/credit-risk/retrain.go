@@ -111,7 +111,7 @@ func runRetrain(ctx context.Context, m *Main, args []string) error {
 		if string(c.Algorithm) == sum.Champion.Name && c.Version == sum.Champion.Version {
 			mark = "*"
 		}
-		fmt.Fprintf(m.Stdout, "%s %-4s v%-3d test AUC %.4f  KS %.3f  Brier %.4f  ECE %.4f  threshold %.3f\n",
+		fmt.Fprintf(m.Stdout, "%s %-9s v%-3d test AUC %.4f  KS %.3f  Brier %.4f  ECE %.4f  threshold %.3f\n",
 			mark, c.Algorithm, c.Version, c.Metrics.ROCAUC, c.Metrics.KS, c.Metrics.Brier, c.Metrics.ECE, c.Metrics.Threshold)
 	}
 	if p := sum.Promotion; p != nil {

@@ -68,7 +68,7 @@ func runTrain(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	for _, c := range cands {
-		fmt.Fprintf(m.Stdout, "%-4s v%-3d test AUC %.4f  KS %.3f  Brier %.4f  ECE %.4f  threshold %.3f  fit %.1fs  %s\n",
+		fmt.Fprintf(m.Stdout, "%-9s v%-3d test AUC %.4f  KS %.3f  Brier %.4f  ECE %.4f  threshold %.3f  fit %.1fs  %s\n",
 			c.Algorithm, c.Version, c.Metrics.ROCAUC, c.Metrics.KS, c.Metrics.Brier, c.Metrics.ECE, c.Metrics.Threshold, c.Seconds, c.Path)
 	}
 	return nil

@@ -1,7 +1,8 @@
 // Package batchscore scores files of raw loan applications with a model:
 // every row runs through the model file's own feature pipeline, as the
 // scoring API runs an application, and gets one output row with its PD,
-// prediction and decision, or the reason it could not be scored.
+// prediction and decision (and a scorecard's score in points), or the
+// reason it could not be scored.
 package batchscore
 
 import (
@@ -35,9 +36,15 @@ type Options struct {
 // reasons in the output's adverse_action and adverse_action_fields columns.
 const ReasonSep = ";"
 
-// Header returns the output's columns after the optional id column.
-func Header() []string {
-	return []string{"default_probability", "prediction", "decision", "model_version", "adverse_action", "adverse_action_fields", "error"}
+// Header returns the output's columns after the optional id column; a
+// scorecard model's output has score (its points) after
+// default_probability.
+func Header(scorecard bool) []string {
+	h := []string{"default_probability", "prediction", "decision", "model_version", "adverse_action", "adverse_action_fields", "error"}
+	if scorecard {
+		h = slices.Insert(h, 1, "score")
+	}
+	return h
 }
 
 // Summary counts what a run did.
@@ -98,7 +105,7 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 				if opts.IDColumn != "" {
 					id = slices.Index(r.Header(), opts.IDColumn)
 				}
-				head := Header()
+				head := Header(m.Scorecard != nil)
 				if id >= 0 {
 					head = append([]string{opts.IDColumn}, head...)
 				}
@@ -117,7 +124,11 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 				for i, e := range errs {
 					msgs[i] = e.Error()
 				}
-				line = append(line, "", "", "", version, "", "", strings.Join(msgs, "; "))
+				line = append(line, "")
+				if m.Scorecard != nil {
+					line = append(line, "")
+				}
+				line = append(line, "", "", version, "", "", strings.Join(msgs, "; "))
 			} else {
 				pd := m.PD(x)
 				pred := m.Decide(pd)
@@ -128,7 +139,11 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 						codes, fields = append(codes, r.Code), append(fields, r.Field)
 					}
 				}
-				line = append(line, strconv.FormatFloat(pd, 'g', -1, 64), strconv.Itoa(pred), Decision(pred), version,
+				line = append(line, strconv.FormatFloat(pd, 'g', -1, 64))
+				if score, ok := m.Score(x); ok {
+					line = append(line, strconv.Itoa(score))
+				}
+				line = append(line, strconv.Itoa(pred), Decision(pred), version,
 					strings.Join(codes, ReasonSep), strings.Join(fields, ReasonSep), "")
 				sum.Scored++
 			}

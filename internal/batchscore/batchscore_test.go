@@ -144,3 +144,49 @@ func TestDecision(t *testing.T) {
 		t.Errorf("Decision(1) = %q, Decision(0) = %q", Decision(1), Decision(0))
 	}
 }
+
+// TestFileScorecard scores with a scorecard: a score column follows the
+// PD, with the model's points for every scored row and an empty cell for
+// the row that could not be scored.
+func TestFileScorecard(t *testing.T) {
+	dir := t.TempDir()
+	m, meta := servetest.Build(t, servetest.Options{Scorecard: true})
+	in, out := filepath.Join(dir, "apps.csv"), filepath.Join(dir, "scores.csv")
+	apps := writeApplications(t, in, 12)
+	if _, err := File(t.Context(), m, meta, in, out, Options{IDColumn: "id"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"id", "default_probability", "score", "prediction", "decision", "model_version", "adverse_action", "adverse_action_fields", "error"}
+	if !slices.Equal(recs[0], want) {
+		t.Fatalf("header %q; want %q", recs[0], want)
+	}
+	p := m.Pipeline
+	row, x := p.NewRow(), make([]float64, p.NumFeatures())
+	for i, app := range apps[:11] {
+		raw := make([]features.Raw, len(p.Inputs))
+		for j, input := range p.Inputs {
+			if v, ok := app[input.Name]; ok {
+				raw[j] = features.RawString(v.(string))
+			}
+		}
+		if errs := p.Transform(raw, row, x); len(errs) > 0 {
+			t.Fatalf("application %d: %v", i, errs)
+		}
+		score, _ := m.Score(x)
+		if rec := recs[i+1]; rec[2] != strconv.Itoa(score) || rec[1] != strconv.FormatFloat(m.PD(x), 'g', -1, 64) {
+			t.Errorf("row %d: %q; want PD %v, score %d", i, rec, m.PD(x), score)
+		}
+	}
+	if last := recs[12]; len(last) != len(want) || last[2] != "" || last[8] == "" {
+		t.Errorf("the unreadable row: %q", last)
+	}
+}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/promotion"
+	"github.com/credit-risk/credit-risk/internal/scorecard"
 	"github.com/credit-risk/credit-risk/internal/value"
 )
 
@@ -120,6 +121,8 @@ type Spec struct {
 	// applications and matured loans by, and how it dates defaults for
 	// vintage curves.
 	Monitoring Monitoring `yaml:"monitoring,omitempty"`
+	// Scorecard sets the points scaling of the scorecard learner.
+	Scorecard *Scorecard `yaml:"scorecard,omitempty"`
 }
 
 // ProtectedColumn is a protected attribute: a column of the raw files.
@@ -394,6 +397,44 @@ type Costs struct {
 	BadAccepted float64 `yaml:"bad_accepted"`
 	// GoodRejected is the profit forgone by declining a loan that repays.
 	GoodRejected float64 `yaml:"good_rejected"`
+}
+
+// Scorecard is the points scaling of the scorecard learner (CREDIT.md §1):
+// BaseScore points at good:bad odds BaseOdds, and PDO points to double the
+// odds. A zero field takes its default.
+type Scorecard struct {
+	// BaseScore is the score at odds BaseOdds. Default 600
+	// (scorecard.DefaultBaseScore).
+	BaseScore float64 `yaml:"base_score,omitempty" json:"base_score,omitempty"`
+	// BaseOdds are the good:bad odds at BaseScore: 50 means 50:1. Default
+	// 50.
+	BaseOdds float64 `yaml:"base_odds,omitempty" json:"base_odds,omitempty"`
+	// PDO is the number of points that double the odds. Default 20.
+	PDO float64 `yaml:"pdo,omitempty" json:"pdo,omitempty"`
+	// Cleared names characteristics (inputs or derived values) whose
+	// information value is above the leakage band (0.5) and that were
+	// checked and are known at application time: the scorecard may use
+	// them. Others above the band are reported and set aside. Default
+	// none.
+	Cleared []string `yaml:"cleared,omitempty" json:"cleared,omitempty"`
+}
+
+// Scaling returns the points scaling s sets, the defaults (600 points at
+// 50:1, 20 points to double the odds) for a nil s or a zero field.
+func (s *Scorecard) Scaling() (scorecard.Scaling, error) {
+	base, odds, pdo := float64(scorecard.DefaultBaseScore), float64(scorecard.DefaultBaseOdds), float64(scorecard.DefaultPDO)
+	if s != nil {
+		if s.BaseScore != 0 {
+			base = s.BaseScore
+		}
+		if s.BaseOdds != 0 {
+			odds = s.BaseOdds
+		}
+		if s.PDO != 0 {
+			pdo = s.PDO
+		}
+	}
+	return scorecard.NewScaling(base, odds, pdo)
 }
 
 // Defaults.
@@ -797,6 +838,18 @@ func (s *Spec) Validate() error {
 	}
 	if key, err := s.Monitoring.validate(s); err != nil {
 		return &SpecError{Key: "monitoring." + key, Err: err}
+	}
+	if _, err := s.Scorecard.Scaling(); err != nil {
+		return bad("scorecard", "%v", err)
+	}
+	if s.Scorecard != nil {
+		seen := map[string]bool{}
+		for _, c := range s.Scorecard.Cleared {
+			if c == "" || seen[c] {
+				return bad("scorecard.cleared", "%q is empty or listed twice", c)
+			}
+			seen[c] = true
+		}
 	}
 	if s.Costs != nil {
 		if s.Costs.BadAccepted <= 0 {

@@ -55,19 +55,21 @@ type Options struct {
 
 // Meta describes the feature tables.
 type Meta struct {
-	Dataset      string               `json:"dataset"`
-	CreatedAt    time.Time            `json:"created_at"`
-	Split        clean.SplitLog       `json:"split"`
-	DateColumn   string               `json:"date_column,omitempty"`
-	TrainRows    int                  `json:"train_rows"`
-	TestRows     int                  `json:"test_rows"`
-	TrainBadRate float64              `json:"train_bad_rate"`
-	TestBadRate  float64              `json:"test_bad_rate"`
-	Features     []FeatureMeta        `json:"features"`
-	CleanTable   string               `json:"clean_table_sha256"`
-	Segments     []string             `json:"segments,omitempty"`
-	Costs        *dataset.Costs       `json:"costs,omitempty"`
-	Leakage      []fit.LeakageFinding `json:"single_feature_auc"`
+	Dataset      string         `json:"dataset"`
+	CreatedAt    time.Time      `json:"created_at"`
+	Split        clean.SplitLog `json:"split"`
+	DateColumn   string         `json:"date_column,omitempty"`
+	TrainRows    int            `json:"train_rows"`
+	TestRows     int            `json:"test_rows"`
+	TrainBadRate float64        `json:"train_bad_rate"`
+	TestBadRate  float64        `json:"test_bad_rate"`
+	Features     []FeatureMeta  `json:"features"`
+	CleanTable   string         `json:"clean_table_sha256"`
+	Segments     []string       `json:"segments,omitempty"`
+	Costs        *dataset.Costs `json:"costs,omitempty"`
+	// Scorecard is the spec's points scaling for the scorecard learner.
+	Scorecard *dataset.Scorecard   `json:"scorecard,omitempty"`
+	Leakage   []fit.LeakageFinding `json:"single_feature_auc"`
 }
 
 // FeatureMeta describes one model column.
@@ -164,6 +166,7 @@ func Run(ctx context.Context, opts Options) (*Meta, error) {
 		Dataset: spec.Name, CreatedAt: time.Now().UTC(), Split: cl.Split, DateColumn: dateName,
 		TrainRows: len(trainIdx), TestRows: len(testIdx), TrainBadRate: mean(ytr), TestBadRate: mean(yte),
 		CleanTable: cl.Output.SHA256, Segments: spec.Segments, Costs: spec.Costs,
+		Scorecard: spec.Scorecard,
 	}
 	if meta.Leakage, err = fit.CheckLeakage(p.FeatureNames(), Xtr, ytr); err != nil {
 		return nil, fmt.Errorf("features: %w", err)

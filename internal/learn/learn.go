@@ -19,6 +19,10 @@ const (
 	// Logistic is L2-regularised logistic regression (package logreg,
 	// fitted model in package linear).
 	Logistic Algorithm = "lr"
+	// Scorecard is a points scorecard: logistic regression on the weight
+	// of evidence of binned characteristics (package scorecard/fit, fitted
+	// model in package scorecard).
+	Scorecard Algorithm = "scorecard"
 )
 
 // Predictor is a fitted binary classifier.

@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/linear"
 	"github.com/credit-risk/credit-risk/internal/matrix"
+	"github.com/credit-risk/credit-risk/internal/scorecard"
 	"github.com/credit-risk/credit-risk/internal/tree"
 	"github.com/credit-risk/credit-risk/internal/tune"
 )
@@ -29,20 +31,21 @@ type Learner struct {
 	// Package returns the learner package's DefaultConfig, the defaults
 	// bench compares with the reference implementations.
 	Package func() any
-	// Fit fits cfg (nil means Default(monotone)) on fit with threads
-	// goroutines (0 means every core). valid, when its X is not nil, is the
-	// held-out slice a learner may stop early on (GBDT's Default does, so
-	// it needs valid); monotone constrains the learners that support it,
-	// replacing the configuration's, as train does.
-	Fit func(ctx context.Context, cfg any, fit, valid Set, monotone []int8, threads int) (*Fitted, error)
+	// Fit fits cfg (nil means Default(schema.Monotone)) on fit with
+	// threads goroutines (0 means every core). valid, when its X is not
+	// nil, is the held-out slice a learner may stop early on (GBDT's
+	// Default does, so it needs valid); schema.Monotone constrains the
+	// learners that support it, replacing the configuration's, as train
+	// does.
+	Fit func(ctx context.Context, cfg any, fit, valid Set, schema Schema, threads int) (*Fitted, error)
 	// DefaultTrials is the number of configurations tuning starts with
 	// when its budget does not say (tune.Budget.Trials 0).
 	DefaultTrials int
 	// Tune searches the learner's tuning space by cross-validation on the
 	// rows of X and the labels y, starting from base (nil means
-	// Default(monotone)); see package tune. A new learner describes its
-	// space as a tune.Space and runs it with tune.Search.
-	Tune func(ctx context.Context, X *matrix.Dense, y []float64, base any, monotone []int8, opts tune.Options) (*Tuning, error)
+	// Default(schema.Monotone)); see package tune. A new learner describes
+	// its space as a tune.Space and runs it with tune.Search.
+	Tune func(ctx context.Context, X *matrix.Dense, y []float64, base any, schema Schema, opts tune.Options) (*Tuning, error)
 }
 
 // Set is a labelled feature matrix.
@@ -51,12 +54,38 @@ type Set struct {
 	Y []float64
 }
 
+// Schema describes the columns of the matrices a learner fits on. The zero
+// value describes plain numeric columns without constraints.
+type Schema struct {
+	// Monotone are the per-column monotone constraints; nil means none.
+	Monotone []int8
+	// Pipeline is the feature pipeline that made the columns, nil when they
+	// come from elsewhere (bench's numeric files). The scorecard reads its
+	// characteristics back through it; without it every column is a
+	// numeric characteristic.
+	Pipeline *features.Pipeline
+	// Scaling is the scorecard's points scaling (the spec's scorecard
+	// keys); the zero value means scorecard.DefaultScaling.
+	Scaling scorecard.Scaling
+	// Cleared names the characteristics above the leakage band the
+	// scorecard may use (the spec's scorecard.cleared).
+	Cleared []string
+}
+
+// SchemaOf returns the schema of the columns p makes, with the points
+// scaling of the scorecard and the characteristics cleared of leakage.
+func SchemaOf(p *features.Pipeline, scaling scorecard.Scaling, cleared []string) Schema {
+	return Schema{Monotone: p.Monotone(), Pipeline: p, Scaling: scaling, Cleared: cleared}
+}
+
 // Fitted is a fitted model as the model file holds it, with what train
 // records about the fit.
 type Fitted struct {
-	// Exactly one of Ensemble (gbdt, rf) and Linear (lr) is set.
-	Ensemble *tree.Ensemble
-	Linear   *linear.Model
+	// Exactly one of Ensemble (gbdt, rf), Linear (lr) and Scorecard
+	// (scorecard) is set.
+	Ensemble  *tree.Ensemble
+	Linear    *linear.Model
+	Scorecard *scorecard.Scorecard
 	// Params are the fit's parameters by their XGBoost or scikit-learn
 	// names, recorded in the model metadata and the registry.
 	Params map[string]any
@@ -68,10 +97,27 @@ type Fitted struct {
 
 // Predictor returns the fitted model as a learn.Predictor.
 func (f *Fitted) Predictor() learn.Predictor {
-	if f.Ensemble != nil {
+	switch {
+	case f.Ensemble != nil:
 		return f.Ensemble
+	case f.Scorecard != nil:
+		return scorecardPredictor{f.Scorecard}
 	}
 	return f.Linear
+}
+
+// scorecardPredictor is a scorecard as a learn.Predictor: the probability
+// of default read from the integer score, before calibration.
+type scorecardPredictor struct{ s *scorecard.Scorecard }
+
+// PredictProbaInto implements learn.Predictor.
+func (p scorecardPredictor) PredictProbaInto(dst []float64, X *matrix.Dense) {
+	if len(dst) != X.Rows {
+		panic(fmt.Sprintf("learners: %d outputs for %d rows", len(dst), X.Rows))
+	}
+	for i := range dst {
+		dst[i] = p.s.Scaling.PD(float64(p.s.Score(X.Row(i))))
+	}
 }
 
 // PredictInto sets dst[i] to the probability of class 1 for row i of X,
@@ -81,7 +127,7 @@ func (f *Fitted) PredictInto(dst []float64, X *matrix.Dense, threads int) {
 		f.Ensemble.PredictInto(dst, X, threads)
 		return
 	}
-	f.Linear.PredictProbaInto(dst, X)
+	f.Predictor().PredictProbaInto(dst, X)
 }
 
 // Tuning is the outcome of tuning one learner.

@@ -10,6 +10,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/linear"
 	"github.com/credit-risk/credit-risk/internal/logreg"
 	"github.com/credit-risk/credit-risk/internal/matrix"
+	scfit "github.com/credit-risk/credit-risk/internal/scorecard/fit"
 	"github.com/credit-risk/credit-risk/internal/tree"
 	"github.com/credit-risk/credit-risk/internal/tune"
 )
@@ -19,6 +20,7 @@ var (
 	_ learn.FitFunc[gbdt.Config, *gbdt.Model]      = gbdt.Fit
 	_ learn.FitFunc[forest.Config, *tree.Ensemble] = forest.Fit
 	_ learn.FitFunc[logreg.Config, *linear.Model]  = logreg.Fit
+	_ learn.Predictor                              = scorecardPredictor{}
 )
 
 // table holds the learners, in the order train fits them by default.
@@ -30,8 +32,8 @@ var table = []Learner{
 		Package:       func() any { return gbdt.DefaultConfig() },
 		Fit:           fitGBDT,
 		DefaultTrials: tune.DefaultGBDTTrials,
-		Tune: func(ctx context.Context, X *matrix.Dense, y []float64, base any, monotone []int8, opts tune.Options) (*Tuning, error) {
-			cfg, err := config(learn.GBDT, base, func() gbdt.Config { return GBDTDefault(monotone) })
+		Tune: func(ctx context.Context, X *matrix.Dense, y []float64, base any, schema Schema, opts tune.Options) (*Tuning, error) {
+			cfg, err := config(learn.GBDT, base, func() gbdt.Config { return GBDTDefault(schema.Monotone) })
 			if err != nil {
 				return nil, err
 			}
@@ -49,7 +51,7 @@ var table = []Learner{
 		Package:       func() any { return forest.DefaultConfig() },
 		Fit:           fitForest,
 		DefaultTrials: tune.DefaultForestTrials,
-		Tune: func(ctx context.Context, X *matrix.Dense, y []float64, base any, _ []int8, opts tune.Options) (*Tuning, error) {
+		Tune: func(ctx context.Context, X *matrix.Dense, y []float64, base any, _ Schema, opts tune.Options) (*Tuning, error) {
 			cfg, err := config(learn.Forest, base, forest.DefaultConfig)
 			if err != nil {
 				return nil, err
@@ -68,7 +70,7 @@ var table = []Learner{
 		Package:       func() any { return logreg.DefaultConfig() },
 		Fit:           fitLogistic,
 		DefaultTrials: tune.DefaultLogisticTrials,
-		Tune: func(ctx context.Context, X *matrix.Dense, y []float64, base any, _ []int8, opts tune.Options) (*Tuning, error) {
+		Tune: func(ctx context.Context, X *matrix.Dense, y []float64, base any, _ Schema, opts tune.Options) (*Tuning, error) {
 			cfg, err := config(learn.Logistic, base, logreg.DefaultConfig)
 			if err != nil {
 				return nil, err
@@ -79,6 +81,15 @@ var table = []Learner{
 			}
 			return tuning(res), nil
 		},
+	},
+	{
+		Name:          learn.Scorecard,
+		Title:         "points scorecard (logistic regression on the WoE of binned characteristics)",
+		Default:       func([]int8) any { return scfit.DefaultConfig() },
+		Package:       func() any { return scfit.DefaultConfig() },
+		Fit:           fitScorecard,
+		DefaultTrials: DefaultScorecardTrials,
+		Tune:          tuneScorecard,
 	},
 }
 
@@ -99,7 +110,8 @@ func GBDTDefault(monotone []int8) gbdt.Config {
 
 // fitGBDT is the Fit of GBDT. The pipeline's monotone constraints replace
 // the configuration's, and early stopping judges valid when it is given.
-func fitGBDT(ctx context.Context, c any, fit, valid Set, monotone []int8, threads int) (*Fitted, error) {
+func fitGBDT(ctx context.Context, c any, fit, valid Set, schema Schema, threads int) (*Fitted, error) {
+	monotone := schema.Monotone
 	cfg, err := config(learn.GBDT, c, func() gbdt.Config { return GBDTDefault(monotone) })
 	if err != nil {
 		return nil, err
@@ -121,7 +133,7 @@ func fitGBDT(ctx context.Context, c any, fit, valid Set, monotone []int8, thread
 }
 
 // fitForest is the Fit of Forest; it has no use for valid.
-func fitForest(ctx context.Context, c any, fit, _ Set, _ []int8, threads int) (*Fitted, error) {
+func fitForest(ctx context.Context, c any, fit, _ Set, _ Schema, threads int) (*Fitted, error) {
 	cfg, err := config(learn.Forest, c, forest.DefaultConfig)
 	if err != nil {
 		return nil, err
@@ -139,7 +151,7 @@ func fitForest(ctx context.Context, c any, fit, _ Set, _ []int8, threads int) (*
 // fitLogistic is the Fit of Logistic; it has no use for valid. A fit that
 // stops at its iteration limit keeps the model reached, with the
 // logreg.ErrNotConverged error as its Warning.
-func fitLogistic(ctx context.Context, c any, fit, _ Set, _ []int8, threads int) (*Fitted, error) {
+func fitLogistic(ctx context.Context, c any, fit, _ Set, _ Schema, threads int) (*Fitted, error) {
 	cfg, err := config(learn.Logistic, c, logreg.DefaultConfig)
 	if err != nil {
 		return nil, err

@@ -127,7 +127,8 @@ func Decode(data []byte) (*Model, error) {
 
 // Save writes the model file and its metadata atomically into dir as
 // <base>.model and <base>_metadata.json, filling meta's file name, hash,
-// schema and identity fields. The model file is written first and never
+// schema and identity fields; a scorecard's table goes beside them as
+// <base>_table.csv and <base>_table.json (TableName). The model file is written first and never
 // replaces an existing one (the error wraps os.ErrExist), so two runs cannot
 // claim the same version and a metadata file never names a model that is not
 // there.
@@ -168,8 +169,23 @@ func Save(dir, base string, m *Model, meta *Metadata) error {
 	if err := atomicfile.WriteJSON(MetadataPath(path), meta); err != nil {
 		return fmt.Errorf("save model: %w", err)
 	}
+	if sc := m.Scorecard; sc != nil {
+		for _, t := range []struct {
+			ext   string
+			write func(io.Writer) error
+		}{{".csv", sc.WriteTableCSV}, {".json", sc.WriteTableJSON}} {
+			if err := atomicfile.Write(filepath.Join(dir, TableName(base)+t.ext), 0o644, t.write); err != nil {
+				return fmt.Errorf("save model: scorecard table: %w", err)
+			}
+		}
+	}
 	return nil
 }
+
+// TableName returns the base name of the scorecard table files of the
+// model file base: scorecard_v3_table for scorecard_v3 (the table is
+// written as .csv and .json beside the model).
+func TableName(base string) string { return base + "_table" }
 
 // ReadMetadata reads a metadata file strictly.
 func ReadMetadata(path string) (*Metadata, error) {

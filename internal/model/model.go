@@ -12,6 +12,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/linear"
 	"github.com/credit-risk/credit-risk/internal/matrix"
+	"github.com/credit-risk/credit-risk/internal/scorecard"
 	"github.com/credit-risk/credit-risk/internal/shap"
 	"github.com/credit-risk/credit-risk/internal/tree"
 )
@@ -44,9 +45,14 @@ type Model struct {
 	// pipeline's.
 	Features []string           `json:"features"`
 	Pipeline *features.Pipeline `json:"pipeline"`
-	// Exactly one of Ensemble (gbdt, rf) and Linear (lr) is set.
+	// Exactly one of Ensemble (gbdt, rf), Linear (lr) and Scorecard
+	// (scorecard) is set.
 	Ensemble *tree.Ensemble `json:"ensemble,omitempty"`
 	Linear   *linear.Model  `json:"linear,omitempty"`
+	// Scorecard reads its characteristics back from the feature vector
+	// (see package scorecard); its raw probability is read from the
+	// integer score.
+	Scorecard *scorecard.Scorecard `json:"scorecard,omitempty"`
 	// Calibration maps the log-odds of the learner's raw probability
 	// (Logit(RawProb), clipped at 1e-9 from 0 and 1) to the calibrated PD;
 	// nil means the raw probability is the PD.
@@ -89,7 +95,7 @@ func (m *Model) Init() error {
 	}
 	switch learn.Algorithm(m.Algorithm) {
 	case learn.GBDT, learn.Forest:
-		if m.Ensemble == nil || m.Linear != nil {
+		if m.Ensemble == nil || m.Linear != nil || m.Scorecard != nil {
 			return fmt.Errorf("%w: algorithm %s needs a tree ensemble and nothing else", ErrInvalid, m.Algorithm)
 		}
 		if err := m.Ensemble.Validate(); err != nil {
@@ -105,7 +111,7 @@ func (m *Model) Init() error {
 		m.explainer = ex
 		m.predictor = m.Ensemble.Compile()
 	case learn.Logistic:
-		if m.Linear == nil || m.Ensemble != nil {
+		if m.Linear == nil || m.Ensemble != nil || m.Scorecard != nil {
 			return fmt.Errorf("%w: algorithm lr needs a linear model and nothing else", ErrInvalid)
 		}
 		if err := m.Linear.Validate(); err != nil {
@@ -113,6 +119,13 @@ func (m *Model) Init() error {
 		}
 		if m.Linear.NumFeatures() != len(m.Features) {
 			return fmt.Errorf("%w: the linear model reads %d features; the model has %d", ErrSchema, m.Linear.NumFeatures(), len(m.Features))
+		}
+	case learn.Scorecard:
+		if m.Scorecard == nil || m.Ensemble != nil || m.Linear != nil {
+			return fmt.Errorf("%w: algorithm scorecard needs a scorecard and nothing else", ErrInvalid)
+		}
+		if err := m.Scorecard.Init(m.Features); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	default:
 		return fmt.Errorf("%w: unknown algorithm %q", ErrInvalid, m.Algorithm)
@@ -129,9 +142,12 @@ func (m *Model) Init() error {
 }
 
 // Margin returns the learner's raw output for a feature vector: log-odds for
-// boosted trees and logistic regression, a probability for a forest.
+// boosted trees and logistic regression, a probability for a forest, and
+// for a scorecard the log-odds of default its integer score stands for.
 func (m *Model) Margin(x []float64) float64 {
 	switch {
+	case m.Scorecard != nil:
+		return m.Scorecard.Margin(x)
 	case m.Linear != nil:
 		return m.Linear.Margin(x)
 	case m.predictor != nil:
@@ -142,7 +158,7 @@ func (m *Model) Margin(x []float64) float64 {
 
 // RawProb maps a margin to the learner's uncalibrated probability.
 func (m *Model) RawProb(margin float64) float64 {
-	if m.Linear != nil {
+	if m.Linear != nil || m.Scorecard != nil {
 		return tree.Sigmoid(margin)
 	}
 	return m.Ensemble.Prob(margin)
@@ -177,6 +193,15 @@ func (m *Model) Decide(pd float64) int {
 // RawProbInto writes the uncalibrated probability of every row of X into
 // dst, using up to threads goroutines for tree ensembles.
 func (m *Model) RawProbInto(dst []float64, X *matrix.Dense, threads int) {
+	if m.Scorecard != nil {
+		if len(dst) != X.Rows {
+			panic(fmt.Sprintf("model: %d outputs for %d rows", len(dst), X.Rows))
+		}
+		for i := range dst {
+			dst[i] = tree.Sigmoid(m.Scorecard.Margin(X.Row(i)))
+		}
+		return
+	}
 	if m.Linear != nil {
 		m.Linear.PredictProbaInto(dst, X)
 		return
@@ -201,8 +226,13 @@ func (m *Model) PDInto(dst []float64, X *matrix.Dense, threads int) {
 // Contributions writes each feature's additive contribution to the margin
 // into dst (len = number of features) and returns the base value, so that
 // base + Σ dst == Margin(x): exact TreeSHAP for trees, exact linear terms
-// for logistic regression.
+// for logistic regression, and for a scorecard each characteristic's
+// points lost over Factor, measured from its best bin, at its value column
+// (scorecard.Scorecard.Contributions).
 func (m *Model) Contributions(dst, x []float64) (base float64) {
+	if m.Scorecard != nil {
+		return m.Scorecard.Contributions(dst, x)
+	}
 	if m.Linear != nil {
 		c, b := m.Linear.Contributions(x)
 		copy(dst, c)
@@ -219,9 +249,23 @@ type Reason struct {
 }
 
 // Reasons returns the k features with the largest positive contributions to
-// the margin of x, largest first (ties by name); dst, of length
-// len(Features), receives the contributions (Contributions).
+// the margin of x, largest first (ties by name); dst is scratch of length
+// len(Features). For a scorecard they are its characteristics with points
+// lost, most first: Feature names the characteristic, Value is its value
+// (NaN for a level or a missing value) and Contribution its points lost
+// over the scaling's Factor, in log-odds.
 func (m *Model) Reasons(dst, x []float64, k int) []Reason {
+	if sc := m.Scorecard; sc != nil {
+		var out []Reason
+		for _, r := range sc.Reasons(x, k) {
+			if r.PointsLost <= 0 {
+				break
+			}
+			i := slices.IndexFunc(sc.Characteristics, func(c scorecard.Characteristic) bool { return c.Name == r.Characteristic })
+			out = append(out, Reason{Feature: r.Characteristic, Value: sc.Value(i, x), Contribution: float64(r.PointsLost) / sc.Scaling.Factor})
+		}
+		return out
+	}
 	m.Contributions(dst, x)
 	var out []Reason
 	for _, r := range shap.ReasonCodes(dst, m.Features, k) {
@@ -229,4 +273,23 @@ func (m *Model) Reasons(dst, x []float64, k int) []Reason {
 		out = append(out, Reason{Feature: r.Feature, Value: x[i], Contribution: r.Contribution})
 	}
 	return out
+}
+
+// Score returns the points of a feature vector and true for a scorecard,
+// 0 and false for any other model.
+func (m *Model) Score(x []float64) (int, bool) {
+	if m.Scorecard == nil {
+		return 0, false
+	}
+	return m.Scorecard.Score(x), true
+}
+
+// PointsLost returns a scorecard's characteristics for x with their points
+// and points lost against each one's maximum, most points lost first, at
+// most k of them (k ≤ 0: all); nil for any other model.
+func (m *Model) PointsLost(x []float64, k int) []scorecard.Reason {
+	if m.Scorecard == nil {
+		return nil
+	}
+	return m.Scorecard.Reasons(x, k)
 }

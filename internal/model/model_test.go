@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/calibrate"
+	"github.com/credit-risk/credit-risk/internal/classing"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/features/fit"
 	"github.com/credit-risk/credit-risk/internal/frame"
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/linear"
+	"github.com/credit-risk/credit-risk/internal/scorecard"
 	"github.com/credit-risk/credit-risk/internal/tree"
 	"github.com/credit-risk/credit-risk/internal/value"
 )
@@ -63,10 +65,43 @@ func testModels(t testing.TB) []*Model {
 	base := Model{Format: Format, FormatVersion: FormatVersion, Name: "x", Version: 1, CreatedAt: time.Unix(0, 0).UTC(),
 		Features: p.FeatureNames(), Pipeline: p, Threshold: 0.3,
 		Calibration: &calibrate.Calibrator{Method: calibrate.Platt, Slope: 1, Intercept: 0.1}}
-	g, l := base, base
+	g, l, s := base, base, base
 	g.Name, g.Algorithm, g.Ensemble = string(learn.GBDT), string(learn.GBDT), ens
 	l.Name, l.Algorithm, l.Linear = string(learn.Logistic), string(learn.Logistic), lm
-	return []*Model{&g, &l}
+	s.Name, s.Algorithm, s.Scorecard = string(learn.Scorecard), string(learn.Scorecard), testScorecard(t, p)
+	return []*Model{&g, &l, &s}
+}
+
+// testScorecard returns a scorecard over testPipeline's features: rate in
+// two ranges cut at 17, and purpose read from its one-hot columns.
+func testScorecard(t testing.TB, p *features.Pipeline) *scorecard.Scorecard {
+	t.Helper()
+	var levels []scorecard.LevelColumn
+	binLevels := map[string]int{}
+	for _, f := range p.Features {
+		if f.Kind == features.FeatureOneHot {
+			levels = append(levels, scorecard.LevelColumn{Feature: f.Name, Level: f.Level})
+			binLevels[f.Level] = 0
+			if f.Level == "debt" {
+				binLevels[f.Level] = 1
+			}
+		}
+	}
+	return &scorecard.Scorecard{
+		Version: scorecard.FormatVersion, Scaling: scorecard.DefaultScaling(), Intercept: -1,
+		Characteristics: []scorecard.Characteristic{
+			{Name: "rate", Source: scorecard.Source{Feature: "rate"}, Coef: -1, Points: []int{320, 290, 300},
+				Binning: &classing.Binning{Version: classing.FormatVersion, Name: "rate", Kind: classing.Numeric,
+					Direction: classing.Increasing, Cuts: []float64{17}, Missing: 2,
+					Bins: []classing.Bin{{Kind: classing.Range, Goods: 3, Bads: 0, WoE: 1.9, IV: 0.9}, {Kind: classing.Range, Goods: 0, Bads: 3, WoE: -1.9, IV: 0.9}, {Kind: classing.Missing}},
+					IV:   1.8}},
+			{Name: "purpose", Source: scorecard.Source{Levels: levels}, Coef: -0.5, Points: []int{305, 295, 300},
+				Binning: &classing.Binning{Version: classing.FormatVersion, Name: "purpose", Kind: classing.Categorical,
+					Levels: binLevels, Missing: 2,
+					Bins: []classing.Bin{{Kind: classing.Levels, Goods: 2, Bads: 1, WoE: 0.7, IV: 0.2}, {Kind: classing.Levels, Goods: 1, Bads: 2, WoE: -0.7, IV: 0.2}, {Kind: classing.Missing}},
+					IV:   0.4}},
+		},
+	}
 }
 
 func TestSaveLoadScore(t *testing.T) {

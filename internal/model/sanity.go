@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/credit-risk/credit-risk/internal/tree"
 )
@@ -86,6 +87,18 @@ func (m *Model) checkNumbers() error {
 			if math.Abs(f.Coef) > MaxLogOdds || (f.Missing != nil && math.Abs(f.Missing.Coef) > MaxLogOdds) {
 				return bad("linear coefficient of feature %d (%s) beyond ±%d log-odds per standard deviation", j, m.Features[j], MaxLogOdds)
 			}
+		}
+	}
+	if sc := m.Scorecard; sc != nil {
+		lo, hi := sc.BasePoints, sc.BasePoints
+		for k, c := range sc.Characteristics {
+			if math.Abs(c.Coef) > MaxLogOdds {
+				return bad("scorecard coefficient of %s %v beyond ±%d log-odds per unit of WoE", c.Name, c.Coef, MaxLogOdds)
+			}
+			lo, hi = lo+slices.Min(c.Points), hi+sc.MaxPoints(k)
+		}
+		if lo == hi {
+			return bad("every application scores %d points: the PD would not depend on the applicant", lo)
 		}
 	}
 	if c := m.Calibration; c != nil {

@@ -49,7 +49,9 @@ func (r *Registry) Recover(modelsDir, host string, now time.Time) (Repair, error
 func (r *Registry) removeUnregistered(modelsDir string) (Repair, error) {
 	known := map[string]bool{}
 	for _, v := range r.Versions {
-		known[v.File], known[v.Metadata] = true, true
+		for _, f := range v.Files() {
+			known[f] = true
+		}
 	}
 	var rep Repair
 	for i := range r.Runs {

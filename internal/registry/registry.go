@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -168,6 +169,14 @@ type Selection struct {
 	Slice string `json:"slice"`
 	// Rows is the number of rows of Slice.
 	Rows int `json:"rows,omitempty"`
+}
+
+// Files returns the files of the version in the models folder: the model
+// file, its metadata and, for a scorecard, the table files beside them
+// (<base>_table.csv and .json; they may not exist).
+func (v *Version) Files() []string {
+	table := strings.TrimSuffix(v.File, filepath.Ext(v.File)) + "_table"
+	return []string{v.File, v.Metadata, table + ".csv", table + ".json"}
 }
 
 // Ref returns the version's reference.

@@ -41,6 +41,10 @@ type Input struct {
 	// Promotion is the run's promotion decision: the gates its champion
 	// was held to and the verdict; nil leaves the section out.
 	Promotion *promotion.Decision
+	// Scorecard is the table of the scorecard candidate, shown in its own
+	// section with a plot per characteristic; nil when the run fitted
+	// none.
+	Scorecard *Scorecard
 }
 
 // Tuning is the parameter search of one learner: random configurations

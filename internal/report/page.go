@@ -35,6 +35,7 @@ type page struct {
 	Promotion               *promotionView
 	Fairness                []fairnessView
 	Tuning                  []tuningView
+	Scorecard               *scorecardView
 	Figures                 []figure
 	Importance              *importanceView
 	Confusion               confusionView

@@ -71,6 +71,16 @@ func Write(ctx context.Context, dir string, in *Input) (htmlPath string, err err
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
+	if in.Scorecard != nil {
+		groups, err := scorecardGroups(in.Scorecard)
+		if err != nil {
+			return "", fmt.Errorf("report: scorecard: %w", err)
+		}
+		p.Scorecard = newScorecardView(in.Scorecard, groups)
+		for k, g := range groups {
+			plots = append(plots, plotFile{scorecardPlotName(k), func() (*chart, error) { return scorecardPlot(g) }})
+		}
+	}
 	var html bytes.Buffer
 	if err := renderPage(&html, p); err != nil {
 		return "", fmt.Errorf("report: %w", err)

@@ -8,10 +8,12 @@ package retrain
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -486,6 +488,9 @@ func (r *runner) register(ctx context.Context) error {
 			return fmt.Errorf("%s: %w", c.m.Name, err)
 		}
 		r.rin.Candidates[i].Version = c.m.Version
+		if c.m.Scorecard != nil {
+			r.rin.Scorecard = reportScorecard(c.m, c.meta)
+		}
 		r.summary.Candidates = append(r.summary.Candidates, train.Candidate{
 			Algorithm: learn.Algorithm(c.m.Algorithm), Version: c.m.Version, Path: filepath.Join(o.ModelsDir, c.base+model.Ext), Metrics: c.meta.Metrics, Seconds: c.secs,
 		})
@@ -551,6 +556,10 @@ func (r *runner) save(c *candidate) error {
 			c.m.Version = v
 			base = model.FileBase(c.m.Name, v)
 			run.Files = append(run.Files, base+model.Ext, model.MetadataName(base))
+			if c.m.Scorecard != nil {
+				// The scorecard table Save writes beside the model.
+				run.Files = append(run.Files, model.TableName(base)+".csv", model.TableName(base)+".json")
+			}
 			return nil
 		}); err != nil {
 			return fmt.Errorf("reserve a version: %w", err)
@@ -701,4 +710,54 @@ func dataSummary(cl *clean.Log, meta *featurestep.Meta) report.DataSummary {
 		d.Dropped = append(d.Dropped, report.Dropped{Name: x.Name, Reason: x.Reason, Detail: x.Detail})
 	}
 	return d
+}
+
+// reportScorecard returns the report's view of a scorecard model: its
+// table and the selection its metadata records.
+func reportScorecard(m *model.Model, meta *model.Metadata) *report.Scorecard {
+	sc := m.Scorecard
+	s := sc.Scaling
+	out := &report.Scorecard{
+		Name: m.Name, Version: m.Version,
+		Scaling: fmt.Sprintf("%g points at good:bad odds %g:1, %g points to double the odds (factor %.4f, offset %.4f).",
+			s.BaseScore, s.BaseOdds, s.PDO, s.Factor, s.Offset),
+	}
+	for _, r := range sc.Table() {
+		rate := math.NaN()
+		if r.BadRate != nil {
+			rate = *r.BadRate
+		}
+		out.Rows = append(out.Rows, report.ScorecardRow{
+			Characteristic: r.Characteristic, Bin: r.Bin, Count: r.Count, Share: r.Share, BadRate: rate,
+			WoE: r.WoE, IV: r.IV, Points: r.Points,
+		})
+	}
+	// The parameters hold the selection as the learner recorded it; read
+	// through JSON, the same in memory and read back from a file.
+	var decisions []struct {
+		Characteristic, Strength, Status, With string
+		IV, R, Coef, LR                        float64
+		Cleared                                bool
+	}
+	if b, err := json.Marshal(meta.Params["selection"]); err == nil {
+		_ = json.Unmarshal(b, &decisions) // a missing or malformed record shows no selection
+	}
+	for _, d := range decisions {
+		var detail string
+		switch {
+		case d.With != "":
+			detail = fmt.Sprintf("with %s, r = %.3f", d.With, d.R)
+		case d.Coef != 0:
+			detail = fmt.Sprintf("coefficient %+.4f", d.Coef)
+		case d.LR != 0:
+			detail = fmt.Sprintf("likelihood ratio %.1f", d.LR)
+		}
+		if d.Cleared {
+			detail = strings.TrimSuffix("above the leakage band, cleared by the spec; "+detail, "; ")
+		}
+		out.Selection = append(out.Selection, report.ScorecardDecision{
+			Characteristic: d.Characteristic, IV: d.IV, Strength: d.Strength, Status: d.Status, Detail: detail,
+		})
+	}
+	return out
 }

@@ -54,6 +54,10 @@ func NewTuner(o TuneOptions) Tuner {
 		}
 		out := train.Options{Configs: map[learn.Algorithm]any{}}
 		results := map[string]any{}
+		schema, err := d.Schema()
+		if err != nil {
+			return out, nil, err
+		}
 		for _, l := range learners.All() {
 			if !slices.Contains(algos, l.Name) {
 				continue
@@ -65,7 +69,7 @@ func NewTuner(o TuneOptions) Tuner {
 			progress("      tuning %s on %d rows × %d features: %d configurations, %d %s folds, %s",
 				l.Name, X.Rows, X.Cols, trials, tune.DefaultFolds, folds, budget)
 			rep.last = rep.now()
-			res, err := l.Tune(ctx, X, y, nil, d.Pipeline.Monotone(), opts)
+			res, err := l.Tune(ctx, X, y, nil, schema, opts)
 			if err != nil {
 				return out, nil, fmt.Errorf("%s: %w", l.Name, err)
 			}

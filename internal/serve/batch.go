@@ -33,6 +33,7 @@ type itemResult struct {
 	outside  []outside             // values scored although outside training
 	notJSON  string                // the item is not an object: its kind
 	input    string                // the item as received (a view of the body), for the audit trail
+	score    []byte                // a scorecard's ,"score" (and with explain ,"points") fields
 }
 
 // segment scores a run of consecutive batch items; it is the
@@ -225,10 +226,15 @@ func (seg *segment) decide() {
 		if !res.ok {
 			continue
 		}
+		x := seg.x[j*nf : (j+1)*nf]
 		res.pd = seg.pds[j]
 		res.pred = l.model.Decide(res.pd)
+		res.score = appendScore(res.score[:0], l.model, x)
+		if seg.explain {
+			res.score = appendPoints(res.score, l.model, x)
+		}
 		if res.pred == 1 {
-			res.adverse = l.model.AdverseAction(sc.contrib, seg.x[j*nf:(j+1)*nf], seg.dirs[j*ni:(j+1)*ni], s.cfg.ReasonsMax)
+			res.adverse = l.model.AdverseAction(sc.contrib, x, seg.dirs[j*ni:(j+1)*ni], s.cfg.ReasonsMax)
 		}
 	}
 }
@@ -407,6 +413,7 @@ func appendItem(b []byte, i int, res *itemResult, ex *explainer) []byte {
 	b = strconv.AppendInt(b, int64(i), 10)
 	b = append(b, ',')
 	b = appendPrediction(b, res.pd, res.pred)
+	b = append(b, res.score...)
 	if res.pred == 1 {
 		b = appendAdverse(b, res.pd, res.adverse)
 	}

@@ -103,6 +103,8 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 		"adverse_action": obj{"type": "array", "items": ref("AdverseReason"), "maxItems": MaxReasonsMax,
 			"description": "Declined applications only: the principal reasons for the decline, at most REASONS_MAX (default 4), the strongest first (equal ones by code). Each names an application field: the contributions of everything derived from a field (engineered features, encodings, missing and special-value indicators) are summed onto it, and only fields that pushed toward decline are reasons. Codes and statements come from the model's reason-code catalogue (the dataset spec's reasons); a field without one is named by itself."},
 		"disclosure": ref("Disclosure"),
+		"score":      obj{"type": "integer", "description": "A scorecard model's score in points (higher is safer); default_probability is read from it. Absent for other models."},
+		"points":     obj{"type": "array", "items": ref("Points"), "description": "With ?explain=true and a scorecard model: each characteristic's points and points lost against its maximum, most points lost first."},
 	}
 	prediction := obj{
 		"type":     "object",
@@ -120,7 +122,7 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 		"type":     "object",
 		"required": []string{"feature", "value", "contribution"},
 		"properties": obj{
-			"feature":      obj{"type": "string", "description": "Model feature (see /model/info features)."},
+			"feature":      obj{"type": "string", "description": "Model feature (see /model/info features), or for a scorecard its characteristic."},
 			"value":        obj{"type": []string{"number", "null"}, "description": "The feature's value for this application, after the pipeline."},
 			"contribution": obj{"type": "number", "description": "Its contribution to the model's margin (log-odds for boosted trees and logistic regression, probability for a random forest): exact TreeSHAP or linear term."},
 		},
@@ -150,6 +152,17 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 		"properties": obj{
 			"field":        obj{"type": "string", "description": "An application field."},
 			"contribution": obj{"type": "number", "description": "The summed contributions of the features derived from it (a derived feature of n fields gives each 1/n)."},
+		},
+	}
+	pointsSchema := obj{
+		"type":     "object",
+		"required": []string{"characteristic", "bin", "points", "max_points", "points_lost"},
+		"properties": obj{
+			"characteristic": obj{"type": "string", "description": "The scorecard characteristic (an application input)."},
+			"bin":            obj{"type": "string", "description": "The bin the application's value fell in, as the scorecard table labels it."},
+			"points":         obj{"type": "integer", "description": "The points of that bin."},
+			"max_points":     obj{"type": "integer", "description": "The most points any bin of the characteristic gives."},
+			"points_lost":    obj{"type": "integer", "description": "max_points − points: the adverse-action ranking of a scorecard."},
 		},
 	}
 	batchItem := obj{
@@ -276,6 +289,7 @@ func buildOpenAPI(l *loaded, build BuildInfo, public bool) ([]byte, error) {
 			"Problem":           problem,
 			"OutsideTraining":   outsideTraining,
 			"FieldError":        fieldError,
+			"Points":            pointsSchema,
 		}},
 	}
 	// The scopes each operation needs when the server has API keys.

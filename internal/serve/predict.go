@@ -252,6 +252,7 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 	s.record(l, sc, pd, pred)
 	b := append(sc.out[:0], '{')
 	b = appendPrediction(b, pd, pred)
+	b = appendScore(b, l.model, sc.x)
 	b = append(b, ',')
 	b = appendModel(b, l)
 	if pred == 1 {
@@ -259,6 +260,7 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 	}
 	if explain {
 		b = appendExplain(b, l, sc.contrib, sc.x, s.cfg.Reasons)
+		b = appendPoints(b, l.model, sc.x)
 	}
 	if len(sc.flags) > 0 {
 		b = appendOutside(b, sc.flags)

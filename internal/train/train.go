@@ -1,6 +1,6 @@
 // Package train is the pipeline's train step: it fits the candidate
 // learners (histogram gradient-boosted trees, random forest, logistic
-// regression) on the training period, calibrates their probabilities (Platt
+// regression, scorecard) on the training period, calibrates their probabilities (Platt
 // scaling of the log-odds, which keeps the ranking and so the AUC) and
 // chooses the decision threshold on a held-out validation slice (the newest
 // part of the training period), evaluates them on the out-of-time test set,
@@ -101,6 +101,21 @@ func Load(dir string) (*Data, error) {
 	return d, nil
 }
 
+// Schema returns what the learners are told about d's columns: the
+// pipeline's monotone constraints, the pipeline itself, and for the
+// scorecard the spec's points scaling and cleared characteristics.
+func (d *Data) Schema() (learners.Schema, error) {
+	scaling, err := d.Meta.Scorecard.Scaling()
+	if err != nil {
+		return learners.Schema{}, err
+	}
+	var cleared []string
+	if d.Meta.Scorecard != nil {
+		cleared = d.Meta.Scorecard.Cleared
+	}
+	return learners.SchemaOf(d.Pipeline, scaling, cleared), nil
+}
+
 // Candidate is one trained, saved model.
 type Candidate struct {
 	Algorithm learn.Algorithm `json:"algorithm"`
@@ -180,12 +195,16 @@ func Fit(ctx context.Context, d *Data, algo learn.Algorithm, opts Options) (*mod
 		Format: model.Format, FormatVersion: model.FormatVersion, Name: string(algo), Algorithm: string(algo),
 		CreatedAt: time.Now().UTC().Truncate(time.Second), Features: d.Pipeline.FeatureNames(), Pipeline: d.Pipeline,
 	}
-	start := time.Now()
-	res, err := l.Fit(ctx, opts.Configs[algo], learners.Set(fit), learners.Set(valid), d.Pipeline.Monotone(), threads)
+	schema, err := d.Schema()
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	m.Ensemble, m.Linear = res.Ensemble, res.Linear
+	start := time.Now()
+	res, err := l.Fit(ctx, opts.Configs[algo], learners.Set(fit), learners.Set(valid), schema, threads)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	m.Ensemble, m.Linear, m.Scorecard = res.Ensemble, res.Linear, res.Scorecard
 	params := res.Params
 	if res.Warning != nil {
 		params[warningsParam] = []string{res.Warning.Error()}

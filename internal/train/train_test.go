@@ -14,7 +14,7 @@ import (
 func TestRunRejectsUnknownAlgorithmFirst(t *testing.T) {
 	dir := t.TempDir()
 	_, err := Run(t.Context(), Options{ProcessedDir: filepath.Join(dir, "absent"), ModelsDir: filepath.Join(dir, "models"), Algorithms: []learn.Algorithm{learn.GBDT, "xgb"}})
-	want := `train: unknown learner "xgb"; valid names: gbdt, rf, lr`
+	want := `train: unknown learner "xgb"; valid names: gbdt, rf, lr, scorecard`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v; want %q", err, want)
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/matrix"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
+	scfit "github.com/credit-risk/credit-risk/internal/scorecard/fit"
 	"github.com/credit-risk/credit-risk/internal/tree"
 	"github.com/credit-risk/credit-risk/internal/value"
 )
@@ -50,6 +51,9 @@ type Options struct {
 	// Train fits the ensemble with gradient boosting (Trees rounds of
 	// depth Depth) on the table instead of drawing random trees.
 	Train bool
+	// Scorecard fits a scorecard on the table instead (every
+	// characteristic a candidate); the file is then scorecard_v<N>.
+	Scorecard bool
 }
 
 // Rows is the number of rows of the hand-made training table.
@@ -242,6 +246,20 @@ func Build(tb testing.TB, o Options) (*model.Model, *model.Metadata) {
 		Calibration: &calibrate.Calibrator{Method: calibrate.Platt, Slope: 0.9, Intercept: -0.1},
 		Threshold:   o.Threshold,
 	}
+	if o.Scorecard {
+		var names []string
+		for _, in := range p.Inputs {
+			names = append(names, in.Name)
+		}
+		for _, d := range p.Derived {
+			names = append(names, d.Name)
+		}
+		res, err := scfit.Fit(context.Background(), X, labels, p, scfit.Config{IVThreshold: -1, MaxCorrelation: 1, EntryChi2: -1, Cleared: names, Threads: 1})
+		if err != nil {
+			tb.Fatalf("servetest: fit scorecard: %v", err)
+		}
+		m.Name, m.Algorithm, m.Ensemble, m.Scorecard = string(learn.Scorecard), string(learn.Scorecard), nil, res.Scorecard
+	}
 	if err := m.Init(); err != nil {
 		tb.Fatalf("servetest: init model: %v", err)
 	}
@@ -291,11 +309,12 @@ func randomTree(rng *rand.Rand, X *matrix.Dense, depth int) tree.Tree {
 }
 
 // WriteModel builds a model with o and saves it in dir as gbdt_v<N>.model
-// with its metadata; it returns the model file's base name (gbdt_v<N>).
+// (scorecard_v<N>.model) with its metadata; it returns the model file's
+// base name (gbdt_v<N>).
 func WriteModel(tb testing.TB, dir string, o Options) string {
 	tb.Helper()
 	m, meta := Build(tb, o)
-	base := fmt.Sprintf("gbdt_v%d", m.Version)
+	base := fmt.Sprintf("%s_v%d", m.Name, m.Version)
 	if err := model.Save(dir, base, m, meta); err != nil {
 		tb.Fatalf("servetest: save: %v", err)
 	}

@@ -1,0 +1,428 @@
+package fit
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/credit-risk/credit-risk/internal/classing"
+	classfit "github.com/credit-risk/credit-risk/internal/classing/fit"
+	"github.com/credit-risk/credit-risk/internal/features"
+	"github.com/credit-risk/credit-risk/internal/learn"
+	"github.com/credit-risk/credit-risk/internal/linear"
+	"github.com/credit-risk/credit-risk/internal/logreg"
+	"github.com/credit-risk/credit-risk/internal/matrix"
+	"github.com/credit-risk/credit-risk/internal/scorecard"
+)
+
+// ErrNoCharacteristic reports that the selection kept no characteristic.
+var ErrNoCharacteristic = errors.New("scorecard: no characteristic selected")
+
+// Status says what the selection did with a characteristic.
+type Status string
+
+// Statuses of a Decision, in the order the selection applies its rules.
+const (
+	// Selected characteristics are in the scorecard.
+	Selected Status = "selected"
+	// Suspicious characteristics have an IV above classing.LeakageIV
+	// (0.5) and are not in Config.Cleared: reported for a leakage check
+	// and not used.
+	Suspicious Status = "suspicious"
+	// LowIV characteristics have an IV below Config.IVThreshold.
+	LowIV Status = "low_iv"
+	// Correlated characteristics have a WoE column correlated above
+	// Config.MaxCorrelation with that of a characteristic of higher IV
+	// (Decision.With, Decision.R).
+	Correlated Status = "correlated"
+	// Limit characteristics came after Config.MaxCharacteristics were
+	// selected.
+	Limit Status = "limit"
+	// NotEntered characteristics added less than Config.EntryChi2 to the
+	// likelihood in the stepwise selection.
+	NotEntered Status = "not_entered"
+	// WrongSign characteristics got a coefficient of the wrong sign
+	// (Decision.Coef, not negative) when added, or in the final fit, and
+	// were dropped.
+	WrongSign Status = "wrong_sign"
+)
+
+// Decision is what the selection did with one characteristic.
+type Decision struct {
+	Characteristic string            `json:"characteristic"`
+	IV             float64           `json:"iv"`
+	Strength       classing.Strength `json:"strength"`
+	Status         Status            `json:"status"`
+	// Cleared marks a characteristic above the leakage band that
+	// Config.Cleared allowed.
+	Cleared bool `json:"cleared,omitempty"`
+	// With and R name the characteristic of higher IV a Correlated one
+	// correlates with, and the correlation of their WoE columns.
+	With string  `json:"with,omitempty"`
+	R    float64 `json:"r,omitempty"`
+	// Coef is the coefficient of a WrongSign characteristic when it was
+	// dropped.
+	Coef float64 `json:"coef,omitempty"`
+	// LR is the likelihood-ratio statistic a characteristic added when it
+	// entered, or failed to enter, the stepwise selection.
+	LR float64 `json:"lr,omitempty"`
+}
+
+// Result is a fitted scorecard and how its characteristics were chosen.
+type Result struct {
+	// Scorecard is the fitted scorecard, initialised with the column names
+	// of the matrix it was fitted on.
+	Scorecard *scorecard.Scorecard
+	// Decisions lists every characteristic of the matrix in decreasing
+	// order of IV (by name on a tie).
+	Decisions []Decision
+	// Warning reports a logistic regression that stopped at its iteration
+	// limit (wrapping logreg.ErrNotConverged); the scorecard is the model
+	// reached. Nil otherwise.
+	Warning error
+}
+
+// Fit learns a scorecard from the rows of X, a feature matrix made by the
+// pipeline p (nil: every column is a numeric characteristic, see Layout),
+// and the labels y (1 bad, 0 good):
+//
+//  1. it bins every characteristic (package classing/fit: fine and coarse
+//     classing, WoE and IV) on all rows;
+//  2. it sets aside the suspicious ones (IV above classing.LeakageIV, a
+//     sign of leakage) that Config.Cleared does not name, and those with an
+//     IV below Config.IVThreshold;
+//  3. walking the rest in decreasing order of IV, it drops a
+//     characteristic whose WoE column correlates above
+//     Config.MaxCorrelation (in absolute value) with one kept before it;
+//  4. forward stepwise in the same order: a characteristic enters when the
+//     logistic regression of the bad flag on the WoE columns with it adds
+//     at least Config.EntryChi2 to twice the log-likelihood and every
+//     coefficient stays negative, until Config.MaxCharacteristics entered
+//     (steps 3 and 4 on at most Config.SelectionRows evenly spaced rows);
+//  5. it fits the logistic regression of the selected WoE columns on all
+//     rows; while a coefficient is not negative (WoE is positive where a
+//     bin is safer, so every coefficient should be), it drops the
+//     characteristic with the largest one and refits;
+//  6. it scales the fit to integer points (package scorecard).
+//
+// The regression is package logreg's, unweighted, with C = 1 (its L2
+// penalty is negligible beside the likelihood of thousands of rows). The
+// result depends on the data and cfg only, not on Config.Threads. ctx is
+// checked between the steps and by every fit.
+func Fit(ctx context.Context, X *matrix.Dense, y []float64, p *features.Pipeline, cfg Config) (*Result, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := learn.Check(X, y); err != nil {
+		return nil, fmt.Errorf("scorecard: training data: %w", err)
+	}
+	names, cands, err := Layout(p, X.Cols)
+	if err != nil {
+		return nil, err
+	}
+	if len(cands) == 0 {
+		return nil, fmt.Errorf("%w: the matrix holds no characteristic", ErrNoCharacteristic)
+	}
+	chars := make([]classfit.Characteristic, len(cands))
+	for k := range cands {
+		chars[k] = cands[k].characteristic(X)
+	}
+	binnings, err := classfit.Fit(ctx, chars, y, cfg.classing())
+	if err != nil {
+		return nil, fmt.Errorf("scorecard: binning: %w", err)
+	}
+	chars = nil
+
+	// Every characteristic as an unfitted scorecard, to bin rows exactly
+	// as serving will.
+	all := &scorecard.Scorecard{Version: scorecard.FormatVersion, Scaling: cfg.Scaling}
+	for k, c := range cands {
+		all.Characteristics = append(all.Characteristics, scorecard.Characteristic{
+			Name: c.name, Source: c.source, Binning: binnings[k], Points: make([]int, len(binnings[k].Bins)),
+		})
+	}
+	if err := all.Init(names); err != nil {
+		return nil, fmt.Errorf("scorecard: %w", err)
+	}
+
+	order := make([]int, len(cands))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := cmp.Compare(binnings[b].IV, binnings[a].IV); c != 0 {
+			return c
+		}
+		return cmp.Compare(cands[a].name, cands[b].name)
+	})
+	decisions := make([]Decision, len(cands)) // by characteristic index
+	var pool []int                            // candidates left after the IV rules, in IV order
+	for _, k := range order {
+		b := binnings[k]
+		decisions[k] = Decision{Characteristic: cands[k].name, IV: b.IV, Strength: b.Strength()}
+		switch {
+		case b.Suspicious() && !slices.Contains(cfg.Cleared, cands[k].name):
+			decisions[k].Status = Suspicious
+		case b.IV < cfg.IVThreshold:
+			decisions[k].Status = LowIV
+		default:
+			decisions[k].Cleared = b.Suspicious()
+			pool = append(pool, k)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("scorecard: %w", err)
+	}
+
+	// Steps 3 and 4 on the selection rows.
+	step := (X.Rows + cfg.SelectionRows - 1) / cfg.SelectionRows
+	var sel []int
+	for i := 0; i < X.Rows; i += step {
+		sel = append(sel, i)
+	}
+	ysel := make([]float64, len(sel))
+	for r, i := range sel {
+		ysel[r] = y[i]
+	}
+	woe := map[int][]float64{}
+	for _, k := range pool {
+		woe[k] = woeColumn(all, k, X, sel)
+	}
+	var kept []int
+	for _, k := range pool {
+		d := &decisions[k]
+		for _, j := range kept {
+			if r := correlation(woe[k], woe[j]); math.Abs(r) > cfg.MaxCorrelation {
+				d.Status, d.With, d.R = Correlated, cands[j].name, r
+				break
+			}
+		}
+		if d.Status == "" {
+			kept = append(kept, k)
+		}
+	}
+	var entered []int
+	ll := nullLogLikelihood(ysel)
+	for _, k := range kept {
+		d := &decisions[k]
+		if len(entered) == cfg.MaxCharacteristics {
+			d.Status = Limit
+			continue
+		}
+		if constant(woe[k]) {
+			d.Status = NotEntered // no evidence on these rows
+			continue
+		}
+		try := append(slices.Clone(entered), k)
+		cols := make([][]float64, len(try))
+		for j, c := range try {
+			cols[j] = woe[c]
+		}
+		m, W, err := regress(ctx, cols, ysel, cfg.Threads)
+		if err != nil {
+			return nil, err
+		}
+		llNew := logLikelihood(m.lin, W, ysel)
+		d.LR = 2 * (llNew - ll)
+		if j := slices.IndexFunc(m.beta, func(b float64) bool { return b >= 0 }); j >= 0 {
+			d.Status, d.Coef = WrongSign, m.beta[len(try)-1]
+			continue
+		}
+		if !(d.LR >= cfg.EntryChi2) {
+			d.Status = NotEntered
+			continue
+		}
+		entered, ll = try, llNew
+	}
+	woe = nil
+
+	// Step 5 on every row. A stepwise fit that stopped at its iteration
+	// limit only weighed a choice; the final fit's is the warning.
+	var fitted *regression
+	var warning error
+	for {
+		if len(entered) == 0 {
+			return nil, fmt.Errorf("%w: %s", ErrNoCharacteristic, summary(decisions))
+		}
+		every := make([]int, X.Rows)
+		for i := range every {
+			every[i] = i
+		}
+		cols := make([][]float64, len(entered))
+		for j, k := range entered {
+			cols[j] = woeColumn(all, k, X, every)
+		}
+		m, _, err := regress(ctx, cols, y, cfg.Threads)
+		if err != nil {
+			return nil, err
+		}
+		warning = m.err
+		worst := -1
+		for j, b := range m.beta {
+			if b >= 0 && (worst < 0 || b > m.beta[worst]) {
+				worst = j
+			}
+		}
+		if worst < 0 {
+			fitted = m
+			break
+		}
+		k := entered[worst]
+		decisions[k].Status, decisions[k].Coef = WrongSign, m.beta[worst]
+		entered = slices.Delete(entered, worst, worst+1)
+	}
+	for _, k := range entered {
+		decisions[k].Status = Selected
+	}
+
+	// Step 6: points.
+	sc := &scorecard.Scorecard{Version: scorecard.FormatVersion, Scaling: cfg.Scaling, Intercept: fitted.alpha}
+	n := len(entered)
+	for j, k := range entered {
+		b := binnings[k]
+		c := scorecard.Characteristic{Name: cands[k].name, Source: cands[k].source, Binning: b, Coef: fitted.beta[j], Points: make([]int, len(b.Bins))}
+		for i, bin := range b.Bins {
+			c.Points[i] = int(math.Round(cfg.Scaling.Points(c.Coef, bin.WoE, fitted.alpha, n)))
+		}
+		sc.Characteristics = append(sc.Characteristics, c)
+	}
+	if err := sc.Init(names); err != nil {
+		return nil, fmt.Errorf("scorecard: %w", err)
+	}
+	out := &Result{Scorecard: sc, Warning: warning}
+	for _, k := range order {
+		out.Decisions = append(out.Decisions, decisions[k])
+	}
+	return out, nil
+}
+
+// summary counts the decisions by status, for an error message.
+func summary(ds []Decision) string {
+	counts := map[Status]int{}
+	for _, d := range ds {
+		counts[d.Status]++
+	}
+	var s string
+	for _, st := range []Status{Suspicious, LowIV, Correlated, Limit, NotEntered, WrongSign} {
+		if counts[st] > 0 {
+			s += fmt.Sprintf(" %d %s", counts[st], st)
+		}
+	}
+	return fmt.Sprintf("%d characteristics:%s", len(ds), s)
+}
+
+// woeColumn returns the WoE of characteristic k of s on the rows idx of X.
+func woeColumn(s *scorecard.Scorecard, k int, X *matrix.Dense, idx []int) []float64 {
+	bins := s.Characteristics[k].Binning.Bins
+	out := make([]float64, len(idx))
+	for r, i := range idx {
+		out[r] = bins[s.Bin(k, X.Row(i))].WoE
+	}
+	return out
+}
+
+// constant reports whether every value of xs is the same.
+func constant(xs []float64) bool {
+	for _, v := range xs {
+		if v != xs[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// correlation returns Pearson's r of a and b, 0 when either is constant.
+func correlation(a, b []float64) float64 {
+	n := float64(len(a))
+	var ma, mb float64
+	for i := range a {
+		ma += a[i]
+		mb += b[i]
+	}
+	ma, mb = ma/n, mb/n
+	var sab, saa, sbb float64
+	for i := range a {
+		da, db := a[i]-ma, b[i]-mb
+		sab += da * db
+		saa += da * da
+		sbb += db * db
+	}
+	if saa == 0 || sbb == 0 {
+		return 0
+	}
+	return sab / math.Sqrt(saa*sbb)
+}
+
+// regression is a logistic regression on WoE columns in the scorecard's
+// terms: ln(odds_bad) = alpha + Σ beta_j·WoE_j.
+type regression struct {
+	lin   *linear.Model
+	alpha float64
+	beta  []float64
+	err   error // logreg.ErrNotConverged, or nil
+}
+
+// regress fits the bad flag y on the columns.
+func regress(ctx context.Context, cols [][]float64, y []float64, threads int) (*regression, *matrix.Dense, error) {
+	W := matrix.New(len(y), len(cols))
+	for j, c := range cols {
+		for i, v := range c {
+			W.Data[i*W.Cols+j] = v
+		}
+	}
+	lin, err := logreg.Fit(ctx, W, y, logreg.Config{C: logreg.DefaultC, Workers: threads})
+	r := &regression{lin: lin}
+	switch {
+	case lin != nil && errors.Is(err, logreg.ErrNotConverged):
+		r.err = err
+	case err != nil:
+		return nil, nil, fmt.Errorf("scorecard: regression: %w", err)
+	}
+	// logreg standardises: margin = b0 + Σ c_j·(x_j − mean_j)/scale_j.
+	r.alpha = lin.Intercept
+	r.beta = make([]float64, len(cols))
+	for j, f := range lin.Features {
+		r.beta[j] = f.Coef / f.Scale
+		r.alpha -= r.beta[j] * f.Mean
+	}
+	return r, W, nil
+}
+
+// logLikelihood returns Σ y·ln p + (1−y)·ln(1−p) of the model's
+// probabilities on the rows of W.
+func logLikelihood(m *linear.Model, W *matrix.Dense, y []float64) float64 {
+	margins := make([]float64, W.Rows)
+	m.MarginInto(margins, W)
+	var ll float64
+	for i, z := range margins {
+		if y[i] == 1 {
+			ll -= softplus(-z)
+		} else {
+			ll -= softplus(z)
+		}
+	}
+	return ll
+}
+
+// nullLogLikelihood is the log-likelihood of the intercept-only model.
+func nullLogLikelihood(y []float64) float64 {
+	var bads float64
+	for _, v := range y {
+		bads += v
+	}
+	n := float64(len(y))
+	p := bads / n
+	return bads*math.Log(p) + (n-bads)*math.Log(1-p)
+}
+
+// softplus returns ln(1 + e^z) without overflow.
+func softplus(z float64) float64 {
+	if z > 0 {
+		return z + math.Log1p(math.Exp(-z))
+	}
+	return math.Log1p(math.Exp(z))
+}
