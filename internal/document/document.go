@@ -20,6 +20,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/clean"
 	"github.com/credit-risk/credit-risk/internal/dataset"
+	"github.com/credit-risk/credit-risk/internal/fairness"
 	"github.com/credit-risk/credit-risk/internal/metrics"
 	"github.com/credit-risk/credit-risk/internal/model"
 	"github.com/credit-risk/credit-risk/internal/registry"
@@ -87,7 +88,7 @@ func Build(in Inputs) (*Document, error) {
 		selection(in),
 		performance(m),
 		stability(m),
-		fairness(),
+		fairnessSection(in.Run),
 		limitations(in, m),
 		monitoringPlan(),
 		history(in),
@@ -268,10 +269,37 @@ func stability(m *model.Metadata) Section {
 	return s
 }
 
-func fairness() Section {
-	return Section{Title: "Fairness", Paragraphs: []string{
-		"No fair-lending analysis was recorded for this version: the spec declares no protected attributes. Protected attributes are never model features.",
-	}}
+func fairnessSection(run *registry.Run) Section {
+	s := Section{Title: "Fairness"}
+	if run == nil || len(run.Fairness) == 0 {
+		s.Paragraphs = append(s.Paragraphs, "No fair-lending analysis was recorded for this version's run: its spec declares no protected attributes. Protected attributes are never model features.")
+		return s
+	}
+	s.Paragraphs = append(s.Paragraphs, fmt.Sprintf("The run's champion's decisions on the test set by group of each protected attribute (never a model input). Adverse impact ratio (AIR): the group's approval rate ÷ the most favoured group's; below %g (the four-fifths rule) is flagged in groups of at least %d applications.", fairness.FourFifths, fairness.MinGroup))
+	for _, a := range run.Fairness {
+		t := Table{Caption: a.Attribute + " (most favoured: " + a.Reference + ")",
+			Header: []string{"group", "applications", "approval rate", "AIR", "bad rate", "mean PD", "ROC-AUC", "flag"}}
+		for _, g := range a.Groups {
+			flag := ""
+			switch {
+			case g.Flagged:
+				flag = "below four-fifths"
+			case g.TooSmall:
+				flag = "too small to read"
+			}
+			t.Rows = append(t.Rows, []string{g.Name, count(g.Applications), pct(g.ApprovalRate), m2(g.AIR), pct(g.BadRate), pct(g.MeanPD), m4(g.AUC), flag})
+		}
+		s.Tables = append(s.Tables, t)
+	}
+	return s
+}
+
+// m2 formats a ratio with two decimals, "n/a" for NaN or ±Inf.
+func m2(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
 func limitations(in Inputs, m *model.Metadata) Section {

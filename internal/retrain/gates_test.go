@@ -351,83 +351,99 @@ func TestRun_forceNeedsReason(t *testing.T) {
 	}
 }
 
-// TestRun_fairnessGerman retrains on the German credit data, whose spec
-// declares personal status, age (banded) and foreign worker protected:
-// none is a feature, the report has a fairness section per attribute, the
-// registry run records the analyses, and the min_air gate is applied.
-func TestRun_fairnessGerman(t *testing.T) {
+// TestRun_fairness retrains on German credit and UCI Taiwan, whose specs
+// declare protected attributes: none is a feature, the report has a
+// fairness section per attribute, the registry run records the analyses
+// (numeric ones in their bands, the groups holding every test
+// application) and the min_air gate is applied.
+func TestRun_fairness(t *testing.T) {
 	root := os.Getenv("CREDIT_RISK_DATASETS")
 	if root == "" {
-		t.Skip("CREDIT_RISK_DATASETS is not set: the German credit fairness test needs the data sets")
+		t.Skip("CREDIT_RISK_DATASETS is not set: the fairness test needs the German credit and UCI Taiwan data sets")
 	}
-	data, err := os.ReadFile(filepath.Join(root, "german_credit_statlog", "german.data"))
-	if err != nil {
-		t.Skipf("no German credit file: %v", err)
+	tests := []struct {
+		spec, dir, file string
+		protected       []string
+		banded          int // the index of the banded attribute
+	}{
+		{"german_credit", "german_credit_statlog", "german.data", []string{"personal_status", "age", "foreign_worker"}, 1},
+		{"uci_taiwan", "uci_credit_card_default_taiwan", "UCI_Credit_Card.csv", []string{"SEX", "MARRIAGE", "AGE"}, 2},
 	}
-	spec, err := specs.Load("german_credit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	raw := filepath.Join(dir, "data", "raw")
-	if err := os.MkdirAll(raw, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(raw, "german.data"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	spec.Files = []string{"german.data"}
-	o := Options{
-		Spec: spec, SpecSource: "built-in", DataDir: filepath.Join(dir, "data"),
-		ModelsDir: filepath.Join(dir, "models"), ArtifactsDir: filepath.Join(dir, "artifacts"),
-		Algorithms: []learn.Algorithm{learn.Logistic}, CodeVersion: "test",
-	}
-	sum, err := Run(t.Context(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _, err := model.Load(sum.Candidates[0].Path, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range m.Features {
-		for _, p := range []string{"personal_status", "age", "foreign_worker"} {
-			if f == p || strings.HasPrefix(f, p+"=") || strings.HasPrefix(f, p+"_") {
-				t.Errorf("feature %s comes from the protected attribute %s", f, p)
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(root, tt.dir, tt.file))
+			if err != nil {
+				t.Skipf("no data file: %v", err)
 			}
-		}
-	}
-	run := lastRun(t, o)
-	if len(run.Fairness) != 3 {
-		t.Fatalf("registry run fairness: %d analyses; want 3", len(run.Fairness))
-	}
-	age := run.Fairness[1]
-	if age.Attribute != "age" || len(age.Groups) != 4 || age.Groups[0].Name != "< 25" || age.Groups[3].Name != ">= 50" {
-		t.Errorf("age analysis %+v; want the four bands in order", age)
-	}
-	total := age.Missing
-	for _, g := range age.Groups {
-		total += g.Applications
-	}
-	if total != sum.Candidates[0].Metrics.TP+sum.Candidates[0].Metrics.FP+sum.Candidates[0].Metrics.TN+sum.Candidates[0].Metrics.FN {
-		t.Errorf("the age groups hold %d applications; the test set %d", total, sum.Candidates[0].Metrics.TP+sum.Candidates[0].Metrics.FP+sum.Candidates[0].Metrics.TN+sum.Candidates[0].Metrics.FN)
-	}
-	var air *promotion.Check
-	for i := range run.Promotion.Checks {
-		if run.Promotion.Checks[i].Gate == promotion.GateMinAIR {
-			air = &run.Promotion.Checks[i]
-		}
-	}
-	if air == nil || air.Skipped != "" || !(air.Value > 0) {
-		t.Errorf("min_air gate %+v; want it applied to the protected attributes", air)
-	}
-	page, err := os.ReadFile(sum.Report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{`<h2 id="fairness">Fairness</h2>`, "<h3>personal_status</h3>", "<h3>age</h3>", "<h3>foreign_worker</h3>", "most favoured"} {
-		if !strings.Contains(string(page), want) {
-			t.Errorf("the report lacks %q", want)
-		}
+			spec, err := specs.Load(tt.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			raw := filepath.Join(dir, "data", "raw")
+			if err := os.MkdirAll(raw, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(raw, tt.file), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			spec.Files = []string{tt.file}
+			o := Options{
+				Spec: spec, SpecSource: "built-in", DataDir: filepath.Join(dir, "data"),
+				ModelsDir: filepath.Join(dir, "models"), ArtifactsDir: filepath.Join(dir, "artifacts"),
+				Algorithms: []learn.Algorithm{learn.Logistic}, CodeVersion: "test",
+			}
+			sum, err := Run(t.Context(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _, err := model.Load(sum.Candidates[0].Path, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range m.Features {
+				for _, p := range tt.protected {
+					if f == p || strings.HasPrefix(f, p+"=") || strings.HasPrefix(f, p+"_") {
+						t.Errorf("feature %s comes from the protected attribute %s", f, p)
+					}
+				}
+			}
+			run := lastRun(t, o)
+			if len(run.Fairness) != len(tt.protected) {
+				t.Fatalf("registry run fairness: %d analyses; want %d", len(run.Fairness), len(tt.protected))
+			}
+			ms := sum.Candidates[0].Metrics
+			testRows := ms.TP + ms.FP + ms.TN + ms.FN
+			for i, a := range run.Fairness {
+				total := a.Missing
+				for _, g := range a.Groups {
+					total += g.Applications
+				}
+				if a.Attribute != tt.protected[i] || total != testRows {
+					t.Errorf("analysis %d: %s holds %d applications; want %s and the %d test applications", i, a.Attribute, total, tt.protected[i], testRows)
+				}
+			}
+			if b := run.Fairness[tt.banded]; len(b.Groups) != 4 || b.Groups[0].Name != "< 25" || b.Groups[3].Name != ">= 50" {
+				t.Errorf("banded analysis %+v; want the four bands in order", b)
+			}
+			var air *promotion.Check
+			for i := range run.Promotion.Checks {
+				if run.Promotion.Checks[i].Gate == promotion.GateMinAIR {
+					air = &run.Promotion.Checks[i]
+				}
+			}
+			if air == nil || air.Skipped != "" || !(air.Value > 0) {
+				t.Errorf("min_air gate %+v; want it applied to the protected attributes", air)
+			}
+			page, err := os.ReadFile(sum.Report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range append([]string{`<h2 id="fairness">Fairness</h2>`, "most favoured"}, tt.protected...) {
+				if !strings.Contains(string(page), want) {
+					t.Errorf("the report lacks %q", want)
+				}
+			}
+		})
 	}
 }
