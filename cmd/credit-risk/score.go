@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/credit-risk/credit-risk/internal/batchscore"
 	"github.com/credit-risk/credit-risk/internal/model"
@@ -27,12 +29,21 @@ adverse_action_fields (the application field each reason names, in the
 same order), and error (every problem with the row, by field; the row is
 not scored).
 
-Reads  --model (default models/production.model) and its metadata.
+--shard K/N scores only the K-th of N shards of the input's data rows (K
+from 1), taken by row ranges across the input files in order: the outputs
+of shards 1 to N, each after the first without its header line, make the
+output of an unsharded run byte for byte. --shards N alone takes K from
+JOB_COMPLETION_INDEX (0-based), as a Kubernetes Indexed Job sets it (see
+deploy/k8s/score-job.yaml).
+
+Reads  --model (default models/production.model) and its metadata; --in
+       may be a glob pattern (several files, scored in name order).
 Writes --out atomically.
 
 Examples:
   credit-risk score --in applications.csv --out scores.csv
   credit-risk score --in loans.csv.gz --out scores.csv --model models/lr_v2.model
+  credit-risk score --in 'portfolio/*.csv' --out scores-2.csv --shard 2/8
 `
 
 func runScore(ctx context.Context, m *Main, args []string) error {
@@ -44,7 +55,14 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 	modelPath := fs.String("model", "", "model file (default <models-dir>/production.model)")
 	idCol := fs.String("id-column", "id", "column copied to the output to identify rows (skipped when absent)")
 	reasons := fs.Int("reasons", model.DefaultAdverseReasons, "most adverse-action reasons of a declined row (as the API's REASONS_MAX)")
+	shard := fs.String("shard", "", "score only shard K of N (K/N, K from 1)")
+	shards := fs.Int("shards", 0, "score only shard JOB_COMPLETION_INDEX+1 of this many (a Kubernetes Indexed Job)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts := batchscore.Options{IDColumn: *idCol, Reasons: *reasons}
+	var err error
+	if opts.Shard, opts.Shards, err = parseShard(*shard, *shards, m.Getenv("JOB_COMPLETION_INDEX")); err != nil {
 		return err
 	}
 	if *in == "" || *out == "" {
@@ -54,6 +72,9 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 		return fmt.Errorf("%w: --reasons %d: want 1 to 16", errUsage, *reasons)
 	}
 	if err := checkWritable(filepath.Dir(*out)); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		return err
 	}
 	modelSet := *modelPath != ""
@@ -72,10 +93,39 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum, err := batchscore.File(ctx, mod, meta, *in, *out, batchscore.Options{IDColumn: *idCol, Reasons: *reasons})
+	sum, err := batchscore.File(ctx, mod, meta, *in, *out, opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "score: %d of %d rows scored with %s v%d; %s\n", sum.Scored, sum.Rows, mod.Algorithm, mod.Version, *out)
+	part := ""
+	if opts.Shards > 0 {
+		part = fmt.Sprintf(" (shard %d of %d)", opts.Shard+1, opts.Shards)
+	}
+	fmt.Fprintf(m.Stdout, "score: %d of %d rows%s scored with %s v%d; %s\n", sum.Scored, sum.Rows, part, mod.Algorithm, mod.Version, *out)
 	return nil
+}
+
+// parseShard reads --shard K/N (K from 1) or --shards N with the 0-based
+// index of a Kubernetes Indexed Job, and returns the 0-based shard and the
+// count; 0, 0 scores everything.
+func parseShard(shard string, shards int, jobIndex string) (int, int, error) {
+	switch {
+	case shard != "" && shards != 0:
+		return 0, 0, fmt.Errorf("%w: --shard and --shards: give one", errUsage)
+	case shard != "":
+		k, n, ok := strings.Cut(shard, "/")
+		ki, err1 := strconv.Atoi(k)
+		ni, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || ni < 1 || ki < 1 || ki > ni {
+			return 0, 0, fmt.Errorf("%w: --shard %s: want K/N with 1 <= K <= N, such as 2/8", errUsage, shard)
+		}
+		return ki - 1, ni, nil
+	case shards != 0:
+		i, err := strconv.Atoi(jobIndex)
+		if shards < 1 || err != nil || i < 0 || i >= shards {
+			return 0, 0, fmt.Errorf("%w: --shards %d needs JOB_COMPLETION_INDEX from 0 to %d (got %q); or use --shard K/N", errUsage, shards, shards-1, jobIndex)
+		}
+		return i, shards, nil
+	}
+	return 0, 0, nil
 }

@@ -9,8 +9,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -30,6 +32,21 @@ type Options struct {
 	// Reasons is the most adverse-action reasons a declined row gets, as
 	// the API's REASONS_MAX; 0 means model.DefaultAdverseReasons.
 	Reasons int
+	// Shard, when Shards is not zero, scores only shard Shard (0 to
+	// Shards−1) of the input's data rows, taken across the input files in
+	// order: rows [Shard·n/Shards, (Shard+1)·n/Shards) of n. Every shard's
+	// output has the header line, so shard 0's output followed by the
+	// others' without theirs is the output of an unsharded run, byte for
+	// byte.
+	Shard, Shards int
+}
+
+// ErrShard is an invalid Options.Shard or Shards.
+var ErrShard = errors.New("invalid shard")
+
+// shardRange returns the data rows [lo, hi) of shard of shards over n rows.
+func shardRange(shard, shards, n int) (lo, hi int) {
+	return int(int64(shard) * int64(n) / int64(shards)), int(int64(shard+1) * int64(n) / int64(shards))
 }
 
 // ReasonSep separates the codes (and the fields) of a row's adverse-action
@@ -84,6 +101,18 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 	}
 	// The header is found by the first input the pipeline reads.
 	spec := &dataset.Spec{Name: "score", Format: dataset.Format{Delimiter: ","}, Target: dataset.Target{Column: p.Inputs[0].Name}}
+	lo, hi := 0, math.MaxInt
+	if opts.Shards != 0 {
+		if opts.Shards < 0 || opts.Shard < 0 || opts.Shard >= opts.Shards {
+			return Summary{}, fmt.Errorf("%w %d of %d", ErrShard, opts.Shard, opts.Shards)
+		}
+		// A first pass counts the data rows, so each shard knows its range.
+		n := 0
+		if err := dataset.ForEach(ctx, srcs, spec, func(*dataset.Reader, []string) error { n++; return nil }); err != nil {
+			return Summary{}, fmt.Errorf("score %s: %w", in, err)
+		}
+		lo, hi = shardRange(opts.Shard, opts.Shards, n)
+	}
 	var sum Summary
 	err = atomicfile.Write(out, 0o644, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
@@ -97,6 +126,7 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 			phi     = make([]float64, p.NumFeatures())
 			dirs    = make([]features.Direction, len(p.Inputs))
 			version = meta.VersionID()
+			dataRow int // the data row's position across the input files
 		)
 		err := dataset.ForEach(ctx, srcs, spec, func(r *dataset.Reader, rec []string) error {
 			if index == nil {
@@ -112,6 +142,11 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 				if err := cw.Write(head); err != nil {
 					return err
 				}
+			}
+			at := dataRow
+			dataRow++
+			if at < lo || at >= hi {
+				return nil // another shard's row
 			}
 			sum.Rows++
 			p.RawFromStrings(index, rec, raw)

@@ -1,8 +1,10 @@
 package batchscore
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -188,5 +190,51 @@ func TestFileScorecard(t *testing.T) {
 	}
 	if last := recs[12]; len(last) != len(want) || last[2] != "" || last[8] == "" {
 		t.Errorf("the unreadable row: %q", last)
+	}
+}
+
+// TestFileShards scores one file whole and in shards, across two input
+// files: shard 0's output followed by the others' without their header
+// lines is the whole run's output, byte for byte, for any shard count
+// (more shards than rows too).
+func TestFileShards(t *testing.T) {
+	dir := t.TempDir()
+	m, meta := servetest.Build(t, servetest.Options{Trees: 10, Depth: 3})
+	writeApplications(t, filepath.Join(dir, "apps-1.csv"), 23)
+	writeApplications(t, filepath.Join(dir, "apps-2.csv"), 18)
+	in := filepath.Join(dir, "apps-*.csv")
+	whole := filepath.Join(dir, "whole.csv")
+	sum, err := File(t.Context(), m, meta, in, whole, Options{IDColumn: "id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(whole)
+	if sum.Rows != 41 {
+		t.Fatalf("whole run: %d rows; want 41", sum.Rows)
+	}
+	for _, shards := range []int{1, 2, 3, 7, 50} {
+		var joined []byte
+		rows := 0
+		for k := range shards {
+			out := filepath.Join(dir, fmt.Sprintf("part-%d-%d.csv", shards, k))
+			s, err := File(t.Context(), m, meta, in, out, Options{IDColumn: "id", Shard: k, Shards: shards})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows += s.Rows
+			b, _ := os.ReadFile(out)
+			if k > 0 {
+				_, b, _ = bytes.Cut(b, []byte("\n")) // its header line
+			}
+			joined = append(joined, b...)
+		}
+		if rows != 41 || !bytes.Equal(joined, want) {
+			t.Errorf("%d shards: %d rows, joined output equal %v; want 41 rows, equal", shards, rows, bytes.Equal(joined, want))
+		}
+	}
+	for _, bad := range []Options{{Shard: 3, Shards: 3}, {Shard: -1, Shards: 2}, {Shard: 0, Shards: -2}} {
+		if _, err := File(t.Context(), m, meta, in, filepath.Join(dir, "bad.csv"), bad); !errors.Is(err, ErrShard) {
+			t.Errorf("shard %d of %d: %v; want ErrShard", bad.Shard, bad.Shards, err)
+		}
 	}
 }

@@ -93,6 +93,7 @@ func TestContainers(t *testing.T) {
 	r.step(t, "no data mounted", r.testNoData)
 	r.step(t, "no model mounted", r.testNoModel)
 	r.step(t, "train on sample data", r.testTrain)
+	r.step(t, "sharded scoring", r.testShardedScore)
 	r.step(t, "api serves the champion", r.testServe)
 	r.step(t, "three api containers", r.testThree)
 	r.step(t, "live retrain", r.testLiveRetrain)
@@ -523,6 +524,52 @@ func (r *run) testTrain(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.body = body
+}
+
+// testShardedScore scores the sample loans with the champion once whole
+// and in three shards, each a container of the train image as the
+// Kubernetes Indexed Job runs them (--shards with JOB_COMPLETION_INDEX):
+// shard 1's output followed by shards 2 and 3 without their header lines
+// is the whole run's output, byte for byte.
+func (r *run) testShardedScore(t *testing.T) {
+	need(t, r.champion != "", "a champion model")
+	args := append([]string{"--user", r.user}, r.mounts()...)
+	score := func(out string, extra ...string) {
+		t.Helper()
+		cmd := append(slices.Clone(args), extra...)
+		cmd = append(cmd, trainImage, "score", "--in", "/app/data/raw/sample_loans.csv", "--out", "/app/data/scores/"+out)
+		if len(extra) > 0 {
+			cmd = append(cmd, "--shards", "3")
+		}
+		if o, code := r.dockerRun(t, 5*time.Minute, cmd...); code != 0 {
+			t.Fatalf("score %s: exit code %d\n%s", out, code, o)
+		}
+	}
+	start := time.Now()
+	score("whole.csv")
+	whole := time.Since(start)
+	for k := range 3 {
+		score(fmt.Sprintf("part-%d.csv", k), "-e", fmt.Sprintf("JOB_COMPLETION_INDEX=%d", k))
+	}
+	want, err := os.ReadFile(filepath.Join(r.dir, "data", "scores", "whole.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var joined []byte
+	for k := range 3 {
+		b, err := os.ReadFile(filepath.Join(r.dir, "data", "scores", fmt.Sprintf("part-%d.csv", k)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k > 0 {
+			_, b, _ = bytes.Cut(b, []byte("\n"))
+		}
+		joined = append(joined, b...)
+	}
+	if !bytes.Equal(joined, want) {
+		t.Fatalf("the shards' outputs joined (%d bytes) differ from the whole run's (%d bytes)", len(joined), len(want))
+	}
+	r.measure("sharded scoring: whole run %.1f s; 3 shards joined = whole run, byte for byte (%d bytes)", whole.Seconds(), len(want))
 }
 
 // readAlias checks the champion alias (two relative symlinks to existing

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -60,6 +61,8 @@ func newObject(apiVersion, kind string) (any, error) {
 		return new(policyv1.PodDisruptionBudget), nil
 	case "batch/v1 CronJob":
 		return new(batchv1.CronJob), nil
+	case "batch/v1 Job":
+		return new(batchv1.Job), nil
 	case "kustomize.config.k8s.io/v1beta1 Kustomization":
 		return new(kustomization), nil
 	}
@@ -647,4 +650,63 @@ func secretMode(pod corev1.PodSpec, c corev1.Container, path string) int32 {
 		return deref(v.Secret.DefaultMode)
 	}
 	return -1
+}
+
+// TestScoreJob checks the on-demand scoring Job (deploy/k8s/jobs, not in
+// the kustomization): an Indexed Job whose pods each score the shard of
+// their JOB_COMPLETION_INDEX, with as many shards as completions, every
+// pod writing its own output file, the models read-only, and the
+// portfolio on a ReadWriteMany claim every pod mounts.
+func TestScoreJob(t *testing.T) {
+	read := func(name string) any {
+		data, err := os.ReadFile(filepath.Join(manifestDir, "jobs", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := decodeStrict(data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return obj
+	}
+	job, ok := read("score-job.yaml").(*batchv1.Job)
+	if !ok {
+		t.Fatal("score-job.yaml is not a Job")
+	}
+	claim, ok := read("pvc-portfolio.yaml").(*corev1.PersistentVolumeClaim)
+	if !ok {
+		t.Fatal("pvc-portfolio.yaml is not a PersistentVolumeClaim")
+	}
+	spec := job.Spec
+	pod := spec.Template.Spec
+	c := pod.Containers[0]
+	shards := ""
+	for i, a := range c.Args {
+		if a == "--shards" && i+1 < len(c.Args) {
+			shards = c.Args[i+1]
+		}
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"indexed", deref(spec.CompletionMode), batchv1.IndexedCompletion},
+		{"parallelism is completions", deref(spec.Parallelism), deref(spec.Completions)},
+		{"--shards is completions", shards, strconv.Itoa(int(deref(spec.Completions)))},
+		{"output per index", slices.Contains(c.Args, "/app/portfolio/scores/part-$(JOB_COMPLETION_INDEX).csv"), true},
+		{"command", c.Command, []string{"credit-risk", "score"}},
+		{"image", c.Image, "credit-risk-train:latest"},
+		{"models read-only", mountReadOnly(c, "/app/models"), true},
+		{"models claim", claimAt(pod, c, "/app/models"), modelsPVC},
+		{"portfolio claim", claimAt(pod, c, "/app/portfolio"), claim.Name},
+		{"portfolio ReadWriteMany", slices.Contains(claim.Spec.AccessModes, corev1.ReadWriteMany), true},
+		{"runAsNonRoot", deref(pod.SecurityContext.RunAsNonRoot), true},
+		{"readOnlyRootFilesystem", deref(c.SecurityContext.ReadOnlyRootFilesystem), true},
+		{"restartPolicy", pod.RestartPolicy, corev1.RestartPolicyNever},
+	}
+	for _, ck := range checks {
+		if !reflect.DeepEqual(ck.got, ck.want) {
+			t.Errorf("%s: got %v; want %v", ck.name, ck.got, ck.want)
+		}
+	}
 }
