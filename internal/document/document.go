@@ -86,11 +86,11 @@ func Build(in Inputs) (*Document, error) {
 		featuresSection(m, spec, in.Clean),
 		methodology(in),
 		selection(in),
-		performance(m),
+		performance(m, spec, in.Report),
 		stability(m),
 		fairnessSection(in.Run),
 		limitations(in, m),
-		monitoringPlan(),
+		monitoringPlan(spec),
 		history(in),
 	)
 	return d, nil
@@ -236,7 +236,7 @@ func selection(in Inputs) Section {
 	return s
 }
 
-func performance(m *model.Metadata) Section {
+func performance(m *model.Metadata, spec *dataset.Spec, reportPath string) Section {
 	s := Section{Title: "Performance"}
 	s.Paragraphs = append(s.Paragraphs, "Discrimination and calibration on the validation rows (used for the choice) and on the out-of-time test set (measured after it). The PD is calibrated; decisions are at the threshold.")
 	t := Table{Header: []string{"metric", "validation", "test"}}
@@ -256,7 +256,18 @@ func performance(m *model.Metadata) Section {
 	if m.Validation.IsZero() {
 		s.Paragraphs = append(s.Paragraphs, "This version's validation figures were not recorded (a model from before they were).")
 	}
+	if spec != nil && len(spec.Segments) > 0 {
+		s.Paragraphs = append(s.Paragraphs, fmt.Sprintf("Discrimination by segment (the test ROC-AUC within each level of %s) is in the run's report%s.",
+			strings.Join(spec.Segments, ", "), orText(prefixed(": ", reportPath), "")))
+	}
 	return s
+}
+
+func prefixed(prefix, s string) string {
+	if s == "" {
+		return ""
+	}
+	return prefix + s
 }
 
 func stability(m *model.Metadata) Section {
@@ -315,12 +326,35 @@ func limitations(in Inputs, m *model.Metadata) Section {
 	return s
 }
 
-func monitoringPlan() Section {
-	return Section{Title: "Monitoring plan", Paragraphs: []string{
+func monitoringPlan(spec *dataset.Spec) Section {
+	s := Section{Title: "Monitoring plan", Paragraphs: []string{
 		"Population stability: score PSI and characteristic CSI of recent applications against development, read as stable below 0.1, to watch from 0.1 to 0.25, and needing action above 0.25 (the scoring API's drift gauges; credit-risk monitor on files, with the spec's thresholds).",
 		"Performance on matured outcomes: ROC-AUC, KS and observed against predicted bad rate per score band by origination month (credit-risk monitor with outcomes).",
 		"Every decision is recorded in the audit trail when it is on (AUDIT=file): credit-risk audit verify checks it, audit replay re-scores it with this model file.",
 	}}
+	if spec == nil {
+		return s
+	}
+	mo := spec.Monitoring
+	t := Table{Caption: "Thresholds of credit-risk monitor (the spec's monitoring block; a breach exits 3)", Header: []string{"check", "threshold"}}
+	t.Rows = append(t.Rows,
+		[]string{"score PSI at most", m4(mo.MaxScorePSI)},
+		[]string{"characteristic CSI at most", m4(mo.MaxCSI)},
+		[]string{"ROC-AUC at least", orText(zeroOff(mo.MinAUC), "off")},
+		[]string{"ROC-AUC drop below the model's test figure at most", m4(mo.MaxAUCDrop)},
+		[]string{"observed / predicted bad rate within a factor of", m4(mo.MaxBadRateRatio)},
+		[]string{"fewest loans to judge", count(mo.MinRows)},
+	)
+	s.Tables = append(s.Tables, t)
+	return s
+}
+
+// zeroOff formats a threshold that 0 switches off.
+func zeroOff(v float64) string {
+	if v == 0 {
+		return ""
+	}
+	return m4(v)
 }
 
 func history(in Inputs) Section {
