@@ -12,6 +12,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/audit"
+	"github.com/credit-risk/credit-risk/internal/auditpg"
 	"github.com/credit-risk/credit-risk/internal/batchscore"
 	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/model"
@@ -19,7 +20,7 @@ import (
 )
 
 const auditHelp = `
-Usage: credit-risk audit verify [--dir DIR]
+Usage: credit-risk audit verify [--dir DIR | --database-url URL | --database]
        credit-risk audit export [--dir DIR] [--from T] [--to T] [--format jsonl|csv] [--out FILE]
        credit-risk audit replay [--dir DIR] [--models-dir DIR] [--range-policy clamp|reject] [--from T] [--to T]
 
@@ -51,6 +52,10 @@ replay  re-scores every recorded decision with the exact model version that
         replayed and are counted as such. --range-policy is the server's
         RANGE_POLICY (default clamp).
 
+verify --database-url URL (or --database, reading AUDIT_DATABASE_URL)
+        checks the trails a fleet copied to PostgreSQL (AUDIT=postgres):
+        every instance's chain, record by record, as for a folder.
+
 DIR defaults to AUDIT_DIR, else ./audit (the API's default). Both commands
 only read the trail, and work on one the API is appending to: the record
 being written at its end is left out.
@@ -75,8 +80,18 @@ func runAudit(ctx context.Context, m *Main, args []string) error {
 	dir := fs.String("dir", auditDir(m), "audit trail directory (env AUDIT_DIR)")
 	switch sub {
 	case "verify":
+		dbURL := fs.String("database-url", "", "verify the trails copied to this PostgreSQL database instead (AUDIT=postgres; default env AUDIT_DATABASE_URL with --database)")
+		useEnv := fs.Bool("database", false, "verify the database named by AUDIT_DATABASE_URL")
 		if err := parseFlags(fs, args[1:]); err != nil {
 			return err
+		}
+		if *useEnv && *dbURL == "" {
+			if *dbURL = m.Getenv("AUDIT_DATABASE_URL"); *dbURL == "" {
+				return fmt.Errorf("%w: --database needs AUDIT_DATABASE_URL", errUsage)
+			}
+		}
+		if *dbURL != "" {
+			return verifyAuditDatabase(ctx, m, *dbURL)
 		}
 		return verifyAudit(ctx, m, *dir)
 	case "export":
@@ -168,6 +183,25 @@ func verifyAudit(ctx context.Context, m *Main, dir string) error {
 	for _, g := range sum.Gaps {
 		fmt.Fprintf(m.Stdout, "gap: %s offset %d: %d bytes fenced off after a crash (sha256 %s)\n", g.Segment, g.Offset, g.Bytes, g.SHA256)
 	}
+	return nil
+}
+
+// verifyAuditDatabase checks every instance's chain in the database.
+func verifyAuditDatabase(ctx context.Context, m *Main, url string) error {
+	store, err := auditpg.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sums, err := store.Verify(ctx)
+	for _, s := range sums {
+		fmt.Fprintf(m.Stdout, "audit verify: instance %s: %d records (%d decisions); head seq %d sha256 %s\n",
+			s.Instance, s.Records, s.Decisions, s.Head.Seq, s.Head.Hash)
+	}
+	if err != nil {
+		return fmt.Errorf("audit verify: %w", err)
+	}
+	fmt.Fprintf(m.Stdout, "audit verify: ok: %d instances in %s\n", len(sums), auditpg.Table)
 	return nil
 }
 

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 
 	"github.com/credit-risk/credit-risk/internal/audit"
+	"github.com/credit-risk/credit-risk/internal/auditpg"
 	"github.com/credit-risk/credit-risk/internal/model"
 )
 
@@ -16,10 +18,24 @@ var problemAudit = &Problem{Code: ProblemAuditUnavailable,
 	Detail: "the decision could not be recorded in the audit trail, so none is given; retry after the time in Retry-After"}
 
 // openAudit opens the decision audit trail the configuration names, nil
-// when it is off.
+// when it is off. With AUDIT=postgres the file trail is the spool a
+// shipper copies to the database (started by Open).
 func (s *Server) openAudit() (*audit.Sink, error) {
-	if s.cfg.Audit != AuditFile {
+	if s.cfg.Audit == AuditOff {
 		return nil, nil
+	}
+	if s.cfg.Audit == AuditPostgres {
+		instance := s.cfg.AuditInstance
+		if instance == "" {
+			instance, _ = os.Hostname()
+		}
+		url := s.cfg.AuditDatabaseURL
+		s.shipper = &auditpg.Shipper{
+			Open:     func(ctx context.Context) (*auditpg.Store, error) { return auditpg.Open(ctx, url) },
+			Dir:      s.cfg.AuditDir,
+			Instance: instance,
+			Logger:   s.logger,
+		}
 	}
 	sink, err := audit.Open(s.cfg.AuditDir, audit.Options{
 		Sync: s.cfg.AuditSync, Inputs: s.cfg.AuditInputs, Logger: s.logger,
@@ -29,9 +45,23 @@ func (s *Server) openAudit() (*audit.Sink, error) {
 	}
 	// A record cut by a crash is fenced off with a gap record, which the
 	// sink logs.
-	s.logger.Info("audit trail open", "dir", s.cfg.AuditDir, "sync", string(s.cfg.AuditSync), "inputs", string(s.cfg.AuditInputs))
+	s.logger.Info("audit trail open", "dir", s.cfg.AuditDir, "sync", string(s.cfg.AuditSync), "inputs", string(s.cfg.AuditInputs),
+		"copied_to_postgres", s.shipper != nil)
 	return sink, nil
 }
+
+// auditBacklog is the number of decisions this process recorded that the
+// shipper has not copied to the database yet (0 without one).
+func (s *Server) auditBacklog() int64 {
+	if s.shipper == nil {
+		return 0
+	}
+	return int64(s.auditAppended.Load()) - int64(s.shipper.Shipped())
+}
+
+// problemAuditBacklog is the answer when the database is too far behind.
+var problemAuditBacklog = &Problem{Code: ProblemAuditUnavailable,
+	Detail: "the audit database is too far behind (AUDIT_SPOOL_MAX), so no decision is given; retry after the time in Retry-After"}
 
 // decisionRecord is the audit record of one scored application: input is
 // the application as received, adverse a declined one's reasons.
@@ -60,6 +90,12 @@ func decisionRecord(l *loaded, sw *statusWriter, input []byte, pd float64, pred 
 // until they are durable (AUDIT_SYNC) or AUDIT_TIMEOUT passes. On failure
 // it answers 503 and returns false: the caller sends no decision.
 func (s *Server) auditDecisions(w http.ResponseWriter, r *http.Request, recs []audit.Record) bool {
+	if s.shipper != nil && s.auditBacklog()+int64(len(recs)) > int64(s.cfg.AuditSpoolMax) {
+		s.metrics.auditFailures.Inc()
+		w.Header()["Retry-After"] = []string{"5"}
+		writeProblem(w, r, problemAuditBacklog)
+		return false
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.AuditTimeout)
 	defer cancel()
 	var err error
@@ -70,6 +106,7 @@ func (s *Server) auditDecisions(w http.ResponseWriter, r *http.Request, recs []a
 	}
 	if err == nil {
 		s.metrics.auditRecords.Add(float64(len(recs)))
+		s.auditAppended.Add(uint64(len(recs)))
 		return true
 	}
 	s.metrics.auditFailures.Inc()

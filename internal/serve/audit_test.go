@@ -182,7 +182,8 @@ func TestAudit_Config(t *testing.T) {
 		wantVar string
 	}{
 		{map[string]string{"AUDIT": "file", "AUDIT_SYNC": "interval", "AUDIT_INPUTS": "hash", "AUDIT_DIR": "/var/audit"}, ""},
-		{map[string]string{"AUDIT": "postgres"}, "AUDIT"},
+		{map[string]string{"AUDIT": "postgres"}, "AUDIT_DATABASE_URL"},
+		{map[string]string{"AUDIT": "postgres", "AUDIT_DATABASE_URL": "postgres://u:p@h/d", "AUDIT_SPOOL_MAX": "0"}, "AUDIT_SPOOL_MAX"},
 		{map[string]string{"AUDIT": "yes"}, "AUDIT"},
 		{map[string]string{"AUDIT_SYNC": "never"}, "AUDIT_SYNC"},
 		{map[string]string{"AUDIT_INPUTS": "none"}, "AUDIT_INPUTS"},

@@ -37,6 +37,7 @@ const (
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultAuditDir          = "audit"
 	DefaultAuditTimeout      = 5 * time.Second
+	DefaultAuditSpoolMax     = 100_000
 	DefaultShadowShare       = 0.1
 )
 
@@ -44,6 +45,9 @@ const (
 const (
 	AuditOff  = "off"  // no audit trail
 	AuditFile = "file" // the file trail of package audit
+	// AuditPostgres is the file trail copied to PostgreSQL (package
+	// auditpg) for a fleet of replicas.
+	AuditPostgres = "postgres"
 )
 
 // Config is the server's configuration. ConfigFromEnv reads it from the
@@ -144,6 +148,17 @@ type Config struct {
 	// the application as received) or audit.InputsHash (hash: only its
 	// SHA-256).
 	AuditInputs audit.InputMode
+	// AuditDatabaseURL is the PostgreSQL database a fleet's trails are
+	// copied to with AUDIT=postgres (env AUDIT_DATABASE_URL, a secret:
+	// never logged); AuditDir is then the local spool.
+	AuditDatabaseURL string
+	// AuditInstance names this replica's trail in the database (env
+	// AUDIT_INSTANCE, default the host name: a pod's name).
+	AuditInstance string
+	// AuditSpoolMax bounds the decisions recorded locally but not yet in
+	// the database (env AUDIT_SPOOL_MAX, default 100,000); past it the
+	// server answers 503 rather than decide without the database.
+	AuditSpoolMax int
 	// AuditTimeout bounds the wait for a decision's record (env
 	// AUDIT_TIMEOUT, default 5s); past it the request is answered 503
 	// and no decision is sent.
@@ -190,6 +205,7 @@ func NewConfig() Config {
 		AuditSync:         audit.SyncAlways,
 		AuditInputs:       audit.InputsRaw,
 		AuditTimeout:      DefaultAuditTimeout,
+		AuditSpoolMax:     DefaultAuditSpoolMax,
 		ShadowShare:       DefaultShadowShare,
 	}
 }
@@ -292,15 +308,16 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	set("METRICS_ADDR", func(v string) error { c.MetricsAddr = v; return nil })
 	set("AUDIT", func(v string) error {
 		switch v = strings.ToLower(v); v {
-		case AuditOff, AuditFile:
+		case AuditOff, AuditFile, AuditPostgres:
 			c.Audit = v
 			return nil
-		case "postgres":
-			return errors.New("the PostgreSQL trail is not available in this version; use file (a mounted volume) or off")
 		}
-		return errors.New("want off or file")
+		return errors.New("want off, file or postgres")
 	})
 	set("AUDIT_DIR", func(v string) error { c.AuditDir = v; return nil })
+	c.AuditDatabaseURL = strings.TrimSpace(getenv("AUDIT_DATABASE_URL")) // a secret: never in an error
+	set("AUDIT_INSTANCE", func(v string) error { c.AuditInstance = v; return nil })
+	set("AUDIT_SPOOL_MAX", intVar(&c.AuditSpoolMax, 1))
 	set("CHALLENGER_PATH", func(v string) error { c.ChallengerPath = v; return nil })
 	set("SHADOW_SHARE", func(v string) error {
 		f, e := strconv.ParseFloat(v, 64)
@@ -388,12 +405,16 @@ func (c *Config) Validate() error {
 		return bad("TLS_KEY_FILE", c.TLSKeyFile, "must be set with TLS_CERT_FILE")
 	case !(c.ShadowShare >= 0 && c.ShadowShare <= 1):
 		return bad("SHADOW_SHARE", c.ShadowShare, "want a share from 0 (off) to 1")
-	case c.Audit != AuditOff && c.Audit != AuditFile:
-		return bad("AUDIT", c.Audit, "want off or file")
-	case c.Audit == AuditFile && c.AuditDir == "":
+	case c.Audit != AuditOff && c.Audit != AuditFile && c.Audit != AuditPostgres:
+		return bad("AUDIT", c.Audit, "want off, file or postgres")
+	case c.Audit != AuditOff && c.AuditDir == "":
 		return bad("AUDIT_DIR", c.AuditDir, "must name the trail's folder")
-	case c.Audit == AuditFile && c.AuditTimeout <= 0:
+	case c.Audit != AuditOff && c.AuditTimeout <= 0:
 		return bad("AUDIT_TIMEOUT", c.AuditTimeout, "must be positive")
+	case c.Audit == AuditPostgres && c.AuditDatabaseURL == "":
+		return bad("AUDIT_DATABASE_URL", "", "is required with AUDIT=postgres (postgres://user:password@host:5432/db)")
+	case c.AuditSpoolMax < 1:
+		return bad("AUDIT_SPOOL_MAX", c.AuditSpoolMax, "must be at least 1")
 	case c.TLSClientCAFile != "" && c.TLSCertFile == "":
 		return bad("TLS_CLIENT_CA_FILE", c.TLSClientCAFile, "mutual TLS needs TLS_CERT_FILE and TLS_KEY_FILE")
 	}

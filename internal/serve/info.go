@@ -51,6 +51,11 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, l *loaded) 
 		writeProblem(w, r, &Problem{Code: ProblemNoModel, Detail: reason})
 		return
 	}
+	if s.shipper != nil && s.auditBacklog() >= int64(s.cfg.AuditSpoolMax) {
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, r, problemAuditBacklog)
+		return
+	}
 	if s.audit != nil && s.audit.Err() != nil {
 		// The trail stopped (a write or fsync failed): no decision can be
 		// recorded, so none is given until a restart reopens it.

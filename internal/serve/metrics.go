@@ -141,6 +141,28 @@ func newMetrics(reg prometheus.Registerer, s *Server) *Metrics {
 		return 0
 	})
 	f.NewCounterFunc(prometheus.CounterOpts{
+		Name: "audit_shipped_records_total",
+		Help: "Audit records copied to PostgreSQL (AUDIT=postgres) since start.",
+	}, func() float64 {
+		if s.shipper != nil {
+			return float64(s.shipper.Shipped())
+		}
+		return 0
+	})
+	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "audit_backlog_records",
+		Help: "Decisions this process recorded that are not yet in PostgreSQL (AUDIT=postgres; AUDIT_SPOOL_MAX bounds it); 0 otherwise.",
+	}, func() float64 { return float64(max(0, s.auditBacklog())) })
+	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "audit_database_up",
+		Help: "1 while copying the audit trail to PostgreSQL works, 0 while it fails (AUDIT=postgres); 1 otherwise.",
+	}, func() float64 {
+		if s.shipper != nil && s.shipper.Down() {
+			return 0
+		}
+		return 1
+	})
+	f.NewCounterFunc(prometheus.CounterOpts{
 		Name: "audit_fsyncs_total",
 		Help: "fsyncs of the audit trail's files and folder; with AUDIT_SYNC=always, concurrent decisions share them (group commit).",
 	}, func() float64 {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/apikey"
 	"github.com/credit-risk/credit-risk/internal/audit"
+	"github.com/credit-risk/credit-risk/internal/auditpg"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -97,6 +98,11 @@ type Server struct {
 
 	// audit is the decision audit trail, nil when AUDIT is off.
 	audit *audit.Sink
+	// shipper copies the trail to PostgreSQL (AUDIT=postgres), nil
+	// otherwise; auditAppended counts the decisions this process recorded.
+	shipper       *auditpg.Shipper
+	auditAppended atomic.Uint64
+	shipCancel    context.CancelFunc
 
 	// The challenger in shadow (shadow.go): the loaded challenger, nil
 	// when there is none; every shadowEvery-th /predict application is
@@ -525,6 +531,11 @@ func (s *Server) Open() error {
 	if s.shadowEvery > 0 {
 		s.wg.Go(s.runShadow)
 	}
+	if s.shipper != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.shipCancel = cancel
+		s.wg.Go(func() { s.shipper.Run(ctx) })
+	}
 	s.logger.Info("listening", "addr", ln.Addr().String(), "tls", useTLS,
 		"reload_interval", s.cfg.ReloadInterval.String())
 	return nil
@@ -583,6 +594,9 @@ func (s *Server) Close(ctx context.Context) error {
 	var err error
 	if s.metricsServer != nil {
 		s.metricsServer.Close() // scrapes need no grace
+	}
+	if s.shipCancel != nil {
+		s.shipCancel() // what is not copied yet waits in the file trail
 	}
 	if s.httpServer != nil {
 		if err = s.httpServer.Shutdown(ctx); err != nil {
