@@ -172,3 +172,46 @@ func TestOpenRedactsPassword(t *testing.T) {
 		t.Errorf("a bad URL: %v; want an error that does not repeat it", err)
 	}
 }
+
+// BenchmarkShip copies a trail of b.N decisions into the database and
+// reports the rate: the sustained rate a fleet's database takes.
+func BenchmarkShip(b *testing.B) {
+	url := os.Getenv(EnvDatabaseURL)
+	if url == "" {
+		b.Skipf("%s is not set", EnvDatabaseURL)
+	}
+	store, err := Open(b.Context(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	instance := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	defer store.pool.Exec(context.Background(), `DELETE FROM `+Table+` WHERE instance = $1`, instance)
+	dir := filepath.Join(b.TempDir(), "audit")
+	sink, err := audit.Open(dir, audit.Options{Sync: audit.SyncInterval})
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := make([]audit.Record, 1000)
+	for n := 0; n < b.N; n += len(recs) {
+		for i := range recs {
+			recs[i] = audit.Record{RequestID: fmt.Sprintf("b-%d", n+i), ModelName: "gbdt", ModelVersion: "gbdt_v1",
+				ModelSHA256: strings.Repeat("a", 64), Input: []byte(`{"loan_amnt":"10000","term":" 36 months","int_rate":"10.65%","annual_inc":"24000"}`),
+				DefaultProbability: 0.2, Decision: audit.DecisionApproved, Threshold: 0.5}
+		}
+		if err := sink.AppendAll(b.Context(), recs[:min(len(recs), b.N-n)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sink.Close()
+	sh := &Shipper{Open: func(ctx context.Context) (*Store, error) { return Open(ctx, url) }, Dir: dir, Instance: instance, Interval: time.Millisecond}
+	ctx, cancel := context.WithCancel(b.Context())
+	defer cancel()
+	b.ResetTimer()
+	start := time.Now()
+	go sh.Run(ctx)
+	for sh.Head() < uint64(b.N) {
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "records/s")
+}
