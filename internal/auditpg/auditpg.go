@@ -147,13 +147,19 @@ type Shipper struct {
 	down     atomic.Bool   // the last attempt failed
 }
 
-// Shipped returns the records copied since Run started, Failures the
-// failed attempts, Head the sequence number of the instance's last record
-// in the table, and Down whether the last attempt failed.
-func (sh *Shipper) Shipped() uint64  { return sh.shipped.Load() }
+// Shipped returns the number of records copied since Run started.
+func (sh *Shipper) Shipped() uint64 { return sh.shipped.Load() }
+
+// Failures returns the number of failed attempts since Run started.
 func (sh *Shipper) Failures() uint64 { return sh.failures.Load() }
-func (sh *Shipper) Head() uint64     { return sh.head.Load() }
-func (sh *Shipper) Down() bool       { return sh.down.Load() }
+
+// Head returns the sequence number of the instance's last record in the
+// table, as last seen.
+func (sh *Shipper) Head() uint64 { return sh.head.Load() }
+
+// Down reports whether the last attempt failed (the database is
+// unreachable or refused the copy).
+func (sh *Shipper) Down() bool { return sh.down.Load() }
 
 // Run ships until ctx is done. A failure (the database down, a broken
 // connection) is logged once per outage and retried with a growing pause
