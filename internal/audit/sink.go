@@ -1,11 +1,9 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -408,18 +406,13 @@ func (s *Sink) prepare(rec *Record) error {
 			return fmt.Errorf("%w: input_sha256 is not the SHA-256 of input", ErrInvalid)
 		}
 		rec.InputSHA256 = h
+		b, err := appendCompact(make([]byte, 0, len(rec.Input)), rec.Input)
+		if err != nil {
+			return fmt.Errorf("%w: input is not valid JSON: %v", ErrInvalid, err)
+		}
+		rec.Input = b
 		if s.opts.Inputs == InputsHash {
-			if !json.Valid(rec.Input) {
-				return fmt.Errorf("%w: input is not valid JSON", ErrInvalid)
-			}
 			rec.Input = nil
-		} else {
-			var b bytes.Buffer
-			b.Grow(len(rec.Input))
-			if err := json.Compact(&b, rec.Input); err != nil {
-				return fmt.Errorf("%w: input is not valid JSON: %v", ErrInvalid, err)
-			}
-			rec.Input = b.Bytes()
 		}
 	}
 	rec.Reasons = slices.Clone(rec.Reasons)
