@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -188,10 +187,14 @@ type Sink struct {
 	errMu sync.Mutex
 	err   error // the first write or sync error; the sink stops
 
+	// lines holds the buffers prepare encodes records into.
+	lines sync.Pool
+
 	// Owned by the writer goroutine once it runs.
 	segSize  int64
 	segStart time.Time
-	head     Head
+	seq      uint64                // the last record's seq
+	prev     [2 * sha256.Size]byte // the last record's hash, in hex
 	buf      []byte
 	batch    []*request
 
@@ -200,11 +203,22 @@ type Sink struct {
 	beforeWrite func()
 }
 
-// request is one queued record and where to send its outcome.
+// request is one queued record, encoded but for the fields that depend on
+// its place in the chain (seq, prev and hash), and where to send its
+// outcome.
 type request struct {
-	rec  Record
+	head []byte  // the record's appendKindTime
+	tail []byte  // the record's appendFields
+	line *[]byte // the buffer of head and tail, from Sink.lines
 	done chan error
 }
+
+// maxPooledLine bounds the buffers kept in Sink.lines.
+const maxPooledLine = 64 << 10
+
+// lineOverhead is the most the writer adds to a request's head and tail:
+// seq, prev's value, the hash field, the closing brace and the newline.
+const lineOverhead = len(`{"seq":18446744073709551615""`) + 2*sha256.Size + len(`,"hash":""}`) + 2*sha256.Size + 1
 
 // Stats are the sink's counters since Open, and its queue length.
 type Stats struct {
@@ -250,6 +264,7 @@ func Open(dir string, opts Options) (*Sink, error) {
 		done:     make(chan struct{}),
 		syncDone: make(chan struct{}),
 	}
+	s.lines.New = func() any { b := make([]byte, 0, 4096); return &b }
 	if err := s.recover(); err != nil {
 		if s.seg != nil {
 			s.seg.Close()
@@ -301,13 +316,14 @@ func (s *Sink) Stats() Stats {
 // returns an error wrapping ctx.Err() without waiting for it. An invalid
 // record wraps ErrInvalid; after Close, Append returns ErrClosed.
 func (s *Sink) Append(ctx context.Context, rec Record) error {
-	if err := s.prepare(&rec); err != nil {
+	req := &request{}
+	if err := s.prepare(&rec, req); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("audit: record %s not queued: %w", rec.RequestID, err)
 	}
-	req := &request{rec: rec, done: make(chan error, 1)}
+	req.done = make(chan error, 1)
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -341,10 +357,11 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 	reqs := make([]request, len(recs))
 	done := make(chan error, len(recs))
 	for i := range recs {
-		reqs[i] = request{rec: recs[i], done: done}
-		if err := s.prepare(&reqs[i].rec); err != nil {
+		rec := recs[i]
+		if err := s.prepare(&rec, &reqs[i]); err != nil {
 			return err
 		}
+		reqs[i].done = done
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("audit: %d records not queued: %w", len(recs), err)
@@ -367,7 +384,7 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 	s.mu.RUnlock()
 	var first error
 	if queued < len(reqs) {
-		first = fmt.Errorf("audit: record %s not queued: %w", reqs[queued].rec.RequestID, ctx.Err())
+		first = fmt.Errorf("audit: record %s not queued: %w", recs[queued].RequestID, ctx.Err())
 	}
 	for range queued {
 		select {
@@ -385,9 +402,11 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 	return first
 }
 
-// prepare validates rec and fills in what Append fills in. It copies what
-// rec shares with the caller, who may reuse it once Append returns.
-func (s *Sink) prepare(rec *Record) error {
+// prepare validates rec, fills in what Append fills in, and encodes it
+// into req, in the caller's goroutine: all of the record's line but what
+// depends on its place in the chain, which the writer adds. req holds
+// nothing of rec, which the caller may reuse once Append returns.
+func (s *Sink) prepare(rec *Record, req *request) error {
 	if rec.Kind == "" {
 		rec.Kind = KindDecision
 	}
@@ -399,36 +418,43 @@ func (s *Sink) prepare(rec *Record) error {
 	if err := validate(rec); err != nil {
 		return err
 	}
+	line := s.lines.Get().(*[]byte)
+	b := (*line)[:0]
 	if rec.Input != nil {
 		sum := sha256.Sum256(rec.Input)
-		h := hex.EncodeToString(sum[:])
-		if rec.InputSHA256 != "" && rec.InputSHA256 != h {
+		var h [2 * sha256.Size]byte
+		hex.Encode(h[:], sum[:])
+		if rec.InputSHA256 != "" && rec.InputSHA256 != string(h[:]) {
+			s.lines.Put(line)
 			return fmt.Errorf("%w: input_sha256 is not the SHA-256 of input", ErrInvalid)
 		}
-		rec.InputSHA256 = h
-		b, err := appendCompact(make([]byte, 0, len(rec.Input)), rec.Input)
-		if err != nil {
+		rec.InputSHA256 = string(h[:])
+		// The compacted input goes first in the buffer; head and tail,
+		// which hold a copy of it under InputsRaw, follow.
+		var err error
+		if b, err = appendCompact(b, rec.Input); err != nil {
+			s.lines.Put(line)
 			return fmt.Errorf("%w: input is not valid JSON: %v", ErrInvalid, err)
 		}
 		rec.Input = b
 		if s.opts.Inputs == InputsHash {
-			rec.Input = nil
+			rec.Input, b = nil, b[:0]
 		}
 	}
-	rec.Reasons = slices.Clone(rec.Reasons)
-	if rec.Score != nil {
-		v := *rec.Score
-		rec.Score = &v
+	start := len(b)
+	b = appendKindTime(b, rec)
+	mid := len(b)
+	b, err := appendFields(b, rec)
+	if err != nil {
+		// validate makes this unreachable.
+		s.lines.Put(line)
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	// A generous bound on the line: every string escaped at 6 bytes a
-	// byte, plus the fixed fields.
-	n := len(rec.Input) + 6*(len(rec.RequestID)+len(rec.KeyID)+len(rec.ModelName)+len(rec.ModelVersion)+len(rec.ModelSHA256)+len(rec.Decision))
-	for _, r := range rec.Reasons {
-		n += 6*(len(r.Code)+len(r.Reason)+len(r.Field)) + 40
+	*line = b
+	if n := len(b) - start + lineOverhead; n > MaxRecordBytes {
+		return fmt.Errorf("%w: record %s is too large (a line of %d bytes; the limit is %d)", ErrInvalid, rec.RequestID, n, MaxRecordBytes)
 	}
-	if n+1024 > MaxRecordBytes {
-		return fmt.Errorf("%w: record %s is too large (%d bytes of values; the limit on a line is %d)", ErrInvalid, rec.RequestID, n, MaxRecordBytes)
-	}
+	req.head, req.tail, req.line = b[start:mid], b[mid:], line
 	return nil
 }
 
@@ -545,16 +571,10 @@ func (s *Sink) write(batch []*request) error {
 	now := s.opts.Now()
 	s.buf = s.buf[:0]
 	for _, req := range batch {
-		r := &req.rec
-		r.Seq, r.Prev = s.head.Seq+1, s.head.Hash
 		start := len(s.buf)
-		var err error
-		var sum string
-		s.buf, sum, err = appendLine(s.buf, r)
-		if err != nil {
-			// validate makes this unreachable; stop rather than chain on.
-			return s.fail(err)
-		}
+		s.seq++
+		s.buf = appendChained(s.buf, s.seq, &s.prev, req.head, req.tail)
+		s.release(req)
 		if size := s.segSize + int64(start); size > 0 &&
 			(size+int64(len(s.buf)-start) > s.opts.MaxSegmentBytes ||
 				s.opts.MaxSegmentAge > 0 && now.Sub(s.segStart) >= s.opts.MaxSegmentAge) {
@@ -568,8 +588,6 @@ func (s *Sink) write(batch []*request) error {
 		} else if size == 0 {
 			s.segStart = now
 		}
-		r.Hash = sum
-		s.head = Head{r.Seq, sum}
 	}
 	if err := s.flush(s.buf); err != nil {
 		return err
@@ -583,6 +601,25 @@ func (s *Sink) write(batch []*request) error {
 		s.dirty.Store(true)
 	}
 	s.records.Add(uint64(len(batch)))
+	return nil
+}
+
+// release gives req's buffer back to the pool once its line is written
+// out.
+func (s *Sink) release(req *request) {
+	if cap(*req.line) <= maxPooledLine {
+		s.lines.Put(req.line)
+	}
+	req.head, req.tail, req.line = nil, nil, nil
+}
+
+// setHead makes h the record the writer chains the next one to.
+func (s *Sink) setHead(h Head) error {
+	if !isHexSHA256(h.Hash) {
+		return fmt.Errorf("audit: the last record's hash %q is not a SHA-256", h.Hash)
+	}
+	s.seq = h.Seq
+	copy(s.prev[:], h.Hash)
 	return nil
 }
 
