@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -495,6 +496,11 @@ func (s *Sink) run() {
 	for {
 		select {
 		case req := <-s.queue:
+			// Let the goroutines that are ready to run go first: under
+			// load they queue their records too, and one write (and
+			// fsync) carries them all instead of one record each; with
+			// nothing else to run, the writer goes on at once.
+			runtime.Gosched()
 			s.commit(s.drain(append(s.batch[:0], req)))
 		case <-s.stop:
 			// Close holds no reader any more: nothing new is queued.
