@@ -188,8 +188,9 @@ type Sink struct {
 	errMu sync.Mutex
 	err   error // the first write or sync error; the sink stops
 
-	// lines holds the buffers prepare encodes records into.
-	lines sync.Pool
+	// requests holds *request values for reuse, with their buffers and
+	// channels.
+	requests sync.Pool
 
 	// Owned by the writer goroutine once it runs.
 	segSize  int64
@@ -207,15 +208,32 @@ type Sink struct {
 // request is one queued record, encoded but for the fields that depend on
 // its place in the chain (seq, prev and hash), and where to send its
 // outcome.
+//
+// A request belongs to its caller until it is queued, then to the writer
+// until the writer sends its outcome on done, then to the caller again,
+// who can put it back in Sink.requests.
 type request struct {
-	head []byte  // the record's appendKindTime
-	tail []byte  // the record's appendFields
-	line *[]byte // the buffer of head and tail, from Sink.lines
-	done chan error
+	buf  []byte     // holds head and tail (after the compacted input)
+	head []byte     // the record's appendKindTime
+	tail []byte     // the record's appendFields
+	done chan error // capacity 1
 }
 
-// maxPooledLine bounds the buffers kept in Sink.lines.
-const maxPooledLine = 64 << 10
+// maxPooledBuf bounds the buffers kept in Sink.requests.
+const maxPooledBuf = 64 << 10
+
+// newRequest returns an unused request.
+func (s *Sink) newRequest() *request { return s.requests.Get().(*request) }
+
+// reuse puts back a request that is not queued, or whose outcome was
+// received.
+func (s *Sink) reuse(req *request) {
+	if cap(req.buf) > maxPooledBuf {
+		req.buf = nil
+	}
+	req.head, req.tail = nil, nil
+	s.requests.Put(req)
+}
 
 // lineOverhead is the most the writer adds to a request's head and tail:
 // seq, prev's value, the hash field, the closing brace and the newline.
@@ -265,7 +283,7 @@ func Open(dir string, opts Options) (*Sink, error) {
 		done:     make(chan struct{}),
 		syncDone: make(chan struct{}),
 	}
-	s.lines.New = func() any { b := make([]byte, 0, 4096); return &b }
+	s.requests.New = func() any { return &request{buf: make([]byte, 0, 4096), done: make(chan error, 1)} }
 	if err := s.recover(); err != nil {
 		if s.seg != nil {
 			s.seg.Close()
@@ -317,17 +335,19 @@ func (s *Sink) Stats() Stats {
 // returns an error wrapping ctx.Err() without waiting for it. An invalid
 // record wraps ErrInvalid; after Close, Append returns ErrClosed.
 func (s *Sink) Append(ctx context.Context, rec Record) error {
-	req := &request{}
+	req := s.newRequest()
 	if err := s.prepare(&rec, req); err != nil {
+		s.reuse(req)
 		return err
 	}
 	if err := ctx.Err(); err != nil {
+		s.reuse(req)
 		return fmt.Errorf("audit: record %s not queued: %w", rec.RequestID, err)
 	}
-	req.done = make(chan error, 1)
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
+		s.reuse(req)
 		return ErrClosed
 	}
 	select {
@@ -335,12 +355,15 @@ func (s *Sink) Append(ctx context.Context, rec Record) error {
 		s.mu.RUnlock()
 	case <-ctx.Done():
 		s.mu.RUnlock()
+		s.reuse(req)
 		return fmt.Errorf("audit: record %s not queued: %w", rec.RequestID, ctx.Err())
 	}
 	select {
 	case err := <-req.done:
+		s.reuse(req)
 		return err
 	case <-ctx.Done():
+		// The writer still has req: it is left to the garbage collector.
 		return fmt.Errorf("audit: record %s queued, not yet confirmed: %w", rec.RequestID, ctx.Err())
 	}
 }
@@ -355,27 +378,35 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	reqs := make([]request, len(recs))
-	done := make(chan error, len(recs))
+	reqs := make([]*request, len(recs))
 	for i := range recs {
+		reqs[i] = s.newRequest()
 		rec := recs[i]
-		if err := s.prepare(&rec, &reqs[i]); err != nil {
+		if err := s.prepare(&rec, reqs[i]); err != nil {
+			for _, req := range reqs[:i+1] {
+				s.reuse(req)
+			}
 			return err
 		}
-		reqs[i].done = done
 	}
+	queued := 0
 	if err := ctx.Err(); err != nil {
+		for _, req := range reqs {
+			s.reuse(req)
+		}
 		return fmt.Errorf("audit: %d records not queued: %w", len(recs), err)
 	}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
+		for _, req := range reqs {
+			s.reuse(req)
+		}
 		return ErrClosed
 	}
-	queued := 0
-	for i := range reqs {
+	for _, req := range reqs {
 		select {
-		case s.queue <- &reqs[i]:
+		case s.queue <- req:
 			queued++
 			continue
 		case <-ctx.Done():
@@ -386,14 +417,21 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 	var first error
 	if queued < len(reqs) {
 		first = fmt.Errorf("audit: record %s not queued: %w", recs[queued].RequestID, ctx.Err())
+		for _, req := range reqs[queued:] {
+			s.reuse(req)
+		}
 	}
-	for range queued {
+	// The writer answers requests in the order they were queued.
+	for _, req := range reqs[:queued] {
 		select {
-		case err := <-done:
+		case err := <-req.done:
+			s.reuse(req)
 			if err != nil && first == nil {
 				first = err
 			}
 		case <-ctx.Done():
+			// The writer still has the rest: they are left to the
+			// garbage collector.
 			if first == nil {
 				first = fmt.Errorf("audit: %d records queued, not yet confirmed: %w", len(recs), ctx.Err())
 			}
@@ -419,14 +457,12 @@ func (s *Sink) prepare(rec *Record, req *request) error {
 	if err := validate(rec); err != nil {
 		return err
 	}
-	line := s.lines.Get().(*[]byte)
-	b := (*line)[:0]
+	b := req.buf[:0]
 	if rec.Input != nil {
 		sum := sha256.Sum256(rec.Input)
 		var h [2 * sha256.Size]byte
 		hex.Encode(h[:], sum[:])
 		if rec.InputSHA256 != "" && rec.InputSHA256 != string(h[:]) {
-			s.lines.Put(line)
 			return fmt.Errorf("%w: input_sha256 is not the SHA-256 of input", ErrInvalid)
 		}
 		rec.InputSHA256 = string(h[:])
@@ -434,7 +470,6 @@ func (s *Sink) prepare(rec *Record, req *request) error {
 		// which hold a copy of it under InputsRaw, follow.
 		var err error
 		if b, err = appendCompact(b, rec.Input); err != nil {
-			s.lines.Put(line)
 			return fmt.Errorf("%w: input is not valid JSON: %v", ErrInvalid, err)
 		}
 		rec.Input = b
@@ -448,14 +483,13 @@ func (s *Sink) prepare(rec *Record, req *request) error {
 	b, err := appendFields(b, rec)
 	if err != nil {
 		// validate makes this unreachable.
-		s.lines.Put(line)
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	*line = b
+	req.buf = b
 	if n := len(b) - start + lineOverhead; n > MaxRecordBytes {
 		return fmt.Errorf("%w: record %s is too large (a line of %d bytes; the limit is %d)", ErrInvalid, rec.RequestID, n, MaxRecordBytes)
 	}
-	req.head, req.tail, req.line = b[start:mid], b[mid:], line
+	req.head, req.tail = b[start:mid], b[mid:]
 	return nil
 }
 
@@ -580,7 +614,6 @@ func (s *Sink) write(batch []*request) error {
 		start := len(s.buf)
 		s.seq++
 		s.buf = appendChained(s.buf, s.seq, &s.prev, req.head, req.tail)
-		s.release(req)
 		if size := s.segSize + int64(start); size > 0 &&
 			(size+int64(len(s.buf)-start) > s.opts.MaxSegmentBytes ||
 				s.opts.MaxSegmentAge > 0 && now.Sub(s.segStart) >= s.opts.MaxSegmentAge) {
@@ -608,15 +641,6 @@ func (s *Sink) write(batch []*request) error {
 	}
 	s.records.Add(uint64(len(batch)))
 	return nil
-}
-
-// release gives req's buffer back to the pool once its line is written
-// out.
-func (s *Sink) release(req *request) {
-	if cap(*req.line) <= maxPooledLine {
-		s.lines.Put(req.line)
-	}
-	req.head, req.tail, req.line = nil, nil, nil
 }
 
 // setHead makes h the record the writer chains the next one to.
