@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -151,6 +152,14 @@ func appendKey(dst, src []byte, i int) ([]byte, int, error) {
 func appendJSONString(dst, src []byte, i int) ([]byte, int, error) {
 	j := i + 1
 	for j < len(src) {
+		// Skip eight bytes at a time while none of them ends the string
+		// or needs a look.
+		for j+8 <= len(src) && !special(binary.LittleEndian.Uint64(src[j:])) {
+			j += 8
+		}
+		if j >= len(src) {
+			break
+		}
 		switch c := src[j]; {
 		case c == '"':
 			return append(dst, src[i:j+1]...), j + 1, nil
@@ -178,6 +187,18 @@ func appendJSONString(dst, src []byte, i int) ([]byte, int, error) {
 		}
 	}
 	return dst, j, syntaxError(src, j, "end of input in a string")
+}
+
+// special reports whether any of the eight bytes in w is a quote, a
+// backslash or a control character (below 0x20).
+func special(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := w ^ ('"' * ones)
+	backslash := w ^ ('\\' * ones)
+	// A byte b has its high bit set in b-1 &^ b only when it is 0, in
+	// b-0x20 &^ b only when it is below 0x20; a borrow from a lower byte
+	// can only add to a byte above one that is found.
+	return (quote-ones)&^quote&highs|(backslash-ones)&^backslash&highs|(w-0x20*ones)&^w&highs != 0
 }
 
 // scanNumber returns the end of the number at i, or the offset of the

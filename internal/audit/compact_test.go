@@ -176,3 +176,28 @@ func BenchmarkCompact(b *testing.B) {
 		}
 	})
 }
+
+func TestSpecial(t *testing.T) {
+	tests := []struct {
+		b    byte
+		want bool
+	}{
+		{'"', true}, {'\\', true}, {0x00, true}, {'\n', true}, {0x1f, true},
+		{' ', false}, {'a', false}, {'/', false}, {0x7f, false}, {0x80, false}, {0x9f, false}, {0xa0, false}, {0xdc, false}, {0xff, false},
+	}
+	for _, tt := range tests {
+		for pos := range 8 {
+			for _, fill := range []byte{'x', 0xff, 0x21, 0x80} {
+				w := bytes.Repeat([]byte{fill}, 8)
+				w[pos] = tt.b
+				var v uint64
+				for i := 7; i >= 0; i-- {
+					v = v<<8 | uint64(w[i])
+				}
+				if got := special(v); got != tt.want {
+					t.Errorf("special(% x) = %v; want %v", w, got, tt.want)
+				}
+			}
+		}
+	}
+}
