@@ -590,17 +590,41 @@ func (s *Sink) drain(batch []*request) []*request {
 	return batch
 }
 
+// maxSyncGather bounds how many times the writer looks for more records to
+// write before an fsync.
+const maxSyncGather = 4
+
 // commit writes a batch, syncs it under SyncAlways, and answers each
 // request.
 func (s *Sink) commit(batch []*request) {
-	s.batch = batch
 	err := s.write(batch)
+	if err == nil && s.opts.Sync == SyncAlways {
+		// An fsync takes much longer than a write: before it, let the
+		// callers that are ready to run queue their records, and write
+		// those too, while there are more, so that it covers them all.
+		for range maxSyncGather {
+			runtime.Gosched()
+			n := len(batch)
+			if batch = s.drain(batch); len(batch) == n {
+				break
+			}
+			if err = s.write(batch[n:]); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			err = s.sync()
+		}
+	}
+	s.batch = batch
 	for i, req := range batch {
 		req.done <- err
 		batch[i] = nil
 	}
 }
 
+// write chains and writes a batch of records, in one write call unless a
+// segment ends within it.
 func (s *Sink) write(batch []*request) error {
 	if err := s.failure(); err != nil {
 		return err
@@ -631,15 +655,17 @@ func (s *Sink) write(batch []*request) error {
 	if err := s.flush(s.buf); err != nil {
 		return err
 	}
-	if s.opts.Sync == SyncAlways {
-		if err := s.seg.Sync(); err != nil {
-			return s.fail(fmt.Errorf("sync: %w", err))
-		}
-		s.syncs.Add(1)
-	} else {
-		s.dirty.Store(true)
-	}
+	s.dirty.Store(true)
 	s.records.Add(uint64(len(batch)))
+	return nil
+}
+
+// sync fsyncs the current segment (SyncAlways).
+func (s *Sink) sync() error {
+	if err := s.seg.Sync(); err != nil {
+		return s.fail(fmt.Errorf("sync: %w", err))
+	}
+	s.syncs.Add(1)
 	return nil
 }
 
