@@ -82,8 +82,11 @@ type Record struct {
 	// the two is required.
 	InputSHA256 string
 	// Input is the application as received, a JSON value, stored without
-	// insignificant whitespace; left out when the sink keeps hashes only
-	// (InputsHash). Optional.
+	// insignificant whitespace (the bytes encoding/json.Compact makes);
+	// left out when the sink keeps hashes only (InputsHash). Append
+	// rejects an Input that is not JSON by the grammar of RFC 8259; it
+	// does not check that its strings are valid UTF-8 or its keys
+	// distinct. Optional.
 	Input json.RawMessage
 	// DefaultProbability is the calibrated probability of default (PD),
 	// in [0, 1].
@@ -368,7 +371,7 @@ func appendFloat(b []byte, f float64) []byte {
 }
 
 // validate checks a decision record given to Append, but for its input:
-// Append checks that Input is JSON as it compacts it.
+// Append checks that Input is JSON as it compacts it (appendCompact).
 func validate(r *Record) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
