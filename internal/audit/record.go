@@ -82,8 +82,11 @@ type Record struct {
 	// the two is required.
 	InputSHA256 string
 	// Input is the application as received, a JSON value, stored without
-	// insignificant whitespace; left out when the sink keeps hashes only
-	// (InputsHash). Optional.
+	// insignificant whitespace (the bytes encoding/json.Compact makes);
+	// left out when the sink keeps hashes only (InputsHash). Append
+	// rejects an Input that is not JSON by the grammar of RFC 8259; it
+	// does not check that its strings are valid UTF-8 or its keys
+	// distinct. Optional.
 	Input json.RawMessage
 	// DefaultProbability is the calibrated probability of default (PD),
 	// in [0, 1].
@@ -214,6 +217,27 @@ func appendLine(dst []byte, rec *Record) ([]byte, string, error) {
 	return dst, sum, nil
 }
 
+// appendChained appends the line of a record at seq, after the record
+// whose hash is prev, and sets prev to the record's hash. head is the
+// record's appendKindTime, tail its appendFields: the bytes are those
+// appendLine writes for the record with that seq and prev.
+func appendChained(dst []byte, seq uint64, prev *[2 * sha256.Size]byte, head, tail []byte) []byte {
+	start := len(dst)
+	dst = append(dst, `{"seq":`...)
+	dst = strconv.AppendUint(dst, seq, 10)
+	dst = append(dst, head...)
+	dst = append(dst, '"')
+	dst = append(dst, prev[:]...)
+	dst = append(dst, '"')
+	dst = append(dst, tail...)
+	dst = append(dst, '}') // hashed with the body, then replaced
+	sum := sha256.Sum256(dst[start:])
+	hex.Encode(prev[:], sum[:])
+	dst = append(dst[:len(dst)-1], `,"hash":"`...)
+	dst = append(dst, prev[:]...)
+	return append(dst, "\"}\n"...)
+}
+
 // hashBody returns the hex SHA-256 of the object body closes: body + "}".
 func hashBody(body []byte) string {
 	h := sha256.New()
@@ -228,12 +252,23 @@ func hashBody(body []byte) string {
 func appendBody(b []byte, r *Record) ([]byte, error) {
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendUint(b, r.Seq, 10)
+	b = appendKindTime(b, r)
+	b = appendString(b, r.Prev)
+	return appendFields(b, r)
+}
+
+// appendKindTime appends the fields between seq and prev's value:
+// `,"kind":…,"time":…,"prev":`.
+func appendKindTime(b []byte, r *Record) []byte {
 	b = append(b, `,"kind":`...)
 	b = appendString(b, string(r.Kind))
-	b = append(b, `,"time":`...)
-	b = appendString(b, r.Time.UTC().Format(time.RFC3339Nano))
-	b = append(b, `,"prev":`...)
-	b = appendString(b, r.Prev)
+	b = append(b, `,"time":"`...)
+	b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano) // nothing in it to escape
+	return append(b, `","prev":`...)
+}
+
+// appendFields appends the fields after prev, up to the hash.
+func appendFields(b []byte, r *Record) ([]byte, error) {
 	switch r.Kind {
 	case KindDecision:
 		b = append(b, `,"request_id":`...)
@@ -336,7 +371,7 @@ func appendFloat(b []byte, f float64) []byte {
 }
 
 // validate checks a decision record given to Append, but for its input:
-// Append checks that Input is JSON as it compacts it.
+// Append checks that Input is JSON as it compacts it (appendCompact).
 func validate(r *Record) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
@@ -344,24 +379,30 @@ func validate(r *Record) error {
 	if r.Kind != KindDecision {
 		return bad("kind %q: only decisions are appended", r.Kind)
 	}
-	for _, f := range []struct{ name, v string }{
+	required := [...]struct{ name, v string }{
 		{"request_id", r.RequestID}, {"model_version", r.ModelVersion}, {"decision", string(r.Decision)},
-	} {
+	}
+	for _, f := range required {
 		if f.v == "" {
 			return bad("%s is empty", f.name)
 		}
 	}
-	strs := []struct{ name, v string }{
+	strs := [...]struct{ name, v string }{
 		{"request_id", r.RequestID}, {"key_id", r.KeyID}, {"model_name", r.ModelName},
 		{"model_version", r.ModelVersion}, {"model_sha256", r.ModelSHA256}, {"decision", string(r.Decision)},
-	}
-	for _, rs := range r.Reasons {
-		strs = append(strs, struct{ name, v string }{"reasons.code", rs.Code},
-			struct{ name, v string }{"reasons.reason", rs.Reason}, struct{ name, v string }{"reasons.field", rs.Field})
 	}
 	for _, f := range strs {
 		if !utf8.ValidString(f.v) {
 			return bad("%s is not valid UTF-8", f.name)
+		}
+	}
+	for _, rs := range r.Reasons {
+		for _, f := range [...]struct{ name, v string }{
+			{"reasons.code", rs.Code}, {"reasons.reason", rs.Reason}, {"reasons.field", rs.Field},
+		} {
+			if !utf8.ValidString(f.v) {
+				return bad("%s is not valid UTF-8", f.name)
+			}
 		}
 	}
 	if r.InputSHA256 == "" && r.Input == nil {

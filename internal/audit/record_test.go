@@ -172,3 +172,49 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendChained checks that the writer's line, made of the parts the
+// caller's goroutine encodes and the chain fields, is byte for byte the
+// line of the record, and that it leaves the record's hash as prev.
+func TestAppendChained(t *testing.T) {
+	minimal := Record{Kind: KindDecision, Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), RequestID: "r1",
+		ModelVersion: "lr_v1", InputSHA256: strings.Repeat("1", 64), Decision: DecisionApproved}
+	tiny := decision("tiny")
+	tiny.DefaultProbability, tiny.Threshold = 1e-12, 5e15
+	local := decision("local")
+	local.Time = testTime.In(time.FixedZone("CET", 3600))
+	tests := []struct {
+		name string
+		rec  Record
+		seq  uint64
+		prev string
+	}{
+		{"decision", decision("req-1"), 1, GenesisHash},
+		{"minimal", minimal, 18446744073709551615, strings.Repeat("f", 64)},
+		{"exponents", tiny, 42, strings.Repeat("0a", 32)},
+		{"escapes", decision("ctl\x01\t\"\\é€"), 7, GenesisHash},
+		{"local time", local, 8, GenesisHash},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			head := appendKindTime(nil, &tt.rec)
+			tail, err := appendFields(nil, &tt.rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var prev [64]byte
+			copy(prev[:], tt.prev)
+			got := appendChained([]byte("before\n"), tt.seq, &prev, head, tail)
+			want, sum, err := appendLine([]byte("before\n"), func() *Record { r := tt.rec; r.Seq, r.Prev = tt.seq, tt.prev; return &r }())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("appendChained:\n%s\nappendLine:\n%s", got, want)
+			}
+			if string(prev[:]) != sum {
+				t.Errorf("prev = %s; want the record's hash %s", prev, sum)
+			}
+		})
+	}
+}

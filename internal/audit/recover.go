@@ -39,7 +39,9 @@ func (s *Sink) recover() error {
 		segs = segs[:len(segs)-1]
 	}
 	if len(segs) == 0 {
-		s.head = genesis
+		if err := s.setHead(genesis); err != nil {
+			return err
+		}
 		return s.create(1)
 	}
 
@@ -60,7 +62,9 @@ func (s *Sink) recover() error {
 		}
 		scan.head = prev.head
 	}
-	s.head = scan.head
+	if err := s.setHead(scan.head); err != nil {
+		return err
+	}
 	f, err := os.OpenFile(filepath.Join(s.dir, last.name), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return err
@@ -100,7 +104,7 @@ func (s *Sink) fence(scan *segmentScan) error {
 		Bytes:   b.end - b.off + 1,
 		SHA256:  hex.EncodeToString(scan.hasher.Sum(nil)),
 	}
-	rec := Record{Seq: s.head.Seq + 1, Kind: KindGap, Time: s.opts.Now().UTC(), Prev: s.head.Hash, Gap: &g}
+	rec := Record{Seq: s.seq + 1, Kind: KindGap, Time: s.opts.Now().UTC(), Prev: string(s.prev[:]), Gap: &g}
 	out, sum, err := appendLine(out, &rec)
 	if err != nil {
 		return err
@@ -113,7 +117,9 @@ func (s *Sink) fence(scan *segmentScan) error {
 	}
 	s.syncs.Add(1)
 	s.records.Add(1)
-	s.head = Head{rec.Seq, sum}
+	if err := s.setHead(Head{rec.Seq, sum}); err != nil {
+		return err
+	}
 	s.recovered = &g
 	s.opts.Logger.Warn("audit trail: torn record fenced off with a gap record",
 		"segment", g.Segment, "offset", g.Offset, "bytes", g.Bytes, "seq", rec.Seq, "err", b.err)

@@ -1,17 +1,15 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -190,10 +188,15 @@ type Sink struct {
 	errMu sync.Mutex
 	err   error // the first write or sync error; the sink stops
 
+	// requests holds *request values for reuse, with their buffers and
+	// channels.
+	requests sync.Pool
+
 	// Owned by the writer goroutine once it runs.
 	segSize  int64
 	segStart time.Time
-	head     Head
+	seq      uint64                // the last record's seq
+	prev     [2 * sha256.Size]byte // the last record's hash, in hex
 	buf      []byte
 	batch    []*request
 
@@ -202,11 +205,39 @@ type Sink struct {
 	beforeWrite func()
 }
 
-// request is one queued record and where to send its outcome.
+// request is one queued record, encoded but for the fields that depend on
+// its place in the chain (seq, prev and hash), and where to send its
+// outcome.
+//
+// A request belongs to its caller until it is queued, then to the writer
+// until the writer sends its outcome on done, then to the caller again,
+// who can put it back in Sink.requests.
 type request struct {
-	rec  Record
-	done chan error
+	buf  []byte     // holds head and tail (after the compacted input)
+	head []byte     // the record's appendKindTime
+	tail []byte     // the record's appendFields
+	done chan error // capacity 1
 }
+
+// maxPooledBuf bounds the buffers kept in Sink.requests.
+const maxPooledBuf = 64 << 10
+
+// newRequest returns an unused request.
+func (s *Sink) newRequest() *request { return s.requests.Get().(*request) }
+
+// reuse puts back a request that is not queued, or whose outcome was
+// received.
+func (s *Sink) reuse(req *request) {
+	if cap(req.buf) > maxPooledBuf {
+		req.buf = nil
+	}
+	req.head, req.tail = nil, nil
+	s.requests.Put(req)
+}
+
+// lineOverhead is the most the writer adds to a request's head and tail:
+// seq, prev's value, the hash field, the closing brace and the newline.
+const lineOverhead = len(`{"seq":18446744073709551615""`) + 2*sha256.Size + len(`,"hash":""}`) + 2*sha256.Size + 1
 
 // Stats are the sink's counters since Open, and its queue length.
 type Stats struct {
@@ -252,6 +283,7 @@ func Open(dir string, opts Options) (*Sink, error) {
 		done:     make(chan struct{}),
 		syncDone: make(chan struct{}),
 	}
+	s.requests.New = func() any { return &request{buf: make([]byte, 0, 4096), done: make(chan error, 1)} }
 	if err := s.recover(); err != nil {
 		if s.seg != nil {
 			s.seg.Close()
@@ -303,16 +335,19 @@ func (s *Sink) Stats() Stats {
 // returns an error wrapping ctx.Err() without waiting for it. An invalid
 // record wraps ErrInvalid; after Close, Append returns ErrClosed.
 func (s *Sink) Append(ctx context.Context, rec Record) error {
-	if err := s.prepare(&rec); err != nil {
+	req := s.newRequest()
+	if err := s.prepare(&rec, req); err != nil {
+		s.reuse(req)
 		return err
 	}
 	if err := ctx.Err(); err != nil {
+		s.reuse(req)
 		return fmt.Errorf("audit: record %s not queued: %w", rec.RequestID, err)
 	}
-	req := &request{rec: rec, done: make(chan error, 1)}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
+		s.reuse(req)
 		return ErrClosed
 	}
 	select {
@@ -320,12 +355,15 @@ func (s *Sink) Append(ctx context.Context, rec Record) error {
 		s.mu.RUnlock()
 	case <-ctx.Done():
 		s.mu.RUnlock()
+		s.reuse(req)
 		return fmt.Errorf("audit: record %s not queued: %w", rec.RequestID, ctx.Err())
 	}
 	select {
 	case err := <-req.done:
+		s.reuse(req)
 		return err
 	case <-ctx.Done():
+		// The writer still has req: it is left to the garbage collector.
 		return fmt.Errorf("audit: record %s queued, not yet confirmed: %w", rec.RequestID, ctx.Err())
 	}
 }
@@ -340,26 +378,35 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	reqs := make([]request, len(recs))
-	done := make(chan error, len(recs))
+	reqs := make([]*request, len(recs))
 	for i := range recs {
-		reqs[i] = request{rec: recs[i], done: done}
-		if err := s.prepare(&reqs[i].rec); err != nil {
+		reqs[i] = s.newRequest()
+		rec := recs[i]
+		if err := s.prepare(&rec, reqs[i]); err != nil {
+			for _, req := range reqs[:i+1] {
+				s.reuse(req)
+			}
 			return err
 		}
 	}
+	queued := 0
 	if err := ctx.Err(); err != nil {
+		for _, req := range reqs {
+			s.reuse(req)
+		}
 		return fmt.Errorf("audit: %d records not queued: %w", len(recs), err)
 	}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
+		for _, req := range reqs {
+			s.reuse(req)
+		}
 		return ErrClosed
 	}
-	queued := 0
-	for i := range reqs {
+	for _, req := range reqs {
 		select {
-		case s.queue <- &reqs[i]:
+		case s.queue <- req:
 			queued++
 			continue
 		case <-ctx.Done():
@@ -369,15 +416,22 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 	s.mu.RUnlock()
 	var first error
 	if queued < len(reqs) {
-		first = fmt.Errorf("audit: record %s not queued: %w", reqs[queued].rec.RequestID, ctx.Err())
+		first = fmt.Errorf("audit: record %s not queued: %w", recs[queued].RequestID, ctx.Err())
+		for _, req := range reqs[queued:] {
+			s.reuse(req)
+		}
 	}
-	for range queued {
+	// The writer answers requests in the order they were queued.
+	for _, req := range reqs[:queued] {
 		select {
-		case err := <-done:
+		case err := <-req.done:
+			s.reuse(req)
 			if err != nil && first == nil {
 				first = err
 			}
 		case <-ctx.Done():
+			// The writer still has the rest: they are left to the
+			// garbage collector.
 			if first == nil {
 				first = fmt.Errorf("audit: %d records queued, not yet confirmed: %w", len(recs), ctx.Err())
 			}
@@ -387,9 +441,11 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 	return first
 }
 
-// prepare validates rec and fills in what Append fills in. It copies what
-// rec shares with the caller, who may reuse it once Append returns.
-func (s *Sink) prepare(rec *Record) error {
+// prepare validates rec, fills in what Append fills in, and encodes it
+// into req, in the caller's goroutine: all of the record's line but what
+// depends on its place in the chain, which the writer adds. req holds
+// nothing of rec, which the caller may reuse once Append returns.
+func (s *Sink) prepare(rec *Record, req *request) error {
 	if rec.Kind == "" {
 		rec.Kind = KindDecision
 	}
@@ -401,41 +457,39 @@ func (s *Sink) prepare(rec *Record) error {
 	if err := validate(rec); err != nil {
 		return err
 	}
+	b := req.buf[:0]
 	if rec.Input != nil {
 		sum := sha256.Sum256(rec.Input)
-		h := hex.EncodeToString(sum[:])
-		if rec.InputSHA256 != "" && rec.InputSHA256 != h {
+		var h [2 * sha256.Size]byte
+		hex.Encode(h[:], sum[:])
+		if rec.InputSHA256 != "" && rec.InputSHA256 != string(h[:]) {
 			return fmt.Errorf("%w: input_sha256 is not the SHA-256 of input", ErrInvalid)
 		}
-		rec.InputSHA256 = h
+		rec.InputSHA256 = string(h[:])
+		// The compacted input goes first in the buffer; head and tail,
+		// which hold a copy of it under InputsRaw, follow.
+		var err error
+		if b, err = appendCompact(b, rec.Input); err != nil {
+			return fmt.Errorf("%w: input is not valid JSON: %v", ErrInvalid, err)
+		}
+		rec.Input = b
 		if s.opts.Inputs == InputsHash {
-			if !json.Valid(rec.Input) {
-				return fmt.Errorf("%w: input is not valid JSON", ErrInvalid)
-			}
-			rec.Input = nil
-		} else {
-			var b bytes.Buffer
-			b.Grow(len(rec.Input))
-			if err := json.Compact(&b, rec.Input); err != nil {
-				return fmt.Errorf("%w: input is not valid JSON: %v", ErrInvalid, err)
-			}
-			rec.Input = b.Bytes()
+			rec.Input, b = nil, b[:0]
 		}
 	}
-	rec.Reasons = slices.Clone(rec.Reasons)
-	if rec.Score != nil {
-		v := *rec.Score
-		rec.Score = &v
+	start := len(b)
+	b = appendKindTime(b, rec)
+	mid := len(b)
+	b, err := appendFields(b, rec)
+	if err != nil {
+		// validate makes this unreachable.
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	// A generous bound on the line: every string escaped at 6 bytes a
-	// byte, plus the fixed fields.
-	n := len(rec.Input) + 6*(len(rec.RequestID)+len(rec.KeyID)+len(rec.ModelName)+len(rec.ModelVersion)+len(rec.ModelSHA256)+len(rec.Decision))
-	for _, r := range rec.Reasons {
-		n += 6*(len(r.Code)+len(r.Reason)+len(r.Field)) + 40
+	req.buf = b
+	if n := len(b) - start + lineOverhead; n > MaxRecordBytes {
+		return fmt.Errorf("%w: record %s is too large (a line of %d bytes; the limit is %d)", ErrInvalid, rec.RequestID, n, MaxRecordBytes)
 	}
-	if n+1024 > MaxRecordBytes {
-		return fmt.Errorf("%w: record %s is too large (%d bytes of values; the limit on a line is %d)", ErrInvalid, rec.RequestID, n, MaxRecordBytes)
-	}
+	req.head, req.tail = b[start:mid], b[mid:]
 	return nil
 }
 
@@ -476,6 +530,11 @@ func (s *Sink) run() {
 	for {
 		select {
 		case req := <-s.queue:
+			// Let the goroutines that are ready to run go first: under
+			// load they queue their records too, and one write (and
+			// fsync) carries them all instead of one record each; with
+			// nothing else to run, the writer goes on at once.
+			runtime.Gosched()
 			s.commit(s.drain(append(s.batch[:0], req)))
 		case <-s.stop:
 			// Close holds no reader any more: nothing new is queued.
@@ -531,17 +590,41 @@ func (s *Sink) drain(batch []*request) []*request {
 	return batch
 }
 
+// maxSyncGather bounds how many times the writer looks for more records to
+// write before an fsync.
+const maxSyncGather = 4
+
 // commit writes a batch, syncs it under SyncAlways, and answers each
 // request.
 func (s *Sink) commit(batch []*request) {
-	s.batch = batch
 	err := s.write(batch)
+	if err == nil && s.opts.Sync == SyncAlways {
+		// An fsync takes much longer than a write: before it, let the
+		// callers that are ready to run queue their records, and write
+		// those too, while there are more, so that it covers them all.
+		for range maxSyncGather {
+			runtime.Gosched()
+			n := len(batch)
+			if batch = s.drain(batch); len(batch) == n {
+				break
+			}
+			if err = s.write(batch[n:]); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			err = s.sync()
+		}
+	}
+	s.batch = batch
 	for i, req := range batch {
 		req.done <- err
 		batch[i] = nil
 	}
 }
 
+// write chains and writes a batch of records, in one write call unless a
+// segment ends within it.
 func (s *Sink) write(batch []*request) error {
 	if err := s.failure(); err != nil {
 		return err
@@ -552,16 +635,9 @@ func (s *Sink) write(batch []*request) error {
 	now := s.opts.Now()
 	s.buf = s.buf[:0]
 	for _, req := range batch {
-		r := &req.rec
-		r.Seq, r.Prev = s.head.Seq+1, s.head.Hash
 		start := len(s.buf)
-		var err error
-		var sum string
-		s.buf, sum, err = appendLine(s.buf, r)
-		if err != nil {
-			// validate makes this unreachable; stop rather than chain on.
-			return s.fail(err)
-		}
+		s.seq++
+		s.buf = appendChained(s.buf, s.seq, &s.prev, req.head, req.tail)
 		if size := s.segSize + int64(start); size > 0 &&
 			(size+int64(len(s.buf)-start) > s.opts.MaxSegmentBytes ||
 				s.opts.MaxSegmentAge > 0 && now.Sub(s.segStart) >= s.opts.MaxSegmentAge) {
@@ -575,21 +651,31 @@ func (s *Sink) write(batch []*request) error {
 		} else if size == 0 {
 			s.segStart = now
 		}
-		r.Hash = sum
-		s.head = Head{r.Seq, sum}
 	}
 	if err := s.flush(s.buf); err != nil {
 		return err
 	}
-	if s.opts.Sync == SyncAlways {
-		if err := s.seg.Sync(); err != nil {
-			return s.fail(fmt.Errorf("sync: %w", err))
-		}
-		s.syncs.Add(1)
-	} else {
-		s.dirty.Store(true)
-	}
+	s.dirty.Store(true)
 	s.records.Add(uint64(len(batch)))
+	return nil
+}
+
+// sync fsyncs the current segment (SyncAlways).
+func (s *Sink) sync() error {
+	if err := s.seg.Sync(); err != nil {
+		return s.fail(fmt.Errorf("sync: %w", err))
+	}
+	s.syncs.Add(1)
+	return nil
+}
+
+// setHead makes h the record the writer chains the next one to.
+func (s *Sink) setHead(h Head) error {
+	if !isHexSHA256(h.Hash) {
+		return fmt.Errorf("audit: the last record's hash %q is not a SHA-256", h.Hash)
+	}
+	s.seq = h.Seq
+	copy(s.prev[:], h.Hash)
 	return nil
 }
 

@@ -610,3 +610,56 @@ func TestSinkAppendAll(t *testing.T) {
 	}
 	mustVerify(t, dir)
 }
+
+// TestSinkGolden appends to a new trail the records of a trail written
+// before the sink encoded records in the callers' goroutines (testdata):
+// the lines must be byte for byte the same, the old trail must verify, and
+// a sink must continue its chain.
+func TestSinkGolden(t *testing.T) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "trail", SegmentName(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1 := decision("golden-1")
+	r1.Input = []byte("{\n  \"loan_amnt\": 5875, \"term\": \" 36 months\",\n  \"emp_title\": \"Nurse \\\"RN\\\"\\n\", \"tags\": [ 1, 2.5e3, true, null ]\n}")
+	r2 := decision("golden-2")
+	r2.Input, r2.InputSHA256, r2.Score, r2.Reasons, r2.KeyID = nil, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", nil, nil, ""
+	r2.Decision = DecisionApproved
+	r3 := decision("golden-3")
+	r3.Time = time.Date(2026, 12, 7, 12, 0, 3, 0, time.UTC)
+
+	dir := t.TempDir()
+	s := openSink(t, dir, Options{})
+	if err := s.AppendAll(t.Context(), []Record{r1, r2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(t.Context(), r3); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, SegmentName(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, golden) {
+		t.Errorf("trail:\n%s\nwant:\n%s", got, golden)
+	}
+
+	old := t.TempDir()
+	if err := os.WriteFile(filepath.Join(old, SegmentName(1)), golden, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if sum := mustVerify(t, old); sum.Records != 3 {
+		t.Errorf("old trail: %d records; want 3", sum.Records)
+	}
+	s = openSink(t, old, Options{})
+	appendN(t, s, "after", 2)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if sum := mustVerify(t, old); sum.Records != 5 || sum.Head.Seq != 5 {
+		t.Errorf("old trail continued: %+v; want 5 records", sum)
+	}
+}
