@@ -178,6 +178,10 @@ type Sink struct {
 
 	// The current segment: changed by the writer with segMu held; under
 	// SyncInterval the syncer holds segMu while it fsyncs.
+	// wmu serialises chaining and writing: the writer goroutine's, and
+	// under SyncInterval each Append's own (no handoff to the writer).
+	wmu sync.Mutex
+
 	segMu sync.Mutex
 	seg   *os.File
 	segN  int
@@ -349,6 +353,16 @@ func (s *Sink) Append(ctx context.Context, rec Record) error {
 		s.mu.RUnlock()
 		s.reuse(req)
 		return ErrClosed
+	}
+	if s.opts.Sync == SyncInterval {
+		// Written at once by the caller: nothing waits on the writer
+		// goroutine, whose wake-ups would cost more than the write.
+		s.wmu.Lock()
+		err := s.write([]*request{req})
+		s.wmu.Unlock()
+		s.mu.RUnlock()
+		s.reuse(req)
+		return err
 	}
 	select {
 	case s.queue <- req:
@@ -597,6 +611,8 @@ const maxSyncGather = 4
 // commit writes a batch, syncs it under SyncAlways, and answers each
 // request.
 func (s *Sink) commit(batch []*request) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	err := s.write(batch)
 	if err == nil && s.opts.Sync == SyncAlways {
 		// An fsync takes much longer than a write: before it, let the
