@@ -151,10 +151,12 @@ func (o Options) withDefaults() (Options, error) {
 }
 
 // Sink appends decision records to the segment files of one directory. It
-// is safe for concurrent use. A single goroutine writes: it takes every
-// record queued since its last write, writes them in one call and, under
-// SyncAlways, fsyncs once for all of them. Under SyncInterval a second
-// goroutine fsyncs, so that writing goes on during an fsync.
+// is safe for concurrent use. Under SyncAlways a single goroutine writes:
+// it takes every record queued since its last write, writes them in one
+// call and fsyncs once for all of them. Under SyncInterval Append chains
+// and writes its record itself, one at a time under a mutex (AppendAll's
+// go through the writer goroutine, in one call), and a second goroutine
+// fsyncs, so that writing goes on during an fsync.
 //
 // A write or fsync error stops the sink for good: that Append and every
 // later one return it (an fsync that failed cannot be retried safely).
