@@ -198,7 +198,9 @@ func BenchmarkPredictRecorder(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, httptest.NewRequest("POST", "/predict", bytes.NewReader(body)))
+		req := httptest.NewRequest("POST", "/predict", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		s.ServeHTTP(rec, req)
 		if rec.Code != 200 {
 			b.Fatalf("status %d", rec.Code)
 		}
