@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"os/exec"
@@ -27,32 +28,8 @@ import (
 // rows the pipeline refuses are refused by all three. It needs
 // CREDIT_RISK_DATASETS.
 func TestEndToEndLendingClub(t *testing.T) {
-	datasets := servetest.DatasetsDir(t)
-	if testing.Short() {
-		t.Skip("retrains on the real data: skipped with -short")
-	}
-	api := buildBinary(t)
-	cli := filepath.Join(binDir, "credit-risk")
-	if out, err := exec.Command("go", "build", "-o", cli, "../credit-risk").CombinedOutput(); err != nil {
-		t.Fatalf("go build credit-risk: %v\n%s", err, out)
-	}
-	work := t.TempDir()
-	raw := filepath.Join(work, "data", "raw")
-	if err := os.MkdirAll(raw, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	src := filepath.Join(datasets, servetest.LendingClubFile)
-	if err := os.Symlink(src, filepath.Join(raw, filepath.Base(src))); err != nil {
-		t.Fatal(err)
-	}
-	runCLI := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command(cli, args...)
-		cmd.Dir = work
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("credit-risk %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
+	ws := newLCWorkspace(t)
+	datasets, api, work, runCLI := ws.datasets, ws.api, ws.work, ws.run
 	runCLI("retrain", "--algorithms", "gbdt", "--tune-trials", "0")
 
 	// Rows spread over the whole file, written as the raw CSV the score
@@ -63,34 +40,13 @@ func TestEndToEndLendingClub(t *testing.T) {
 	for i := 0; i < len(rows); i += 40 {
 		rows[i][grade] = "Z"
 	}
-	in := filepath.Join(work, "applications.csv")
-	f, err := os.Create(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := csv.NewWriter(f)
-	w.Write(header)
-	w.WriteAll(rows)
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	in := ws.writeCSV(t, "applications.csv", header, rows)
 	runCLI("score", "--in", in, "--out", filepath.Join(work, "scores.csv"))
 	scores := readScores(t, filepath.Join(work, "scores.csv"))
 
 	p := start(t, api, "MODEL_PATH="+filepath.Join(work, "models", "production.model"))
-	apps := make([]map[string]string, len(rows))
-	idCol := -1
-	for i, row := range rows {
-		apps[i] = map[string]string{}
-		for j, h := range header {
-			if h == "id" {
-				idCol = j
-			}
-			if row[j] != "" {
-				apps[i][h] = row[j]
-			}
-		}
-	}
+	apps := applications(header, rows)
+	idCol := slices.Index(header, "id")
 	status, _, body := p.request(t, "POST", "/predict/batch", map[string]any{"applications": apps})
 	if status != 200 {
 		t.Fatalf("/predict/batch: status %d: %.500s", status, body)
@@ -234,4 +190,81 @@ func readScores(t *testing.T, path string) map[string]score {
 		out[r[col["id"]]] = s
 	}
 	return out
+}
+
+// lcWorkspace is a working folder whose data/raw holds the real Lending
+// Club file, with both programs built: the setting of the end-to-end
+// tests on real data.
+type lcWorkspace struct {
+	datasets, api, cli, work string
+	t                        *testing.T
+}
+
+// newLCWorkspace builds the programs and makes the folder; it skips
+// without CREDIT_RISK_DATASETS and with -short.
+func newLCWorkspace(t *testing.T) *lcWorkspace {
+	t.Helper()
+	ws := &lcWorkspace{datasets: servetest.DatasetsDir(t), t: t}
+	if testing.Short() {
+		t.Skip("retrains on the real data: skipped with -short")
+	}
+	ws.api = buildBinary(t)
+	ws.cli = filepath.Join(binDir, "credit-risk")
+	if out, err := exec.Command("go", "build", "-o", ws.cli, "../credit-risk").CombinedOutput(); err != nil {
+		t.Fatalf("go build credit-risk: %v\n%s", err, out)
+	}
+	ws.work = t.TempDir()
+	raw := filepath.Join(ws.work, "data", "raw")
+	if err := os.MkdirAll(raw, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(ws.datasets, servetest.LendingClubFile)
+	if err := os.Symlink(src, filepath.Join(raw, filepath.Base(src))); err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+// run runs credit-risk in the folder and fails the test if it fails.
+func (ws *lcWorkspace) run(args ...string) {
+	ws.t.Helper()
+	cmd := exec.Command(ws.cli, args...)
+	cmd.Dir = ws.work
+	if out, err := cmd.CombinedOutput(); err != nil {
+		ws.t.Fatalf("credit-risk %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// writeCSV writes header and rows as the CSV name in the folder and
+// returns its path.
+func (ws *lcWorkspace) writeCSV(t *testing.T, name string, header []string, rows [][]string) string {
+	t.Helper()
+	path := filepath.Join(ws.work, name)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(f)
+	w.Write(header)
+	w.WriteAll(rows)
+	w.Flush()
+	if err := errors.Join(w.Error(), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// applications turns raw rows into API applications: every non-empty
+// cell, as text, under its column's name.
+func applications(header []string, rows [][]string) []map[string]string {
+	apps := make([]map[string]string, len(rows))
+	for i, row := range rows {
+		apps[i] = map[string]string{}
+		for j, h := range header {
+			if row[j] != "" {
+				apps[i][h] = row[j]
+			}
+		}
+	}
+	return apps
 }

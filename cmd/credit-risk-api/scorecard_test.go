@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -25,62 +24,20 @@ import (
 // and a raw number falls inside the range of the bin it was scored in. It
 // needs CREDIT_RISK_DATASETS.
 func TestEndToEndScorecardLendingClub(t *testing.T) {
-	datasets := servetest.DatasetsDir(t)
-	if testing.Short() {
-		t.Skip("retrains on the real data: skipped with -short")
-	}
-	api := buildBinary(t)
-	cli := filepath.Join(binDir, "credit-risk")
-	if out, err := exec.Command("go", "build", "-o", cli, "../credit-risk").CombinedOutput(); err != nil {
-		t.Fatalf("go build credit-risk: %v\n%s", err, out)
-	}
-	work := t.TempDir()
-	raw := filepath.Join(work, "data", "raw")
-	if err := os.MkdirAll(raw, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	src := filepath.Join(datasets, servetest.LendingClubFile)
-	if err := os.Symlink(src, filepath.Join(raw, filepath.Base(src))); err != nil {
-		t.Fatal(err)
-	}
-	runCLI := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command(cli, args...)
-		cmd.Dir = work
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("credit-risk %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
+	ws := newLCWorkspace(t)
+	datasets, api, work, runCLI := ws.datasets, ws.api, ws.work, ws.run
 	runCLI("retrain", "--algorithms", "scorecard", "--tune-trials", "0")
 	table := readTable(t, filepath.Join(work, "models", "scorecard_v1_table.csv"))
 
 	header, rows := servetest.LendingClubRows(t, datasets, 400, 31)
-	in := filepath.Join(work, "applications.csv")
-	f, err := os.Create(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := csv.NewWriter(f)
-	w.Write(header)
-	w.WriteAll(rows)
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	in := ws.writeCSV(t, "applications.csv", header, rows)
 	runCLI("score", "--in", in, "--out", filepath.Join(work, "scores.csv"))
 	cliScores := readScoreColumn(t, filepath.Join(work, "scores.csv"))
 	pds := readScores(t, filepath.Join(work, "scores.csv"))
 
 	p := start(t, api, "MODEL_PATH="+filepath.Join(work, "models", "production.model"))
 	idCol := slices.Index(header, "id")
-	apps := make([]map[string]string, len(rows))
-	for i, row := range rows {
-		apps[i] = map[string]string{}
-		for j, h := range header {
-			if row[j] != "" {
-				apps[i][h] = row[j]
-			}
-		}
-	}
+	apps := applications(header, rows)
 	status, _, body := p.request(t, "POST", "/predict/batch", map[string]any{"applications": apps})
 	if status != 200 {
 		t.Fatalf("/predict/batch: status %d: %.500s", status, body)
