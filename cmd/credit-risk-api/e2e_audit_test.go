@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -38,34 +37,16 @@ func TestEndToEndAuditKill(t *testing.T) {
 	total := 0
 	for round := range 10 {
 		p := start(t, bin, "MODEL_PATH="+filepath.Join(dir, "production.model"), "AUDIT=file", "AUDIT_DIR="+trail, "AUDIT_SYNC=always")
-		ctx, cancel := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		for g := range 8 {
-			wg.Go(func() {
-				client := &http.Client{Timeout: 5 * time.Second}
-				for i := 0; ctx.Err() == nil; i++ {
-					id := fmt.Sprintf("r%d-g%d-%d", round, g, i)
-					req, _ := http.NewRequestWithContext(ctx, "POST", p.base+"/predict", bytes.NewReader(app))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("X-Request-Id", id)
-					resp, err := client.Do(req)
-					if err != nil {
-						return // the server is gone
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode == 200 {
-						mu.Lock()
-						acked[id] = true
-						mu.Unlock()
-					}
-				}
-			})
-		}
+		stop := make(chan struct{})
+		wg := loadPredict(p, app, fmt.Sprintf("r%d", round), stop, func(id string) {
+			mu.Lock()
+			acked[id] = true
+			mu.Unlock()
+		})
 		time.Sleep(time.Duration(150+37*round) * time.Millisecond)
 		p.cmd.Process.Signal(syscall.SIGKILL)
 		p.cmd.Wait()
-		cancel()
+		close(stop)
 		wg.Wait()
 		mu.Lock()
 		t.Logf("round %d: %d requests answered 200 so far", round+1, len(acked)-total)
@@ -90,4 +71,38 @@ func TestEndToEndAuditKill(t *testing.T) {
 		t.Errorf("%d of %d acknowledged decisions are missing from the trail", len(acked), total)
 	}
 	t.Logf("10 kills: %d acknowledged decisions, all in the trail (%d records, %d segments, %d gaps)", found, sum.Records, sum.Segments, len(sum.Gaps))
+}
+
+// loadPredict sends /predict requests with the application app from 8
+// goroutines, each with its own X-Request-Id (<prefix>-g<g>-<i>), until
+// stop is closed or the server is gone, and calls ack with the id of every
+// request answered 200. Wait on the returned group.
+func loadPredict(p *process, app []byte, prefix string, stop <-chan struct{}, ack func(id string)) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			client := &http.Client{Timeout: 5 * time.Second}
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := fmt.Sprintf("%s-g%d-%d", prefix, g, i)
+				req, _ := http.NewRequest("POST", p.base+"/predict", bytes.NewReader(app))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Request-Id", id)
+				resp, err := client.Do(req)
+				if err != nil {
+					return // the server is gone
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					ack(id)
+				}
+			}
+		})
+	}
+	return &wg
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,41 +51,15 @@ func TestEndToEndAuditPostgres(t *testing.T) {
 	app, _ := json.Marshal(servetest.Application(1))
 	acked := map[string]bool{}
 	var mu sync.Mutex
-	load := func(p *process, round int, until <-chan struct{}) *sync.WaitGroup {
-		var wg sync.WaitGroup
-		for g := range 8 {
-			wg.Go(func() {
-				client := &http.Client{Timeout: 5 * time.Second}
-				for i := 0; ; i++ {
-					select {
-					case <-until:
-						return
-					default:
-					}
-					id := fmt.Sprintf("r%d-g%d-%d", round, g, i)
-					req, _ := http.NewRequest("POST", p.base+"/predict", bytes.NewReader(app))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("X-Request-Id", id)
-					resp, err := client.Do(req)
-					if err != nil {
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode == 200 {
-						mu.Lock()
-						acked[id] = true
-						mu.Unlock()
-					}
-				}
-			})
-		}
-		return &wg
+	ack := func(id string) {
+		mu.Lock()
+		acked[id] = true
+		mu.Unlock()
 	}
 	for round := range 5 {
 		p := start(t, bin, env...)
 		stop := make(chan struct{})
-		wg := load(p, round, stop)
+		wg := loadPredict(p, app, fmt.Sprintf("r%d", round), stop, ack)
 		time.Sleep(time.Duration(200+50*round) * time.Millisecond)
 		p.cmd.Process.Signal(syscall.SIGKILL)
 		p.cmd.Wait()
@@ -102,20 +74,10 @@ func TestEndToEndAuditPostgres(t *testing.T) {
 	// Wait until every acknowledged decision is in (the table also holds
 	// decisions written but never answered, cut off by a kill).
 	deadline := time.Now().Add(30 * time.Second)
-	seen := map[string]int{}
+	var seen map[string]int
 	missing := 0
 	for {
-		clear(seen)
-		rows, err := conn.Query(t.Context(), `SELECT request_id FROM `+auditpg.Table+` WHERE instance = $1 AND kind = 'decision'`, instance)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id string
-			rows.Scan(&id)
-			seen[id]++
-		}
-		rows.Close()
+		seen = storedDecisions(t, conn, instance)
 		missing = 0
 		for id := range acked {
 			if seen[id] == 0 {
@@ -239,40 +201,11 @@ func TestEndToEndAuditPostgresOutage(t *testing.T) {
 		"AUDIT_DATABASE_URL=" + proxied, "AUDIT_INSTANCE=" + instance}
 	app, _ := json.Marshal(servetest.Application(2))
 	var acked sync.Map
-	load := func(p *process, round int, stop <-chan struct{}) *sync.WaitGroup {
-		var wg sync.WaitGroup
-		for g := range 8 {
-			wg.Go(func() {
-				client := &http.Client{Timeout: 5 * time.Second}
-				for i := 0; ; i++ {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					id := fmt.Sprintf("o%d-g%d-%d", round, g, i)
-					req, _ := http.NewRequest("POST", p.base+"/predict", bytes.NewReader(app))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("X-Request-Id", id)
-					resp, err := client.Do(req)
-					if err != nil {
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode == 200 {
-						acked.Store(id, true)
-					}
-				}
-			})
-		}
-		return &wg
-	}
 	// Load with the database up, then down (the server goes on deciding
 	// into its spool), then a kill during the outage.
 	p := start(t, bin, env...)
 	stop := make(chan struct{})
-	wg := load(p, 0, stop)
+	wg := loadPredict(p, app, "o0", stop, func(id string) { acked.Store(id, true) })
 	time.Sleep(300 * time.Millisecond)
 	proxy.down.Store(true)
 	proxy.cut()
@@ -287,19 +220,9 @@ func TestEndToEndAuditPostgresOutage(t *testing.T) {
 	n := 0
 	acked.Range(func(any, any) bool { n++; return true })
 	deadline := time.Now().Add(30 * time.Second)
-	seen := map[string]int{}
+	var seen map[string]int
 	for {
-		clear(seen)
-		rows, err := conn.Query(t.Context(), `SELECT request_id FROM `+auditpg.Table+` WHERE instance = $1 AND kind = 'decision'`, instance)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id string
-			rows.Scan(&id)
-			seen[id]++
-		}
-		rows.Close()
+		seen = storedDecisions(t, conn, instance)
 		missing := 0
 		acked.Range(func(k, _ any) bool {
 			if seen[k.(string)] == 0 {
@@ -324,4 +247,24 @@ func TestEndToEndAuditPostgresOutage(t *testing.T) {
 		t.Errorf("only %d requests answered: the load did not run", n)
 	}
 	t.Logf("a database outage and a kill: %d acknowledged decisions, each once in PostgreSQL", n)
+}
+
+// storedDecisions counts the decision records of instance in the table,
+// by request id.
+func storedDecisions(t *testing.T, conn *pgx.Conn, instance string) map[string]int {
+	t.Helper()
+	rows, err := conn.Query(t.Context(), `SELECT request_id FROM `+auditpg.Table+` WHERE instance = $1 AND kind = 'decision'`, instance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := map[string]int{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		seen[id]++
+	}
+	return seen
 }
