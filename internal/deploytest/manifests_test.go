@@ -261,10 +261,7 @@ func TestAPIDeployment(t *testing.T) {
 		t.Fatalf("got %d containers; want 1", len(pod.Containers))
 	}
 	c := pod.Containers[0]
-	checks := []struct {
-		name      string
-		got, want any
-	}{
+	checks := []check{
 		{"name", d.Name, apiName},
 		{"image", c.Image, apiImage},
 		{"imagePullPolicy", c.ImagePullPolicy, corev1.PullIfNotPresent},
@@ -299,13 +296,7 @@ func TestAPIDeployment(t *testing.T) {
 		{"rolling update keeps capacity", d.Spec.Strategy.RollingUpdate != nil && d.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue() == 0, true},
 		{"grace period exceeds shutdown timeout", deref(pod.TerminationGracePeriodSeconds) > 30, true},
 	}
-	for _, ck := range checks {
-		t.Run(ck.name, func(t *testing.T) {
-			if !reflect.DeepEqual(ck.got, ck.want) {
-				t.Errorf("got %v; want %v", ck.got, ck.want)
-			}
-		})
-	}
+	runChecks(t, checks)
 	t.Run("resources", func(t *testing.T) {
 		for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
 			req, lim := c.Resources.Requests[r], c.Resources.Limits[r]
@@ -387,10 +378,7 @@ func TestRetrainCronJob(t *testing.T) {
 		t.Fatalf("got %d containers; want 1", len(pod.Containers))
 	}
 	c := pod.Containers[0]
-	checks := []struct {
-		name      string
-		got, want any
-	}{
+	checks := []check{
 		{"image", c.Image, trainImage},
 		{"command", strings.Join(c.Command, " "), "credit-risk retrain"},
 		{"concurrencyPolicy", cj.Spec.ConcurrencyPolicy, batchv1.ForbidConcurrent},
@@ -409,13 +397,7 @@ func TestRetrainCronJob(t *testing.T) {
 		{"tmp writable", mountExists(c, "/tmp"), true},
 		{"deadline set", cj.Spec.JobTemplate.Spec.ActiveDeadlineSeconds != nil, true},
 	}
-	for _, ck := range checks {
-		t.Run(ck.name, func(t *testing.T) {
-			if !reflect.DeepEqual(ck.got, ck.want) {
-				t.Errorf("got %v; want %v", ck.got, ck.want)
-			}
-		})
-	}
+	runChecks(t, checks)
 	if f := strings.Fields(cj.Spec.Schedule); len(f) != 5 {
 		t.Errorf("schedule %q: got %d fields; want 5", cj.Spec.Schedule, len(f))
 	}
@@ -444,10 +426,7 @@ func TestMonitorCronJob(t *testing.T) {
 			}
 		}
 	}
-	checks := []struct {
-		name      string
-		got, want any
-	}{
+	checks := []check{
 		{"image", c.Image, trainImage},
 		{"command", strings.Join(c.Command[:min(2, len(c.Command))], " "), "credit-risk monitor"},
 		{"input given", slices.Contains(c.Command, "--in"), true},
@@ -471,13 +450,7 @@ func TestMonitorCronJob(t *testing.T) {
 		{"ARTIFACTS_DIR", envValue(c, "ARTIFACTS_DIR"), "/app/artifacts"},
 		{"deadline set", job.ActiveDeadlineSeconds != nil, true},
 	}
-	for _, ck := range checks {
-		t.Run(ck.name, func(t *testing.T) {
-			if !reflect.DeepEqual(ck.got, ck.want) {
-				t.Errorf("got %v; want %v", ck.got, ck.want)
-			}
-		})
-	}
+	runChecks(t, checks)
 	if f := strings.Fields(cj.Spec.Schedule); len(f) != 5 {
 		t.Errorf("schedule %q: got %d fields; want 5", cj.Spec.Schedule, len(f))
 	}
@@ -527,6 +500,25 @@ func podNameFromMetadata(c corev1.Container) bool {
 		}
 	}
 	return false
+}
+
+// check is one property of a manifest: its name, the value found and the
+// value wanted.
+type check struct {
+	name      string
+	got, want any
+}
+
+// runChecks runs each check as a subtest comparing got with want.
+func runChecks(t *testing.T, checks []check) {
+	t.Helper()
+	for _, ck := range checks {
+		t.Run(ck.name, func(t *testing.T) {
+			if !reflect.DeepEqual(ck.got, ck.want) {
+				t.Errorf("got %v; want %v", ck.got, ck.want)
+			}
+		})
+	}
 }
 
 func deref[T any](p *T) T {
@@ -686,10 +678,7 @@ func TestScoreJob(t *testing.T) {
 			shards = c.Args[i+1]
 		}
 	}
-	checks := []struct {
-		name      string
-		got, want any
-	}{
+	checks := []check{
 		{"indexed", deref(spec.CompletionMode), batchv1.IndexedCompletion},
 		{"parallelism is completions", deref(spec.Parallelism), deref(spec.Completions)},
 		{"--shards is completions", shards, strconv.Itoa(int(deref(spec.Completions)))},
@@ -704,9 +693,5 @@ func TestScoreJob(t *testing.T) {
 		{"readOnlyRootFilesystem", deref(c.SecurityContext.ReadOnlyRootFilesystem), true},
 		{"restartPolicy", pod.RestartPolicy, corev1.RestartPolicyNever},
 	}
-	for _, ck := range checks {
-		if !reflect.DeepEqual(ck.got, ck.want) {
-			t.Errorf("%s: got %v; want %v", ck.name, ck.got, ck.want)
-		}
-	}
+	runChecks(t, checks)
 }
