@@ -213,7 +213,7 @@ func FindCuts(X *matrix.Dense, cfg Config) (*Cuts, error) {
 				}
 				for f := f0; f < f1; f++ {
 					vals := bufs[f-f0]
-					keys, tmp = radixSort(vals, keys, tmp)
+					keys, tmp = SortFloats(vals, keys, tmp)
 					cuts.Points[f] = findPoints(vals, cfg.MaxBins-1)
 				}
 			}

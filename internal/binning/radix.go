@@ -34,9 +34,13 @@ func fromSortKey(k uint64) float64 {
 	return math.Float64frombits(^k)
 }
 
-// radixSort sorts vals, which hold no NaN, in increasing order. keys and
-// tmp are scratch space, grown as needed and returned for reuse.
-func radixSort(vals []float64, keys, tmp []uint64) ([]uint64, []uint64) {
+// SortFloats sorts vals, which hold no NaN, in increasing order: a radix
+// sort on the values' bit patterns from radixMinLen values on (passes
+// whose digit is the same in every key are skipped, so integer-valued
+// columns are cheap), a comparison sort below. keys and tmp are scratch
+// space, grown as needed and returned for reuse. The GBDT's cut points
+// and the scorecard's fine classing sort with it.
+func SortFloats(vals []float64, keys, tmp []uint64) ([]uint64, []uint64) {
 	n := len(vals)
 	if n < radixMinLen {
 		slices.Sort(vals)

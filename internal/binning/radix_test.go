@@ -31,7 +31,7 @@ func TestRadixSort(t *testing.T) {
 				}
 				want := slices.Clone(vals)
 				slices.Sort(want)
-				radixSort(vals, nil, nil)
+				SortFloats(vals, nil, nil)
 				for i := range vals {
 					if vals[i] != want[i] {
 						t.Fatalf("position %d: got %v; want %v", i, vals[i], want[i])
@@ -43,8 +43,8 @@ func TestRadixSort(t *testing.T) {
 }
 
 func TestSortKeyOrder(t *testing.T) {
-	vals := []float64{-math.MaxFloat64, -1, -math.SmallestNonzeroFloat64, math.Copysign(0, -1), 0,
-		math.SmallestNonzeroFloat64, 1, math.MaxFloat64}
+	vals := []float64{math.Inf(-1), -math.MaxFloat64, -1, -math.SmallestNonzeroFloat64, math.Copysign(0, -1), 0,
+		math.SmallestNonzeroFloat64, 1, math.MaxFloat64, math.Inf(1)}
 	for i := 1; i < len(vals); i++ {
 		if !(sortKey(vals[i-1]) < sortKey(vals[i])) {
 			t.Errorf("sortKey(%v) >= sortKey(%v); want increasing", vals[i-1], vals[i])

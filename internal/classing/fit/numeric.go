@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/credit-risk/credit-risk/internal/binning"
 	"github.com/credit-risk/credit-risk/internal/classing"
 )
 
@@ -45,7 +46,7 @@ func fitNumeric(c *Characteristic, y []float64, t totals, lim limits, fineBins i
 		}
 		buf = append(buf, x)
 	}
-	s.keys, s.tmp = sortFloats(buf, s.keys, s.tmp)
+	s.keys, s.tmp = binning.SortFloats(buf, s.keys, s.tmp)
 	cuts := fineCuts(buf, fineBins)
 
 	// Pass 2: count the rows of each fine bin from the sorted values, and

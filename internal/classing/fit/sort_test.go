@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/credit-risk/credit-risk/internal/binning"
 )
 
 func TestSortFloats(t *testing.T) {
@@ -29,7 +31,7 @@ func TestSortFloats(t *testing.T) {
 			want := slices.Clone(vals)
 			slices.Sort(want)
 			var keys, tmp []uint64
-			keys, tmp = sortFloats(vals, keys, tmp)
+			keys, tmp = binning.SortFloats(vals, keys, tmp)
 			for i := range vals {
 				// slices.Sort leaves -0 and +0 in any order; compare values.
 				if vals[i] != want[i] {
@@ -38,7 +40,7 @@ func TestSortFloats(t *testing.T) {
 			}
 			// Reusing the scratch space gives the same result.
 			rng.Shuffle(len(vals), func(i, j int) { vals[i], vals[j] = vals[j], vals[i] })
-			sortFloats(vals, keys, tmp)
+			binning.SortFloats(vals, keys, tmp)
 			if !slices.Equal(vals, want) && !zerosOnly(vals, want) {
 				t.Fatalf("%s, %d values: second sort differs", name, n)
 			}
@@ -54,16 +56,4 @@ func zerosOnly(a, b []float64) bool {
 		}
 	}
 	return true
-}
-
-func TestOrderedBits(t *testing.T) {
-	vals := []float64{math.Inf(-1), -math.MaxFloat64, -1, -math.SmallestNonzeroFloat64, math.Copysign(0, -1), 0, math.SmallestNonzeroFloat64, 1, math.MaxFloat64, math.Inf(1)}
-	for i, v := range vals {
-		if got := fromOrderedBits(orderedBits(v)); math.Float64bits(got) != math.Float64bits(v) {
-			t.Errorf("fromOrderedBits(orderedBits(%v)) = %v", v, got)
-		}
-		if i > 0 && !(orderedBits(vals[i-1]) < orderedBits(v)) {
-			t.Errorf("orderedBits(%v) >= orderedBits(%v)", vals[i-1], v)
-		}
-	}
 }
