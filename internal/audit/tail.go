@@ -17,11 +17,12 @@ import (
 // cut, which a gap record fences off, are skipped (the gap record itself
 // is returned). A Tail only reads; it is not safe for concurrent use.
 type Tail struct {
-	dir  string
-	seg  int    // the segment being read, 0 before the first
-	off  int64  // the offset in it of the next unread line
-	last uint64 // the sequence number of the last record returned
-	buf  []byte
+	dir   string
+	seg   int    // the segment being read, 0 before the first
+	off   int64  // the offset in it of the next unread line
+	last  uint64 // the sequence number of the last record returned
+	buf   []byte // the unread part of what was read
+	chunk []byte // read buffer, kept between calls: a follower polls often
 }
 
 // TailRecord is one record Next returns: the decoded record and its line
@@ -109,7 +110,10 @@ func (t *Tail) read(path string, max int, stop uint64) (out []TailRecord, atEnd 
 	}
 	name := filepath.Base(path)
 	t.buf = t.buf[:0]
-	chunk := make([]byte, 64<<10)
+	if t.chunk == nil {
+		t.chunk = make([]byte, 64<<10)
+	}
+	chunk := t.chunk
 	eof := false
 	for !eof {
 		n, rerr := f.Read(chunk)
