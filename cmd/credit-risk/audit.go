@@ -20,9 +20,11 @@ import (
 )
 
 const auditHelp = `
-Usage: credit-risk audit verify [--dir DIR | --database-url URL | --database]
-       credit-risk audit export [--dir DIR] [--from T] [--to T] [--format jsonl|csv] [--out FILE]
-       credit-risk audit replay [--dir DIR] [--models-dir DIR] [--range-policy clamp|reject] [--from T] [--to T]
+Usage: credit-risk audit verify [--dir DIR | --database-url URL | --database] [--instance NAME]
+       credit-risk audit export [--dir DIR | --database-url URL | --database] [--instance NAME]
+                                [--from T] [--to T] [--format jsonl|csv] [--out FILE]
+       credit-risk audit replay [--dir DIR | --database-url URL | --database] [--instance NAME]
+                                [--models-dir DIR] [--range-policy clamp|reject] [--from T] [--to T]
 
 The decision audit trail is the regulated record of every decision the
 scoring API made: time, request id, key id, model version and file hash,
@@ -52,11 +54,14 @@ replay  re-scores every recorded decision with the exact model version that
         replayed and are counted as such. --range-policy is the server's
         RANGE_POLICY (default clamp).
 
-verify --database-url URL (or --database, reading AUDIT_DATABASE_URL)
-        checks the trails a fleet copied to PostgreSQL (AUDIT=postgres):
-        every instance's chain, record by record, as for a folder.
+--database-url URL (or --database, reading AUDIT_DATABASE_URL) reads the
+        trails a fleet copied to PostgreSQL (AUDIT=postgres) instead of a
+        folder: every instance's chain, in instance name order, each checked
+        record by record as a folder's is; --instance NAME reads only that
+        replica's (its AUDIT_INSTANCE). The URL holds a password: prefer
+        --database and the environment variable.
 
-DIR defaults to AUDIT_DIR, else ./audit (the API's default). Both commands
+DIR defaults to AUDIT_DIR, else ./audit (the API's default). The commands
 only read the trail, and work on one the API is appending to: the record
 being written at its end is left out.
 
@@ -65,6 +70,8 @@ Examples:
   credit-risk audit export --dir audit --from 2026-12-01T00:00:00Z --to 2027-01-01T00:00:00Z
   credit-risk audit export --dir audit --format csv --out decisions.csv
   credit-risk audit replay --dir audit --models-dir models
+  AUDIT_DATABASE_URL=postgres://… credit-risk audit export --database --format csv --out fleet.csv
+  AUDIT_DATABASE_URL=postgres://… credit-risk audit replay --database --instance api-0 --models-dir models
 `
 
 func runAudit(ctx context.Context, m *Main, args []string) error {
@@ -77,29 +84,44 @@ func runAudit(ctx context.Context, m *Main, args []string) error {
 	}
 	sub := args[0]
 	fs := newFlagSet(m, "audit "+sub, auditHelp)
-	dir := fs.String("dir", auditDir(m), "audit trail directory (env AUDIT_DIR)")
-	switch sub {
-	case "verify":
-		dbURL := fs.String("database-url", "", "verify the trails copied to this PostgreSQL database instead (AUDIT=postgres; default env AUDIT_DATABASE_URL with --database)")
-		useEnv := fs.Bool("database", false, "verify the database named by AUDIT_DATABASE_URL")
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
-		}
-		if *useEnv && *dbURL == "" {
-			if *dbURL = m.Getenv("AUDIT_DATABASE_URL"); *dbURL == "" {
+	var src trailSource
+	fs.StringVar(&src.dir, "dir", auditDir(m), "audit trail directory (env AUDIT_DIR)")
+	fs.StringVar(&src.dbURL, "database-url", "", "read the trails copied to this PostgreSQL database instead (AUDIT=postgres)")
+	useEnv := fs.Bool("database", false, "read the database named by AUDIT_DATABASE_URL")
+	fs.StringVar(&src.instance, "instance", "", "with a database: only this replica's trail (its AUDIT_INSTANCE)")
+	// source finishes src once the flags are parsed.
+	source := func() error {
+		if *useEnv && src.dbURL == "" {
+			if src.dbURL = m.Getenv("AUDIT_DATABASE_URL"); src.dbURL == "" {
 				return fmt.Errorf("%w: --database needs AUDIT_DATABASE_URL", errUsage)
 			}
 		}
-		if *dbURL != "" {
-			return verifyAuditDatabase(ctx, m, *dbURL)
+		if src.instance != "" && src.dbURL == "" {
+			return fmt.Errorf("%w: --instance needs --database-url or --database", errUsage)
 		}
-		return verifyAudit(ctx, m, *dir)
+		return nil
+	}
+	switch sub {
+	case "verify":
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		if err := source(); err != nil {
+			return err
+		}
+		if src.dbURL != "" {
+			return verifyAuditDatabase(ctx, m, src)
+		}
+		return verifyAudit(ctx, m, src.dir)
 	case "export":
 		from := fs.String("from", "", "keep decisions made at or after this time (RFC 3339)")
 		to := fs.String("to", "", "keep decisions made before this time (RFC 3339)")
 		format := fs.String("format", string(audit.FormatJSONL), "output format: jsonl or csv")
 		out := fs.String("out", "", "output file (default standard output)")
 		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		if err := source(); err != nil {
 			return err
 		}
 		opts := audit.ExportOptions{Format: audit.Format(*format)}
@@ -116,13 +138,16 @@ func runAudit(ctx context.Context, m *Main, args []string) error {
 		if !opts.From.IsZero() && !opts.To.IsZero() && !opts.From.Before(opts.To) {
 			return fmt.Errorf("%w: --from %s is not before --to %s", errUsage, *from, *to)
 		}
-		return exportAudit(ctx, m, *dir, *out, opts)
+		return exportAudit(ctx, m, src, *out, opts)
 	case "replay":
 		models := fs.String("models-dir", envOr(m, "MODELS_DIR", "models"), "models folder (env MODELS_DIR)")
 		policy := fs.String("range-policy", features.RangeClamp, "the server's RANGE_POLICY: clamp or reject")
 		from := fs.String("from", "", "replay decisions made at or after this time (RFC 3339)")
 		to := fs.String("to", "", "replay decisions made before this time (RFC 3339)")
 		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		if err := source(); err != nil {
 			return err
 		}
 		if *policy != features.RangeClamp && *policy != features.RangeReject {
@@ -137,7 +162,7 @@ func runAudit(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 		r.models, r.policy = *models, *policy
-		return r.run(ctx, m, *dir)
+		return r.run(ctx, m, src)
 	}
 	return fmt.Errorf("%w: audit: unknown subcommand %q (want verify, export or replay)", errUsage, sub)
 }
@@ -186,14 +211,51 @@ func verifyAudit(ctx context.Context, m *Main, dir string) error {
 	return nil
 }
 
-// verifyAuditDatabase checks every instance's chain in the database.
-func verifyAuditDatabase(ctx context.Context, m *Main, url string) error {
-	store, err := auditpg.Open(ctx, url)
+// trailSource is where audit reads records: a trail's folder, or a
+// database holding the trails of a fleet (dbURL set), all of them or one
+// instance's.
+type trailSource struct {
+	dir, dbURL, instance string
+}
+
+// String names the source in messages; never the database URL, which
+// holds a password.
+func (src trailSource) String() string {
+	switch {
+	case src.dbURL == "":
+		return src.dir
+	case src.instance != "":
+		return "database, instance " + src.instance
+	}
+	return "database"
+}
+
+// scan calls fn with every record of the source and its stored line, in
+// order, checking every chain as it reads (audit.Scan, auditpg.Store.Scan);
+// it stops at the first break or error from fn.
+func (src trailSource) scan(ctx context.Context, fn func(rec *audit.Record, line []byte) error) error {
+	if src.dbURL == "" {
+		_, err := audit.Scan(ctx, src.dir, fn)
+		return err
+	}
+	store, err := auditpg.Open(ctx, src.dbURL)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	sums, err := store.Verify(ctx)
+	_, err = store.Scan(ctx, src.instance, func(_ string, rec *audit.Record, line []byte) error { return fn(rec, line) })
+	return err
+}
+
+// verifyAuditDatabase checks every instance's chain in the database, or
+// the one src names.
+func verifyAuditDatabase(ctx context.Context, m *Main, src trailSource) error {
+	store, err := auditpg.Open(ctx, src.dbURL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sums, err := store.Scan(ctx, src.instance, nil)
 	for _, s := range sums {
 		fmt.Fprintf(m.Stdout, "audit verify: instance %s: %d records (%d decisions); head seq %d sha256 %s\n",
 			s.Instance, s.Records, s.Decisions, s.Head.Seq, s.Head.Hash)
@@ -205,11 +267,22 @@ func verifyAuditDatabase(ctx context.Context, m *Main, url string) error {
 	return nil
 }
 
-func exportAudit(ctx context.Context, m *Main, dir, out string, opts audit.ExportOptions) error {
-	if out == "" {
-		n, err := audit.Export(ctx, dir, m.Stdout, opts)
+func exportAudit(ctx context.Context, m *Main, src trailSource, out string, opts audit.ExportOptions) error {
+	export := func(w io.Writer) (int, error) {
+		ew, err := audit.NewExportWriter(w, opts)
 		if err != nil {
-			return fmt.Errorf("audit export %s: %w", dir, err)
+			return 0, err
+		}
+		err = src.scan(ctx, ew.Write)
+		if ferr := ew.Flush(); ferr != nil && err == nil {
+			err = ferr
+		}
+		return ew.Count(), err
+	}
+	if out == "" {
+		n, err := export(m.Stdout)
+		if err != nil {
+			return fmt.Errorf("audit export %s: %w", src, err)
 		}
 		fmt.Fprintf(m.Stderr, "audit export: %d decisions\n", n)
 		return nil
@@ -223,11 +296,11 @@ func exportAudit(ctx context.Context, m *Main, dir, out string, opts audit.Expor
 	var n int
 	err := atomicfile.Write(out, 0o640, func(w io.Writer) error {
 		var err error
-		n, err = audit.Export(ctx, dir, w, opts)
+		n, err = export(w)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("audit export %s: %w", dir, err)
+		return fmt.Errorf("audit export %s: %w", src, err)
 	}
 	fmt.Fprintf(m.Stdout, "audit export: %d decisions written to %s\n", n, out)
 	return nil
@@ -255,9 +328,9 @@ type replayer struct {
 // maxListed is the most differing decisions replay lists.
 const maxListed = 20
 
-func (r *replayer) run(ctx context.Context, m *Main, dir string) error {
+func (r *replayer) run(ctx context.Context, m *Main, src trailSource) error {
 	r.scorers, r.loadErrs = map[string]*serve.Scorer{}, map[string]error{}
-	_, err := audit.Scan(ctx, dir, func(rec *audit.Record, _ []byte) error {
+	err := src.scan(ctx, func(rec *audit.Record, _ []byte) error {
 		if rec.Kind != audit.KindDecision || (!r.from.IsZero() && rec.Time.Before(r.from)) || (!r.to.IsZero() && !rec.Time.Before(r.to)) {
 			return nil
 		}
@@ -296,7 +369,7 @@ func (r *replayer) run(ctx context.Context, m *Main, dir string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("audit replay %s: %w", dir, err)
+		return fmt.Errorf("audit replay %s: %w", src, err)
 	}
 	for v, e := range r.loadErrs {
 		fmt.Fprintf(m.Stderr, "audit replay: model %s: %v\n", v, e)
@@ -304,7 +377,7 @@ func (r *replayer) run(ctx context.Context, m *Main, dir string) error {
 	fmt.Fprintf(m.Stdout, "audit replay: %d decisions replayed: %d identical, %d differ (largest PD difference %g); not replayable: %d with inputs kept as hashes, %d whose model file is missing or changed\n",
 		r.replayed, r.same, r.differ, r.maxDiff, r.hashed, r.noModel)
 	if r.differ > 0 {
-		return fmt.Errorf("audit replay %s: %d of %d decisions differ", dir, r.differ, r.replayed)
+		return fmt.Errorf("audit replay %s: %d of %d decisions differ", src, r.differ, r.replayed)
 	}
 	return nil
 }

@@ -198,6 +198,8 @@ func TestAuditUsage(t *testing.T) {
 		{[]string{"audit", "export", "--format", "xml"}, "usage: --format xml: want jsonl or csv"},
 		{[]string{"audit", "export", "--from", "yesterday"}, "usage: --from yesterday: want an RFC 3339 time"},
 		{[]string{"audit", "export", "--from", "2026-12-02T00:00:00Z", "--to", "2026-12-01T00:00:00Z"}, "usage: --from 2026-12-02T00:00:00Z is not before --to"},
+		{[]string{"audit", "export", "--instance", "api-0"}, "usage: --instance needs --database-url or --database"},
+		{[]string{"audit", "replay", "--database"}, "usage: --database needs AUDIT_DATABASE_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -52,52 +52,85 @@ type ExportOptions struct {
 // break with Verify's error, after writing the decisions before it. It
 // returns the number of decisions written.
 func Export(ctx context.Context, dir string, w io.Writer, opts ExportOptions) (int, error) {
-	var write func(rec *Record, line []byte) error
-	var flush func() error
+	ew, err := NewExportWriter(w, opts)
+	if err != nil {
+		return 0, err
+	}
+	_, err = Scan(ctx, dir, ew.Write)
+	if ferr := ew.Flush(); ferr != nil && err == nil {
+		err = ferr
+	}
+	return ew.Count(), err
+}
+
+// ExportWriter writes decision records in an export format, keeping those
+// ExportOptions select: Export's writer, for records read from elsewhere
+// (a database holding copies of trails).
+type ExportWriter struct {
+	opts  ExportOptions
+	write func(rec *Record, line []byte) error
+	flush func() error
+	n     int
+}
+
+// NewExportWriter returns a writer of opts.Format to w; the CSV header row
+// is written at once.
+func NewExportWriter(w io.Writer, opts ExportOptions) (*ExportWriter, error) {
+	ew := &ExportWriter{opts: opts}
 	switch opts.Format {
 	case "", FormatJSONL:
 		bw := bufio.NewWriter(w)
-		write = func(_ *Record, line []byte) error {
+		ew.write = func(_ *Record, line []byte) error {
 			bw.Write(line)
 			return bw.WriteByte('\n') // a write error sticks: Flush reports it
 		}
-		flush = bw.Flush
+		ew.flush = bw.Flush
 	case FormatCSV:
 		cw := csv.NewWriter(w)
-		flush = func() error {
+		ew.flush = func() error {
 			cw.Flush()
 			return cw.Error()
 		}
 		header := CSVHeader()
 		if err := cw.Write(header); err != nil {
-			return 0, fmt.Errorf("audit: export: %w", err)
+			return nil, fmt.Errorf("audit: export: %w", err)
 		}
 		row := make([]string, len(header))
-		write = func(rec *Record, _ []byte) error {
+		ew.write = func(rec *Record, _ []byte) error {
 			csvRow(row, rec)
 			return cw.Write(row)
 		}
 	default:
-		return 0, fmt.Errorf("audit: export: unknown format %q (want jsonl or csv)", opts.Format)
+		return nil, fmt.Errorf("audit: export: unknown format %q (want jsonl or csv)", opts.Format)
 	}
-	n := 0
-	_, err := Scan(ctx, dir, func(rec *Record, line []byte) error {
-		if rec.Kind != KindDecision ||
-			!opts.From.IsZero() && rec.Time.Before(opts.From) ||
-			!opts.To.IsZero() && !rec.Time.Before(opts.To) {
-			return nil
-		}
-		if err := write(rec, line); err != nil {
-			return fmt.Errorf("audit: export: %w", err)
-		}
-		n++
-		return nil
-	})
-	if ferr := flush(); ferr != nil && err == nil {
-		err = fmt.Errorf("audit: export: %w", ferr)
-	}
-	return n, err
+	return ew, nil
 }
+
+// Write writes rec, whose stored line is line, when it is a decision
+// within the options' time bounds; other records are skipped.
+func (ew *ExportWriter) Write(rec *Record, line []byte) error {
+	if rec.Kind != KindDecision ||
+		!ew.opts.From.IsZero() && rec.Time.Before(ew.opts.From) ||
+		!ew.opts.To.IsZero() && !rec.Time.Before(ew.opts.To) {
+		return nil
+	}
+	if err := ew.write(rec, line); err != nil {
+		return fmt.Errorf("audit: export: %w", err)
+	}
+	ew.n++
+	return nil
+}
+
+// Flush writes what is buffered and returns the first write error.
+func (ew *ExportWriter) Flush() error {
+	if err := ew.flush(); err != nil {
+		return fmt.Errorf("audit: export: %w", err)
+	}
+	return nil
+}
+
+// Count returns the number of decisions written.
+func (ew *ExportWriter) Count() int { return ew.n }
 
 // csvRow fills row with rec's columns, in the order of CSVHeader.
 func csvRow(row []string, r *Record) {

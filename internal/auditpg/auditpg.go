@@ -262,29 +262,45 @@ func (e *VerifyError) Unwrap() error { return e.Err }
 // from 1 without a gap, each record links to the one before, and the
 // indexed columns agree with the line. It stops at the first break.
 func (s *Store) Verify(ctx context.Context) ([]InstanceSummary, error) {
-	rows, err := s.pool.Query(ctx, `SELECT instance, seq, hash, line FROM `+Table+` ORDER BY instance, seq`)
+	return s.Scan(ctx, "", nil)
+}
+
+// Scan reads the chains of the table, instance by instance in name order
+// and each in sequence order, checks them as Verify does, and calls fn,
+// when not nil, with every record that passed and its stored line, in
+// order; an error from fn stops the scan and is returned. With instance
+// not empty only that instance's chain is read (an instance with no
+// record is an error). Rows are read one at a time: a table larger than
+// memory can be scanned.
+func (s *Store) Scan(ctx context.Context, instance string, fn func(instance string, rec *audit.Record, line []byte) error) ([]InstanceSummary, error) {
+	query, args := `SELECT instance, seq, hash, line FROM `+Table+` ORDER BY instance, seq`, []any(nil)
+	if instance != "" {
+		query, args = `SELECT instance, seq, hash, line FROM `+Table+` WHERE instance = $1 ORDER BY seq`, []any{instance}
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("auditpg: read %s: %w", Table, err)
 	}
 	defer rows.Close()
 	var out []InstanceSummary
 	var cur *InstanceSummary
+	var name string
+	var hash, line []byte
+	var seq int64
 	for rows.Next() {
-		var instance, hash, line string
-		var seq int64
-		if err := rows.Scan(&instance, &seq, &hash, &line); err != nil {
+		if err := rows.Scan(&name, &seq, &hash, &line); err != nil {
 			return out, fmt.Errorf("auditpg: read %s: %w", Table, err)
 		}
-		if cur == nil || cur.Instance != instance {
-			out = append(out, InstanceSummary{Instance: instance})
+		if cur == nil || cur.Instance != name {
+			out = append(out, InstanceSummary{Instance: name})
 			cur = &out[len(out)-1]
 		}
-		bad := func(err error) error { return &VerifyError{Instance: instance, Seq: uint64(seq), Err: err} }
-		rec, err := audit.DecodeRecord([]byte(line))
+		bad := func(err error) error { return &VerifyError{Instance: name, Seq: uint64(seq), Err: err} }
+		rec, err := audit.DecodeRecord(line)
 		switch {
 		case err != nil:
 			return out, bad(err)
-		case rec.Seq != uint64(seq) || rec.Hash != hash:
+		case rec.Seq != uint64(seq) || rec.Hash != string(hash):
 			return out, bad(errors.New("the row's seq or hash is not its line's"))
 		case rec.Seq != cur.Head.Seq+1:
 			return out, bad(fmt.Errorf("%w: seq %d after %d", audit.ErrSequence, rec.Seq, cur.Head.Seq))
@@ -296,9 +312,17 @@ func (s *Store) Verify(ctx context.Context) ([]InstanceSummary, error) {
 			cur.Decisions++
 		}
 		cur.Head = audit.Head{Seq: rec.Seq, Hash: rec.Hash}
+		if fn != nil {
+			if err := fn(name, &rec, line); err != nil {
+				return out, err
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return out, fmt.Errorf("auditpg: read %s: %w", Table, err)
+	}
+	if instance != "" && len(out) == 0 {
+		return out, fmt.Errorf("auditpg: no record of instance %q in %s", instance, Table)
 	}
 	return out, nil
 }
