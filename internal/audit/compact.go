@@ -33,123 +33,147 @@ var errDepth = errors.New("exceeded max depth")
 // On error dst is returned as it was, with an error naming the offset in
 // src.
 func appendCompact(dst, src []byte) ([]byte, error) {
-	start := len(dst)
+	c := compactor{dst: dst, src: src}
+	if err := c.value(); err != nil {
+		return dst, err
+	}
+	return append(c.dst, src[c.from:]...), nil
+}
+
+// compactor walks one JSON value, checking its grammar. The compacted
+// value is the source without its whitespace outside strings: what lies
+// between two runs of whitespace is copied once, when the second run is
+// met, not token by token.
+type compactor struct {
+	dst, src []byte
+	from     int // the start of the source bytes not yet copied to dst
+}
+
+// space skips the whitespace at i, copying the bytes before it, and
+// returns the offset after it.
+func (c *compactor) space(i int) int {
+	j := skipSpace(c.src, i)
+	if j > i {
+		c.dst = append(c.dst, c.src[c.from:i]...)
+		c.from = j
+	}
+	return j
+}
+
+// value checks the source: one value, with whitespace around it.
+func (c *compactor) value() error {
+	src := c.src
 	var stackBuf [64]bool // true for an object, false for an array
 	stack := stackBuf[:0]
-	i := skipSpace(src, 0)
+	i := c.space(0)
 	for {
 		// A value starts at i.
 		if i >= len(src) {
-			return dst[:start], syntaxError(src, i, "end of input, want a value")
+			return syntaxError(src, i, "end of input, want a value")
 		}
-		switch c := src[i]; c {
+		switch ch := src[i]; ch {
 		case '{', '[':
 			if len(stack) == maxDepth {
-				return dst[:start], fmt.Errorf("offset %d: %w", i, errDepth)
+				return fmt.Errorf("offset %d: %w", i, errDepth)
 			}
 			end := byte('}')
-			if c == '[' {
+			if ch == '[' {
 				end = ']'
 			}
-			dst = append(dst, c)
-			i = skipSpace(src, i+1)
+			i = c.space(i + 1)
 			if i < len(src) && src[i] == end {
-				dst = append(dst, end)
 				i++
 				break
 			}
-			stack = append(stack, c == '{')
-			if c == '{' {
+			stack = append(stack, ch == '{')
+			if ch == '{' {
 				var err error
-				if dst, i, err = appendKey(dst, src, i); err != nil {
-					return dst[:start], err
+				if i, err = c.key(i); err != nil {
+					return err
 				}
 			}
 			continue
 		case '"':
 			var err error
-			if dst, i, err = appendJSONString(dst, src, i); err != nil {
-				return dst[:start], err
+			if i, err = scanJSONString(src, i); err != nil {
+				return err
 			}
 		case 't', 'f', 'n':
 			lit := "null"
-			switch c {
+			switch ch {
 			case 't':
 				lit = "true"
 			case 'f':
 				lit = "false"
 			}
 			if len(src)-i < len(lit) || string(src[i:i+len(lit)]) != lit {
-				return dst[:start], syntaxError(src, i, "want "+lit)
+				return syntaxError(src, i, "want "+lit)
 			}
-			dst = append(dst, lit...)
 			i += len(lit)
 		default:
 			end, ok := scanNumber(src, i)
 			if !ok {
-				return dst[:start], syntaxError(src, end, "want a value")
+				return syntaxError(src, end, "want a value")
 			}
-			dst = append(dst, src[i:end]...)
 			i = end
 		}
 
 		// A value ended at i: close the containers it ends, up to the
 		// next value.
 		for {
-			i = skipSpace(src, i)
+			i = c.space(i)
 			if len(stack) == 0 {
 				if i < len(src) {
-					return dst[:start], syntaxError(src, i, "after the top-level value")
+					return syntaxError(src, i, "after the top-level value")
 				}
-				return dst, nil
+				return nil
 			}
 			if i >= len(src) {
-				return dst[:start], syntaxError(src, i, "end of input, want , or a closing bracket")
+				return syntaxError(src, i, "end of input, want , or a closing bracket")
 			}
 			object := stack[len(stack)-1]
-			c := src[i]
-			if c == ',' {
-				dst = append(dst, ',')
-				i = skipSpace(src, i+1)
+			ch := src[i]
+			if ch == ',' {
+				i = c.space(i + 1)
 				if object {
 					var err error
-					if dst, i, err = appendKey(dst, src, i); err != nil {
-						return dst[:start], err
+					if i, err = c.key(i); err != nil {
+						return err
 					}
 				}
 				break
 			}
-			if object && c == '}' || !object && c == ']' {
-				dst = append(dst, c)
+			if object && ch == '}' || !object && ch == ']' {
 				stack = stack[:len(stack)-1]
 				i++
 				continue
 			}
-			return dst[:start], syntaxError(src, i, "want , or a closing bracket")
+			return syntaxError(src, i, "want , or a closing bracket")
 		}
 	}
 }
 
-// appendKey appends an object's key at i and its colon, and returns the
-// offset of its value, after whitespace.
-func appendKey(dst, src []byte, i int) ([]byte, int, error) {
+// key checks an object's key at i and its colon, and returns the offset
+// of its value, after whitespace.
+func (c *compactor) key(i int) (int, error) {
+	src := c.src
 	if i >= len(src) || src[i] != '"' {
-		return dst, i, syntaxError(src, i, "want an object key")
+		return i, syntaxError(src, i, "want an object key")
 	}
-	dst, i, err := appendJSONString(dst, src, i)
+	i, err := scanJSONString(src, i)
 	if err != nil {
-		return dst, i, err
+		return i, err
 	}
-	i = skipSpace(src, i)
+	i = c.space(i)
 	if i >= len(src) || src[i] != ':' {
-		return dst, i, syntaxError(src, i, "want : after an object key")
+		return i, syntaxError(src, i, "want : after an object key")
 	}
-	return append(dst, ':'), skipSpace(src, i+1), nil
+	return c.space(i + 1), nil
 }
 
-// appendJSONString appends the string that starts with the quote at i, as
-// it is, and returns the offset after its closing quote.
-func appendJSONString(dst, src []byte, i int) ([]byte, int, error) {
+// scanJSONString checks the string that starts with the quote at i and
+// returns the offset after its closing quote.
+func scanJSONString(src []byte, i int) (int, error) {
 	j := i + 1
 	for j < len(src) {
 		// Skip eight bytes at a time while none of them ends the string
@@ -162,10 +186,10 @@ func appendJSONString(dst, src []byte, i int) ([]byte, int, error) {
 		}
 		switch c := src[j]; {
 		case c == '"':
-			return append(dst, src[i:j+1]...), j + 1, nil
+			return j + 1, nil
 		case c == '\\':
 			if j+1 >= len(src) {
-				return dst, j, syntaxError(src, j+1, "end of input in a string escape")
+				return j, syntaxError(src, j+1, "end of input in a string escape")
 			}
 			switch src[j+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -173,20 +197,20 @@ func appendJSONString(dst, src []byte, i int) ([]byte, int, error) {
 			case 'u':
 				for k := j + 2; k < j+6; k++ {
 					if k >= len(src) || !isHex(src[k]) {
-						return dst, k, syntaxError(src, k, `want a hex digit in a \u escape`)
+						return k, syntaxError(src, k, `want a hex digit in a \u escape`)
 					}
 				}
 				j += 6
 			default:
-				return dst, j + 1, syntaxError(src, j+1, "in a string escape")
+				return j + 1, syntaxError(src, j+1, "in a string escape")
 			}
 		case c < 0x20:
-			return dst, j, syntaxError(src, j, "in a string")
+			return j, syntaxError(src, j, "in a string")
 		default:
 			j++
 		}
 	}
-	return dst, j, syntaxError(src, j, "end of input in a string")
+	return j, syntaxError(src, j, "end of input in a string")
 }
 
 // special reports whether any of the eight bytes in w is a quote, a
