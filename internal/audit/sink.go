@@ -25,11 +25,14 @@ const (
 	// Records appended together share one write and one fsync (group
 	// commit).
 	SyncAlways SyncPolicy = "always"
-	// SyncInterval: Append returns once the record is written to the
-	// segment file; the file is fsynced every Options.Interval. A process
-	// crash loses nothing that Append confirmed (the bytes are in the
-	// kernel); a crash of the machine or a power loss can lose the records
-	// confirmed during the last interval, and leave the last one torn.
+	// SyncInterval: Append returns once the record is chained, in the
+	// sink's buffer; the buffer is written to the segment file within
+	// FlushDelay (sooner once it holds FlushBytes) and the file is fsynced
+	// every Options.Interval. A crash of the process can lose the records
+	// confirmed during the last FlushDelay; a crash of the machine or a
+	// power loss those confirmed during the last interval, and leave the
+	// last one torn. Whatever is lost is lost from the end: the records
+	// that remain are every one confirmed before them, in order.
 	SyncInterval SyncPolicy = "interval"
 )
 
@@ -52,6 +55,13 @@ const (
 	DefaultQueueSize       = 4096
 )
 
+// Under SyncInterval, the buffered records are written at least every
+// FlushDelay, and at once when they reach FlushBytes.
+const (
+	FlushDelay = time.Millisecond
+	FlushBytes = 64 << 10
+)
+
 // Options configure a Sink. The zero value is usable: every field has a
 // default.
 type Options struct {
@@ -72,6 +82,11 @@ type Options struct {
 	QueueSize int
 	// Inputs is how applications are kept; "" means InputsRaw.
 	Inputs InputMode
+	// Timeout, when positive, bounds how long Append and AppendAll wait
+	// for room in the queue and for their records to be confirmed, as a
+	// deadline on their context would; 0 means only the context bounds
+	// it. Under SyncInterval Append does not wait.
+	Timeout time.Duration
 	// Logger receives the sink's warnings (a torn record found at Open) and
 	// errors; nil discards them.
 	Logger *slog.Logger
@@ -126,6 +141,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Interval == 0 {
 		o.Interval = DefaultInterval
 	}
+	if o.Timeout < 0 {
+		return o, &ConfigError{"Timeout", o.Timeout.String(), errors.New("negative")}
+	}
 	if o.MaxSegmentBytes < 0 {
 		return o, &ConfigError{"MaxSegmentBytes", fmt.Sprint(o.MaxSegmentBytes), errors.New("negative")}
 	}
@@ -154,9 +172,10 @@ func (o Options) withDefaults() (Options, error) {
 // is safe for concurrent use. Under SyncAlways a single goroutine writes:
 // it takes every record queued since its last write, writes them in one
 // call and fsyncs once for all of them. Under SyncInterval Append chains
-// and writes its record itself, one at a time under a mutex (AppendAll's
-// go through the writer goroutine, in one call), and a second goroutine
-// fsyncs, so that writing goes on during an fsync.
+// its record itself into the sink's buffer, under a mutex (AppendAll's go
+// through the writer goroutine), and a second goroutine writes the buffer
+// every FlushDelay and fsyncs every interval, so that appending goes on
+// during an fsync.
 //
 // A write or fsync error stops the sink for good: that Append and every
 // later one return it (an fsync that failed cannot be retried safely).
@@ -198,12 +217,12 @@ type Sink struct {
 	// channels.
 	requests sync.Pool
 
-	// Owned by the writer goroutine once it runs.
-	segSize  int64
+	// Held with wmu.
+	segSize  int64 // bytes written to the current segment
 	segStart time.Time
 	seq      uint64                // the last record's seq
 	prev     [2 * sha256.Size]byte // the last record's hash, in hex
-	buf      []byte
+	buf      []byte                // chained lines not yet written, all of the current segment
 	batch    []*request
 
 	// beforeWrite, when set before the first Append, runs in the writer
@@ -247,7 +266,7 @@ const lineOverhead = len(`{"seq":18446744073709551615""`) + 2*sha256.Size + len(
 
 // Stats are the sink's counters since Open, and its queue length.
 type Stats struct {
-	Records uint64 // records written, gap records included
+	Records uint64 // records chained (under SyncAlways, written), gap records included
 	Batches uint64 // write calls, each holding one or more records
 	Syncs   uint64 // fsyncs: of segment files, and of the directory when a segment is created
 	Queued  int    // records waiting to be written now
@@ -332,8 +351,8 @@ func (s *Sink) Stats() Stats {
 // Append records a decision. It fills in Kind (KindDecision), Time (now,
 // when zero), InputSHA256 (from Input) and, under InputsHash, drops Input;
 // the sink sets Seq, Prev and Hash. Under SyncAlways it returns nil only
-// once the record is on disk, under SyncInterval once it is written to the
-// file.
+// once the record is on disk, under SyncInterval once it is chained in the
+// sink's buffer (see SyncInterval).
 //
 // When the queue is full Append waits until there is room or ctx is done;
 // a record not queued is not written, and the error wraps ctx.Err(). When
@@ -357,15 +376,18 @@ func (s *Sink) Append(ctx context.Context, rec Record) error {
 		return ErrClosed
 	}
 	if s.opts.Sync == SyncInterval {
-		// Written at once by the caller: nothing waits on the writer
-		// goroutine, whose wake-ups would cost more than the write.
+		// Chained at once by the caller into the buffer: nothing waits on
+		// the writer goroutine, whose wake-ups would cost more than the
+		// record, or on a write.
 		s.wmu.Lock()
-		err := s.write([]*request{req})
+		err := s.buffer(req)
 		s.wmu.Unlock()
 		s.mu.RUnlock()
 		s.reuse(req)
 		return err
 	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
 	select {
 	case s.queue <- req:
 		s.mu.RUnlock()
@@ -394,6 +416,8 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
 	reqs := make([]*request, len(recs))
 	for i := range recs {
 		reqs[i] = s.newRequest()
@@ -455,6 +479,14 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 		}
 	}
 	return first
+}
+
+// withTimeout returns ctx bounded by Options.Timeout, when set.
+func (s *Sink) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.opts.Timeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.opts.Timeout)
 }
 
 // prepare validates rec, fills in what Append fills in, and encodes it
@@ -523,6 +555,9 @@ func (s *Sink) close() error {
 	close(s.stop)
 	<-s.done
 	<-s.syncDone
+	s.wmu.Lock()
+	s.flushBuffer()
+	s.wmu.Unlock()
 	err := s.failure()
 	if s.seg != nil {
 		if err == nil {
@@ -565,16 +600,24 @@ func (s *Sink) run() {
 	}
 }
 
-// syncEvery is the syncer goroutine of SyncInterval: it fsyncs the current
-// segment every interval when it was written to, while the writer goes on
-// writing.
+// syncEvery is the syncer goroutine of SyncInterval: it writes the
+// buffered records every FlushDelay, and fsyncs the current segment every
+// interval when it was written to, while appending goes on.
 func (s *Sink) syncEvery(interval time.Duration) {
 	defer close(s.syncDone)
-	t := time.NewTicker(interval)
+	t := time.NewTicker(min(FlushDelay, interval))
 	defer t.Stop()
+	last := time.Now()
 	for {
 		select {
-		case <-t.C:
+		case now := <-t.C:
+			s.wmu.Lock()
+			s.flushBuffer()
+			s.wmu.Unlock()
+			if now.Sub(last) < interval {
+				continue
+			}
+			last = now
 			if !s.dirty.Swap(false) {
 				continue
 			}
@@ -641,8 +684,9 @@ func (s *Sink) commit(batch []*request) {
 	}
 }
 
-// write chains and writes a batch of records, in one write call unless a
-// segment ends within it.
+// write chains a batch of records and writes them, with whatever is
+// buffered before them, in one write call unless a segment ends within
+// it.
 func (s *Sink) write(batch []*request) error {
 	if err := s.failure(); err != nil {
 		return err
@@ -651,31 +695,69 @@ func (s *Sink) write(batch []*request) error {
 		s.beforeWrite()
 	}
 	now := s.opts.Now()
-	s.buf = s.buf[:0]
 	for _, req := range batch {
-		start := len(s.buf)
-		s.seq++
-		s.buf = appendChained(s.buf, s.seq, &s.prev, req.head, req.tail)
-		if size := s.segSize + int64(start); size > 0 &&
-			(size+int64(len(s.buf)-start) > s.opts.MaxSegmentBytes ||
-				s.opts.MaxSegmentAge > 0 && now.Sub(s.segStart) >= s.opts.MaxSegmentAge) {
-			if err := s.flush(s.buf[:start]); err != nil {
-				return err
-			}
-			if err := s.rotate(now); err != nil {
-				return err
-			}
-			s.buf = s.buf[:copy(s.buf, s.buf[start:])]
-		} else if size == 0 {
-			s.segStart = now
+		if err := s.chain(req, now); err != nil {
+			return err
 		}
 	}
-	if err := s.flush(s.buf); err != nil {
+	return s.flushBuffer()
+}
+
+// buffer chains a record into the buffer (SyncInterval), and writes the
+// buffer once it holds FlushBytes.
+func (s *Sink) buffer(req *request) error {
+	if err := s.failure(); err != nil {
 		return err
 	}
-	s.dirty.Store(true)
-	s.records.Add(uint64(len(batch)))
+	if err := s.chain(req, s.opts.Now()); err != nil {
+		return err
+	}
+	if len(s.buf) >= FlushBytes {
+		return s.flushBuffer()
+	}
 	return nil
+}
+
+// chain appends req's line, chained to the last record, to the buffer.
+// When the line would take the current segment past its size or age, the
+// buffer before it is written and the next segment started first.
+func (s *Sink) chain(req *request, now time.Time) error {
+	start := len(s.buf)
+	s.seq++
+	s.buf = appendChained(s.buf, s.seq, &s.prev, req.head, req.tail)
+	if size := s.segSize + int64(start); size > 0 &&
+		(size+int64(len(s.buf)-start) > s.opts.MaxSegmentBytes ||
+			s.opts.MaxSegmentAge > 0 && now.Sub(s.segStart) >= s.opts.MaxSegmentAge) {
+		if err := s.flush(s.buf[:start]); err != nil {
+			return err
+		}
+		if err := s.rotate(now); err != nil {
+			return err
+		}
+		s.buf = s.buf[:copy(s.buf, s.buf[start:])]
+	} else if size == 0 {
+		s.segStart = now
+	}
+	s.records.Add(1)
+	return nil
+}
+
+// flushBuffer writes the buffer to the current segment and empties it.
+// A sink that failed writes nothing more.
+func (s *Sink) flushBuffer() error {
+	if len(s.buf) == 0 {
+		return nil
+	}
+	if err := s.failure(); err != nil {
+		s.buf = s.buf[:0]
+		return err
+	}
+	err := s.flush(s.buf)
+	s.buf = s.buf[:0]
+	if err == nil {
+		s.dirty.Store(true)
+	}
+	return err
 }
 
 // sync fsyncs the current segment (SyncAlways).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"unsafe"
 
 	"github.com/credit-risk/credit-risk/internal/audit"
 	"github.com/credit-risk/credit-risk/internal/auditpg"
@@ -38,7 +39,7 @@ func (s *Server) openAudit() (*audit.Sink, error) {
 		}
 	}
 	sink, err := audit.Open(s.cfg.AuditDir, audit.Options{
-		Sync: s.cfg.AuditSync, Inputs: s.cfg.AuditInputs, Logger: s.logger,
+		Sync: s.cfg.AuditSync, Inputs: s.cfg.AuditInputs, Timeout: s.cfg.AuditTimeout, Logger: s.logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("AUDIT_DIR %s: %w", s.cfg.AuditDir, err)
@@ -64,15 +65,17 @@ var problemAuditBacklog = &Problem{Code: ProblemAuditUnavailable,
 	Detail: "the audit database is too far behind (AUDIT_SPOOL_MAX), so no decision is given; retry after the time in Retry-After"}
 
 // decisionRecord is the audit record of one scored application: input is
-// the application as received, adverse a declined one's reasons.
-func decisionRecord(l *loaded, sw *statusWriter, input []byte, pd float64, pred int, adverse []model.AdverseReason) audit.Record {
+// the application as received (a view of the request body: the sink only
+// reads it, and keeps none of it once Append returns), adverse a declined
+// one's reasons.
+func decisionRecord(l *loaded, sw *statusWriter, input string, pd float64, pred int, adverse []model.AdverseReason) audit.Record {
 	d := audit.DecisionApproved
 	if pred == 1 {
 		d = audit.DecisionDeclined
 	}
 	rec := audit.Record{
 		ModelName: l.meta.Name, ModelVersion: l.version, ModelSHA256: l.meta.SHA256,
-		Input: input, DefaultProbability: pd, Decision: d, Threshold: l.model.Threshold,
+		Input: unsafe.Slice(unsafe.StringData(input), len(input)), DefaultProbability: pd, Decision: d, Threshold: l.model.Threshold,
 	}
 	if sw != nil {
 		rec.RequestID, rec.KeyID = sw.id, sw.keyID
@@ -96,13 +99,12 @@ func (s *Server) auditDecisions(w http.ResponseWriter, r *http.Request, recs []a
 		writeProblem(w, r, problemAuditBacklog)
 		return false
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.AuditTimeout)
-	defer cancel()
+	// The sink bounds its wait by AUDIT_TIMEOUT (audit.Options.Timeout).
 	var err error
 	if len(recs) == 1 {
-		err = s.audit.Append(ctx, recs[0])
+		err = s.audit.Append(r.Context(), recs[0])
 	} else {
-		err = s.audit.AppendAll(ctx, recs)
+		err = s.audit.AppendAll(r.Context(), recs)
 	}
 	if err == nil {
 		s.metrics.auditRecords.Add(float64(len(recs)))

@@ -374,7 +374,7 @@ func batchRecords(l *loaded, sw *statusWriter, segs []wire.Segment, n int) []aud
 		seg := ws.(*segment)
 		for j := range seg.results {
 			if res := &seg.results[j]; res.ok {
-				rec := decisionRecord(l, sw, []byte(res.input), res.pd, res.pred, res.adverse)
+				rec := decisionRecord(l, sw, res.input, res.pd, res.pred, res.adverse)
 				rec.RequestID += "/" + strconv.Itoa(index)
 				recs = append(recs, rec)
 			}

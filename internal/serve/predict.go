@@ -100,9 +100,11 @@ func checkContent(w http.ResponseWriter, r *http.Request) *Problem {
 // request is done. A larger body is a ProblemTooLarge; the caller has
 // checked its type with checkContent.
 func readBody(r *http.Request, bp *[]byte, limit int64) (string, *Problem) {
-	tooLarge := &Problem{Code: ProblemTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", limit)}
+	tooLarge := func() *Problem {
+		return &Problem{Code: ProblemTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", limit)}
+	}
 	if r.ContentLength > limit {
-		return "", tooLarge
+		return "", tooLarge()
 	}
 	buf := (*bp)[:0]
 	if want := int(r.ContentLength) + 1; r.ContentLength >= 0 && cap(buf) < want {
@@ -116,13 +118,13 @@ func readBody(r *http.Request, bp *[]byte, limit int64) (string, *Problem) {
 		n, err := r.Body.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if int64(len(buf)) > limit {
-			return "", tooLarge
+			return "", tooLarge()
 		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return "", readProblem(err, tooLarge)
+			return "", readProblem(err, tooLarge())
 		}
 	}
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
@@ -246,7 +248,7 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 		l.model.Pipeline.Directions(sc.row, sc.dirs)
 		adverse = l.model.AdverseAction(sc.contrib, sc.x, sc.dirs, s.cfg.ReasonsMax)
 	}
-	if s.audit != nil && !s.auditDecisions(w, r, []audit.Record{decisionRecord(l, auditWriter(w), []byte(body), pd, pred, adverse)}) {
+	if s.audit != nil && !s.auditDecisions(w, r, []audit.Record{decisionRecord(l, auditWriter(w), body, pd, pred, adverse)}) {
 		return
 	}
 	s.record(l, sc, pd, pred)
