@@ -22,8 +22,8 @@ type SyncPolicy string
 // The sync policies.
 const (
 	// SyncAlways: Append returns once the record is written and fsynced.
-	// Records appended together share one write and one fsync (group
-	// commit).
+	// Records appended while an fsync is under way share the next write
+	// and fsync (group commit).
 	SyncAlways SyncPolicy = "always"
 	// SyncInterval: Append returns once the record is chained, in the
 	// sink's buffer; the buffer is written to the segment file within
@@ -52,7 +52,6 @@ const (
 	DefaultInterval        = 100 * time.Millisecond
 	DefaultMaxSegmentBytes = 64 << 20
 	DefaultMaxSegmentAge   = 24 * time.Hour
-	DefaultQueueSize       = 4096
 )
 
 // Under SyncInterval, the buffered records are written at least every
@@ -77,15 +76,11 @@ type Options struct {
 	// the next record comes; 0 means DefaultMaxSegmentAge, a negative value
 	// no limit.
 	MaxSegmentAge time.Duration
-	// QueueSize bounds the records waiting to be written; Append blocks
-	// while it is full. 0 means DefaultQueueSize.
-	QueueSize int
 	// Inputs is how applications are kept; "" means InputsRaw.
 	Inputs InputMode
 	// Timeout, when positive, bounds how long Append and AppendAll wait
-	// for room in the queue and for their records to be confirmed, as a
-	// deadline on their context would; 0 means only the context bounds
-	// it. Under SyncInterval Append does not wait.
+	// for their records' fsync (SyncAlways), as a deadline on their
+	// context would; 0 means only the context bounds it.
 	Timeout time.Duration
 	// Logger receives the sink's warnings (a torn record found at Open) and
 	// errors; nil discards them.
@@ -153,12 +148,6 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxSegmentAge == 0 {
 		o.MaxSegmentAge = DefaultMaxSegmentAge
 	}
-	if o.QueueSize < 0 {
-		return o, &ConfigError{"QueueSize", fmt.Sprint(o.QueueSize), errors.New("negative")}
-	}
-	if o.QueueSize == 0 {
-		o.QueueSize = DefaultQueueSize
-	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -169,26 +158,27 @@ func (o Options) withDefaults() (Options, error) {
 }
 
 // Sink appends decision records to the segment files of one directory. It
-// is safe for concurrent use. Under SyncAlways a single goroutine writes:
-// it takes every record queued since its last write, writes them in one
-// call and fsyncs once for all of them. Under SyncInterval Append chains
-// its record itself into the sink's buffer, under a mutex (AppendAll's go
-// through the writer goroutine), and a second goroutine writes the buffer
-// every FlushDelay and fsyncs every interval, so that appending goes on
-// during an fsync.
+// is safe for concurrent use. Append chains its record itself, under a
+// mutex, into the sink's buffer (the record's encoding is done before, in
+// parallel); one goroutine writes the buffer and fsyncs. Under SyncAlways
+// it writes and fsyncs as soon as there is something to, and the callers
+// wait for the fsync that covers their records: whatever is appended
+// during an fsync shares the next one (group commit), without a handoff
+// of each record to a writer. Under SyncInterval it writes the buffer
+// every FlushDelay and fsyncs every interval, and nobody waits.
 //
-// A write or fsync error stops the sink for good: that Append and every
-// later one return it (an fsync that failed cannot be retried safely).
-// Opening the directory again repairs what a crash left.
+// A write or fsync error stops the sink for good: the Appends waiting and
+// every later one return it (an fsync that failed cannot be retried
+// safely). Opening the directory again repairs what a crash left.
 type Sink struct {
-	dir   string
-	opts  Options
-	queue chan *request
-	stop  chan struct{}
-	done  chan struct{}
-	lock  *os.File
+	dir  string
+	opts Options
+	kick chan struct{} // capacity 1: wakes the syncer (SyncAlways)
+	stop chan struct{}
+	done chan struct{} // closed when the syncer has returned
+	lock *os.File
 
-	mu        sync.RWMutex // held for reading while queueing, for writing by Close
+	mu        sync.RWMutex // held for reading while appending, for writing by Close
 	closed    bool
 	closeOnce sync.Once
 	closeErr  error
@@ -196,25 +186,22 @@ type Sink struct {
 	recovered *Gap
 
 	records, batches, syncs atomic.Uint64
+	pending                 atomic.Int64 // records chained and not yet durable (SyncAlways) or written (SyncInterval)
 
-	// The current segment: changed by the writer with segMu held; under
-	// SyncInterval the syncer holds segMu while it fsyncs.
-	// wmu serialises chaining and writing: the writer goroutine's, and
-	// under SyncInterval each Append's own (no handoff to the writer).
+	// wmu serialises chaining and writing; the syncer holds segMu, not
+	// wmu, while it fsyncs, so that appending goes on.
 	wmu sync.Mutex
 
 	segMu sync.Mutex
 	seg   *os.File
 	segN  int
 
-	dirty    atomic.Bool // written since the last fsync (SyncInterval)
-	syncDone chan struct{}
+	dirty atomic.Bool // written since the last fsync (SyncInterval)
 
 	errMu sync.Mutex
 	err   error // the first write or sync error; the sink stops
 
-	// requests holds *request values for reuse, with their buffers and
-	// channels.
+	// requests holds *request values for reuse, with their buffers.
 	requests sync.Pool
 
 	// Held with wmu.
@@ -223,25 +210,23 @@ type Sink struct {
 	seq      uint64                // the last record's seq
 	prev     [2 * sha256.Size]byte // the last record's hash, in hex
 	buf      []byte                // chained lines not yet written, all of the current segment
-	batch    []*request
+	// epoch is closed once the records chained into it are durable, or
+	// the sink failed (SyncAlways); the syncer starts a new one with each
+	// fsync.
+	epoch    chan struct{}
+	unsynced int // records chained into epoch
 
-	// beforeWrite, when set before the first Append, runs in the writer
-	// before each batch is written (tests stall the writer with it).
-	beforeWrite func()
+	// beforeSync, when set before the first Append, runs in the syncer
+	// before each fsync of SyncAlways (tests stall it with it).
+	beforeSync func()
 }
 
-// request is one queued record, encoded but for the fields that depend on
-// its place in the chain (seq, prev and hash), and where to send its
-// outcome.
-//
-// A request belongs to its caller until it is queued, then to the writer
-// until the writer sends its outcome on done, then to the caller again,
-// who can put it back in Sink.requests.
+// request is one record, encoded but for the fields that depend on its
+// place in the chain (seq, prev and hash).
 type request struct {
-	buf  []byte     // holds head and tail (after the compacted input)
-	head []byte     // the record's appendKindTime
-	tail []byte     // the record's appendFields
-	done chan error // capacity 1
+	buf  []byte // holds head and tail (after the compacted input)
+	head []byte // the record's appendKindTime
+	tail []byte // the record's appendFields
 }
 
 // maxPooledBuf bounds the buffers kept in Sink.requests.
@@ -250,8 +235,7 @@ const maxPooledBuf = 64 << 10
 // newRequest returns an unused request.
 func (s *Sink) newRequest() *request { return s.requests.Get().(*request) }
 
-// reuse puts back a request that is not queued, or whose outcome was
-// received.
+// reuse puts back a request once it is chained, or failed.
 func (s *Sink) reuse(req *request) {
 	if cap(req.buf) > maxPooledBuf {
 		req.buf = nil
@@ -264,12 +248,12 @@ func (s *Sink) reuse(req *request) {
 // seq, prev's value, the hash field, the closing brace and the newline.
 const lineOverhead = len(`{"seq":18446744073709551615""`) + 2*sha256.Size + len(`,"hash":""}`) + 2*sha256.Size + 1
 
-// Stats are the sink's counters since Open, and its queue length.
+// Stats are the sink's counters since Open, and the records in flight.
 type Stats struct {
-	Records uint64 // records chained (under SyncAlways, written), gap records included
+	Records uint64 // records chained, gap records included
 	Batches uint64 // write calls, each holding one or more records
 	Syncs   uint64 // fsyncs: of segment files, and of the directory when a segment is created
-	Queued  int    // records waiting to be written now
+	Queued  int    // records chained and not yet on disk (SyncAlways) or not yet written (SyncInterval)
 }
 
 // Open opens the trail in dir for appending, creating dir when needed. It
@@ -303,12 +287,12 @@ func Open(dir string, opts Options) (*Sink, error) {
 	}
 	s := &Sink{
 		dir: dir, opts: opts, lock: lock,
-		queue:    make(chan *request, opts.QueueSize),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
-		syncDone: make(chan struct{}),
+		kick:  make(chan struct{}, 1),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+		epoch: make(chan struct{}),
 	}
-	s.requests.New = func() any { return &request{buf: make([]byte, 0, 4096), done: make(chan error, 1)} }
+	s.requests.New = func() any { return &request{buf: make([]byte, 0, 4096)} }
 	if err := s.recover(); err != nil {
 		if s.seg != nil {
 			s.seg.Close()
@@ -316,11 +300,10 @@ func Open(dir string, opts Options) (*Sink, error) {
 		lock.Close()
 		return nil, fmt.Errorf("audit: open %s: %w", dir, err)
 	}
-	go s.run()
 	if opts.Sync == SyncInterval {
 		go s.syncEvery(opts.Interval)
 	} else {
-		close(s.syncDone)
+		go s.syncAlways()
 	}
 	return s, nil
 }
@@ -343,9 +326,9 @@ func (s *Sink) Recovered() *Gap { return s.recovered }
 // it works: a readiness check can report it.
 func (s *Sink) Err() error { return s.failure() }
 
-// Stats returns the sink's counters and queue length.
+// Stats returns the sink's counters and the records in flight.
 func (s *Sink) Stats() Stats {
-	return Stats{Records: s.records.Load(), Batches: s.batches.Load(), Syncs: s.syncs.Load(), Queued: len(s.queue)}
+	return Stats{Records: s.records.Load(), Batches: s.batches.Load(), Syncs: s.syncs.Load(), Queued: int(max(s.pending.Load(), 0))}
 }
 
 // Append records a decision. It fills in Kind (KindDecision), Time (now,
@@ -354,70 +337,29 @@ func (s *Sink) Stats() Stats {
 // once the record is on disk, under SyncInterval once it is chained in the
 // sink's buffer (see SyncInterval).
 //
-// When the queue is full Append waits until there is room or ctx is done;
-// a record not queued is not written, and the error wraps ctx.Err(). When
-// ctx ends after the record was queued it is still written, and Append
-// returns an error wrapping ctx.Err() without waiting for it. An invalid
-// record wraps ErrInvalid; after Close, Append returns ErrClosed.
+// When ctx ends (or Options.Timeout passes) before the record's fsync,
+// Append returns an error wrapping ctx.Err(); the record was chained and
+// is still written. A record is not chained when ctx has ended already.
+// An invalid record wraps ErrInvalid; after Close, Append returns
+// ErrClosed.
 func (s *Sink) Append(ctx context.Context, rec Record) error {
 	req := s.newRequest()
 	if err := s.prepare(&rec, req); err != nil {
 		s.reuse(req)
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		s.reuse(req)
-		return fmt.Errorf("audit: record %s not queued: %w", rec.RequestID, err)
-	}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		s.reuse(req)
-		return ErrClosed
-	}
-	if s.opts.Sync == SyncInterval {
-		// Chained at once by the caller into the buffer: nothing waits on
-		// the writer goroutine, whose wake-ups would cost more than the
-		// record, or on a write.
-		s.wmu.Lock()
-		err := s.buffer(req)
-		s.wmu.Unlock()
-		s.mu.RUnlock()
-		s.reuse(req)
-		return err
-	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	select {
-	case s.queue <- req:
-		s.mu.RUnlock()
-	case <-ctx.Done():
-		s.mu.RUnlock()
-		s.reuse(req)
-		return fmt.Errorf("audit: record %s not queued: %w", rec.RequestID, ctx.Err())
-	}
-	select {
-	case err := <-req.done:
-		s.reuse(req)
-		return err
-	case <-ctx.Done():
-		// The writer still has req: it is left to the garbage collector.
-		return fmt.Errorf("audit: record %s queued, not yet confirmed: %w", rec.RequestID, ctx.Err())
-	}
+	return s.append(ctx, rec.RequestID, []*request{req})
 }
 
 // AppendAll appends recs in order, as Append does each, and returns once
-// every one is written (under SyncAlways, on disk): the records of a batch
-// of decisions share the writes and fsyncs of as few group commits as the
-// queue allows. It returns the first error; a record not queued is not
-// written, and those queued before it are (the caller answers none of
-// them). recs is not changed.
+// every one is on disk (SyncAlways) or chained (SyncInterval): the records
+// of a batch of decisions are chained together and share one fsync. It
+// returns the first error; none is chained when one is invalid. recs is
+// not changed.
 func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	reqs := make([]*request, len(recs))
 	for i := range recs {
 		reqs[i] = s.newRequest()
@@ -429,56 +371,62 @@ func (s *Sink) AppendAll(ctx context.Context, recs []Record) error {
 			return err
 		}
 	}
-	queued := 0
-	if err := ctx.Err(); err != nil {
+	return s.append(ctx, recs[0].RequestID, reqs)
+}
+
+// append chains prepared records, in order, and under SyncAlways waits for
+// the fsync that covers them. id names the first in errors.
+func (s *Sink) append(ctx context.Context, id string, reqs []*request) error {
+	defer func() {
 		for _, req := range reqs {
 			s.reuse(req)
 		}
-		return fmt.Errorf("audit: %d records not queued: %w", len(recs), err)
+	}()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("audit: record %s not written: %w", id, err)
 	}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
-		for _, req := range reqs {
-			s.reuse(req)
-		}
 		return ErrClosed
 	}
+	s.wmu.Lock()
+	err := s.failure()
+	now := s.opts.Now()
 	for _, req := range reqs {
-		select {
-		case s.queue <- req:
-			queued++
-			continue
-		case <-ctx.Done():
+		if err != nil {
+			break
 		}
-		break
+		err = s.chain(req, now)
 	}
+	if err == nil && len(s.buf) >= FlushBytes {
+		err = s.flushBuffer()
+	}
+	epoch := s.epoch
+	if err == nil {
+		s.unsynced += len(reqs)
+		s.pending.Add(int64(len(reqs)))
+	}
+	s.wmu.Unlock()
 	s.mu.RUnlock()
-	var first error
-	if queued < len(reqs) {
-		first = fmt.Errorf("audit: record %s not queued: %w", recs[queued].RequestID, ctx.Err())
-		for _, req := range reqs[queued:] {
-			s.reuse(req)
-		}
+	if err != nil {
+		return err
 	}
-	// The writer answers requests in the order they were queued.
-	for _, req := range reqs[:queued] {
-		select {
-		case err := <-req.done:
-			s.reuse(req)
-			if err != nil && first == nil {
-				first = err
-			}
-		case <-ctx.Done():
-			// The writer still has the rest: they are left to the
-			// garbage collector.
-			if first == nil {
-				first = fmt.Errorf("audit: %d records queued, not yet confirmed: %w", len(recs), ctx.Err())
-			}
-			return first
-		}
+	if s.opts.Sync == SyncInterval {
+		return nil
 	}
-	return first
+	select {
+	case s.kick <- struct{}{}:
+	default: // the syncer has been woken already
+	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	select {
+	case <-epoch:
+		return s.failure()
+	case <-ctx.Done():
+		return fmt.Errorf("audit: record %s written, not yet confirmed on disk: %w", id, ctx.Err())
+	}
 }
 
 // withTimeout returns ctx bounded by Options.Timeout, when set.
@@ -541,7 +489,7 @@ func (s *Sink) prepare(rec *Record, req *request) error {
 	return nil
 }
 
-// Close stops accepting records, writes and fsyncs those queued, and closes
+// Close stops accepting records, writes and fsyncs those chained, and closes
 // the files. It returns the sink's write error, if any.
 func (s *Sink) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.close() })
@@ -554,7 +502,6 @@ func (s *Sink) close() error {
 	s.mu.Unlock()
 	close(s.stop)
 	<-s.done
-	<-s.syncDone
 	s.wmu.Lock()
 	s.flushBuffer()
 	s.wmu.Unlock()
@@ -575,36 +522,69 @@ func (s *Sink) close() error {
 	return err
 }
 
-// run is the writer goroutine.
-func (s *Sink) run() {
+// syncAlways is the syncer goroutine of SyncAlways: woken by an Append,
+// it writes the buffer, fsyncs, and releases the callers waiting on the
+// epoch the fsync covers, then goes on at once if records were chained
+// meanwhile.
+func (s *Sink) syncAlways() {
 	defer close(s.done)
 	for {
 		select {
-		case req := <-s.queue:
-			// Let the goroutines that are ready to run go first: under
-			// load they queue their records too, and one write (and
-			// fsync) carries them all instead of one record each; with
-			// nothing else to run, the writer goes on at once.
-			runtime.Gosched()
-			s.commit(s.drain(append(s.batch[:0], req)))
-		case <-s.stop:
-			// Close holds no reader any more: nothing new is queued.
-			for {
-				batch := s.drain(s.batch[:0])
-				if len(batch) == 0 {
-					return
+		case <-s.kick:
+			// An fsync costs much more than a record: let the callers
+			// that are ready to run chain theirs first, while more come,
+			// so that it covers them all.
+			for range maxSyncGather {
+				n := s.pending.Load()
+				runtime.Gosched()
+				if s.pending.Load() == n {
+					break
 				}
-				s.commit(batch)
 			}
+			s.syncEpoch()
+		case <-s.stop:
+			// Close holds no reader any more: nothing new is chained.
+			s.syncEpoch()
+			return
 		}
 	}
+}
+
+// maxSyncGather bounds how many times the syncer lets callers run before
+// an fsync.
+const maxSyncGather = 4
+
+// syncEpoch writes the buffer and fsyncs the current segment, then closes
+// the epoch of the records chained before it (SyncAlways).
+func (s *Sink) syncEpoch() {
+	s.wmu.Lock()
+	if s.unsynced == 0 {
+		s.wmu.Unlock()
+		return
+	}
+	epoch, n := s.epoch, s.unsynced
+	s.epoch, s.unsynced = make(chan struct{}), 0
+	err := s.flushBuffer()
+	s.wmu.Unlock()
+	if err == nil {
+		if s.beforeSync != nil {
+			s.beforeSync()
+		}
+		s.segMu.Lock()
+		if err = s.failure(); err == nil {
+			err = s.sync()
+		}
+		s.segMu.Unlock()
+	}
+	s.pending.Add(-int64(n))
+	close(epoch) // the waiters read the sink's error, if any
 }
 
 // syncEvery is the syncer goroutine of SyncInterval: it writes the
 // buffered records every FlushDelay, and fsyncs the current segment every
 // interval when it was written to, while appending goes on.
 func (s *Sink) syncEvery(interval time.Duration) {
-	defer close(s.syncDone)
+	defer close(s.done)
 	t := time.NewTicker(min(FlushDelay, interval))
 	defer t.Stop()
 	last := time.Now()
@@ -612,8 +592,11 @@ func (s *Sink) syncEvery(interval time.Duration) {
 		select {
 		case now := <-t.C:
 			s.wmu.Lock()
+			n := s.unsynced
+			s.unsynced = 0
 			s.flushBuffer()
 			s.wmu.Unlock()
+			s.pending.Add(-int64(n))
 			if now.Sub(last) < interval {
 				continue
 			}
@@ -623,99 +606,13 @@ func (s *Sink) syncEvery(interval time.Duration) {
 			}
 			s.segMu.Lock()
 			if s.seg != nil && s.failure() == nil {
-				if err := s.seg.Sync(); err != nil {
-					s.fail(fmt.Errorf("sync: %w", err))
-				} else {
-					s.syncs.Add(1)
-				}
+				s.sync() // an error stops the sink
 			}
 			s.segMu.Unlock()
 		case <-s.stop:
 			return
 		}
 	}
-}
-
-// drain adds to batch whatever is queued, up to the queue size.
-func (s *Sink) drain(batch []*request) []*request {
-	for len(batch) < s.opts.QueueSize {
-		select {
-		case req := <-s.queue:
-			batch = append(batch, req)
-		default:
-			return batch
-		}
-	}
-	return batch
-}
-
-// maxSyncGather bounds how many times the writer looks for more records to
-// write before an fsync.
-const maxSyncGather = 4
-
-// commit writes a batch, syncs it under SyncAlways, and answers each
-// request.
-func (s *Sink) commit(batch []*request) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	err := s.write(batch)
-	if err == nil && s.opts.Sync == SyncAlways {
-		// An fsync takes much longer than a write: before it, let the
-		// callers that are ready to run queue their records, and write
-		// those too, while there are more, so that it covers them all.
-		for range maxSyncGather {
-			runtime.Gosched()
-			n := len(batch)
-			if batch = s.drain(batch); len(batch) == n {
-				break
-			}
-			if err = s.write(batch[n:]); err != nil {
-				break
-			}
-		}
-		if err == nil {
-			err = s.sync()
-		}
-	}
-	s.batch = batch
-	for i, req := range batch {
-		req.done <- err
-		batch[i] = nil
-	}
-}
-
-// write chains a batch of records and writes them, with whatever is
-// buffered before them, in one write call unless a segment ends within
-// it.
-func (s *Sink) write(batch []*request) error {
-	if err := s.failure(); err != nil {
-		return err
-	}
-	if s.beforeWrite != nil {
-		s.beforeWrite()
-	}
-	now := s.opts.Now()
-	for _, req := range batch {
-		if err := s.chain(req, now); err != nil {
-			return err
-		}
-	}
-	return s.flushBuffer()
-}
-
-// buffer chains a record into the buffer (SyncInterval), and writes the
-// buffer once it holds FlushBytes.
-func (s *Sink) buffer(req *request) error {
-	if err := s.failure(); err != nil {
-		return err
-	}
-	if err := s.chain(req, s.opts.Now()); err != nil {
-		return err
-	}
-	if len(s.buf) >= FlushBytes {
-		return s.flushBuffer()
-	}
-	return nil
 }
 
 // chain appends req's line, chained to the last record, to the buffer.
@@ -760,12 +657,36 @@ func (s *Sink) flushBuffer() error {
 	return err
 }
 
-// sync fsyncs the current segment (SyncAlways).
+// sync makes the current segment durable (fdatasync).
 func (s *Sink) sync() error {
-	if err := s.seg.Sync(); err != nil {
+	if err := datasync(s.seg); err != nil {
 		return s.fail(fmt.Errorf("sync: %w", err))
 	}
 	s.syncs.Add(1)
+	return nil
+}
+
+// datasync makes f's data durable, and the metadata needed to read it
+// back (its size), as fsync does for a file only appended to, without
+// waiting for its times to be written too.
+func datasync(f *os.File) error {
+	sc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := sc.Control(func(fd uintptr) {
+		for {
+			if serr = syscall.Fdatasync(int(fd)); serr != syscall.EINTR {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: serr}
+	}
 	return nil
 }
 

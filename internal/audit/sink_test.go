@@ -242,14 +242,14 @@ func TestSinkRotation(t *testing.T) {
 
 // TestSinkGroupCommit appends from many goroutines under SyncAlways: every
 // record is there once, the chain verifies, and far fewer fsyncs than
-// records were made. Each write is made to take a millisecond more, as on
+// records were made. Each fsync is made to take a millisecond more, as on
 // a slow disk, so that the result does not depend on the speed of the
 // temporary directory's fsync (none on tmpfs).
 func TestSinkGroupCommit(t *testing.T) {
 	const goroutines, each = 32, 100
 	dir := t.TempDir()
 	s := openSink(t, dir, Options{MaxSegmentBytes: 64 << 10})
-	s.beforeWrite = func() { time.Sleep(time.Millisecond) }
+	s.beforeSync = func() { time.Sleep(time.Millisecond) }
 	var wg sync.WaitGroup
 	for g := range goroutines {
 		wg.Go(func() {
@@ -284,36 +284,38 @@ func TestSinkGroupCommit(t *testing.T) {
 	}
 }
 
-// TestSinkQueueFull stalls the writer: with the queue full, Append waits
-// until its context ends and reports that its record was not queued; the
-// records queued before are written once the writer goes on.
-func TestSinkQueueFull(t *testing.T) {
+// TestSinkSyncStall stalls the fsync: an Append whose context ends first
+// reports that its record is written but not confirmed, and the records
+// are all in the trail once the fsync goes on.
+func TestSinkSyncStall(t *testing.T) {
 	dir := t.TempDir()
-	s := openSink(t, dir, Options{QueueSize: 1})
+	s := openSink(t, dir, Options{})
 	release := make(chan struct{})
 	entered := make(chan struct{}, 8)
-	s.beforeWrite = func() {
+	s.beforeSync = func() {
 		entered <- struct{}{}
 		<-release
 	}
-	errs := make(chan error, 2)
+	errs := make(chan error, 1)
 	go func() { errs <- s.Append(context.Background(), decision("first")) }()
-	<-entered // the writer holds "first"
-	go func() { errs <- s.Append(context.Background(), decision("second")) }()
-	for len(s.queue) == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	<-entered // the syncer is about to fsync "first"
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	err := s.Append(ctx, decision("third"))
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "not queued") {
-		t.Errorf("Append on a full queue = %v; want a not-queued deadline error", err)
+	err := s.Append(ctx, decision("second"))
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "not yet confirmed") {
+		t.Errorf("Append during a stalled fsync = %v; want a not-confirmed deadline error", err)
+	}
+	if st := s.Stats(); st.Queued != 2 {
+		t.Errorf("Stats.Queued = %d during the stall; want 2", st.Queued)
+	}
+	canceled, cancel2 := context.WithCancel(t.Context())
+	cancel2()
+	if err := s.Append(canceled, decision("never")); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "not written") {
+		t.Errorf("Append with an ended context = %v; want a not-written error", err)
 	}
 	close(release)
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Errorf("Append: %v", err)
-		}
+	if err := <-errs; err != nil {
+		t.Errorf("Append: %v", err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -324,6 +326,19 @@ func TestSinkQueueFull(t *testing.T) {
 	}
 	if got := strings.Join(ids, ","); got != "first,second" {
 		t.Errorf("trail holds %s; want first,second", got)
+	}
+}
+
+// TestSinkTimeout checks that Options.Timeout bounds the wait for an
+// fsync as a context deadline does.
+func TestSinkTimeout(t *testing.T) {
+	s := openSink(t, t.TempDir(), Options{Timeout: 20 * time.Millisecond})
+	release := make(chan struct{})
+	s.beforeSync = func() { <-release }
+	defer close(release)
+	err := s.Append(context.Background(), decision("slow"))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Append with a stalled fsync = %v; want the timeout", err)
 	}
 }
 
@@ -389,7 +404,7 @@ func TestOpenErrors(t *testing.T) {
 		{"inputs", Options{Inputs: "full"}, "Inputs"},
 		{"interval", Options{Interval: -time.Second}, "Interval"},
 		{"segment bytes", Options{MaxSegmentBytes: -1}, "MaxSegmentBytes"},
-		{"queue", Options{QueueSize: -1}, "QueueSize"},
+		{"timeout", Options{Timeout: -time.Second}, "Timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -573,9 +588,9 @@ func TestOpenFenceCut(t *testing.T) {
 
 func TestSinkAppendAll(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "audit")
-	s := openSink(t, dir, Options{QueueSize: 16})
+	s := openSink(t, dir, Options{})
 	var recs []Record
-	for i := range 100 { // more than the queue holds: several group commits
+	for i := range 100 {
 		r := decision(fmt.Sprintf("batch-%03d", i))
 		recs = append(recs, r)
 	}
@@ -586,8 +601,8 @@ func TestSinkAppendAll(t *testing.T) {
 		t.Errorf("AppendAll of nothing: %v", err)
 	}
 	st := s.Stats()
-	if st.Records != 100 || st.Batches >= 100 || st.Batches < 100/16 {
-		t.Errorf("stats %+v; want 100 records in between 7 and 99 writes", st)
+	if st.Records != 100 || st.Batches != 1 {
+		t.Errorf("stats %+v; want 100 records in one write", st)
 	}
 	bad := []Record{decision("ok"), {Kind: KindDecision}}
 	if err := s.AppendAll(t.Context(), bad); !errors.Is(err, ErrInvalid) {
