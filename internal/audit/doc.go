@@ -20,24 +20,27 @@
 //
 // # Writing
 //
-// A Sink (Open) appends records from any number of goroutines through a
-// bounded queue to a single writer goroutine, which writes whatever is
-// queued in one call. Append does what does not depend on the chain in the
-// caller's goroutine, in parallel with other callers: it checks the record,
-// hashes the input, compacts it (checking it against the JSON grammar, so
-// that it cannot break the line) and encodes every field but seq, prev and
-// hash; the writer only chains the records (seq, prev, the record's hash)
-// and writes them. Before it takes a batch, and under SyncAlways before
-// each fsync, the writer lets the callers that are ready to run queue
-// their records, so that under load one write and one fsync carry many.
-// Under SyncAlways, Append returns only once its record is fsynced, and
-// the records written together share that fsync (group commit); under SyncInterval it returns once the record is written and the
-// file is fsynced every Options.Interval (see SyncInterval for what a crash
-// can lose). A full queue makes Append wait until its context is done; a
-// record is never dropped without an error to its caller. A segment is
-// closed when it reaches Options.MaxSegmentBytes or its first record is
-// Options.MaxSegmentAge old; it is fsynced before the next one is created,
-// and the directory after.
+// A Sink (Open) appends records from any number of goroutines. Append
+// does what does not depend on the chain in the caller's goroutine, in
+// parallel with other callers: it checks the record, hashes the input,
+// compacts it (checking it against the JSON grammar, so that it cannot
+// break the line) and encodes every field but seq, prev and hash. It then
+// chains the record (seq, prev, the record's hash) into the sink's buffer
+// under a mutex, still in its own goroutine, with no handoff to another.
+// One syncer goroutine writes the buffer and makes it durable (fdatasync).
+//
+// Under SyncAlways the syncer is woken by each Append, lets the callers
+// that are ready to run chain their records, writes them all in one call
+// and fsyncs once; the callers wait for the fsync that covers their
+// record, and whatever is chained during an fsync goes into the next one
+// (group commit). Under SyncInterval nobody waits: Append returns once
+// its record is chained, the syncer writes the buffer every FlushDelay
+// (at once past FlushBytes) and fsyncs every Options.Interval (see
+// SyncInterval for what a crash can lose). A record is never dropped
+// without an error to its caller. A segment is closed when it reaches
+// Options.MaxSegmentBytes or its first record is Options.MaxSegmentAge
+// old; it is fsynced before the next one is created, and the directory
+// after.
 //
 // # Crashes
 //

@@ -133,7 +133,7 @@ func newMetrics(reg prometheus.Registerer, s *Server) *Metrics {
 	})
 	f.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "audit_queue_records",
-		Help: "Audit records waiting to be written; 0 when the trail is off.",
+		Help: "Audit records in flight: not yet on disk (AUDIT_SYNC=always) or not yet written (interval); 0 when the trail is off.",
 	}, func() float64 {
 		if s.audit != nil {
 			return float64(s.audit.Stats().Queued)
