@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +12,6 @@ import (
 	"time"
 
 	"github.com/credit-risk/credit-risk/internal/auditpg"
-	"github.com/credit-risk/credit-risk/internal/serve"
-	"github.com/credit-risk/credit-risk/internal/serve/servetest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -31,34 +26,8 @@ func TestAuditDatabase(t *testing.T) {
 		t.Skip("CREDIT_RISK_TEST_DATABASE_URL is not set: the PostgreSQL audit trail test needs a database (.ci/run starts one)")
 	}
 	dir := t.TempDir()
-	models := filepath.Join(dir, "models")
-	if err := os.MkdirAll(models, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	base := servetest.WriteModel(t, models, servetest.Options{Version: 4})
-	servetest.SetAlias(t, models, base)
-	trail := filepath.Join(dir, "audit")
-	cfg := serve.NewConfig()
-	cfg.ModelPath, cfg.ReloadInterval = filepath.Join(models, "production.model"), 0
-	cfg.Audit, cfg.AuditDir, cfg.AuditTimeout = serve.AuditFile, trail, 5*time.Second
-	srv, err := serve.New(cfg, serve.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const n = 30
-	for i := range n {
-		body, _ := json.Marshal(servetest.Application(i))
-		req := httptest.NewRequest("POST", "/predict", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			t.Fatalf("request %d: %d %s", i, rec.Code, rec.Body)
-		}
-	}
-	if err := srv.Close(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	models, trail, _ := recordDecisions(t, dir, 4, n)
 
 	var b [6]byte
 	rand.Read(b[:])

@@ -244,20 +244,19 @@ func TestAuditUsage(t *testing.T) {
 	})
 }
 
-// TestAuditReplay records decisions through the scoring API's own code
-// (an in-process server with AUDIT=file), replays them with the model
-// files, then checks that a recorded PD that is not what the model gives
-// is reported, and that a changed model file makes its decisions
-// unreplayable.
-func TestAuditReplay(t *testing.T) {
-	dir := t.TempDir()
-	models := filepath.Join(dir, "models")
+// recordDecisions writes a model of the given version in dir/models (the
+// champion) and records n decisions of an in-process server with
+// AUDIT=file in dir/audit; it returns the two folders and the model's
+// base name.
+func recordDecisions(t *testing.T, dir string, version, n int) (models, trail, base string) {
+	t.Helper()
+	models = filepath.Join(dir, "models")
 	if err := os.MkdirAll(models, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	base := servetest.WriteModel(t, models, servetest.Options{Version: 3})
+	base = servetest.WriteModel(t, models, servetest.Options{Version: version})
 	servetest.SetAlias(t, models, base)
-	trail := filepath.Join(dir, "audit")
+	trail = filepath.Join(dir, "audit")
 	cfg := serve.NewConfig()
 	cfg.ModelPath, cfg.ReloadInterval = filepath.Join(models, "production.model"), 0
 	cfg.Audit, cfg.AuditDir, cfg.AuditTimeout = serve.AuditFile, trail, 5*time.Second
@@ -265,7 +264,7 @@ func TestAuditReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 20 {
+	for i := range n {
 		body, _ := json.Marshal(servetest.Application(i))
 		req := httptest.NewRequest("POST", "/predict", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -278,6 +277,17 @@ func TestAuditReplay(t *testing.T) {
 	if err := srv.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	return models, trail, base
+}
+
+// TestAuditReplay records decisions through the scoring API's own code
+// (an in-process server with AUDIT=file), replays them with the model
+// files, then checks that a recorded PD that is not what the model gives
+// is reported, and that a changed model file makes its decisions
+// unreplayable.
+func TestAuditReplay(t *testing.T) {
+	dir := t.TempDir()
+	models, trail, base := recordDecisions(t, dir, 3, 20)
 	out := mustRun(t, dir, "audit", "replay", "--dir", trail, "--models-dir", models)
 	if !strings.Contains(out, "20 decisions replayed: 20 identical, 0 differ") {
 		t.Fatalf("replay: %s", out)
