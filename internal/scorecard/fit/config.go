@@ -41,10 +41,10 @@ const (
 	// BinCoding fits one coefficient per bin (dummy coding), so that a
 	// bin's points are estimated given the other characteristics rather
 	// than from its own WoE alone: ln(odds_bad) = α + Σ γ_k,bin. The
-	// selection is the WoE-coded one's; the bin coefficients are
-	// L2-penalised, centred on each characteristic's training rows, and
-	// kept in the order of the bad rates where the binning has a
-	// direction.
+	// selection is the WoE-coded one's; the bin coefficients are fitted
+	// on the selection rows (Config.SelectionRows), L2-penalised, centred
+	// on each characteristic's training rows, and kept in the order of
+	// the bad rates where the binning has a direction.
 	BinCoding Coding = "bins"
 )
 
@@ -69,8 +69,9 @@ type Config struct {
 	// characteristic that keeps the coefficients' signs.
 	EntryChi2 float64
 	// SelectionRows is the most rows (evenly spaced) the correlation
-	// filter and the stepwise selection are computed on; the binning and
-	// the final fit use every row. Zero means DefaultSelectionRows
+	// filter, the stepwise selection and a bin-coded fit are computed on;
+	// the binning and the WoE-coded fit use every row. Zero means
+	// DefaultSelectionRows
 	// (200,000); it must not be negative.
 	SelectionRows int
 	// FineBins and MinShare are the binning's (classing/fit.Config): zero

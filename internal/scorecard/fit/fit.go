@@ -107,7 +107,8 @@ type Result struct {
 //     bin is safer, so every coefficient should be), it drops the
 //     characteristic with the largest one and refits;
 //  6. with Config.Coding BinCoding it refits the selected characteristics
-//     with a coefficient per bin (regressBins);
+//     with a coefficient per bin (regressBins, on the rows of steps 3 and
+//     4);
 //  7. it scales the fit to integer points (package scorecard).
 //
 // The regression is package logreg's, unweighted, with C = 1 (its L2
@@ -285,7 +286,7 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, p *features.Pipeline
 	sc := &scorecard.Scorecard{Version: scorecard.FormatVersion, Scaling: cfg.Scaling, Intercept: fitted.alpha}
 	n := len(entered)
 	if cfg.Coding == BinCoding {
-		alpha, gammas, warn, err := regressBins(ctx, all, entered, X, y, cfg.Threads)
+		alpha, gammas, warn, err := regressBins(ctx, all, entered, X, sel, y, cfg.Threads)
 		if err != nil {
 			return nil, err
 		}
@@ -448,7 +449,9 @@ func softplus(z float64) float64 {
 }
 
 // regressBins fits the bad flag y on one 0/1 column per bin with training
-// rows of each characteristic ks[j] of s, on every row of X, with package
+// rows of each characteristic ks[j] of s, on the rows rows of X (the
+// selection rows: the one-hot matrix of every row of a large file would
+// not fit in memory beside it, and its γ would hardly move), with package
 // logreg's L2 penalty (C = 1 on standardised columns, which also makes the
 // coefficients of a characteristic's bins identifiable beside the
 // intercept). It returns α and γ[j][bin] of ln(odds_bad) = α + Σ γ_j,bin:
@@ -460,7 +463,7 @@ func softplus(z float64) float64 {
 // the order of its bad rates; the mean stays 0. A fit that stopped at its
 // iteration limit keeps the coefficients reached and returns the
 // logreg.ErrNotConverged error as warn.
-func regressBins(ctx context.Context, s *scorecard.Scorecard, ks []int, X *matrix.Dense, y []float64, threads int) (alpha float64, gammas [][]float64, warn, err error) {
+func regressBins(ctx context.Context, s *scorecard.Scorecard, ks []int, X *matrix.Dense, rows []int, y []float64, threads int) (alpha float64, gammas [][]float64, warn, err error) {
 	// col[j][bin] is the column of a bin with rows, -1 for an empty one.
 	col := make([][]int, len(ks))
 	p := 0
@@ -475,16 +478,18 @@ func regressBins(ctx context.Context, s *scorecard.Scorecard, ks []int, X *matri
 			}
 		}
 	}
-	W := matrix.New(X.Rows, p)
-	for r := range X.Rows {
-		x := X.Row(r)
+	W := matrix.New(len(rows), p)
+	yr := make([]float64, len(rows))
+	for r, i := range rows {
+		x := X.Row(i)
+		yr[r] = y[i]
 		for j, k := range ks {
 			if c := col[j][s.Bin(k, x)]; c >= 0 {
 				W.Data[r*p+c] = 1
 			}
 		}
 	}
-	lin, err := logreg.Fit(ctx, W, y, logreg.Config{C: logreg.DefaultC, Workers: threads})
+	lin, err := logreg.Fit(ctx, W, yr, logreg.Config{C: logreg.DefaultC, Workers: threads})
 	switch {
 	case lin != nil && errors.Is(err, logreg.ErrNotConverged):
 		warn = err

@@ -128,7 +128,7 @@ func TestFitCleared(t *testing.T) {
 // identical, for each coding and with and without free classing.
 func TestFitDeterministic(t *testing.T) {
 	X, y := synthetic(5000, 2)
-	for _, cfg := range []Config{{}, {Coding: BinCoding}, {FreeTrend: true, Coding: BinCoding}} {
+	for _, cfg := range []Config{{}, {Coding: BinCoding}, {FreeTrend: true, Coding: BinCoding}, {Coding: BinCoding, SelectionRows: 1000}} {
 		cfg.Threads = 1
 		a, err := Fit(t.Context(), X, y, nil, cfg)
 		if err != nil {
