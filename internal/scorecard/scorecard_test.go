@@ -360,6 +360,20 @@ func TestBinCoded(t *testing.T) {
 	if got, want := d.Score(x), 276+293; got != want {
 		t.Errorf("Score = %d; want %d", got, want)
 	}
+	// Serving reads points only: reasons and contributions work as for a
+	// WoE-coded scorecard.
+	dst := make([]float64, len(features))
+	base := d.Contributions(dst, x)
+	var sum float64
+	for _, v := range dst {
+		sum += v
+	}
+	if m := d.Margin(x); math.Abs(base+sum-m) > 1e-9 {
+		t.Errorf("base %v + contributions %v = %v; want the margin %v", base, sum, base+sum, m)
+	}
+	if r := d.Reasons(x, 1); len(r) != 1 || r[0].Characteristic != "dti" || r[0].PointsLost != 330-276 {
+		t.Errorf("Reasons = %+v; want dti first, 54 points lost", r)
+	}
 	// A WoE-coded file has no bin_coefs key, as before bin coding.
 	plain, err := json.Marshal(fixture())
 	if err != nil {
