@@ -50,8 +50,9 @@ const (
 	// Decreasing bad rate: higher values are safer.
 	Decreasing Direction = -1
 	// Auto asks fit to choose the direction. In a learned Binning it means
-	// no direction: a categorical characteristic, or a numeric one with a
-	// single ordinary bin.
+	// no direction: a categorical characteristic, a numeric one with a
+	// single ordinary bin, or one whose bad rate is not monotone (a free
+	// classing, classing/fit.Config.FreeTrend).
 	Auto Direction = 0
 	// Increasing bad rate: higher values are riskier.
 	Increasing Direction = 1
@@ -82,8 +83,8 @@ type Binning struct {
 	// Kind is Numeric or Categorical.
 	Kind Kind `json:"kind"`
 	// Direction is the order of the bad rate over the ordinary bins of a
-	// numeric characteristic; Auto for a categorical one or when there is
-	// a single ordinary bin.
+	// numeric characteristic; Auto for a categorical one, when there is
+	// a single ordinary bin or when the bad rate follows no order.
 	Direction Direction `json:"direction"`
 	// Cuts are the cut points of a numeric characteristic, finite and
 	// strictly increasing: ordinary bin k holds the values x with

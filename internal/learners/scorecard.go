@@ -13,11 +13,22 @@ import (
 )
 
 // DefaultScorecardTrials is the number of configurations tuning the
-// scorecard starts with: its space has three small dimensions.
-const DefaultScorecardTrials = 8
+// scorecard starts with: its space has five small dimensions.
+const DefaultScorecardTrials = 12
 
 // scorecardFineBins are the fine-bin counts tuning the scorecard tries.
 var scorecardFineBins = [...]int{10, 20, 30, 50}
+
+// scorecardCodings are the codings tuning the scorecard tries.
+var scorecardCodings = [...]scfit.Coding{scfit.WoECoding, scfit.BinCoding}
+
+// orCoding returns c, or scfit.WoECoding for the zero value.
+func orCoding(c scfit.Coding) string {
+	if c == "" {
+		return string(scfit.WoECoding)
+	}
+	return string(c)
+}
 
 // scorecardConfig returns c with the schema's points scaling when c sets
 // none, and the schema's cleared characteristics when c names none.
@@ -57,6 +68,7 @@ func fitScorecard(ctx context.Context, c any, fit, _ Set, schema Schema, threads
 		"iv_threshold": orDefault(cfg.IVThreshold, scfit.DefaultIVThreshold), "max_correlation": orDefault(cfg.MaxCorrelation, scfit.DefaultMaxCorrelation),
 		"max_characteristics": int(orDefault(float64(cfg.MaxCharacteristics), scfit.DefaultMaxCharacteristics)),
 		"fine_bins":           int(orDefault(float64(cfg.FineBins), 20)), "min_share": orDefault(cfg.MinShare, 0.05),
+		"free_trend": cfg.FreeTrend, "coding": orCoding(cfg.Coding),
 		"base_score": s.BaseScore, "base_odds": s.BaseOdds, "pdo": s.PDO,
 		"characteristics": names, "selection": res.Decisions,
 	}}, nil
@@ -71,8 +83,11 @@ func orDefault(v, def float64) float64 {
 }
 
 // tuneScorecard searches the scorecard's knobs: the IV threshold in
-// [0.005, 0.05], the binning's minimum bin share in [0.02, 0.10] and its
-// number of fine bins among 10, 20, 30 and 50, scoring each configuration
+// [0.005, 0.05], the binning's minimum bin share in [0.01, 0.10], its
+// number of fine bins among 10, 20, 30 and 50, whether a characteristic
+// without a monotone constraint may keep a peaked or U-shaped bad rate
+// (FreeTrend) and the coding of the final regression (a coefficient on
+// each characteristic's WoE, or one per bin), scoring each configuration
 // by the cross-validated ROC-AUC of its scores.
 func tuneScorecard(ctx context.Context, X *matrix.Dense, y []float64, base any, schema Schema, opts tune.Options) (*Tuning, error) {
 	cfg, err := config(learn.Scorecard, base, scfit.DefaultConfig)
@@ -85,8 +100,10 @@ func tuneScorecard(ctx context.Context, X *matrix.Dense, y []float64, base any, 
 		Base: cfg,
 		Sample: func(r *rand.Rand, c scfit.Config, _ int) scfit.Config {
 			c.IVThreshold = round3(0.005 + 0.045*r.Float64())
-			c.MinShare = round3(0.02 + 0.08*r.Float64())
+			c.MinShare = round3(0.01 + 0.09*r.Float64())
 			c.FineBins = scorecardFineBins[r.IntN(len(scorecardFineBins))]
+			c.FreeTrend = r.IntN(2) == 1
+			c.Coding = scorecardCodings[r.IntN(len(scorecardCodings))]
 			return c
 		},
 		Params: func(c scfit.Config) map[string]any {
@@ -94,6 +111,8 @@ func tuneScorecard(ctx context.Context, X *matrix.Dense, y []float64, base any, 
 				"iv_threshold": orDefault(c.IVThreshold, scfit.DefaultIVThreshold),
 				"min_share":    orDefault(c.MinShare, 0.05),
 				"fine_bins":    int(orDefault(float64(c.FineBins), 20)),
+				"free_trend":   c.FreeTrend,
+				"coding":       orCoding(c.Coding),
 			}
 		},
 		Fit: func(ctx context.Context, c scfit.Config, _ float64, threads int, train, valid *tune.Part, dst []float64) (int, error) {

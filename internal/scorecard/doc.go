@@ -39,8 +39,17 @@
 //
 //	points_kj = round( −(β_k·WoE_kj + α/n)·Factor + Offset/n )
 //
-// and the score of an application is BasePoints plus the sum of the points
-// of its bins. Score = Offset + Factor·ln(odds_good), so higher scores are
+// In a bin-coded scorecard (scorecard/fit's BinCoding) the model is
+// ln(odds_bad) = α + Σ_k γ_k,j(k), a coefficient for each bin instead of
+// one on the WoE, and
+//
+//	points_kj = round( −(γ_kj + α/n)·Factor + Offset/n )
+//
+// The characteristic's Coef is then 0 and BinCoefs holds the γ_kj; the
+// binning, its WoE and IV are the same and still describe the data.
+//
+// Either way the score of an application is BasePoints plus the sum of
+// the points of its bins. Score = Offset + Factor·ln(odds_good), so higher scores are
 // safer and PDO points double the odds. The raw probability of default is
 // read back from the (integer) score:
 //

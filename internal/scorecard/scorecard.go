@@ -54,8 +54,15 @@ type Characteristic struct {
 	// Binning is its binning, with the training counts, WoE and IV.
 	Binning *classing.Binning `json:"binning"`
 	// Coef is β of its WoE in ln(odds_bad); negative, since WoE is
-	// positive where a bin is safer than average.
+	// positive where a bin is safer than average. It is 0 in a bin-coded
+	// scorecard.
 	Coef float64 `json:"coef"`
+	// BinCoefs, in a bin-coded scorecard, are γ_j of each bin in
+	// ln(odds_bad), in the bins' order: the model has a coefficient per
+	// bin instead of one on the WoE (see the package documentation).
+	// Empty in a WoE-coded scorecard, which is what a file without the
+	// key holds.
+	BinCoefs []float64 `json:"bin_coefs,omitempty"`
 	// Points are the integer points of each bin, in the bins' order.
 	Points []int `json:"points"`
 }
@@ -104,7 +111,8 @@ type source struct {
 // Validate reports whether s is well formed: the current FormatVersion, a
 // sane scaling, between 1 and MaxCharacteristics characteristics with
 // distinct names, each with a valid binning of its own name, a finite
-// coefficient, one point value per bin within ±MaxAbsScore, and a source
+// coefficient (0 when it has bin coefficients, one finite value per bin),
+// one point value per bin within ±MaxAbsScore, and a source
 // of its kind (a numeric characteristic reads a number column and its
 // special columns name special values of the binning; a categorical one
 // reads one-hot columns of distinct levels). Errors wrap ErrInvalid.
@@ -157,6 +165,19 @@ func (c *Characteristic) validate() error {
 	}
 	if !finite(c.Coef) {
 		return fmt.Errorf("coefficient %v", c.Coef)
+	}
+	if c.BinCoefs != nil {
+		if c.Coef != 0 {
+			return fmt.Errorf("coefficient %v and bin coefficients; a bin-coded characteristic has coefficient 0", c.Coef)
+		}
+		if len(c.BinCoefs) != len(c.Binning.Bins) {
+			return fmt.Errorf("%d bin coefficients for %d bins", len(c.BinCoefs), len(c.Binning.Bins))
+		}
+		for j, g := range c.BinCoefs {
+			if !finite(g) {
+				return fmt.Errorf("bin %d coefficient %v", j, g)
+			}
+		}
 	}
 	if len(c.Points) != len(c.Binning.Bins) {
 		return fmt.Errorf("%d point values for %d bins", len(c.Points), len(c.Binning.Bins))

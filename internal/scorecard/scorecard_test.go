@@ -204,6 +204,15 @@ func TestValidateErrors(t *testing.T) {
 			s.Characteristics[1].Source.Levels[1].Level = "car"
 		}},
 		{"base points", func(s *Scorecard) { s.BasePoints = 2e6 }},
+		{"bin coefficients beside a WoE coefficient", func(s *Scorecard) {
+			s.Characteristics[1].BinCoefs = []float64{-0.4, 0.2, 0}
+		}},
+		{"bin coefficients per bin", func(s *Scorecard) {
+			s.Characteristics[1].Coef, s.Characteristics[1].BinCoefs = 0, []float64{-0.4, 0.2}
+		}},
+		{"bin coefficient NaN", func(s *Scorecard) {
+			s.Characteristics[1].Coef, s.Characteristics[1].BinCoefs = 0, []float64{-0.4, math.NaN(), 0}
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := fixture()
@@ -299,6 +308,79 @@ func TestTable(t *testing.T) {
 	}
 	if len(tj.Rows) != 8 || tj.Scaling != s.Scaling || tj.Rows[7].BadRate != nil {
 		t.Errorf("JSON table %+v", tj)
+	}
+}
+
+// binCoded returns the fixture with purpose bin-coded: its points are
+// −(γ_j + α/2)·Factor + Offset/2, rounded.
+func binCoded() *Scorecard {
+	s := fixture()
+	c := &s.Characteristics[1]
+	c.Coef, c.BinCoefs = 0, []float64{-0.45, 0.15, 0}
+	for j, g := range c.BinCoefs {
+		c.Points[j] = int(math.Round(s.Scaling.Points(1, g, s.Intercept, 2)))
+	}
+	return s
+}
+
+// TestBinCoded checks a bin-coded characteristic: it validates, survives
+// a round trip byte for byte, and its table rows carry each bin's own
+// coefficient while a WoE-coded one's carry its coefficient on the WoE.
+func TestBinCoded(t *testing.T) {
+	s := binCoded()
+	if got := s.Characteristics[1].Points; !slices.Equal(got, []int{293, 275, 280}) {
+		t.Fatalf("points %v; want 293, 275, 280 (by hand: −(γ − 1.25)·28.8539 + 243.5616)", got)
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again) != string(data) {
+		t.Errorf("encode → decode → encode changed the bytes:\n%s\n%s", data, again)
+	}
+	if err := d.Init(features); err != nil {
+		t.Fatal(err)
+	}
+	var coefs []float64
+	for _, r := range d.Table() {
+		coefs = append(coefs, r.Coef)
+	}
+	if want := []float64{-0.8, -0.8, -0.8, -0.8, -0.8, -0.45, 0.15, 0}; !slices.Equal(coefs, want) {
+		t.Errorf("table coefficients %v; want %v", coefs, want)
+	}
+	x := []float64{25, 0, 0, 0, 1, 0} // dti [20, +inf), purpose house
+	if got, want := d.Score(x), 276+293; got != want {
+		t.Errorf("Score = %d; want %d", got, want)
+	}
+	// Serving reads points only: reasons and contributions work as for a
+	// WoE-coded scorecard.
+	dst := make([]float64, len(features))
+	base := d.Contributions(dst, x)
+	var sum float64
+	for _, v := range dst {
+		sum += v
+	}
+	if m := d.Margin(x); math.Abs(base+sum-m) > 1e-9 {
+		t.Errorf("base %v + contributions %v = %v; want the margin %v", base, sum, base+sum, m)
+	}
+	if r := d.Reasons(x, 1); len(r) != 1 || r[0].Characteristic != "dti" || r[0].PointsLost != 330-276 {
+		t.Errorf("Reasons = %+v; want dti first, 54 points lost", r)
+	}
+	// A WoE-coded file has no bin_coefs key, as before bin coding.
+	plain, err := json.Marshal(fixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(plain, []byte("bin_coefs")) {
+		t.Errorf("a WoE-coded scorecard writes bin_coefs: %s", plain)
 	}
 }
 

@@ -31,7 +31,8 @@ type Row struct {
 	// each of its rows; BinIV is the bin's term of it.
 	IV    float64 `json:"iv"`
 	BinIV float64 `json:"bin_iv"`
-	// Coef is the characteristic's coefficient.
+	// Coef is the characteristic's coefficient on the WoE; in a bin-coded
+	// scorecard, the bin's own coefficient γ (Characteristic.BinCoefs).
 	Coef float64 `json:"coef"`
 	// Points are the bin's points.
 	Points int `json:"points"`
@@ -55,6 +56,9 @@ func (s *Scorecard) Table() []Row {
 				Characteristic: c.Name, Bin: c.Label(i), Kind: string(bin.Kind),
 				Count: bin.Count(), Goods: bin.Goods, Bads: bin.Bads,
 				WoE: bin.WoE, IV: b.IV, BinIV: bin.IV, Coef: c.Coef, Points: c.Points[i],
+			}
+			if c.BinCoefs != nil {
+				r.Coef = c.BinCoefs[i]
 			}
 			if total > 0 {
 				r.Share = float64(r.Count) / float64(total)

@@ -42,9 +42,13 @@ func cmpRate(a, c group) int {
 	return 1
 }
 
-// limits are the size rules of coarse classing.
+// limits are the size rules of coarse classing, and the rule of free
+// classing.
 type limits struct {
 	minCount, minGoods, minBads int64
+	// split is the smallest likelihood-ratio statistic that keeps two
+	// adjacent bins of a free classing apart; 0 means no free classing.
+	split float64
 }
 
 func (l limits) ok(g group) bool {
@@ -99,6 +103,85 @@ func coarse(fine []group, dir classing.Direction, lim limits) []group {
 	gs := slices.Clone(fine)
 	gs = poolAdjacent(gs, dir)
 	return mergeSmall(gs, lim)
+}
+
+// free merges the fine groups without an order of the bad rate: first the
+// small ones (mergeSmall), then, while two adjacent groups differ by less
+// than lim.split, the adjacent pair that differs least (pairSplit). It
+// works on a copy, leaving fine as it is.
+func free(fine []group, lim limits) []group {
+	gs := mergeSmall(slices.Clone(fine), lim)
+	for len(gs) > 1 {
+		best, bestG := -1, math.Inf(1)
+		for i := 1; i < len(gs); i++ {
+			if g := pairSplit(gs[i-1], gs[i]); g < bestG {
+				best, bestG = i, g
+			}
+		}
+		if !(bestG < lim.split) {
+			break
+		}
+		gs[best-1].absorb(gs[best])
+		gs = slices.Delete(gs, best, best+1)
+	}
+	return gs
+}
+
+// pairSplit returns the likelihood-ratio statistic (G test) of the
+// difference between the bad rates of a and c: 2·(ℓ(a) + ℓ(c) − ℓ(a∪c)),
+// ℓ the binned log-likelihood (logLik).
+func pairSplit(a, c group) float64 {
+	m := a
+	m.absorb(c)
+	return 2 * (logLik(a) + logLik(c) - logLik(m))
+}
+
+// logLik returns the log-likelihood of a group's labels under its own bad
+// rate: b·ln(b/n) + g·ln(g/n), 0·ln 0 taken as 0.
+func logLik(g group) float64 {
+	n := float64(g.count())
+	xlx := func(k int64) float64 {
+		if k == 0 {
+			return 0
+		}
+		return float64(k) * math.Log(float64(k)/n)
+	}
+	return xlx(g.goods) + xlx(g.bads)
+}
+
+// penalised returns the binned log-likelihood of gs less split/2 per group:
+// with split = ln n, minus half the Bayesian information criterion.
+func penalised(gs []group, split float64) float64 {
+	var ll float64
+	for _, g := range gs {
+		ll += logLik(g)
+	}
+	return ll - split/2*float64(len(gs))
+}
+
+// trend returns the direction the bad rate follows over gs strictly, or
+// classing.Auto when it follows none.
+func trend(gs []group) classing.Direction {
+	inc, dec := true, true
+	for i := 1; i < len(gs); i++ {
+		switch cmpRate(gs[i-1], gs[i]) {
+		case -1:
+			dec = false
+		case 1:
+			inc = false
+		default:
+			inc, dec = false, false
+		}
+	}
+	switch {
+	case len(gs) < 2:
+		return classing.Auto
+	case inc:
+		return classing.Increasing
+	case dec:
+		return classing.Decreasing
+	}
+	return classing.Auto
 }
 
 // totals are the goods and bads over all rows of a characteristic.

@@ -86,6 +86,17 @@ type Config struct {
 	// class before its WoE is taken. Zero means classing.DefaultAdjustment
 	// (0.5); otherwise it must be positive and finite.
 	Adjustment float64
+	// FreeTrend lets a numeric characteristic without a direction
+	// (Characteristic.Direction Auto) keep a bad rate that is not monotone
+	// (peaked, U-shaped) when that fits better. Its free classing merges
+	// the fine bins to the size rules, then the adjacent pair whose bad
+	// rates differ least while the likelihood-ratio statistic of their
+	// difference is below ln n (n rows); it replaces the better monotone
+	// classing when its binned log-likelihood less ln n / 2 per bin (half
+	// the Bayesian information criterion) is higher. The binning's
+	// Direction is then the order its bad rates follow, or Auto for none.
+	// Default false: every numeric characteristic is monotone.
+	FreeTrend bool
 	// Threads is the largest number of characteristics classed at once.
 	// Zero means runtime.GOMAXPROCS(0); it must not be negative.
 	Threads int

@@ -45,6 +45,17 @@
 // validator can replay by hand from the fine-classing table, and
 // testdata/coarse.py replays it independently for the tests.
 //
+// With Config.FreeTrend an Auto characteristic may also keep a bad rate
+// that is not monotone (peaked or U-shaped, as age or utilisation often
+// are). Its free classing applies the size merges to the fine bins, then
+// merges the adjacent pair whose bad rates differ least, by the
+// likelihood-ratio statistic G = 2·(ℓ(a) + ℓ(b) − ℓ(a∪b)) of the binned
+// log-likelihood ℓ, while G < ln n (n rows). It replaces the better
+// monotone classing when Σℓ − (ln n / 2)·bins, half the Bayesian
+// information criterion, is higher, so an extra bin must earn its keep.
+// The binning's Direction is then the order its bad rates follow, or Auto
+// when they follow none; testdata/free.py works the tests' cases.
+//
 // The missing bin always stands alone. Each special value with training
 // rows gets its own bin; while one of them breaks the size rules, the
 // smallest joins the bin (ordinary, missing or special) with the closest

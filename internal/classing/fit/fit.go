@@ -128,6 +128,9 @@ func Fit(ctx context.Context, chars []Characteristic, y []float64, cfg Config) (
 		minGoods: int64(cfg.MinGoods),
 		minBads:  int64(cfg.MinBads),
 	}
+	if cfg.FreeTrend {
+		lim.split = math.Log(n)
+	}
 
 	out := make([]*classing.Binning, len(chars))
 	errs := make([]error, len(chars))

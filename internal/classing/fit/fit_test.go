@@ -113,7 +113,8 @@ func checkBinning(tb testing.TB, b *classing.Binning, c Characteristic, y []floa
 	if math.Abs(iv-b.IV) > 1e-12 {
 		tb.Errorf("%s: IV %v; the bins give %v", b.Name, b.IV, iv)
 	}
-	for i := 1; i < b.Missing; i++ {
+	free := cfg.FreeTrend && b.Kind == classing.Numeric && b.Direction == classing.Auto
+	for i := 1; i < b.Missing && !free; i++ {
 		prev, cur := b.Bins[i-1].BadRate(), b.Bins[i].BadRate()
 		if b.Kind == classing.Numeric && b.Direction == classing.Decreasing {
 			prev, cur = cur, prev
@@ -123,7 +124,7 @@ func checkBinning(tb testing.TB, b *classing.Binning, c Characteristic, y []floa
 				b.Name, b.Direction, i-1, i, b.Bins[i-1].BadRate(), b.Bins[i].BadRate())
 		}
 	}
-	if b.Kind == classing.Numeric && b.Missing > 1 && b.Direction == classing.Auto {
+	if b.Kind == classing.Numeric && b.Missing > 1 && b.Direction == classing.Auto && !cfg.FreeTrend {
 		tb.Errorf("%s: %d ordinary bins without a direction", b.Name, b.Missing)
 	}
 	cfg, err := cfg.withDefaults()
@@ -191,6 +192,68 @@ func TestFitMonotone(t *testing.T) {
 				t.Errorf("direction %v, cuts %v; want %v, %v", b.Direction, b.Cuts, tt.wantDir, tt.wantCuts)
 			}
 		})
+	}
+}
+
+// TestFitFreeTrend checks free classing against testdata/free.py, an
+// independent implementation of its merges and of the penalised
+// likelihood that chooses between it and the monotone classing.
+func TestFitFreeTrend(t *testing.T) {
+	cellsOf := func(pct []int) []cell {
+		var cs []cell
+		for v, p := range pct {
+			cs = append(cs, cell{float64(v), 1000, 10 * p})
+		}
+		return cs
+	}
+	u := []int{30, 25, 20, 15, 10, 5, 10, 15, 20}
+	wiggly := []int{5, 8, 7, 12, 15, 14, 20, 25, 24, 30}
+	tests := []struct {
+		name     string
+		cells    []cell
+		dir      classing.Direction
+		free     bool
+		wantDir  classing.Direction
+		wantCuts []float64
+	}{
+		// The U shape keeps its rise: penalised log-likelihood -3907.24
+		// against -3953.70 for the decreasing classing.
+		{"U shape", cellsOf(u), classing.Auto, true, classing.Auto, []float64{1.5, 3.5, 4.5, 5.5, 6.5}},
+		{"U shape without FreeTrend", cellsOf(u), classing.Auto, false, classing.Decreasing, []float64{0.5, 1.5, 2.5, 3.5}},
+		{"U shape with a direction", cellsOf(u), classing.Decreasing, true, classing.Decreasing, []float64{0.5, 1.5, 2.5, 3.5}},
+		// Merging the pairs that barely differ leaves four increasing
+		// bins (-4178.50 against -4183.14 for the seven of pool adjacent
+		// violators): the free classing is monotone and says so.
+		{"wiggly increasing", cellsOf(wiggly), classing.Auto, true, classing.Increasing, []float64{2.5, 5.5, 8.5}},
+		{"flat", cellsOf([]int{10, 10, 10, 10}), classing.Auto, true, classing.Auto, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			xs, y := rowsOf(tt.cells)
+			b := fitOne(t, Characteristic{Values: xs, Direction: tt.dir}, y, Config{FreeTrend: tt.free})
+			if b.Direction != tt.wantDir || !slices.Equal(b.Cuts, tt.wantCuts) {
+				t.Errorf("direction %v, cuts %v; want %v, %v", b.Direction, b.Cuts, tt.wantDir, tt.wantCuts)
+			}
+		})
+	}
+}
+
+func TestPairSplit(t *testing.T) {
+	// 300 bads of 1000 against 250 of 1000: G = 2·Σ o·ln(o/e) over the
+	// 2×2 table, e the counts expected under the pooled rate 0.275.
+	a, c := group{goods: 700, bads: 300}, group{goods: 750, bads: 250}
+	var want float64
+	for _, o := range []struct{ o, e float64 }{{300, 275}, {700, 725}, {250, 275}, {750, 725}} {
+		want += 2 * o.o * math.Log(o.o/o.e)
+	}
+	if got := pairSplit(a, c); math.Abs(got-want) > 1e-9 {
+		t.Errorf("pairSplit = %v; want %v", got, want)
+	}
+	if got := pairSplit(a, a); math.Abs(got) > 1e-9 {
+		t.Errorf("pairSplit of equal rates = %v; want 0", got)
+	}
+	if got := pairSplit(group{goods: 10}, group{bads: 10}); math.Abs(got-40*math.Ln2) > 1e-9 {
+		t.Errorf("pairSplit of pure groups = %v; want 40·ln 2", got)
 	}
 }
 
@@ -595,25 +658,28 @@ func randomData(n, k int, seed uint64) ([]Characteristic, []float64) {
 
 func TestFitDeterministic(t *testing.T) {
 	chars, y := randomData(20_000, 12, 1)
-	var first []byte
-	for _, threads := range []int{1, 2, 3, 8, 1} {
-		bs, err := Fit(t.Context(), chars, y, Config{Threads: threads})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, b := range bs {
-			checkBinning(t, b, chars[i], y, Config{})
-		}
-		data, err := json.Marshal(bs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if first == nil {
-			first = data
-			continue
-		}
-		if string(data) != string(first) {
-			t.Fatalf("Threads %d: the binnings differ from the first run", threads)
+	for _, free := range []bool{false, true} {
+		var first []byte
+		for _, threads := range []int{1, 2, 3, 8, 1} {
+			cfg := Config{Threads: threads, FreeTrend: free}
+			bs, err := Fit(t.Context(), chars, y, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, b := range bs {
+				checkBinning(t, b, chars[i], y, Config{FreeTrend: free})
+			}
+			data, err := json.Marshal(bs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first == nil {
+				first = data
+				continue
+			}
+			if string(data) != string(first) {
+				t.Fatalf("FreeTrend %v, Threads %d: the binnings differ from the first run", free, threads)
+			}
 		}
 	}
 }

@@ -89,6 +89,13 @@ func fitNumeric(c *Characteristic, y []float64, t totals, lim limits, fineBins i
 		if t.iv(dec) > t.iv(inc) {
 			dir, ord = classing.Decreasing, dec
 		}
+		// A free classing replaces the monotone one when it fits better
+		// by the penalised likelihood; a tie keeps the monotone one.
+		if lim.split > 0 {
+			if f := free(fine, lim); penalised(f, lim.split) > penalised(ord, lim.split) {
+				dir, ord = trend(f), f
+			}
+		}
 	}
 	if len(ord) <= 1 {
 		dir = classing.Auto

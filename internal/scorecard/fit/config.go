@@ -30,6 +30,24 @@ const (
 	DefaultSelectionRows = 200_000
 )
 
+// Coding is how the final regression reads the selected characteristics.
+type Coding string
+
+// Codings.
+const (
+	// WoECoding fits one coefficient per characteristic, on the WoE of its
+	// bin: the classic scorecard, ln(odds_bad) = α + Σ β_k·WoE_k.
+	WoECoding Coding = "woe"
+	// BinCoding fits one coefficient per bin (dummy coding), so that a
+	// bin's points are estimated given the other characteristics rather
+	// than from its own WoE alone: ln(odds_bad) = α + Σ γ_k,bin. The
+	// selection is the WoE-coded one's; the bin coefficients are fitted
+	// on the selection rows (Config.SelectionRows), L2-penalised, centred
+	// on each characteristic's training rows, and kept in the order of
+	// the bad rates where the binning has a direction.
+	BinCoding Coding = "bins"
+)
+
 // Config controls the scorecard learner. The zero value is ready to use
 // and gives the documented defaults.
 type Config struct {
@@ -51,14 +69,23 @@ type Config struct {
 	// characteristic that keeps the coefficients' signs.
 	EntryChi2 float64
 	// SelectionRows is the most rows (evenly spaced) the correlation
-	// filter and the stepwise selection are computed on; the binning and
-	// the final fit use every row. Zero means DefaultSelectionRows
+	// filter, the stepwise selection and a bin-coded fit are computed on;
+	// the binning and the WoE-coded fit use every row. Zero means
+	// DefaultSelectionRows
 	// (200,000); it must not be negative.
 	SelectionRows int
 	// FineBins and MinShare are the binning's (classing/fit.Config): zero
 	// means its defaults, 20 fine bins and 5 % of the rows per bin.
 	FineBins int
 	MinShare float64
+	// FreeTrend lets a numeric characteristic without a monotone
+	// constraint in the spec keep a peaked or U-shaped bad rate where that
+	// fits better by the penalised likelihood (classing/fit.Config
+	// .FreeTrend). Default false: every numeric characteristic is binned
+	// monotone.
+	FreeTrend bool
+	// Coding is the final regression's coding; "" means WoECoding.
+	Coding Coding
 	// Cleared names characteristics above the leakage band
 	// (classing.LeakageIV) that were checked and may be used; any other
 	// suspicious characteristic is set aside. Default none.
@@ -113,6 +140,13 @@ func (c Config) withDefaults() (Config, error) {
 	case c.SelectionRows < 0:
 		return bad("SelectionRows", c.SelectionRows, "must not be negative")
 	}
+	switch c.Coding {
+	case "":
+		c.Coding = WoECoding
+	case WoECoding, BinCoding:
+	default:
+		return bad("Coding", c.Coding, `must be "woe" or "bins"`)
+	}
 	if c.Threads < 0 {
 		return bad("Threads", c.Threads, "must not be negative")
 	}
@@ -128,5 +162,5 @@ func (c Config) withDefaults() (Config, error) {
 // classing returns the binning's configuration; classing/fit validates
 // its fields.
 func (c Config) classing() classfit.Config {
-	return classfit.Config{FineBins: c.FineBins, MinShare: c.MinShare, Threads: c.Threads}
+	return classfit.Config{FineBins: c.FineBins, MinShare: c.MinShare, FreeTrend: c.FreeTrend, Threads: c.Threads}
 }

@@ -106,7 +106,10 @@ type Result struct {
 //     rows; while a coefficient is not negative (WoE is positive where a
 //     bin is safer, so every coefficient should be), it drops the
 //     characteristic with the largest one and refits;
-//  6. it scales the fit to integer points (package scorecard).
+//  6. with Config.Coding BinCoding it refits the selected characteristics
+//     with a coefficient per bin (regressBins, on the rows of steps 3 and
+//     4);
+//  7. it scales the fit to integer points (package scorecard).
 //
 // The regression is package logreg's, unweighted, with C = 1 (its L2
 // penalty is negligible beside the likelihood of thousands of rows). The
@@ -279,10 +282,28 @@ func Fit(ctx context.Context, X *matrix.Dense, y []float64, p *features.Pipeline
 		decisions[k].Status = Selected
 	}
 
-	// Step 6: points.
+	// Steps 6 and 7: points, from the bin-coded fit or the WoE-coded one.
 	sc := &scorecard.Scorecard{Version: scorecard.FormatVersion, Scaling: cfg.Scaling, Intercept: fitted.alpha}
 	n := len(entered)
+	if cfg.Coding == BinCoding {
+		alpha, gammas, warn, err := regressBins(ctx, all, entered, X, sel, y, cfg.Threads)
+		if err != nil {
+			return nil, err
+		}
+		sc.Intercept, warning = alpha, warn
+		for j, k := range entered {
+			b := binnings[k]
+			c := scorecard.Characteristic{Name: cands[k].name, Source: cands[k].source, Binning: b, BinCoefs: gammas[j], Points: make([]int, len(b.Bins))}
+			for i, g := range c.BinCoefs {
+				c.Points[i] = int(math.Round(cfg.Scaling.Points(1, g, alpha, n)))
+			}
+			sc.Characteristics = append(sc.Characteristics, c)
+		}
+	}
 	for j, k := range entered {
+		if cfg.Coding == BinCoding {
+			break
+		}
 		b := binnings[k]
 		c := scorecard.Characteristic{Name: cands[k].name, Source: cands[k].source, Binning: b, Coef: fitted.beta[j], Points: make([]int, len(b.Bins))}
 		for i, bin := range b.Bins {
@@ -425,4 +446,123 @@ func softplus(z float64) float64 {
 		return z + math.Log1p(math.Exp(-z))
 	}
 	return math.Log1p(math.Exp(z))
+}
+
+// regressBins fits the bad flag y on one 0/1 column per bin with training
+// rows of each characteristic ks[j] of s, on the rows rows of X (the
+// selection rows: the one-hot matrix of every row of a large file would
+// not fit in memory beside it, and its γ would hardly move), with package
+// logreg's L2 penalty (C = 1 on standardised columns, which also makes the
+// coefficients of a characteristic's bins identifiable beside the
+// intercept). It returns α and γ[j][bin] of ln(odds_bad) = α + Σ γ_j,bin:
+// γ of an empty bin is 0 (the mean); each characteristic's γ are shifted to a
+// count-weighted mean of 0 on its training bins (α takes the shift), and
+// where its binning has a direction, the γ of its ordinary bins are
+// replaced by their weighted isotonic regression in that direction (pool
+// adjacent violators, weights the bins' counts), so that its points follow
+// the order of its bad rates; the mean stays 0. A fit that stopped at its
+// iteration limit keeps the coefficients reached and returns the
+// logreg.ErrNotConverged error as warn.
+func regressBins(ctx context.Context, s *scorecard.Scorecard, ks []int, X *matrix.Dense, rows []int, y []float64, threads int) (alpha float64, gammas [][]float64, warn, err error) {
+	// col[j][bin] is the column of a bin with rows, -1 for an empty one.
+	col := make([][]int, len(ks))
+	p := 0
+	for j, k := range ks {
+		bins := s.Characteristics[k].Binning.Bins
+		col[j] = make([]int, len(bins))
+		for i := range bins {
+			col[j][i] = -1
+			if bins[i].Count() > 0 {
+				col[j][i] = p
+				p++
+			}
+		}
+	}
+	W := matrix.New(len(rows), p)
+	yr := make([]float64, len(rows))
+	for r, i := range rows {
+		x := X.Row(i)
+		yr[r] = y[i]
+		for j, k := range ks {
+			if c := col[j][s.Bin(k, x)]; c >= 0 {
+				W.Data[r*p+c] = 1
+			}
+		}
+	}
+	lin, err := logreg.Fit(ctx, W, yr, logreg.Config{C: logreg.DefaultC, Workers: threads})
+	switch {
+	case lin != nil && errors.Is(err, logreg.ErrNotConverged):
+		warn = err
+	case err != nil:
+		return 0, nil, nil, fmt.Errorf("scorecard: bin-coded regression: %w", err)
+	}
+	alpha = lin.Intercept
+	coef := make([]float64, p)
+	for c, f := range lin.Features {
+		if f.Scale != 0 {
+			coef[c] = f.Coef / f.Scale
+			alpha -= coef[c] * f.Mean
+		}
+	}
+	gammas = make([][]float64, len(ks))
+	for j, k := range ks {
+		b := s.Characteristics[k].Binning
+		g := make([]float64, len(b.Bins))
+		w := make([]float64, len(b.Bins))
+		var mean, total float64
+		for i, c := range col[j] {
+			if c >= 0 {
+				g[i], w[i] = coef[c], float64(b.Bins[i].Count())
+				mean += w[i] * g[i]
+				total += w[i]
+			}
+		}
+		mean /= total
+		for i, c := range col[j] {
+			if c >= 0 {
+				g[i] -= mean
+			}
+		}
+		alpha += mean
+		if b.Direction != classing.Auto {
+			isotonic(g[:b.Missing], w[:b.Missing], b.Direction)
+		}
+		gammas[j] = g
+	}
+	return alpha, gammas, warn, nil
+}
+
+// isotonic replaces g, in place, by its weighted least-squares fit that
+// does not decrease (dir Increasing) or does not increase (Decreasing)
+// from each element to the next: pool adjacent violators. Elements of
+// weight 0 (empty bins) take the value of the block they fall in. The
+// weighted mean of g is kept.
+func isotonic(g, w []float64, dir classing.Direction) {
+	type block struct {
+		start, end int
+		sum, w     float64
+	}
+	sign := float64(dir)
+	var bs []block
+	for i := range g {
+		bs = append(bs, block{start: i, end: i + 1, sum: w[i] * g[i], w: w[i]})
+		for n := len(bs); n > 1; n = len(bs) {
+			a, c := bs[n-2], bs[n-1]
+			if a.w == 0 || c.w == 0 || sign*(a.sum/a.w) > sign*(c.sum/c.w) {
+				bs[n-2] = block{start: a.start, end: c.end, sum: a.sum + c.sum, w: a.w + c.w}
+				bs = bs[:n-1]
+				continue
+			}
+			break
+		}
+	}
+	for _, b := range bs {
+		v := 0.0
+		if b.w > 0 {
+			v = b.sum / b.w
+		}
+		for i := b.start; i < b.end; i++ {
+			g[i] = v
+		}
+	}
 }

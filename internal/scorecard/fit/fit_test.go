@@ -1,6 +1,8 @@
 package fit
 
 import (
+	"cmp"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -10,6 +12,7 @@ import (
 	"github.com/credit-risk/credit-risk/internal/classing"
 	"github.com/credit-risk/credit-risk/internal/learn"
 	"github.com/credit-risk/credit-risk/internal/matrix"
+	"github.com/credit-risk/credit-risk/internal/scorecard"
 )
 
 // synthetic returns n rows of five columns and labels: column 0 and 1
@@ -122,25 +125,144 @@ func TestFitCleared(t *testing.T) {
 }
 
 // TestFitDeterministic fits with one and four threads: the scorecards are
-// identical.
+// identical, for each coding and with and without free classing.
 func TestFitDeterministic(t *testing.T) {
 	X, y := synthetic(5000, 2)
-	a, err := Fit(t.Context(), X, y, nil, Config{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Fit(t.Context(), X, y, nil, Config{Threads: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(a.Scorecard.Characteristics) != len(b.Scorecard.Characteristics) {
-		t.Fatal("different characteristics")
-	}
-	for k := range a.Scorecard.Characteristics {
-		ca, cb := a.Scorecard.Characteristics[k], b.Scorecard.Characteristics[k]
-		if ca.Coef != cb.Coef || !slices.Equal(ca.Points, cb.Points) {
-			t.Errorf("%s: coef %v vs %v, points %v vs %v", ca.Name, ca.Coef, cb.Coef, ca.Points, cb.Points)
+	for _, cfg := range []Config{{}, {Coding: BinCoding}, {FreeTrend: true, Coding: BinCoding}, {Coding: BinCoding, SelectionRows: 1000}} {
+		cfg.Threads = 1
+		a, err := Fit(t.Context(), X, y, nil, cfg)
+		if err != nil {
+			t.Fatal(err)
 		}
+		cfg.Threads = 4
+		b, err := Fit(t.Context(), X, y, nil, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ja, err := json.Marshal(a.Scorecard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jb, err := json.Marshal(b.Scorecard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(ja) != string(jb) {
+			t.Errorf("coding %q, free trend %v: the scorecards differ with 1 and 4 threads:\n%s\n%s", cfg.Coding, cfg.FreeTrend, ja, jb)
+		}
+	}
+}
+
+// TestFitBinCoding checks a bin-coded scorecard against its definition:
+// the WoE-coded selection, a coefficient per bin (0 for an empty one)
+// centred on each characteristic's training rows, monotone in the
+// binning's direction, and points −(γ + α/n)·Factor + Offset/n rounded.
+// On these data, where the log-odds are linear in the values, it ranks
+// about as well as the WoE-coded scorecard.
+func TestFitBinCoding(t *testing.T) {
+	X, y := synthetic(20000, 5)
+	woe, err := Fit(t.Context(), X, y, nil, Config{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Fit(t.Context(), X, y, nil, Config{Threads: 2, Coding: BinCoding})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := res.Scorecard
+	if got, want := names(sc.Characteristics), names(woe.Scorecard.Characteristics); !slices.Equal(got, want) {
+		t.Fatalf("characteristics %v; want the WoE-coded selection %v", got, want)
+	}
+	n := len(sc.Characteristics)
+	for _, c := range sc.Characteristics {
+		b := c.Binning
+		if c.Coef != 0 || len(c.BinCoefs) != len(b.Bins) {
+			t.Fatalf("%s: coef %v, %d bin coefficients for %d bins", c.Name, c.Coef, len(c.BinCoefs), len(b.Bins))
+		}
+		var mean, total float64
+		for j, g := range c.BinCoefs {
+			cnt := float64(b.Bins[j].Count())
+			if cnt == 0 && g != 0 {
+				t.Errorf("%s bin %d: empty with coefficient %v", c.Name, j, g)
+			}
+			mean += cnt * g
+			total += cnt
+			if want := int(math.Round(sc.Scaling.Points(1, g, sc.Intercept, n))); c.Points[j] != want {
+				t.Errorf("%s bin %d: points %d; want %d", c.Name, j, c.Points[j], want)
+			}
+		}
+		if math.Abs(mean/total) > 1e-12 {
+			t.Errorf("%s: weighted mean coefficient %v; want 0", c.Name, mean/total)
+		}
+		for j := 1; j < b.Missing; j++ {
+			if d := float64(b.Direction) * (c.BinCoefs[j] - c.BinCoefs[j-1]); d < 0 {
+				t.Errorf("%s (%v): coefficients %v against the direction", c.Name, b.Direction, c.BinCoefs)
+			}
+		}
+	}
+	if aw, ab := auc(woe.Scorecard.Margin, X, y), auc(sc.Margin, X, y); math.Abs(aw-ab) > 0.01 {
+		t.Errorf("training ROC-AUC %v bin-coded, %v WoE-coded; want them within 0.01", ab, aw)
+	}
+}
+
+func names(cs []scorecard.Characteristic) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// auc returns the ROC-AUC of margin on the rows of X (Mann–Whitney, ties
+// counted half).
+func auc(margin func([]float64) float64, X *matrix.Dense, y []float64) float64 {
+	type pt struct{ m, y float64 }
+	ps := make([]pt, X.Rows)
+	for i := range ps {
+		ps[i] = pt{margin(X.Row(i)), y[i]}
+	}
+	slices.SortFunc(ps, func(a, b pt) int { return cmp.Compare(a.m, b.m) })
+	var pos, neg, sum float64
+	for i := 0; i < len(ps); {
+		j := i
+		var p, q float64
+		for ; j < len(ps) && ps[j].m == ps[i].m; j++ {
+			if ps[j].y == 1 {
+				p++
+			} else {
+				q++
+			}
+		}
+		sum += p * (neg + q/2)
+		pos += p
+		neg += q
+		i = j
+	}
+	return sum / (pos * neg)
+}
+
+func TestIsotonic(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		g, w []float64
+		dir  classing.Direction
+		want []float64
+	}{
+		{"increasing kept", []float64{-1, 0, 2}, []float64{1, 1, 1}, classing.Increasing, []float64{-1, 0, 2}},
+		{"one violation pooled by weight", []float64{-1, 2, 0}, []float64{1, 1, 3}, classing.Increasing, []float64{-1, 0.5, 0.5}},
+		{"decreasing", []float64{1, 2, -1}, []float64{2, 2, 1}, classing.Decreasing, []float64{1.5, 1.5, -1}},
+		{"pooled backwards", []float64{0, 3, 2, 1}, []float64{1, 1, 1, 1}, classing.Increasing, []float64{0, 2, 2, 2}},
+		{"empty element joins a block", []float64{1, 0, 2}, []float64{1, 0, 1}, classing.Increasing, []float64{1, 1, 2}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := slices.Clone(c.g)
+			isotonic(g, c.w, c.dir)
+			for i := range g {
+				if math.Abs(g[i]-c.want[i]) > 1e-12 {
+					t.Fatalf("isotonic(%v, %v) = %v; want %v", c.g, c.w, g, c.want)
+				}
+			}
+		})
 	}
 }
 
@@ -190,6 +312,7 @@ func TestFitErrors(t *testing.T) {
 		{"negative max characteristics", Config{MaxCharacteristics: -1}, y, learn.ErrConfig},
 		{"correlation above 1", Config{MaxCorrelation: 1.5}, y, learn.ErrConfig},
 		{"NaN IV threshold", Config{IVThreshold: math.NaN()}, y, learn.ErrConfig},
+		{"unknown coding", Config{Coding: "dummy"}, y, learn.ErrConfig},
 		{"label 2", Config{}, append(slices.Clone(y[:499]), 2), learn.ErrLabel},
 		{"nothing predictive", Config{IVThreshold: 10}, y, ErrNoCharacteristic},
 	} {
