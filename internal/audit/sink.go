@@ -201,8 +201,9 @@ type Sink struct {
 	errMu sync.Mutex
 	err   error // the first write or sync error; the sink stops
 
-	// requests holds *request values for reuse, with their buffers.
-	requests sync.Pool
+	// requests holds *request values for reuse, with their buffers;
+	// timers stopped *time.Timer values (Options.Timeout).
+	requests, timers sync.Pool
 
 	// Held with wmu.
 	segSize  int64 // bytes written to the current segment
@@ -293,6 +294,11 @@ func Open(dir string, opts Options) (*Sink, error) {
 		epoch: make(chan struct{}),
 	}
 	s.requests.New = func() any { return &request{buf: make([]byte, 0, 4096)} }
+	s.timers.New = func() any {
+		t := time.NewTimer(time.Hour)
+		t.Stop()
+		return t
+	}
 	if err := s.recover(); err != nil {
 		if s.seg != nil {
 			s.seg.Close()
@@ -419,22 +425,24 @@ func (s *Sink) append(ctx context.Context, id string, reqs []*request) error {
 	case s.kick <- struct{}{}:
 	default: // the syncer has been woken already
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
+	var timeout <-chan time.Time // Options.Timeout: a pooled timer, cheaper than a context
+	if s.opts.Timeout > 0 {
+		t := s.timers.Get().(*time.Timer)
+		t.Reset(s.opts.Timeout)
+		defer func() {
+			t.Stop()
+			s.timers.Put(t)
+		}()
+		timeout = t.C
+	}
 	select {
 	case <-epoch:
 		return s.failure()
 	case <-ctx.Done():
 		return fmt.Errorf("audit: record %s written, not yet confirmed on disk: %w", id, ctx.Err())
+	case <-timeout:
+		return fmt.Errorf("audit: record %s written, not yet confirmed on disk within %v: %w", id, s.opts.Timeout, context.DeadlineExceeded)
 	}
-}
-
-// withTimeout returns ctx bounded by Options.Timeout, when set.
-func (s *Sink) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if s.opts.Timeout <= 0 {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, s.opts.Timeout)
 }
 
 // prepare validates rec, fills in what Append fills in, and encodes it
