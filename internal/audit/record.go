@@ -88,6 +88,14 @@ type Record struct {
 	// does not check that its strings are valid UTF-8 or its keys
 	// distinct. Optional.
 	Input json.RawMessage
+	// InputCompact declares that Input is already what the check and the
+	// compaction above make of it: one JSON value without whitespace
+	// outside its strings, as checked by the decoder that read it (the
+	// scoring API's: wire.Application.Compact). Append then keeps Input as
+	// it is, saving a pass over it; a newline in it still sends it through
+	// the check. It is not stored. Set it only for input so checked: a
+	// wrong claim can put a line that does not verify in the trail.
+	InputCompact bool
 	// DefaultProbability is the calibrated probability of default (PD),
 	// in [0, 1].
 	DefaultProbability float64

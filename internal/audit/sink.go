@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -472,9 +473,13 @@ func (s *Sink) prepare(rec *Record, req *request) error {
 		rec.InputSHA256 = string(h[:])
 		// The compacted input goes first in the buffer; head and tail,
 		// which hold a copy of it under InputsRaw, follow.
-		var err error
-		if b, err = appendCompact(b, rec.Input); err != nil {
-			return fmt.Errorf("%w: input is not valid JSON: %v", ErrInvalid, err)
+		if rec.InputCompact && bytes.IndexByte(rec.Input, '\n') < 0 {
+			b = append(b, rec.Input...)
+		} else {
+			var err error
+			if b, err = appendCompact(b, rec.Input); err != nil {
+				return fmt.Errorf("%w: input is not valid JSON: %v", ErrInvalid, err)
+			}
 		}
 		rec.Input = b
 		if s.opts.Inputs == InputsHash {

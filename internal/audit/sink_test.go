@@ -284,6 +284,36 @@ func TestSinkGroupCommit(t *testing.T) {
 	}
 }
 
+// TestInputCompact checks that an input declared compact is kept as it
+// is, and that one declared compact but holding a newline is checked and
+// compacted all the same.
+func TestInputCompact(t *testing.T) {
+	dir := t.TempDir()
+	s := openSink(t, dir, Options{})
+	compact := `{"loan_amnt":10000,"term":" 36 months"}`
+	for i, in := range []string{compact, "{\n\"loan_amnt\": 10000,\n\"term\": \" 36 months\"}"} {
+		rec := decision(fmt.Sprintf("c%d", i))
+		rec.Input, rec.InputCompact = []byte(in), true
+		if err := s.Append(t.Context(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bad := decision("bad")
+	bad.Input, bad.InputCompact = []byte("{\"a\":\n"), true
+	if err := s.Append(t.Context(), bad); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Append of a broken input with a newline, declared compact = %v; want ErrInvalid", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mustVerify(t, dir)
+	for i, r := range records(t, dir) {
+		if string(r.Input) != compact || r.InputCompact {
+			t.Errorf("record %d: input %q, InputCompact %v; want %q, false", i, r.Input, r.InputCompact, compact)
+		}
+	}
+}
+
 // TestSinkSyncStall stalls the fsync: an Append whose context ends first
 // reports that its record is written but not confirmed, and the records
 // are all in the trail once the fsync goes on.

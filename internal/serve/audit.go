@@ -66,16 +66,17 @@ var problemAuditBacklog = &Problem{Code: ProblemAuditUnavailable,
 
 // decisionRecord is the audit record of one scored application: input is
 // the application as received (a view of the request body: the sink only
-// reads it, and keeps none of it once Append returns), adverse a declined
+// reads it, and keeps none of it once Append returns), compact whether the
+// decoder found it compact (wire.Application.Compact), adverse a declined
 // one's reasons.
-func decisionRecord(l *loaded, sw *statusWriter, input string, pd float64, pred int, adverse []model.AdverseReason) audit.Record {
+func decisionRecord(l *loaded, sw *statusWriter, input string, compact bool, pd float64, pred int, adverse []model.AdverseReason) audit.Record {
 	d := audit.DecisionApproved
 	if pred == 1 {
 		d = audit.DecisionDeclined
 	}
 	rec := audit.Record{
 		ModelName: l.meta.Name, ModelVersion: l.version, ModelSHA256: l.meta.SHA256,
-		Input: unsafe.Slice(unsafe.StringData(input), len(input)), DefaultProbability: pd, Decision: d, Threshold: l.model.Threshold,
+		Input: unsafe.Slice(unsafe.StringData(input), len(input)), InputCompact: compact, DefaultProbability: pd, Decision: d, Threshold: l.model.Threshold,
 	}
 	if sw != nil {
 		rec.RequestID, rec.KeyID = sw.id, sw.keyID

@@ -33,6 +33,7 @@ type itemResult struct {
 	outside  []outside             // values scored although outside training
 	notJSON  string                // the item is not an object: its kind
 	input    string                // the item as received (a view of the body), for the audit trail
+	compact  bool                  // input is compact JSON (wire.Application.Compact)
 	score    []byte                // a scorecard's ,"score" (and with explain ,"points") fields
 }
 
@@ -148,7 +149,7 @@ func (seg *segment) Object(a *wire.Application) {
 	// not outlive the item, so its directions are kept for the notice.
 	seg.l.model.Pipeline.Directions(seg.sc.row, dirs)
 	res.ok = true
-	res.input = a.Span
+	res.input, res.compact = a.Span, a.Compact()
 }
 
 // NotObject records an item that is not an application.
@@ -374,7 +375,7 @@ func batchRecords(l *loaded, sw *statusWriter, segs []wire.Segment, n int) []aud
 		seg := ws.(*segment)
 		for j := range seg.results {
 			if res := &seg.results[j]; res.ok {
-				rec := decisionRecord(l, sw, res.input, res.pd, res.pred, res.adverse)
+				rec := decisionRecord(l, sw, res.input, res.compact, res.pd, res.pred, res.adverse)
 				rec.RequestID += "/" + strconv.Itoa(index)
 				recs = append(recs, rec)
 			}

@@ -248,7 +248,7 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request, l *loaded
 		l.model.Pipeline.Directions(sc.row, sc.dirs)
 		adverse = l.model.AdverseAction(sc.contrib, sc.x, sc.dirs, s.cfg.ReasonsMax)
 	}
-	if s.audit != nil && !s.auditDecisions(w, r, []audit.Record{decisionRecord(l, auditWriter(w), body, pd, pred, adverse)}) {
+	if s.audit != nil && !s.auditDecisions(w, r, []audit.Record{decisionRecord(l, auditWriter(w), body, sc.app.Compact(), pd, pred, adverse)}) {
 		return
 	}
 	s.record(l, sc, pd, pred)

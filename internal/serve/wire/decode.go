@@ -73,6 +73,9 @@ type Application struct {
 
 	// seen has bit i set once input i has appeared in the object.
 	seen []uint64
+	// spaced is set once the object was found to hold whitespace outside
+	// its strings, or a nested object or array (see Compact).
+	spaced bool
 
 	// keys remembers field names in the order an object had them, with
 	// their input positions: clients send their fields in one order, some
@@ -82,6 +85,33 @@ type Application struct {
 	// is used with. next is where the names expected next start.
 	keys []cachedKey
 	next int
+}
+
+// Compact reports whether the object decoded last — the body, or a batch
+// item's Span — holds no whitespace outside its strings and no nested
+// object or array: its text is then what a JSON compactor writes for it,
+// byte for byte, and (being decoded) valid JSON without a control
+// character, so a consumer that needs it compact (the audit trail) can
+// keep it as it is.
+func (a *Application) Compact() bool { return !a.spaced }
+
+// skip returns the offset of the first byte at or after i that is not
+// whitespace, noting whitespace it skips.
+func (a *Application) skip(body string, i int) int {
+	j := skipSpace(body, i)
+	if j != i {
+		a.spaced = true
+	}
+	return j
+}
+
+// skipNested skips the value at i as skipValue does, noting a nested
+// object or array, which Compact does not vouch for.
+func (a *Application) skipNested(body string, i, depth int) (int, error) {
+	if c := body[i]; c == '{' || c == '[' {
+		a.spaced = true
+	}
+	return skipValue(body, i, depth)
 }
 
 // ProblemDuplicate is the field problem of an input that appears more than
@@ -190,6 +220,7 @@ func (a *Application) Reset(n int) {
 	a.Ignored = a.Ignored[:0]
 	a.Problems = a.Problems[:0]
 	a.Span = ""
+	a.spaced = false
 }
 
 // Clear drops every string a holds that may share a decoded body, up to
@@ -225,7 +256,7 @@ func DecodeApplication(body string, index *Index, a *Application) error {
 // larger document (a batch item), so that the nesting limit counts from
 // the top of that document.
 func decodeAt(body string, depth int, index *Index, a *Application) error {
-	i := skipSpace(body, 0)
+	i := a.skip(body, 0)
 	if i == len(body) {
 		return synErr(i, "empty body")
 	}
@@ -243,7 +274,7 @@ func decodeAt(body string, depth int, index *Index, a *Application) error {
 	if err != nil {
 		return err
 	}
-	if j := skipSpace(body, end); j != len(body) {
+	if j := a.skip(body, end); j != len(body) {
 		return synErr(j, "data after the top-level value")
 	}
 	return nil
@@ -252,7 +283,7 @@ func decodeAt(body string, depth int, index *Index, a *Application) error {
 // decodeObject decodes the object starting at body[i] == '{', at nesting
 // depth depth, into a and returns the offset after it.
 func decodeObject(body string, i, depth int, index *Index, a *Application) (int, error) {
-	i = skipSpace(body, i+1)
+	i = a.skip(body, i+1)
 	if i < len(body) && body[i] == '}' {
 		return i + 1, nil
 	}
@@ -274,17 +305,17 @@ func decodeObject(body string, i, depth int, index *Index, a *Application) (int,
 			slot, name = index.lookupName(key)
 			a.remember(key, slot, name)
 		}
-		i = skipSpace(body, next)
+		i = a.skip(body, next)
 		if i >= len(body) || body[i] != ':' {
 			return 0, synErr(i, "want ':' after a field name")
 		}
-		i = skipSpace(body, i+1)
+		i = a.skip(body, i+1)
 		if i >= len(body) {
 			return 0, synErr(i, "want a value")
 		}
 		if slot < 0 {
 			a.Ignored = append(a.Ignored, key)
-			if i, err = skipValue(body, i, depth); err != nil {
+			if i, err = a.skipNested(body, i, depth); err != nil {
 				return 0, err
 			}
 		} else {
@@ -316,7 +347,7 @@ func decodeObject(body string, i, depth int, index *Index, a *Application) (int,
 				a.Raw[slot] = features.Raw{}
 			default:
 				start := i
-				if i, err = skipValue(body, i, depth); err != nil {
+				if i, err = a.skipNested(body, i, depth); err != nil {
 					return 0, err
 				}
 				a.Raw[slot] = features.Raw{}
@@ -326,13 +357,13 @@ func decodeObject(body string, i, depth int, index *Index, a *Application) (int,
 				})
 			}
 		}
-		i = skipSpace(body, i)
+		i = a.skip(body, i)
 		if i >= len(body) {
 			return 0, synErr(i, "unterminated object")
 		}
 		switch body[i] {
 		case ',':
-			i = skipSpace(body, i+1)
+			i = a.skip(body, i+1)
 		case '}':
 			return i + 1, nil
 		default:

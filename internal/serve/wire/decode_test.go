@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -144,6 +145,11 @@ func checkDecoded(t *testing.T, in string, a *Application) {
 	if err != nil {
 		t.Fatalf("refused %q: %v; encoding/json accepts it", in, err)
 	}
+	// Compact vouches for the body as encoding/json.Compact writes it.
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, []byte(in)); err != nil || a.Compact() && compact.String() != in {
+		t.Errorf("%q: Compact() = %v; encoding/json.Compact gives %q, %v", in, a.Compact(), compact.String(), err)
+	}
 	for name, i := range testFields {
 		var want features.Raw
 		switch v := obj[name].(type) {
@@ -184,6 +190,37 @@ func checkDecoded(t *testing.T, in string, a *Application) {
 	slices.Sort(ignored)
 	if !slices.Equal(got, ignored) {
 		t.Errorf("%q: ignored %q; want %q", in, got, ignored)
+	}
+}
+
+func TestCompact(t *testing.T) {
+	tests := []struct {
+		body string
+		want bool
+	}{
+		{`{}`, true},
+		{`{"a":"1","b":2,"c":null,"x":"y"}`, true},
+		{`{"a":" 36 months","x":"a b\tc"}`, true},
+		{`{"a":"1","a":"2"}`, true},
+		{` {"a":"1"}`, false},
+		{`{"a":"1"} `, false},
+		{`{"a" :"1"}`, false},
+		{`{"a": "1"}`, false},
+		{`{"a":"1" ,"b":2}`, false},
+		{"{\n\"a\":\"1\"}", false},
+		{`{"x":[1,2]}`, false},
+		{`{"x":{"y":1}}`, false},
+		{`{"a":[1]}`, false},
+	}
+	var a Application
+	for _, tt := range tests {
+		a.Reset(len(testFields))
+		if err := DecodeApplication(tt.body, testIndex, &a); err != nil {
+			t.Fatalf("%q: %v", tt.body, err)
+		}
+		if got := a.Compact(); got != tt.want {
+			t.Errorf("Compact() of %q = %v; want %v", tt.body, got, tt.want)
+		}
 	}
 }
 
