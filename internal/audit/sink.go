@@ -419,12 +419,12 @@ func (s *Sink) append(ctx context.Context, id string, reqs []*request) error {
 	if err != nil {
 		return err
 	}
-	if s.opts.Sync == SyncInterval {
-		return nil
-	}
 	select {
 	case s.kick <- struct{}{}:
 	default: // the syncer has been woken already
+	}
+	if s.opts.Sync == SyncInterval {
+		return nil
 	}
 	var timeout <-chan time.Time // Options.Timeout: a pooled timer, cheaper than a context
 	if s.opts.Timeout > 0 {
@@ -595,10 +595,13 @@ func (s *Sink) syncEpoch() {
 
 // syncEvery is the syncer goroutine of SyncInterval: it writes the
 // buffered records every FlushDelay, and fsyncs the current segment every
-// interval when it was written to, while appending goes on.
+// interval when it was written to, while appending goes on. Once nothing
+// is buffered or unsynced it parks until the next Append kicks it, so an
+// idle server does not wake every millisecond.
 func (s *Sink) syncEvery(interval time.Duration) {
 	defer close(s.done)
-	t := time.NewTicker(min(FlushDelay, interval))
+	tick := min(FlushDelay, interval)
+	t := time.NewTicker(tick)
 	defer t.Stop()
 	last := time.Now()
 	for {
@@ -610,18 +613,38 @@ func (s *Sink) syncEvery(interval time.Duration) {
 			s.flushBuffer()
 			s.wmu.Unlock()
 			s.pending.Add(-int64(n))
-			if now.Sub(last) < interval {
+			if now.Sub(last) >= interval {
+				last = now
+				if s.dirty.Swap(false) {
+					s.segMu.Lock()
+					if s.seg != nil && s.failure() == nil {
+						s.sync() // an error stops the sink
+					}
+					s.segMu.Unlock()
+				}
+			}
+			if n > 0 || s.dirty.Load() {
 				continue
 			}
-			last = now
-			if !s.dirty.Swap(false) {
-				continue
+			// Idle: park until a record comes. A kick left from before
+			// is dropped first; one sent after the buffer was found empty
+			// wakes the syncer at once.
+			t.Stop()
+			select {
+			case <-s.kick:
+			default:
 			}
-			s.segMu.Lock()
-			if s.seg != nil && s.failure() == nil {
-				s.sync() // an error stops the sink
+			s.wmu.Lock()
+			idle := s.unsynced == 0
+			s.wmu.Unlock()
+			if idle {
+				select {
+				case <-s.kick:
+				case <-s.stop:
+					return
+				}
 			}
-			s.segMu.Unlock()
+			t.Reset(tick)
 		case <-s.stop:
 			return
 		}

@@ -418,9 +418,21 @@ func TestSinkInterval(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	// Written at once: readable before any Close.
+	// Written within FlushDelay: readable before any Close.
 	if sum := mustVerify(t, dir); sum.Decisions != 20 {
 		t.Errorf("%d decisions on disk before Close; want 20", sum.Decisions)
+	}
+	// Idle, the syncer parks; the next record wakes it and is written
+	// without a Close.
+	time.Sleep(20 * time.Millisecond)
+	appendN(t, s, "j", 1)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if sum := mustVerify(t, dir); sum.Decisions == 21 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a record appended after an idle spell was not written")
+		}
 	}
 }
 
