@@ -584,8 +584,8 @@ func (s *Sink) syncEpoch() {
 			s.beforeSync()
 		}
 		s.segMu.Lock()
-		if err = s.failure(); err == nil {
-			err = s.sync()
+		if s.failure() == nil {
+			s.sync() // an error stops the sink
 		}
 		s.segMu.Unlock()
 	}
