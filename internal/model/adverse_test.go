@@ -202,3 +202,54 @@ func TestDecodeRefusesBadCatalogue(t *testing.T) {
 		})
 	}
 }
+
+// TestModel_AdverseActionTo checks that AdverseActionTo gives what
+// AdverseAction gives, with scratch and output reused across calls, and
+// that, warm, it does not allocate.
+func TestModel_AdverseActionTo(t *testing.T) {
+	raws := [][2]string{{"30", "debt"}, {"12", "car"}, {"0", "car"}, {"25", "house"}, {"", "debt"}}
+	dirSets := [][]features.Direction{
+		{features.DirectionHigh, features.DirectionNone},
+		{features.DirectionLow, features.DirectionMissing},
+		{features.DirectionMissing, features.DirectionMissing},
+	}
+	for _, m := range testModels(t) {
+		t.Run(m.Algorithm, func(t *testing.T) {
+			if err := m.Init(); err != nil {
+				t.Fatal(err)
+			}
+			p := m.Pipeline
+			row, x := p.NewRow(), make([]float64, p.NumFeatures())
+			phi := make([]float64, p.NumFeatures())
+			var s AdverseScratch
+			var dst []AdverseReason
+			for _, raw := range raws {
+				if errs := p.Transform([]features.Raw{features.RawString(raw[0]), features.RawString(raw[1])}, row, x); errs != nil {
+					continue
+				}
+				for _, dirs := range dirSets {
+					for _, k := range []int{0, 1, 4} {
+						want := m.AdverseAction(make([]float64, p.NumFeatures()), x, dirs, k)
+						dst = m.AdverseActionTo(dst[:0], &s, phi, x, dirs, k)
+						if len(want) == 0 && len(dst) == 0 {
+							continue
+						}
+						if !reflect.DeepEqual(dst, want) {
+							t.Errorf("%q, %v, k %d: got %+v; want %+v", raw, dirs, k, dst, want)
+						}
+					}
+				}
+			}
+			if errs := p.Transform([]features.Raw{features.RawString("30"), features.RawString("debt")}, row, x); errs != nil {
+				t.Fatal(errs)
+			}
+			dirs := dirSets[0]
+			allocs := testing.AllocsPerRun(100, func() {
+				dst = m.AdverseActionTo(dst[:0], &s, phi, x, dirs, 4)
+			})
+			if allocs != 0 {
+				t.Errorf("%v allocations per call; want 0", allocs)
+			}
+		})
+	}
+}
