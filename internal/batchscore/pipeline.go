@@ -50,9 +50,10 @@ type scorer struct {
 // source is what the workers need to know of one input file.
 type source struct {
 	name  string
-	width int   // fields in the header
-	index []int // per pipeline input, its column; -1 when absent
-	id    int   // the id column, -1 when absent
+	width int    // fields in the header
+	index []int  // per pipeline input, its column; -1 when absent
+	id    int    // the id column, -1 when absent
+	need  []bool // per column, whether scoring reads it
 }
 
 // job is one chunk of whole records of one source.
@@ -351,7 +352,7 @@ func (s *scorer) header(name string, buf *[]byte, fill func(int) error, eof *boo
 			}
 		}
 		for pos := 0; len(ends) < maxHeaderRecords; {
-			_, end, _, _, ok := sp.next(str[:limit], pos)
+			_, _, end, _, _, ok := sp.next(str[:limit], pos)
 			if !ok {
 				break
 			}
@@ -380,7 +381,7 @@ func (s *scorer) header(name string, buf *[]byte, fill func(int) error, eof *boo
 	str := string(pre)
 	line, start := 1, 0
 	for pos := 0; ; {
-		_, end, before, in, ok := sp.next(str, pos)
+		_, _, end, before, in, ok := sp.next(str, pos)
 		if !ok {
 			return nil, 0, 0, fmt.Errorf("%s: header line %d not found", name, rd.Line())
 		}
@@ -397,6 +398,17 @@ func (s *scorer) header(name string, buf *[]byte, fill func(int) error, eof *boo
 	if s.opts.IDColumn != "" {
 		src.id = slices.Index(header, s.opts.IDColumn)
 	}
+	// Columns past the last needed one are only counted.
+	last := src.id
+	for _, c := range src.index {
+		last = max(last, c)
+	}
+	src.need = make([]bool, last+1)
+	for _, c := range append([]int{src.id}, src.index...) {
+		if c >= 0 {
+			src.need[c] = true
+		}
+	}
 	return src, start, line, nil
 }
 
@@ -404,10 +416,13 @@ func (s *scorer) header(name string, buf *[]byte, fill func(int) error, eof *boo
 type workspace struct {
 	s       *scorer
 	sp      splitter
+	src     *source // the source sp.need is set for
 	raw     []features.Raw
 	row     *features.Row
 	x, phi  []float64
 	dirs    []features.Direction
+	adverse model.AdverseScratch
+	reasons []model.AdverseReason
 	codes   []string
 	fields  []string
 	msgs    []string
@@ -435,21 +450,27 @@ func (ws *workspace) do(j *job, out []byte, count, withID bool) result {
 	r := result{out: out, hasID: withID}
 	str := string(j.data)
 	line := j.line
+	if count {
+		ws.sp.setNeed(nil)
+	} else if ws.src != j.src {
+		ws.src = j.src
+		ws.sp.setNeed(j.src.need)
+	}
 	base := 0
 	if s.bases != nil && j.seq < len(s.bases) {
 		base = s.bases[j.seq]
 	}
 	for pos := 0; ; {
-		rec, end, before, in, ok := ws.sp.next(str, pos)
+		rec, n, end, before, in, ok := ws.sp.next(str, pos)
 		if !ok {
 			break
 		}
 		recLine := line + before
 		line = recLine + in
 		pos = end
-		if len(rec) != j.src.width {
-			e := &dataset.ParseError{Path: j.src.name, Line: recLine, Err: fmt.Errorf("%w: %d fields; the header has %d", dataset.ErrFieldCount, len(rec), j.src.width)}
-			if len(rec) < j.src.width && len(rec) <= 2 {
+		if n != j.src.width {
+			e := &dataset.ParseError{Path: j.src.name, Line: recLine, Err: fmt.Errorf("%w: %d fields; the header has %d", dataset.ErrFieldCount, n, j.src.width)}
+			if n < j.src.width && n <= 2 {
 				if r.firstShort == nil {
 					r.firstShort = e
 				}
@@ -532,9 +553,9 @@ func (ws *workspace) score(r *result, rec []string, index []int, withID bool, id
 	out = append(out, ',')
 	if pred == 1 {
 		p.Directions(ws.row, ws.dirs)
-		reasons := m.AdverseAction(ws.phi, ws.x, ws.dirs, s.opts.Reasons)
+		ws.reasons = m.AdverseActionTo(ws.reasons[:0], &ws.adverse, ws.phi, ws.x, ws.dirs, s.opts.Reasons)
 		ws.codes, ws.fields = ws.codes[:0], ws.fields[:0]
-		for _, rs := range reasons {
+		for _, rs := range ws.reasons {
 			ws.codes, ws.fields = append(ws.codes, rs.Code), append(ws.fields, rs.Field)
 		}
 		out = appendJoined(out, ws.codes)
