@@ -106,6 +106,11 @@ func Decision(pred int) string {
 // header; the id column is written when the first file with a data row
 // has it (empty for a later file without one).
 func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out string, opts Options) (Summary, error) {
+	return file(ctx, m, meta, in, out, opts, defaultChunkSize)
+}
+
+// file is File with jobs of about chunk bytes.
+func file(ctx context.Context, m *model.Model, meta *model.Metadata, in, out string, opts Options, chunk int) (Summary, error) {
 	p := m.Pipeline
 	if opts.Reasons == 0 {
 		opts.Reasons = model.DefaultAdverseReasons
@@ -123,7 +128,7 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 	}
 	// The header is found by the first input the pipeline reads.
 	spec := &dataset.Spec{Name: "score", Format: dataset.Format{Delimiter: ","}, Target: dataset.Target{Column: p.Inputs[0].Name}}
-	s := &scorer{m: m, version: meta.VersionID(), opts: opts, spec: spec, srcs: srcs, lo: 0, hi: math.MaxInt}
+	s := &scorer{m: m, version: meta.VersionID(), opts: opts, spec: spec, srcs: srcs, chunk: chunk, lo: 0, hi: math.MaxInt}
 	s.total = inputSize(srcs)
 	if opts.Shards != 0 {
 		if opts.Shards < 0 || opts.Shard < 0 || opts.Shard >= opts.Shards {

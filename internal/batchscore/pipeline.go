@@ -17,8 +17,9 @@ import (
 	"github.com/credit-risk/credit-risk/internal/model"
 )
 
-// chunkSize is about how many bytes of input a worker takes at a time.
-const chunkSize = 1 << 20
+// defaultChunkSize is about how many bytes of input a worker takes at a
+// time.
+const defaultChunkSize = 1 << 20
 
 // maxHeaderRecords is how many records dataset.NewReader looks at for the
 // header: ten notes lines and the header.
@@ -38,6 +39,7 @@ type scorer struct {
 	spec    *dataset.Spec
 	srcs    []dataset.Source
 	total   int64 // input bytes, 0 when unknown
+	chunk   int   // bytes of input a job holds, about
 
 	// bases[i] is the number of data rows before chunk i, from the first
 	// pass of a sharded run; lo and hi bound the rows scored.
@@ -248,6 +250,7 @@ func (s *scorer) read(ctx context.Context, jobs, order chan<- *job, free chan []
 }
 
 func (s *scorer) readSource(ctx context.Context, src dataset.Source, seq *int, jobs, order chan<- *job, free chan []byte) error {
+	chunkSize := s.chunk
 	rc, err := src.Open()
 	if err != nil {
 		return err
@@ -258,7 +261,7 @@ func (s *scorer) readSource(ctx context.Context, src dataset.Source, seq *int, j
 	// fill reads until buf holds at least n bytes or the input ends.
 	fill := func(n int) error {
 		for len(buf) < n && !eof {
-			if cap(buf)-len(buf) < chunkSize/4 {
+			if cap(buf)-len(buf) < max(chunkSize/4, 4096) {
 				buf = slices.Grow(buf, max(chunkSize, len(buf)))
 			}
 			k, err := rc.Read(buf[len(buf):cap(buf)])
@@ -286,27 +289,25 @@ func (s *scorer) readSource(ctx context.Context, src dataset.Source, seq *int, j
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := fill(start + chunkSize); err != nil {
-			return err
-		}
-		var cut int
-		if eof {
-			cut = len(buf)
-		} else {
-			e := recordEnd(buf[start:])
-			if e < 0 {
-				// A record longer than the buffer: read more.
-				if err := fill(len(buf) + chunkSize); err != nil {
-					return err
-				}
-				continue
+		// The cut depends on the bytes only, not on how reads returned
+		// them, so that both passes of a sharded run cut alike: the last
+		// record end in the first chunkSize bytes, or in twice as many
+		// when there is none.
+		cut := -1
+		for win := chunkSize; cut < 0; win *= 2 {
+			if err := fill(start + win + 1); err != nil {
+				return err
 			}
-			cut = start + e
+			if eof && len(buf)-start <= win {
+				cut = len(buf)
+			} else if e := recordEnd(buf[start : start+win]); e >= 0 {
+				cut = start + e
+			}
 		}
 		if cut == start {
 			return nil
 		}
-		next := getBuf(free)
+		next := getBuf(free, chunkSize)
 		next = append(next, buf[cut:]...)
 		j := &job{seq: *seq, src: sc, data: buf[start:cut], line: line, res: make(chan result, 1)}
 		*seq++
@@ -326,7 +327,7 @@ func (s *scorer) readSource(ctx context.Context, src dataset.Source, seq *int, j
 	}
 }
 
-func getBuf(free chan []byte) []byte {
+func getBuf(free chan []byte, chunkSize int) []byte {
 	select {
 	case b := <-free:
 		return b[:0]
@@ -339,6 +340,7 @@ func getBuf(free chan []byte) []byte {
 // the first records of buf, and returns the source, where its data starts
 // in buf and the line it starts on.
 func (s *scorer) header(name string, buf *[]byte, fill func(int) error, eof *bool) (*source, int, int, error) {
+	chunkSize := s.chunk
 	var sp splitter
 	// Read until buf holds the first maxHeaderRecords records whole.
 	var ends []int // where each record ends
@@ -366,10 +368,11 @@ func (s *scorer) header(name string, buf *[]byte, fill func(int) error, eof *boo
 			return nil, 0, 0, err
 		}
 	}
-	pre := *buf
-	if len(ends) > 0 {
-		pre = pre[:ends[len(ends)-1]]
+	if len(ends) == 0 {
+		// Blank lines only (dataset.NewReader would panic on them).
+		return nil, 0, 0, &dataset.ParseError{Path: name, Err: fmt.Errorf("%w: no header line with column %q", dataset.ErrNoData, s.spec.Target.Column)}
 	}
+	pre := (*buf)[:ends[len(ends)-1]]
 	rd, err := dataset.NewReader(bytes.NewReader(pre), name, s.spec.Format, s.spec.Target.Column)
 	if err != nil {
 		return nil, 0, 0, err
