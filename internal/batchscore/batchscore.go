@@ -46,10 +46,12 @@ type Options struct {
 
 // Progress hears how a run goes. Calls come from one goroutine at a time.
 type Progress interface {
-	// Start is called once a pass begins, with the bytes of input it
-	// reads (0 when unknown, as for compressed files) and the rows it
-	// scores (0 when unknown: every row of an unsharded run).
-	Start(bytes, rows int64)
+	// Start is called as a pass begins: step is "counting rows" for the
+	// first pass of a sharded run and "scoring" for the one that scores;
+	// bytes is the input it reads (0 when unknown, as for compressed
+	// files) and rows the rows it scores (0 when unknown: every row of an
+	// unsharded run, and none while counting).
+	Start(step string, bytes, rows int64)
 	// Done adds what was finished since the last call.
 	Done(bytes, rows int64)
 }
@@ -142,7 +144,7 @@ func file(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 			return Summary{}, fmt.Errorf("score %s: %w", in, err)
 		}
 		n := 0
-		s.bases = make([]int, len(counts))
+		s.bases, s.counts = make([]int, len(counts)), counts
 		for i, c := range counts {
 			s.bases[i] = n
 			n += c

@@ -41,9 +41,11 @@ type scorer struct {
 	total   int64 // input bytes, 0 when unknown
 	chunk   int   // bytes of input a job holds, about
 
-	// bases[i] is the number of data rows before chunk i, from the first
-	// pass of a sharded run; lo and hi bound the rows scored.
+	// bases[i] is the number of data rows before chunk i and counts[i]
+	// the number in it, from the first pass of a sharded run; lo and hi
+	// bound the rows scored.
 	bases  []int
+	counts []int
 	lo, hi int
 
 	sum Summary
@@ -111,11 +113,14 @@ func (s *scorer) run(ctx context.Context, w io.Writer) ([]int, error) {
 	free := make(chan []byte, 3*workers+4) // chunk buffers to reuse
 	outs := make(chan []byte, 3*workers+4) // output buffers to reuse
 	if s.opts.Progress != nil {
-		rows := int64(0)
-		if w != nil && s.opts.Shards != 0 {
-			rows = int64(s.hi - s.lo)
+		step, rows := "counting rows", int64(0)
+		if w != nil {
+			step = "scoring"
+			if s.opts.Shards != 0 {
+				rows = int64(s.hi - s.lo)
+			}
 		}
-		s.opts.Progress.Start(s.total, rows)
+		s.opts.Progress.Start(step, s.total, rows)
 	}
 
 	var readErr error
@@ -188,7 +193,11 @@ func (s *scorer) run(ctx context.Context, w io.Writer) ([]int, error) {
 			s.sum.Scored += r.scored
 			counts = append(counts, r.nData)
 			if s.opts.Progress != nil {
-				s.opts.Progress.Done(int64(len(j.data)), int64(r.rows))
+				done := r.rows
+				if w == nil {
+					done = r.nData
+				}
+				s.opts.Progress.Done(int64(len(j.data)), int64(done))
 			}
 		}
 		if err != nil {
@@ -451,6 +460,16 @@ func (s *scorer) newWorkspace() *workspace {
 func (ws *workspace) do(j *job, out []byte, count, withID bool) result {
 	s := ws.s
 	r := result{out: out, hasID: withID}
+	base := 0
+	if s.bases != nil && j.seq < len(s.bases) {
+		base = s.bases[j.seq]
+		if n := s.counts[j.seq]; !count && (base+n <= s.lo || base >= s.hi) {
+			// Another shard's rows only, which the first pass read
+			// without error: nothing to do.
+			r.nData, r.other = n, n > 0
+			return r
+		}
+	}
 	str := string(j.data)
 	line := j.line
 	if count {
@@ -458,10 +477,6 @@ func (ws *workspace) do(j *job, out []byte, count, withID bool) result {
 	} else if ws.src != j.src {
 		ws.src = j.src
 		ws.sp.setNeed(j.src.need)
-	}
-	base := 0
-	if s.bases != nil && j.seq < len(s.bases) {
-		base = s.bases[j.seq]
 	}
 	for pos := 0; ; {
 		rec, n, end, before, in, ok := ws.sp.next(str, pos)
