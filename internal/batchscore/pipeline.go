@@ -65,6 +65,7 @@ type job struct {
 	seq  int
 	src  *source
 	data []byte
+	lead int // bytes read before data (the notes and header lines)
 	line int // the line of data[0]
 	res  chan result
 }
@@ -197,7 +198,7 @@ func (s *scorer) run(ctx context.Context, w io.Writer) ([]int, error) {
 				if w == nil {
 					done = r.nData
 				}
-				s.opts.Progress.Done(int64(len(j.data)), int64(done))
+				s.opts.Progress.Done(int64(j.lead+len(j.data)), int64(done))
 			}
 		}
 		if err != nil {
@@ -318,7 +319,7 @@ func (s *scorer) readSource(ctx context.Context, src dataset.Source, seq *int, j
 		}
 		next := getBuf(free, chunkSize)
 		next = append(next, buf[cut:]...)
-		j := &job{seq: *seq, src: sc, data: buf[start:cut], line: line, res: make(chan result, 1)}
+		j := &job{seq: *seq, src: sc, data: buf[start:cut], lead: start, line: line, res: make(chan result, 1)}
 		*seq++
 		line += bytes.Count(j.data, []byte{'\n'})
 		// A job goes to the workers before the writer waits for it.
