@@ -113,17 +113,22 @@ func (m *Model) AdverseActionTo(dst []AdverseReason, s *AdverseScratch, phi, x [
 			g.Field, g.top = name, c
 		}
 	}
-	// The order is total (codes differ), so any sort gives the same.
-	slices.SortFunc(groups, func(a, b adverseGroup) int {
-		if c := cmp.Compare(b.Contribution, a.Contribution); c != 0 {
-			return c
+	// Select the k first by total, largest first, then by code: a total
+	// order, as codes differ and totals are never NaN, so the k come out
+	// as a full sort would have them.
+	n := min(k, len(groups))
+	for i := range n {
+		best := i
+		for j := i + 1; j < len(groups); j++ {
+			a, b := &groups[j], &groups[best]
+			if a.Contribution > b.Contribution || a.Contribution == b.Contribution && a.Code < b.Code {
+				best = j
+			}
 		}
-		return cmp.Compare(a.Code, b.Code)
-	})
-	s.groups = groups
-	for i := range min(k, len(groups)) {
+		groups[i], groups[best] = groups[best], groups[i]
 		dst = append(dst, groups[i].AdverseReason)
 	}
+	s.groups = groups
 	return dst
 }
 
