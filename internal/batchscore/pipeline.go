@@ -438,8 +438,6 @@ type workspace struct {
 	reasons []model.AdverseReason
 	codes   []string
 	fields  []string
-	msgs    []string
-	numBuf  []byte
 	errLine []byte
 }
 
