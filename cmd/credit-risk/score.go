@@ -37,6 +37,11 @@ output of an unsharded run byte for byte. --shards N alone takes K from
 JOB_COMPLETION_INDEX (0-based), as a Kubernetes Indexed Job sets it (see
 deploy/k8s/score-job.yaml).
 
+Rows are parsed and scored on every core, and written in input order.
+Progress goes to stderr: on a terminal one line, redrawn, with the rows
+done, the share of the input read, the rate and the time left; otherwise
+a log line every 10 s.
+
 Reads  --model (default models/production.model) and its metadata; --in
        may be a glob pattern (several files, scored in name order).
 Writes --out atomically.
