@@ -472,7 +472,9 @@ func (ws *workspace) do(j *job, out []byte, count, withID bool) result {
 	str := string(j.data)
 	line := j.line
 	if count {
-		ws.sp.setNeed(nil)
+		if ws.sp.need == nil {
+			ws.sp.setNeed([]bool{}) // no column: the fields are only counted
+		}
 	} else if ws.src != j.src {
 		ws.src = j.src
 		ws.sp.setNeed(j.src.need)
