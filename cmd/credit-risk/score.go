@@ -11,6 +11,7 @@ import (
 
 	"github.com/credit-risk/credit-risk/internal/batchscore"
 	"github.com/credit-risk/credit-risk/internal/model"
+	"github.com/credit-risk/credit-risk/internal/progress"
 )
 
 const scoreHelp = `
@@ -35,6 +36,11 @@ of shards 1 to N, each after the first without its header line, make the
 output of an unsharded run byte for byte. --shards N alone takes K from
 JOB_COMPLETION_INDEX (0-based), as a Kubernetes Indexed Job sets it (see
 deploy/k8s/score-job.yaml).
+
+Rows are parsed and scored on every core, and written in input order.
+Progress goes to stderr: on a terminal one line, redrawn, with the rows
+done, the share of the input read, the rate and the time left; otherwise
+a log line every 10 s.
 
 Reads  --model (default models/production.model) and its metadata; --in
        may be a glob pattern (several files, scored in name order).
@@ -93,7 +99,11 @@ func runScore(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	rep := progress.New(m.Stderr, m.logger(), progress.Options{Label: "score", Unit: "rows", Terminal: progress.IsTerminal(m.Stderr)})
+	opts.Progress = &scoreProgress{r: rep}
+	stop := rep.Start(ctx)
 	sum, err := batchscore.File(ctx, mod, meta, *in, *out, opts)
+	stop()
 	if err != nil {
 		return err
 	}
@@ -128,4 +138,25 @@ func parseShard(shard string, shards int, jobIndex string) (int, int, error) {
 		return i, shards, nil
 	}
 	return 0, 0, nil
+}
+
+// scoreProgress shows a scoring pass on a progress.Reporter: the rows
+// scored, with the share done from the bytes read when the row count is
+// not known.
+type scoreProgress struct {
+	r           *progress.Reporter
+	bytes, size int64
+}
+
+func (p *scoreProgress) Start(step string, bytes, rows int64) {
+	p.r.Reset("score: "+step, rows)
+	p.bytes, p.size = 0, bytes
+}
+
+func (p *scoreProgress) Done(bytes, rows int64) {
+	p.bytes += bytes
+	if p.size > 0 {
+		p.r.SetFraction(float64(p.bytes) / float64(p.size))
+	}
+	p.r.Add(rows)
 }

@@ -8,19 +8,16 @@ package batchscore
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
+	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/credit-risk/credit-risk/internal/atomicfile"
 	"github.com/credit-risk/credit-risk/internal/dataset"
-	"github.com/credit-risk/credit-risk/internal/features"
 	"github.com/credit-risk/credit-risk/internal/model"
 )
 
@@ -39,6 +36,24 @@ type Options struct {
 	// others' without theirs is the output of an unsharded run, byte for
 	// byte.
 	Shard, Shards int
+	// Workers is the number of goroutines that parse and score; 0 means
+	// runtime.GOMAXPROCS(0). The output does not depend on it.
+	Workers int
+	// Progress, when not nil, is told how many input bytes and rows are
+	// done (see Progress).
+	Progress Progress
+}
+
+// Progress hears how a run goes. Calls come from one goroutine at a time.
+type Progress interface {
+	// Start is called as a pass begins: step is "counting rows" for the
+	// first pass of a sharded run and "scoring" for the one that scores;
+	// bytes is the input it reads (0 when unknown, as for compressed
+	// files) and rows the rows it scores (0 when unknown: every row of an
+	// unsharded run, and none while counting).
+	Start(step string, bytes, rows int64)
+	// Done adds what was finished since the last call.
+	Done(bytes, rows int64)
 }
 
 // ErrShard is an invalid Options.Shard or Shards.
@@ -86,10 +101,24 @@ func Decision(pred int) string {
 // them), strongest first, separated by ReasonSep, and
 // adverse_action_fields the application fields they name, in the same
 // order; both are empty for an approved row.
+//
+// The rows are read, scored and written in chunks by Options.Workers
+// goroutines, and written in input order: the output does not depend on
+// the number of workers. Each input file's columns are found by its own
+// header; the id column is written when the first file with a data row
+// has it (empty for a later file without one).
 func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out string, opts Options) (Summary, error) {
+	return file(ctx, m, meta, in, out, opts, defaultChunkSize)
+}
+
+// file is File with jobs of about chunk bytes.
+func file(ctx context.Context, m *model.Model, meta *model.Metadata, in, out string, opts Options, chunk int) (Summary, error) {
 	p := m.Pipeline
 	if opts.Reasons == 0 {
 		opts.Reasons = model.DefaultAdverseReasons
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	srcDir, srcName := filepath.Split(in)
 	if srcDir == "" {
@@ -101,100 +130,36 @@ func File(ctx context.Context, m *model.Model, meta *model.Metadata, in, out str
 	}
 	// The header is found by the first input the pipeline reads.
 	spec := &dataset.Spec{Name: "score", Format: dataset.Format{Delimiter: ","}, Target: dataset.Target{Column: p.Inputs[0].Name}}
-	lo, hi := 0, math.MaxInt
+	s := &scorer{m: m, version: meta.VersionID(), opts: opts, spec: spec, srcs: srcs, chunk: chunk, lo: 0, hi: math.MaxInt}
+	s.total = inputSize(srcs)
 	if opts.Shards != 0 {
 		if opts.Shards < 0 || opts.Shard < 0 || opts.Shard >= opts.Shards {
 			return Summary{}, fmt.Errorf("%w %d of %d", ErrShard, opts.Shard, opts.Shards)
 		}
-		// A first pass counts the data rows, so each shard knows its range.
-		n := 0
-		if err := dataset.ForEach(ctx, srcs, spec, func(*dataset.Reader, []string) error { n++; return nil }); err != nil {
+		// A first pass counts the data rows, so each shard knows its range;
+		// it notes each chunk's count, so the second pass knows where the
+		// shard's rows are without counting again.
+		counts, err := s.run(ctx, nil)
+		if err != nil {
 			return Summary{}, fmt.Errorf("score %s: %w", in, err)
 		}
-		lo, hi = shardRange(opts.Shard, opts.Shards, n)
+		n := 0
+		s.bases, s.counts = make([]int, len(counts)), counts
+		for i, c := range counts {
+			s.bases[i] = n
+			n += c
+		}
+		s.lo, s.hi = shardRange(opts.Shard, opts.Shards, n)
 	}
-	var sum Summary
 	err = atomicfile.Write(out, 0o644, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
-		cw := csv.NewWriter(bw)
-		var (
-			index   []int
-			id      int
-			raw     = make([]features.Raw, len(p.Inputs))
-			row     = p.NewRow()
-			x       = make([]float64, p.NumFeatures())
-			phi     = make([]float64, p.NumFeatures())
-			dirs    = make([]features.Direction, len(p.Inputs))
-			version = meta.VersionID()
-			dataRow int // the data row's position across the input files
-		)
-		err := dataset.ForEach(ctx, srcs, spec, func(r *dataset.Reader, rec []string) error {
-			if index == nil {
-				index = p.HeaderIndex(r.Header())
-				id = -1
-				if opts.IDColumn != "" {
-					id = slices.Index(r.Header(), opts.IDColumn)
-				}
-				head := Header(m.Scorecard != nil)
-				if id >= 0 {
-					head = append([]string{opts.IDColumn}, head...)
-				}
-				if err := cw.Write(head); err != nil {
-					return err
-				}
-			}
-			at := dataRow
-			dataRow++
-			if at < lo || at >= hi {
-				return nil // another shard's row
-			}
-			sum.Rows++
-			p.RawFromStrings(index, rec, raw)
-			var line []string
-			if id >= 0 {
-				line = append(line, rec[id])
-			}
-			if errs := p.Transform(raw, row, x); len(errs) > 0 {
-				msgs := make([]string, len(errs))
-				for i, e := range errs {
-					msgs[i] = e.Error()
-				}
-				line = append(line, "")
-				if m.Scorecard != nil {
-					line = append(line, "")
-				}
-				line = append(line, "", "", version, "", "", strings.Join(msgs, "; "))
-			} else {
-				pd := m.PD(x)
-				pred := m.Decide(pd)
-				var codes, fields []string
-				if pred == 1 {
-					p.Directions(row, dirs)
-					for _, r := range m.AdverseAction(phi, x, dirs, opts.Reasons) {
-						codes, fields = append(codes, r.Code), append(fields, r.Field)
-					}
-				}
-				line = append(line, strconv.FormatFloat(pd, 'g', -1, 64))
-				if score, ok := m.Score(x); ok {
-					line = append(line, strconv.Itoa(score))
-				}
-				line = append(line, strconv.Itoa(pred), Decision(pred), version,
-					strings.Join(codes, ReasonSep), strings.Join(fields, ReasonSep), "")
-				sum.Scored++
-			}
-			return cw.Write(line)
-		})
-		if err != nil {
-			return err
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
+		if _, err := s.run(ctx, bw); err != nil {
 			return err
 		}
 		return bw.Flush()
 	})
 	if err != nil {
-		return sum, fmt.Errorf("score %s: %w", in, err)
+		return s.sum, fmt.Errorf("score %s: %w", in, err)
 	}
-	return sum, nil
+	return s.sum, nil
 }

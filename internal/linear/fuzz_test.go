@@ -3,6 +3,7 @@ package linear
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -36,6 +37,10 @@ func FuzzModelJSON(f *testing.F) {
 		margin := m.Margin(x)
 		p := m.PredictProba(x)
 		contribs, base := m.Contributions(x)
+		into := make([]float64, m.NumFeatures())
+		if b := m.ContributionsInto(into, x); b != base || !slices.Equal(into, contribs) && !slices.EqualFunc(into, contribs, func(a, b float64) bool { return a == b || a != a && b != b }) {
+			t.Fatalf("ContributionsInto = %v, %v; Contributions gave %v, %v", into, b, contribs, base)
+		}
 		if math.IsNaN(margin) || math.IsInf(margin, 0) {
 			return
 		}

@@ -114,12 +114,22 @@ func (m *Model) PredictProbaInto(dst []float64, X *matrix.Dense) {
 // the SHAP values under feature independence. It panics when len(x)
 // differs from NumFeatures.
 func (m *Model) Contributions(x []float64) (contribs []float64, base float64) {
-	m.checkRow(x)
 	contribs = make([]float64, len(m.Features))
-	for j := range m.Features {
-		contribs[j] = m.Features[j].term(x[j])
+	return contribs, m.ContributionsInto(contribs, x)
+}
+
+// ContributionsInto is Contributions writing the terms into dst, which
+// must have NumFeatures entries (it panics otherwise); it does not
+// allocate.
+func (m *Model) ContributionsInto(dst, x []float64) (base float64) {
+	m.checkRow(x)
+	if len(dst) != len(m.Features) {
+		panic(fmt.Sprintf("linear: dst has %d values for %d features", len(dst), len(m.Features)))
 	}
-	return contribs, m.Intercept
+	for j := range m.Features {
+		dst[j] = m.Features[j].term(x[j])
+	}
+	return m.Intercept
 }
 
 // Validate reports whether m can predict: at least one feature, finite

@@ -55,6 +55,7 @@ func TestPredictPanics(t *testing.T) {
 	}{
 		{"Margin short row", func() { m.Margin([]float64{1}) }},
 		{"Contributions long row", func() { m.Contributions([]float64{1, 2, 3}) }},
+		{"ContributionsInto short dst", func() { m.ContributionsInto(make([]float64, 1), []float64{1, 2}) }},
 		{"PredictProbaInto columns", func() { m.PredictProbaInto(make([]float64, 2), matrix.New(2, 3)) }},
 		{"PredictProbaInto dst", func() { m.PredictProbaInto(make([]float64, 1), matrix.New(2, 2)) }},
 		{"MarginInto dst", func() { m.MarginInto(make([]float64, 3), matrix.New(2, 2)) }},

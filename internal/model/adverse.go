@@ -51,30 +51,60 @@ type FieldContribution struct {
 // phi is scratch of length len(Features). AdverseAction panics when the
 // lengths differ.
 func (m *Model) AdverseAction(phi, x []float64, dirs []features.Direction, k int) []AdverseReason {
-	p := m.Pipeline
-	if len(dirs) != len(p.Inputs) {
-		panic(fmt.Sprintf("model: %d directions for %d inputs", len(dirs), len(p.Inputs)))
-	}
 	if k <= 0 {
+		m.checkDirs(dirs)
 		return nil
 	}
-	m.Contributions(phi, x)
-	byField := make([]float64, len(p.Inputs))
-	p.FieldContributions(phi, byField)
-	type group struct {
-		AdverseReason
-		top float64 // the largest single field's total
+	var s AdverseScratch
+	return m.AdverseActionTo(make([]AdverseReason, 0, k), &s, phi, x, dirs, k)
+}
+
+// AdverseScratch is the reusable scratch space of AdverseActionTo. The
+// zero value is ready for use; one scratch serves one goroutine at a time.
+type AdverseScratch struct {
+	byField []float64
+	groups  []adverseGroup
+}
+
+// adverseGroup is the fields that give one reason code.
+type adverseGroup struct {
+	AdverseReason
+	top float64 // the largest single field's total
+}
+
+// AdverseActionTo is AdverseAction appending the reasons to dst and
+// working in s, for callers that explain many applications: once s and
+// dst have grown it allocates only for a field without a catalogue entry
+// whose value is missing (features.Pipeline.Reason builds that
+// statement).
+func (m *Model) AdverseActionTo(dst []AdverseReason, s *AdverseScratch, phi, x []float64, dirs []features.Direction, k int) []AdverseReason {
+	p := m.Pipeline
+	m.checkDirs(dirs)
+	if k <= 0 {
+		return dst
 	}
-	var groups []group
+	m.Contributions(phi, x)
+	if len(s.byField) != len(p.Inputs) {
+		s.byField = make([]float64, len(p.Inputs))
+	}
+	byField := s.byField
+	p.FieldContributions(phi, byField)
+	groups := s.groups[:0]
 	for i, c := range byField {
 		if !(c > 0) {
 			continue
 		}
 		r := p.Reason(i, dirs[i])
 		name := p.Inputs[i].Name
-		j := slices.IndexFunc(groups, func(g group) bool { return g.Code == r.Code })
+		j := -1
+		for gi := range groups {
+			if groups[gi].Code == r.Code {
+				j = gi
+				break
+			}
+		}
 		if j < 0 {
-			groups = append(groups, group{AdverseReason{Code: r.Code, Reason: r.Statement, Field: name, Contribution: c}, c})
+			groups = append(groups, adverseGroup{AdverseReason{Code: r.Code, Reason: r.Statement, Field: name, Contribution: c}, c})
 			continue
 		}
 		g := &groups[j]
@@ -83,17 +113,29 @@ func (m *Model) AdverseAction(phi, x []float64, dirs []features.Direction, k int
 			g.Field, g.top = name, c
 		}
 	}
-	slices.SortFunc(groups, func(a, b group) int {
-		if c := cmp.Compare(b.Contribution, a.Contribution); c != 0 {
-			return c
+	// Select the k first by total, largest first, then by code: a total
+	// order, as codes differ and totals are never NaN, so the k come out
+	// as a full sort would have them.
+	n := min(k, len(groups))
+	for i := range n {
+		best := i
+		for j := i + 1; j < len(groups); j++ {
+			a, b := &groups[j], &groups[best]
+			if a.Contribution > b.Contribution || a.Contribution == b.Contribution && a.Code < b.Code {
+				best = j
+			}
 		}
-		return cmp.Compare(a.Code, b.Code)
-	})
-	out := make([]AdverseReason, min(k, len(groups)))
-	for i := range out {
-		out[i] = groups[i].AdverseReason
+		groups[i], groups[best] = groups[best], groups[i]
+		dst = append(dst, groups[i].AdverseReason)
 	}
-	return out
+	s.groups = groups
+	return dst
+}
+
+func (m *Model) checkDirs(dirs []features.Direction) {
+	if len(dirs) != len(m.Pipeline.Inputs) {
+		panic(fmt.Sprintf("model: %d directions for %d inputs", len(dirs), len(m.Pipeline.Inputs)))
+	}
 }
 
 // FieldContributions returns the k application fields whose summed

@@ -2,9 +2,13 @@ package model
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -200,5 +204,135 @@ func TestDecodeRefusesBadCatalogue(t *testing.T) {
 				t.Errorf("got %v; want ErrInvalid naming %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestModel_AdverseActionTo checks that AdverseActionTo gives what
+// AdverseAction gives, with scratch and output reused across calls, and
+// that, warm, it does not allocate.
+func TestModel_AdverseActionTo(t *testing.T) {
+	raws := [][2]string{{"30", "debt"}, {"12", "car"}, {"0", "car"}, {"25", "house"}, {"", "debt"}}
+	dirSets := [][]features.Direction{
+		{features.DirectionHigh, features.DirectionNone},
+		{features.DirectionLow, features.DirectionMissing},
+		{features.DirectionMissing, features.DirectionMissing},
+	}
+	for _, m := range testModels(t) {
+		t.Run(m.Algorithm, func(t *testing.T) {
+			if err := m.Init(); err != nil {
+				t.Fatal(err)
+			}
+			p := m.Pipeline
+			row, x := p.NewRow(), make([]float64, p.NumFeatures())
+			phi := make([]float64, p.NumFeatures())
+			var s AdverseScratch
+			var dst []AdverseReason
+			for _, raw := range raws {
+				if errs := p.Transform([]features.Raw{features.RawString(raw[0]), features.RawString(raw[1])}, row, x); errs != nil {
+					continue
+				}
+				for _, dirs := range dirSets {
+					for _, k := range []int{0, 1, 4} {
+						want := m.AdverseAction(make([]float64, p.NumFeatures()), x, dirs, k)
+						dst = m.AdverseActionTo(dst[:0], &s, phi, x, dirs, k)
+						if len(want) == 0 && len(dst) == 0 {
+							continue
+						}
+						if !reflect.DeepEqual(dst, want) {
+							t.Errorf("%q, %v, k %d: got %+v; want %+v", raw, dirs, k, dst, want)
+						}
+					}
+				}
+			}
+			if errs := p.Transform([]features.Raw{features.RawString("30"), features.RawString("debt")}, row, x); errs != nil {
+				t.Fatal(errs)
+			}
+			dirs := dirSets[0]
+			allocs := testing.AllocsPerRun(100, func() {
+				dst = m.AdverseActionTo(dst[:0], &s, phi, x, dirs, 4)
+			})
+			if allocs != 0 {
+				t.Errorf("%v allocations per call; want 0", allocs)
+			}
+		})
+	}
+}
+
+// referenceAdverseAction is AdverseAction as first written (a full sort
+// of the groups); TestModel_AdverseActionReference checks that the
+// selection of the first k gives the same.
+func referenceAdverseAction(m *Model, phi, x []float64, dirs []features.Direction, k int) []AdverseReason {
+	p := m.Pipeline
+	if len(dirs) != len(p.Inputs) {
+		panic(fmt.Sprintf("model: %d directions for %d inputs", len(dirs), len(p.Inputs)))
+	}
+	if k <= 0 {
+		return nil
+	}
+	m.Contributions(phi, x)
+	byField := make([]float64, len(p.Inputs))
+	p.FieldContributions(phi, byField)
+	type group struct {
+		AdverseReason
+		top float64 // the largest single field's total
+	}
+	var groups []group
+	for i, c := range byField {
+		if !(c > 0) {
+			continue
+		}
+		r := p.Reason(i, dirs[i])
+		name := p.Inputs[i].Name
+		j := slices.IndexFunc(groups, func(g group) bool { return g.Code == r.Code })
+		if j < 0 {
+			groups = append(groups, group{AdverseReason{Code: r.Code, Reason: r.Statement, Field: name, Contribution: c}, c})
+			continue
+		}
+		g := &groups[j]
+		g.Contribution += c
+		if c > g.top || c == g.top && name < g.Field {
+			g.Field, g.top = name, c
+		}
+	}
+	slices.SortFunc(groups, func(a, b group) int {
+		if c := cmp.Compare(b.Contribution, a.Contribution); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Code, b.Code)
+	})
+	out := make([]AdverseReason, min(k, len(groups)))
+	for i := range out {
+		out[i] = groups[i].AdverseReason
+	}
+	return out
+}
+
+func TestModel_AdverseActionReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	values := []float64{-2, -1, 0, 1, 2, 3, math.NaN()}
+	for _, m := range testModels(t) {
+		if err := m.Init(); err != nil {
+			t.Fatal(err)
+		}
+		p := m.Pipeline
+		var s AdverseScratch
+		var dst []AdverseReason
+		phi := make([]float64, p.NumFeatures())
+		x := make([]float64, p.NumFeatures())
+		dirs := make([]features.Direction, len(p.Inputs))
+		for range 2000 {
+			for i := range x {
+				x[i] = values[rng.IntN(len(values))]
+			}
+			for i := range dirs {
+				dirs[i] = features.Direction(rng.IntN(4))
+			}
+			k := rng.IntN(4)
+			want := referenceAdverseAction(m, make([]float64, len(phi)), x, dirs, k)
+			dst = m.AdverseActionTo(dst[:0], &s, phi, x, dirs, k)
+			if len(want) != len(dst) || len(want) > 0 && !reflect.DeepEqual(dst, want) {
+				t.Fatalf("%s: x %v, dirs %v, k %d: got %+v; want %+v", m.Algorithm, x, dirs, k, dst, want)
+			}
+		}
 	}
 }

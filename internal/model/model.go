@@ -234,9 +234,7 @@ func (m *Model) Contributions(dst, x []float64) (base float64) {
 		return m.Scorecard.Contributions(dst, x)
 	}
 	if m.Linear != nil {
-		c, b := m.Linear.Contributions(x)
-		copy(dst, c)
-		return b
+		return m.Linear.ContributionsInto(dst, x)
 	}
 	return m.explainer.Explain(dst, x)
 }
