@@ -313,12 +313,22 @@ func stepError(step string, err error) error {
 // clean reads data/raw and writes the cleaned table.
 func (r *runner) clean(ctx context.Context) error {
 	o := r.opts
+	began := time.Now()
 	cl, err := clean.Run(ctx, o.Spec, clean.Options{RawDir: filepath.Join(o.DataDir, "raw"), OutDir: r.processed, SplitDate: o.SplitDate, Logger: r.logger})
 	if err != nil {
 		return err
 	}
 	r.cleaned = cl
+	r.progress("      read and cleaned %d rows in %s", cl.RowsRead, rate(cl.RowsRead, time.Since(began)))
 	return nil
+}
+
+// rate says how long n rows took and how many a second that is.
+func rate(n int, d time.Duration) string {
+	if d <= 0 {
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return fmt.Sprintf("%.1fs (%.0f rows/s)", d.Seconds(), float64(n)/d.Seconds())
 }
 
 // features fits the feature pipeline, writes the feature tables and loads
@@ -393,6 +403,7 @@ func (r *runner) train(ctx context.Context) error {
 			r.progress("      warning: %s: %s", algo, w)
 			r.logger.Warn("training finished with a warning", "algorithm", algo, "warning", w)
 		}
+		r.progress("      fitted %s in %s", algo, rate(d.Train.X.Rows, time.Duration(secs*float64(time.Second))))
 		r.cands = append(r.cands, candidate{m: m, meta: mm, secs: secs})
 	}
 	return nil

@@ -101,10 +101,23 @@ type trialReporter struct {
 	now      func() time.Time
 	// last is when the previous line was printed.
 	last time.Time
+	// The rung under way: its learner, number, last trial seen, and the
+	// learner's elapsed seconds when it started (the previous rung's end).
+	learner         string
+	rung, lastTrial int
+	rungStart       float64
+	prevElapsed     float64
 }
 
 // trial is the tune.Options.Progress hook.
 func (r *trialReporter) trial(p tune.Progress) {
+	switch {
+	case p.Learner != r.learner:
+		r.learner, r.rungStart = p.Learner, 0
+	case p.Rung != r.rung || p.Trial <= r.lastTrial:
+		r.rungStart = r.prevElapsed // a new rung starts where the last one ended
+	}
+	r.rung, r.lastTrial, r.prevElapsed = p.Rung, p.Trial, p.Elapsed
 	now := r.now()
 	if p.Trial < p.RungTrials && now.Sub(r.last) < r.every {
 		return
@@ -114,6 +127,13 @@ func (r *trialReporter) trial(p tune.Progress) {
 	if p.Budget > 0 {
 		budget = fmt.Sprintf(" of %.0fs", p.Budget)
 	}
-	r.progress("      tune %s: rung %d/%d, trial %d of %d, best CV AUC %.4f so far (configuration %d), %.1fs%s",
-		p.Learner, p.Rung+1, p.Rungs, p.Trial, p.RungTrials, p.BestAUC, p.BestID, p.Elapsed, budget)
+	// The rate of the rung's trials and when the rung will be done at it
+	// (later rungs fit more rows: each has its own rate).
+	rate := ""
+	if secs := p.Elapsed - r.rungStart; secs > 0 && p.Trial < p.RungTrials {
+		perSec := float64(p.Trial) / secs
+		rate = fmt.Sprintf("; %.2g trials/s, rung done in ~%.0fs", perSec, float64(p.RungTrials-p.Trial)/perSec)
+	}
+	r.progress("      tune %s: rung %d/%d, trial %d of %d, best CV AUC %.4f so far (configuration %d), %.1fs%s%s",
+		p.Learner, p.Rung+1, p.Rungs, p.Trial, p.RungTrials, p.BestAUC, p.BestID, p.Elapsed, budget, rate)
 }

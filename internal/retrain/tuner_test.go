@@ -33,15 +33,25 @@ func TestTrialReporter(t *testing.T) {
 				every:    2 * time.Second, now: func() time.Time { return now }, last: start,
 			}
 			var want []string
+			rungStart, prev := 0.0, 0.0
 			for k, at := range tt.at {
 				now = start.Add(time.Duration(at * float64(time.Second)))
 				p := tune.Progress{Learner: "gbdt", Rung: 0, Rungs: 3, Trial: tt.trials[k][0], RungTrials: tt.trials[k][1],
 					BestID: k, BestAUC: 0.7 + float64(k)/1000, Elapsed: at, Budget: 20}
+				if k > 0 && p.Trial <= tt.trials[k-1][0] {
+					rungStart = prev // the trials started over: a new rung
+				}
+				prev = at
 				r.trial(p)
 				for _, i := range tt.want {
 					if i == k {
-						want = append(want, fmt.Sprintf("      tune gbdt: rung 1/3, trial %d of %d, best CV AUC %.4f so far (configuration %d), %.1fs of 20s",
-							p.Trial, p.RungTrials, p.BestAUC, k, at))
+						rate := ""
+						if p.Trial < p.RungTrials {
+							perSec := float64(p.Trial) / (at - rungStart)
+							rate = fmt.Sprintf("; %.2g trials/s, rung done in ~%.0fs", perSec, float64(p.RungTrials-p.Trial)/perSec)
+						}
+						want = append(want, fmt.Sprintf("      tune gbdt: rung 1/3, trial %d of %d, best CV AUC %.4f so far (configuration %d), %.1fs of 20s%s",
+							p.Trial, p.RungTrials, p.BestAUC, k, at, rate))
 					}
 				}
 			}
@@ -49,5 +59,21 @@ func TestTrialReporter(t *testing.T) {
 				t.Errorf("got lines\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 			}
 		})
+	}
+}
+
+// TestTrialReporterRate checks a line's rate and time left by hand: a
+// second rung whose 3 trials of 12 took 6 s after the first rung ended
+// at 10 s.
+func TestTrialReporterRate(t *testing.T) {
+	var lines []string
+	r := &trialReporter{
+		progress: func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) },
+		every:    0, now: time.Now,
+	}
+	r.trial(tune.Progress{Learner: "rf", Rung: 0, Rungs: 2, Trial: 4, RungTrials: 4, Elapsed: 10})
+	r.trial(tune.Progress{Learner: "rf", Rung: 1, Rungs: 2, Trial: 3, RungTrials: 12, Elapsed: 16})
+	if len(lines) != 2 || !strings.HasSuffix(lines[1], "16.0s; 0.5 trials/s, rung done in ~18s") || strings.Contains(lines[0], "trials/s") {
+		t.Errorf("lines:\n%s", strings.Join(lines, "\n"))
 	}
 }
