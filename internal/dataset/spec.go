@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -618,34 +619,16 @@ func ReadSpecFile(path string) (*Spec, error) {
 }
 
 func (s *Spec) fillDefaults() {
-	if s.Format.Delimiter == "" {
-		s.Format.Delimiter = ","
-	}
-	if s.Undeclared == "" {
-		s.Undeclared = "infer"
-	}
+	s.Format.Delimiter = cmp.Or(s.Format.Delimiter, ",")
+	s.Undeclared = cmp.Or(s.Undeclared, "infer")
 	c := &s.Cleaning
-	if c.MaxMissing == 0 {
-		c.MaxMissing = DefaultMaxMissing
-	}
-	if c.CapLower == 0 {
-		c.CapLower = DefaultCapLower
-	}
-	if c.CapUpper == 0 {
-		c.CapUpper = DefaultCapUpper
-	}
-	if c.MissingIndicatorMin == 0 {
-		c.MissingIndicatorMin = DefaultMissingIndicatorMin
-	}
-	if c.MaxCategories == 0 {
-		c.MaxCategories = DefaultMaxCategories
-	}
-	if s.Split.TestFraction == 0 {
-		s.Split.TestFraction = DefaultTestFraction
-	}
-	if s.Split.Seed == 0 {
-		s.Split.Seed = DefaultSeed
-	}
+	c.MaxMissing = cmp.Or(c.MaxMissing, DefaultMaxMissing)
+	c.CapLower = cmp.Or(c.CapLower, DefaultCapLower)
+	c.CapUpper = cmp.Or(c.CapUpper, DefaultCapUpper)
+	c.MissingIndicatorMin = cmp.Or(c.MissingIndicatorMin, DefaultMissingIndicatorMin)
+	c.MaxCategories = cmp.Or(c.MaxCategories, DefaultMaxCategories)
+	s.Split.TestFraction = cmp.Or(s.Split.TestFraction, DefaultTestFraction)
+	s.Split.Seed = cmp.Or(s.Split.Seed, DefaultSeed)
 	p := &s.Promotion
 	for _, f := range []struct {
 		v   **float64
@@ -657,15 +640,9 @@ func (s *Spec) fillDefaults() {
 		}
 	}
 	e := &s.Encoding
-	if e.MaxOneHot == 0 {
-		e.MaxOneHot = DefaultMaxOneHot
-	}
-	if e.MinLevelShare == 0 {
-		e.MinLevelShare = DefaultMinLevelShare
-	}
-	if e.Smoothing == 0 {
-		e.Smoothing = DefaultSmoothing
-	}
+	e.MaxOneHot = cmp.Or(e.MaxOneHot, DefaultMaxOneHot)
+	e.MinLevelShare = cmp.Or(e.MinLevelShare, DefaultMinLevelShare)
+	e.Smoothing = cmp.Or(e.Smoothing, DefaultSmoothing)
 	s.Monitoring.fillDefaults(s.Date)
 	for i := range s.Derived {
 		if s.Derived[i].Scale == 0 {
@@ -924,31 +901,17 @@ func checkReasonText(t ReasonText) error {
 }
 
 func (m *Monitoring) fillDefaults(date *DateColumn) {
-	if m.MaxScorePSI == 0 {
-		m.MaxScorePSI = DefaultMaxScorePSI
-	}
-	if m.MaxCSI == 0 {
-		m.MaxCSI = DefaultMaxCSI
-	}
-	if m.MaxAUCDrop == 0 {
-		m.MaxAUCDrop = DefaultMaxAUCDrop
-	}
-	if m.MaxBadRateRatio == 0 {
-		m.MaxBadRateRatio = DefaultMaxBadRateRatio
-	}
-	if m.BandAlpha == 0 {
-		m.BandAlpha = DefaultBandAlpha
-	}
-	if m.MinRows == 0 {
-		m.MinRows = DefaultMinRows
-	}
+	m.MaxScorePSI = cmp.Or(m.MaxScorePSI, DefaultMaxScorePSI)
+	m.MaxCSI = cmp.Or(m.MaxCSI, DefaultMaxCSI)
+	m.MaxAUCDrop = cmp.Or(m.MaxAUCDrop, DefaultMaxAUCDrop)
+	m.MaxBadRateRatio = cmp.Or(m.MaxBadRateRatio, DefaultMaxBadRateRatio)
+	m.BandAlpha = cmp.Or(m.BandAlpha, DefaultBandAlpha)
+	m.MinRows = cmp.Or(m.MinRows, DefaultMinRows)
 	if v := m.Vintage; v != nil {
 		if v.Format == "" && date != nil {
 			v.Format = date.Format
 		}
-		if v.Cohort == "" {
-			v.Cohort = CohortQuarter
-		}
+		v.Cohort = cmp.Or(v.Cohort, CohortQuarter)
 	}
 }
 
