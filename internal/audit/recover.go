@@ -8,7 +8,7 @@ import (
 )
 
 // recover finds the end of the chain, fences off a torn last record and
-// opens the segment to append to. It runs in Open, before the writer.
+// opens the segment to append to. It runs in Open, before the syncer starts.
 func (s *Sink) recover() error {
 	segs, err := listSegments(s.dir)
 	if err != nil {

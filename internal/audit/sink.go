@@ -246,7 +246,7 @@ func (s *Sink) reuse(req *request) {
 	s.requests.Put(req)
 }
 
-// lineOverhead is the most the writer adds to a request's head and tail:
+// lineOverhead is the most chaining adds to a request's head and tail:
 // seq, prev's value, the hash field, the closing brace and the newline.
 const lineOverhead = len(`{"seq":18446744073709551615""`) + 2*sha256.Size + len(`,"hash":""}`) + 2*sha256.Size + 1
 
@@ -335,7 +335,7 @@ func (s *Sink) Err() error { return s.failure() }
 
 // Stats returns the sink's counters and the records in flight.
 func (s *Sink) Stats() Stats {
-	return Stats{Records: s.records.Load(), Batches: s.batches.Load(), Syncs: s.syncs.Load(), Queued: int(max(s.pending.Load(), 0))}
+	return Stats{Records: s.records.Load(), Batches: s.batches.Load(), Syncs: s.syncs.Load(), Queued: int(s.pending.Load())}
 }
 
 // Append records a decision. It fills in Kind (KindDecision), Time (now,
@@ -448,7 +448,7 @@ func (s *Sink) append(ctx context.Context, id string, reqs []*request) error {
 
 // prepare validates rec, fills in what Append fills in, and encodes it
 // into req, in the caller's goroutine: all of the record's line but what
-// depends on its place in the chain, which the writer adds. req holds
+// depends on its place in the chain, which chain adds. req holds
 // nothing of rec, which the caller may reuse once Append returns.
 func (s *Sink) prepare(rec *Record, req *request) error {
 	if rec.Kind == "" {
@@ -726,7 +726,7 @@ func datasync(f *os.File) error {
 	return nil
 }
 
-// setHead makes h the record the writer chains the next one to.
+// setHead makes h the record the next one is chained to.
 func (s *Sink) setHead(h Head) error {
 	if !isHexSHA256(h.Hash) {
 		return fmt.Errorf("audit: the last record's hash %q is not a SHA-256", h.Hash)
@@ -784,7 +784,8 @@ func (s *Sink) create(n int) error {
 }
 
 // fail makes err the sink's error, unless it has one already, and returns
-// the sink's error. The writer calls it, or the syncer with segMu held.
+// the sink's error. It is called with wmu held, or by the syncer with
+// segMu held.
 func (s *Sink) fail(err error) error {
 	s.errMu.Lock()
 	defer s.errMu.Unlock()
